@@ -1,0 +1,42 @@
+# Handwriting Lab — the two set-up commands live here:
+#   make lab    create .venv, install everything, open JupyterLab on lab/
+#   make test   the same install plus Chromium, then the whole test suite (what CI runs)
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Real MNIST for tests/benchmarks: the shared offline copy when it is beside the project.
+export HANDWRITING_MNIST ?= $(wildcard $(abspath ../shared/mnist))
+
+.PHONY: install lab test test-quick chromium bench bench-quick clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian's Chromium for the real-browser tests (Playwright drives it; it never downloads one).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+lab: install
+	$(VENV)/bin/jupyter lab lab/
+
+test: install chromium
+	$(PY) -m pytest
+
+# Everything but the real-browser and JupyterLab tests: a minute or two.
+test-quick: install
+	$(PY) -m pytest -m "not browser and not jupyter" -p no:nbval tests
+
+bench: install chromium
+	$(PY) -m bench
+
+bench-quick: install chromium
+	$(PY) -m bench --quick
+
+clean:
+	rm -rf build runs artifacts .pytest_cache

@@ -1,0 +1,163 @@
+"""Command line: the notebook's jobs without a notebook.
+
+    python -m handwriting architectures
+    python -m handwriting train --arch cnn2 --epochs 12 --out runs/cnn2
+    python -m handwriting evaluate --model runs/cnn2/model.keras
+    python -m handwriting export --model runs/cnn2/model.keras --out build/web --quantize uint8 --zip
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from . import architectures
+from .data import MnistDataError
+from .models import ModelError
+from .training import ConfigError, TrainingListener
+
+SUMMARY_COLUMNS = ("architecture", "epochs", "seconds", "train_accuracy", "test_accuracy", "parameters")
+
+
+def format_summary(record) -> str:
+    """The run's summary row: arch, seconds, train acc, test acc, params."""
+    return (f"{record.architecture:<8} {record.epochs:>3} ep  {record.seconds:8.1f} s  "
+            f"train {record.train_accuracy:7.2%}  test {record.test_accuracy:7.2%}  "
+            f"{record.parameters:>10,} params" + ("  (stopped early)" if record.stopped else ""))
+
+
+class ConsoleProgress(TrainingListener):
+    """Prints a progress line per epoch, and an updating batch counter on a terminal."""
+
+    def __init__(self, stream=sys.stdout):
+        self.stream = stream
+        self.interactive = stream.isatty()
+        self._last = 0.0
+
+    def on_run_begin(self, run):
+        print(f"Training {run.config.architecture} for {run.config.epochs} epochs ...", file=self.stream)
+
+    def on_batch_end(self, run, epoch, batch, logs):
+        now = time.perf_counter()
+        if self.interactive and now - self._last > 0.2:
+            self._last = now
+            print(f"\r  epoch {epoch + 1}/{run.config.epochs}  batch {batch + 1}/{run.steps_per_epoch}"
+                  f"  loss {logs.get('loss', float('nan')):.4f}", end="", file=self.stream, flush=True)
+
+    def on_epoch_end(self, run, epoch, logs):
+        if self.interactive:
+            print("\r" + " " * 70 + "\r", end="", file=self.stream)
+        print(f"  epoch {epoch + 1}/{run.config.epochs}  {run.elapsed:7.1f} s  "
+              f"loss {logs.get('loss', float('nan')):.4f}  acc {logs.get('accuracy', float('nan')):.4f}  "
+              f"val_acc {logs.get('val_accuracy', float('nan')):.4f}", file=self.stream, flush=True)
+
+
+def cmd_architectures(args) -> int:
+    for name in architectures.names():
+        print(f"{name:<8} {architectures.count_parameters(name):>10,} params  {architectures.describe(name)}")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from .data import load_mnist
+    from .training import TrainingConfig, TrainingRun
+
+    overrides = {key: value for key, value in {
+        "epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.lr,
+        "lr_decay": args.lr_decay, "optimizer": args.optimizer, "augment": args.augment,
+        "data_fraction": args.fraction, "seed": args.seed}.items() if value is not None}
+    config = TrainingConfig.for_architecture(args.arch, **overrides).validate()
+    data = load_mnist(quick=args.quick or None)
+    run = TrainingRun(config, data=data, listeners=[ConsoleProgress()])
+    record = run.fit()
+    out = Path(args.out or f"runs/{args.arch}")
+    model_path = run.save(out / "model.keras")
+    (out / "run.json").write_text(json.dumps({"record": record.as_row(), "history": run.history}, indent=2))
+    print(format_summary(record))
+    print(f"Saved {model_path}")
+    return 130 if run.status == "interrupted" else 0
+
+
+def cmd_evaluate(args) -> int:
+    from .data import load_mnist
+    from .evaluation import confusion_matrix, predict_probabilities
+    from .models import load_model
+
+    model = load_model(args.model)
+    (_, _), (x_test, y_test) = load_mnist(train_size=1, quick=args.quick or None)
+    probabilities = predict_probabilities(model, x_test)
+    predicted = probabilities.argmax(axis=1)
+    print(f"{args.model}: test accuracy {(predicted == y_test).mean():.2%} on {len(y_test)} digits")
+    print("confusion matrix (rows: true digit, columns: predicted digit)")
+    for digit, row in enumerate(confusion_matrix(y_test, predicted)):
+        print(f"  {digit}: " + " ".join(f"{n:5d}" for n in row))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import export_web_app, make_zip, verify_export
+    from .models import load_model
+
+    model = load_model(args.model)
+    result = export_web_app(model, args.out, quantization=args.quantize, overwrite=args.overwrite)
+    print(f"Wrote {result.out_dir} ({result.total_bytes / 1e6:.2f} MB, model {result.model_bytes / 1e6:.2f} MB)")
+    if args.zip:
+        print(f"Zip: {make_zip(result.out_dir)}")
+    if args.verify:
+        print(verify_export(model, result.out_dir))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m handwriting", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("architectures", help="list the architectures").set_defaults(func=cmd_architectures)
+
+    train = sub.add_parser("train", help="train a model on MNIST and save it")
+    train.add_argument("--arch", default="cnn2", choices=architectures.names())
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--lr", type=float, help="learning rate")
+    train.add_argument("--lr-decay", type=float, help="learning-rate multiplier per epoch (0-1]")
+    train.add_argument("--optimizer", choices=("adam", "sgd", "rmsprop"))
+    train.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None)
+    train.add_argument("--fraction", type=float, help="share of the training data to use (0-1]")
+    train.add_argument("--seed", type=int)
+    train.add_argument("--out", help="output folder (default runs/ARCH)")
+    train.add_argument("--quick", action="store_true", help="small data subset (as $HANDWRITING_QUICK=1)")
+    train.set_defaults(func=cmd_train)
+
+    evaluate = sub.add_parser("evaluate", help="test accuracy and confusion matrix of a saved model")
+    evaluate.add_argument("--model", required=True)
+    evaluate.add_argument("--quick", action="store_true")
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    export = sub.add_parser("export", help="write the TF.js browser app for a saved model")
+    export.add_argument("--model", required=True)
+    export.add_argument("--out", required=True)
+    export.add_argument("--quantize", choices=("float16", "uint8"))
+    export.add_argument("--zip", action="store_true", help="also write OUT.zip")
+    export.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
+    export.add_argument("--verify", action="store_true", help="check TF.js vs Keras in Chromium")
+    export.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ConfigError, MnistDataError, ModelError, FileExistsError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

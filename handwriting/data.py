@@ -1,0 +1,183 @@
+"""MNIST loading, subsets, the tf.data input pipeline and augmentation.
+
+The data comes from the folder named by ``$HANDWRITING_MNIST`` (the four standard IDX ``.gz``
+files, as distributed by LeCun et al.), else from ``keras.datasets.mnist.load_data()``, which
+downloads ``mnist.npz`` once (what Colab and most users online get). There is no fallback to fake
+data: if neither source works, :class:`MnistDataError` says what to do.
+
+Images come back as float32 in [0, 1] with shape (N, 28, 28, 1); labels as int64 (N,).
+"""
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+MNIST_ENV = "HANDWRITING_MNIST"
+QUICK_ENV = "HANDWRITING_QUICK"
+IMAGE_SIZE = 28
+NUM_CLASSES = 10
+
+#: The four standard file names, keyed by (split, kind).
+MNIST_FILES = {
+    ("train", "images"): "train-images-idx3-ubyte.gz",
+    ("train", "labels"): "train-labels-idx1-ubyte.gz",
+    ("test", "images"): "t10k-images-idx3-ubyte.gz",
+    ("test", "labels"): "t10k-labels-idx1-ubyte.gz",
+}
+_IDX_MAGIC = {"images": 0x00000803, "labels": 0x00000801}
+
+#: Sizes used when the quick switch is on (tests, quick notebook runs).
+QUICK_TRAIN_SIZE = 2000
+QUICK_TEST_SIZE = 1000
+
+
+class MnistDataError(RuntimeError):
+    """MNIST could not be loaded; the message names the file and what to do."""
+
+
+def quick_mode() -> bool:
+    """True when ``$HANDWRITING_QUICK`` is set to a true value (1/true/yes/on)."""
+    return os.environ.get(QUICK_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def read_idx(path: str | os.PathLike, kind: str) -> np.ndarray:
+    """Read one gzip-compressed IDX file of ``kind`` "images" (N, 28, 28) or "labels" (N,).
+
+    Raises:
+        MnistDataError: the file is missing, not gzip, truncated, or has the wrong header.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise MnistDataError(
+            f"MNIST file not found: {path}. The folder in ${MNIST_ENV} must hold the four files "
+            f"{', '.join(MNIST_FILES.values())}.")
+    try:
+        with gzip.open(path, "rb") as f:
+            raw = f.read()
+    except (OSError, EOFError, zlib.error) as err:
+        raise MnistDataError(
+            f"MNIST file {path} is corrupt or truncated ({err}). Download it again "
+            "(or delete it and unset $" + MNIST_ENV + " to let Keras fetch mnist.npz).") from err
+    header_len = 16 if kind == "images" else 8
+    if len(raw) < header_len:
+        raise MnistDataError(f"MNIST file {path} is truncated: only {len(raw)} bytes. Download it again.")
+    magic, count = struct.unpack(">II", raw[:8])
+    if magic != _IDX_MAGIC[kind]:
+        raise MnistDataError(
+            f"MNIST file {path} has magic number {magic:#010x}, expected {_IDX_MAGIC[kind]:#010x} "
+            f"for {kind}: is it the right file, uncompressed or renamed? Use the original .gz files.")
+    shape: tuple[int, ...] = (count,)
+    if kind == "images":
+        rows, cols = struct.unpack(">II", raw[8:16])
+        if (rows, cols) != (IMAGE_SIZE, IMAGE_SIZE):
+            raise MnistDataError(f"MNIST file {path} holds {rows}x{cols} images, expected 28x28.")
+        shape = (count, rows, cols)
+    expected = int(np.prod(shape))
+    body = np.frombuffer(raw, dtype=np.uint8, offset=header_len)
+    if body.size != expected:
+        raise MnistDataError(
+            f"MNIST file {path} is truncated or padded: header says {count} {kind} "
+            f"({expected} bytes), file has {body.size}. Download it again.")
+    return body.reshape(shape)
+
+
+def _load_from_folder(folder: Path):
+    if not folder.is_dir():
+        raise MnistDataError(
+            f"${MNIST_ENV} points at {folder}, which is not a folder. Point it at the folder "
+            "holding the four MNIST .gz files, or unset it to download with Keras.")
+    arrays = {key: read_idx(folder / name, key[1]) for key, name in MNIST_FILES.items()}
+    for split in ("train", "test"):
+        n_images, n_labels = len(arrays[(split, "images")]), len(arrays[(split, "labels")])
+        if n_images != n_labels:
+            raise MnistDataError(
+                f"MNIST {split} files in {folder} disagree: {n_images} images but {n_labels} "
+                "labels. One of them is from another data set or truncated; download both again.")
+    return ((arrays[("train", "images")], arrays[("train", "labels")]),
+            (arrays[("test", "images")], arrays[("test", "labels")]))
+
+
+def _load_from_keras():
+    import keras  # deferred: importing TensorFlow is slow
+
+    try:
+        return keras.datasets.mnist.load_data()
+    except Exception as err:  # noqa: BLE001 - any download failure gets the same advice
+        raise MnistDataError(
+            f"Could not download MNIST with keras.datasets.mnist.load_data() ({err}). Without "
+            f"internet, set ${MNIST_ENV} to a folder holding the four MNIST .gz files, e.g. "
+            f"`export {MNIST_ENV}=../shared/mnist`.") from err
+
+
+def load_mnist_uint8(source: str | os.PathLike | None = None):
+    """Raw MNIST as uint8 ((x_train, y_train), (x_test, y_test)), images (N, 28, 28).
+
+    Args:
+        source: a folder of IDX .gz files; default ``$HANDWRITING_MNIST``, else Keras' download.
+    """
+    folder = source if source is not None else os.environ.get(MNIST_ENV)
+    if folder:
+        return _load_from_folder(Path(folder).expanduser())
+    return _load_from_keras()
+
+
+def normalize(images: np.ndarray) -> np.ndarray:
+    """uint8 (N, 28, 28) -> float32 (N, 28, 28, 1) in [0, 1]."""
+    return (images.astype(np.float32) / 255.0)[..., np.newaxis]
+
+
+def load_mnist(train_size: int | None = None, test_size: int | None = None,
+               source: str | os.PathLike | None = None, quick: bool | None = None):
+    """MNIST as ((x_train, y_train), (x_test, y_test)), images float32 (N, 28, 28, 1) in [0, 1].
+
+    Args:
+        train_size: keep the first ``train_size`` training images (default all, 60,000).
+        test_size: keep the first ``test_size`` test images (default all, 10,000).
+        source: folder of IDX .gz files; default ``$HANDWRITING_MNIST``, else Keras' download.
+        quick: use the small quick-run sizes (default: ``$HANDWRITING_QUICK``); explicit sizes win.
+    """
+    if quick is None:
+        quick = quick_mode()
+    if quick:
+        train_size = QUICK_TRAIN_SIZE if train_size is None else train_size
+        test_size = QUICK_TEST_SIZE if test_size is None else test_size
+    for name, size in (("train_size", train_size), ("test_size", test_size)):
+        if size is not None and (not isinstance(size, (int, np.integer)) or size < 1):
+            raise ValueError(f"{name} must be a positive whole number or None, got {size!r}.")
+    (x_train, y_train), (x_test, y_test) = load_mnist_uint8(source)
+    x_train, y_train = x_train[:train_size], y_train[:train_size]
+    x_test, y_test = x_test[:test_size], y_test[:test_size]
+    return ((normalize(x_train), y_train.astype(np.int64)),
+            (normalize(x_test), y_test.astype(np.int64)))
+
+
+def augmentation_layers(shift: float = 0.1, rotation_degrees: float = 10.0, zoom: float = 0.1):
+    """Random shifts, rotations and zoom: how hand-drawn digits differ from one another."""
+    import keras
+
+    return keras.Sequential([
+        keras.layers.RandomTranslation(shift, shift, fill_mode="constant"),
+        keras.layers.RandomRotation(rotation_degrees / 360.0, fill_mode="constant"),
+        keras.layers.RandomZoom(zoom, zoom, fill_mode="constant"),
+    ], name="augmentation")
+
+
+def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int = 128, shuffle: bool = True,
+                 augment: bool = False, seed: int | None = None):
+    """A ``tf.data`` pipeline: cache, shuffle each epoch, batch, (augment), prefetch."""
+    import tensorflow as tf
+
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).cache()
+    if shuffle:
+        ds = ds.shuffle(min(len(x), 10_000), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size)
+    if augment:
+        augmenter = augmentation_layers()
+        ds = ds.map(lambda images, labels: (augmenter(images, training=True), labels),
+                    num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)

@@ -1,0 +1,374 @@
+"""Training runs: configure, fit, stop, record, save.
+
+A :class:`TrainingRun` is a plain Python object that the notebook widgets, the CLI and the tests
+all drive the same way::
+
+    run = TrainingRun(TrainingConfig.for_architecture("cnn2", epochs=3))
+    record = run.fit()          # blocks; call run.stop() from another thread to end early
+    run.save("runs/cnn2/model.keras")
+
+Progress reaches the outside world through :class:`TrainingListener` objects, fed by one small
+Keras callback; stopping and keeping the best weights are two more small callbacks.
+"""
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from . import architectures, data as data_module, evaluation
+
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+
+
+class ConfigError(ValueError):
+    """Invalid hyper-parameters; the message lists every problem and the allowed values."""
+
+
+@dataclass
+class TrainingConfig:
+    """Hyper-parameters of one run. Use :meth:`for_architecture` to start from a recipe."""
+
+    architecture: str = "cnn2"
+    epochs: int = 12
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    lr_decay: float = 1.0        # learning rate multiplier applied after every epoch
+    optimizer: str = "adam"
+    augment: bool = False        # random shifts, rotations, zoom of the training images
+    data_fraction: float = 1.0   # share of the training set used (first N images)
+    seed: int | None = None
+
+    @classmethod
+    def for_architecture(cls, name: str, **overrides) -> "TrainingConfig":
+        """The architecture's default recipe, with ``overrides`` applied."""
+        recipe = architectures.get(name).recipe
+        config = cls(architecture=name, epochs=recipe.epochs, batch_size=recipe.batch_size,
+                     learning_rate=recipe.learning_rate, lr_decay=recipe.lr_decay,
+                     augment=recipe.augment)
+        return replace(config, **overrides)
+
+    def problems(self, train_size: int | None = None) -> list[str]:
+        """Every reason this configuration cannot run, as sentences (empty when it can)."""
+        found = []
+        if self.architecture not in architectures.names():
+            found.append(f"architecture must be one of {', '.join(architectures.names())}, "
+                         f"not {self.architecture!r}")
+
+        def whole(name, value, low):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+                found.append(f"{name} must be a whole number >= {low}, not {value!r}")
+                return False
+            return True
+
+        def number(name, value, low, high, low_open=True):
+            ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+            ok = ok and math.isfinite(value) and (value > low if low_open else value >= low)
+            if not ok or value > high:
+                bracket = "(" if low_open else "["
+                found.append(f"{name} must be a number in {bracket}{low}, {high}], not {value!r}")
+
+        whole("epochs", self.epochs, 1)
+        if whole("batch_size", self.batch_size, 1) and train_size is not None:
+            used = self.train_size(train_size)
+            if used and self.batch_size > used:
+                found.append(f"batch_size {self.batch_size} is larger than the {used} training "
+                             "images in use: lower it or use more data")
+        number("learning_rate", self.learning_rate, 0, 10)
+        number("lr_decay", self.lr_decay, 0, 1)
+        number("data_fraction", self.data_fraction, 0, 1)
+        if self.optimizer not in OPTIMIZERS:
+            found.append(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}")
+        return found
+
+    def validate(self, train_size: int | None = None) -> "TrainingConfig":
+        """Raise :class:`ConfigError` listing every problem; return self when there are none."""
+        found = self.problems(train_size)
+        if found:
+            raise ConfigError("Invalid training settings: " + "; ".join(found) + ".")
+        return self
+
+    def train_size(self, available: int) -> int:
+        """How many of ``available`` training images this configuration uses."""
+        return max(1, int(round(available * self.data_fraction)))
+
+
+@dataclass
+class RunRecord:
+    """One row of the runs table: what was trained, how long it took, how well it does."""
+
+    architecture: str
+    epochs: int                  # epochs completed (a stopped epoch counts)
+    epochs_planned: int
+    batch_size: int
+    learning_rate: float
+    augment: bool
+    train_size: int
+    seconds: float               # wall time of fitting (not of the final evaluation)
+    train_accuracy: float        # Keras' running accuracy over the last epoch
+    test_accuracy: float         # accuracy of the final (or best, if stopped) weights
+    parameters: int
+    stopped: bool = False
+
+    @property
+    def seconds_per_epoch(self) -> float:
+        return self.seconds / max(self.epochs, 1)
+
+    def as_row(self) -> dict:
+        """The record as a flat dict, for tables and JSON."""
+        row = asdict(self)
+        row["seconds_per_epoch"] = self.seconds_per_epoch
+        return row
+
+
+class TrainingListener:
+    """Receives progress from a run. Override what you need; every method is optional."""
+
+    def on_run_begin(self, run: "TrainingRun") -> None: ...
+
+    def on_batch_end(self, run: "TrainingRun", epoch: int, batch: int, logs: dict) -> None: ...
+
+    def on_epoch_end(self, run: "TrainingRun", epoch: int, logs: dict) -> None: ...
+
+    def on_run_end(self, run: "TrainingRun") -> None:
+        """Called after success, stop or failure: look at ``run.status`` and ``run.error``."""
+
+
+def _keras_callbacks(run: "TrainingRun"):
+    """The three small callbacks a run needs: progress, stop requests, best weights."""
+    import keras
+
+    class ProgressCallback(keras.callbacks.Callback):
+        """Feeds the run's history and its listeners from Keras' logs."""
+
+        def on_epoch_begin(self, epoch, logs=None):
+            run.epoch = epoch
+
+        def on_train_batch_end(self, batch, logs=None):
+            run.batch = batch + 1
+            for listener in run.listeners:
+                listener.on_batch_end(run, run.epoch, batch, logs or {})
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = {k: float(v) for k, v in (logs or {}).items()}
+            for key, value in logs.items():
+                if key != "learning_rate":
+                    run.history.setdefault(key, []).append(value)
+            run.epochs_done = epoch + 1
+            for listener in run.listeners:
+                listener.on_epoch_end(run, epoch, logs)
+
+    class StopOnRequest(keras.callbacks.Callback):
+        """Ends training after the current batch once :meth:`TrainingRun.stop` was called."""
+
+        def on_train_batch_end(self, batch, logs=None):
+            if run.stop_requested:
+                self.model.stop_training = True
+
+    class KeepBestWeights(keras.callbacks.Callback):
+        """Remembers the weights of the best epoch (validation accuracy, else training)."""
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            score = logs.get("val_accuracy", logs.get("accuracy"))
+            if score is not None and (run.best_score is None or score > run.best_score):
+                run.best_score = float(score)
+                run.best_weights = self.model.get_weights()
+
+    return [ProgressCallback(), StopOnRequest(), KeepBestWeights()]
+
+
+def distribution_strategy():
+    """MirroredStrategy over several GPUs, else the default (one GPU, or the CPU)."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_logical_devices("GPU")
+    return tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
+
+
+def _optimizer(config: TrainingConfig, steps_per_epoch: int):
+    import keras
+
+    learning_rate = config.learning_rate
+    if config.lr_decay < 1.0:
+        learning_rate = keras.optimizers.schedules.ExponentialDecay(
+            config.learning_rate, decay_steps=steps_per_epoch, decay_rate=config.lr_decay,
+            staircase=True)
+    factories = {
+        "adam": keras.optimizers.Adam,
+        "sgd": lambda learning_rate: keras.optimizers.SGD(learning_rate, momentum=0.9),
+        "rmsprop": keras.optimizers.RMSprop,
+    }
+    return factories[config.optimizer](learning_rate=learning_rate)
+
+
+def compile_model(model, config: TrainingConfig, steps_per_epoch: int) -> None:
+    """Compile ``model`` for digit classification with the run's optimizer and schedule."""
+    model.compile(optimizer=_optimizer(config, steps_per_epoch),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+
+class TrainingRun:
+    """One training run of one architecture: fit, stop, history, record, save.
+
+    Attributes:
+        status: "ready", "running", "finished", "stopped", "interrupted" or "failed".
+        model: the Keras model (available once :meth:`fit` has built it).
+        history: per-epoch lists: loss, accuracy, val_loss, val_accuracy.
+        record: the :class:`RunRecord` once the run has ended well or been stopped.
+        error: the exception that ended a failed run.
+    """
+
+    def __init__(self, config: TrainingConfig | None = None, data=None, listeners=()):
+        """
+        Args:
+            config: hyper-parameters (default: cnn2's recipe).
+            data: ((x_train, y_train), (x_test, y_test)) as from :func:`data.load_mnist`;
+                default: loaded on :meth:`fit` (quick subsets when ``$HANDWRITING_QUICK`` is on).
+            listeners: :class:`TrainingListener` objects that receive progress.
+        """
+        self.config = config or TrainingConfig.for_architecture("cnn2")
+        self.data = data
+        self.listeners = list(listeners)
+        self.status = "ready"
+        self.model = None
+        self.history: dict[str, list[float]] = {}
+        self.record: RunRecord | None = None
+        self.error: BaseException | None = None
+        self.epoch = 0
+        self.batch = 0
+        self.epochs_done = 0
+        self.steps_per_epoch = 0
+        self.train_size = 0
+        self.started_at: float | None = None
+        self.best_score: float | None = None
+        self.best_weights = None
+        self._stop = threading.Event()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since fitting started (0 before)."""
+        return 0.0 if self.started_at is None else time.perf_counter() - self.started_at
+
+    def stop(self) -> None:
+        """Ask the run to end after the current batch; safe from any thread, any time."""
+        self._stop.set()
+
+    def fit(self) -> RunRecord:
+        """Train (blocking) and return the run's record.
+
+        A stop request or Ctrl+C ends training early and keeps the weights of the best epoch
+        so far. Any other error marks the run "failed", is stored in ``error`` and re-raised.
+        """
+        if self.status != "ready":
+            raise RuntimeError(f"This run is already {self.status}; start a new TrainingRun.")
+        self.status = "running"
+        for listener in self.listeners:
+            listener.on_run_begin(self)
+        try:
+            self._fit()
+        except KeyboardInterrupt:
+            self._finish_early("interrupted")
+        except BaseException as err:
+            self.status, self.error = "failed", err
+            raise
+        finally:
+            for listener in self.listeners:
+                listener.on_run_end(self)
+        return self.record
+
+    def _fit(self) -> None:
+        import keras
+
+        config = self.config
+        config.validate()
+        if self.data is None:
+            self.data = data_module.load_mnist()
+        (x_train, y_train), (x_test, y_test) = self.data
+        config.validate(len(x_train))
+        self.train_size = config.train_size(len(x_train))
+        x_train, y_train = x_train[:self.train_size], y_train[:self.train_size]
+        self.steps_per_epoch = math.ceil(self.train_size / config.batch_size)
+        if config.seed is not None:
+            keras.utils.set_random_seed(config.seed)
+
+        with distribution_strategy().scope():
+            self.model = architectures.build(config.architecture)
+            compile_model(self.model, config, self.steps_per_epoch)
+        train_ds = data_module.make_dataset(x_train, y_train, config.batch_size,
+                                            augment=config.augment, seed=config.seed)
+        test_ds = data_module.make_dataset(x_test, y_test, 1024, shuffle=False)
+
+        self.started_at = time.perf_counter()
+        self.model.fit(train_ds, epochs=config.epochs, validation_data=test_ds, verbose=0,
+                       shuffle=False,  # the tf.data pipeline shuffles
+                       callbacks=_keras_callbacks(self))
+        seconds = self.elapsed
+        if self.stop_requested:
+            self._finish_early("stopped", seconds)
+        else:
+            self.status = "finished"
+            self.record = self._make_record(seconds, stopped=False)
+
+    def _finish_early(self, status: str, seconds: float | None = None) -> None:
+        """Restore the best epoch's weights and record a stopped/interrupted run."""
+        seconds = self.elapsed if seconds is None else seconds
+        if self.best_weights is not None and self.model is not None:
+            self.model.set_weights(self.best_weights)
+        self.status = status
+        if self.model is not None and self.data is not None:
+            self.record = self._make_record(seconds, stopped=True)
+
+    def _make_record(self, seconds: float, stopped: bool) -> RunRecord:
+        (_, _), (x_test, y_test) = self.data
+        return RunRecord(
+            architecture=self.config.architecture,
+            epochs=self.epochs_done,
+            epochs_planned=self.config.epochs,
+            batch_size=self.config.batch_size,
+            learning_rate=self.config.learning_rate,
+            augment=self.config.augment,
+            train_size=self.train_size,
+            seconds=round(seconds, 2),
+            train_accuracy=(self.history.get("accuracy") or [float("nan")])[-1],
+            test_accuracy=evaluation.accuracy(self.model, x_test, y_test),
+            parameters=int(self.model.count_params()),
+            stopped=stopped,
+        )
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Save the model as ``.keras`` atomically (never a half-written file); returns the path."""
+        if self.model is None:
+            raise RuntimeError("Nothing to save: this run has no model yet. Call fit() first.")
+        return save_model(self.model, path)
+
+
+def save_model(model, path: str | os.PathLike) -> Path:
+    """Write ``model`` to ``path`` (.keras) via a temporary file in the same folder + rename."""
+    path = Path(path).expanduser()
+    if path.suffix != ".keras":
+        raise ValueError(f"Model files must end in .keras, got {path.name!r}.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".keras", dir=path.parent)
+    os.close(fd)
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,36 @@
+"""The command line: train, evaluate, and usage errors without tracebacks."""
+import subprocess
+import sys
+
+import pytest
+
+from handwriting.__main__ import main
+
+
+def test_train_then_evaluate(tmp_path, capsys):
+    out = tmp_path / "tiny"
+    assert main(["train", "--arch", "tiny", "--epochs", "1", "--quick", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    summary = [line for line in printed.splitlines() if line.startswith("tiny")]
+    assert summary and "test" in summary[0] and "params" in summary[0]
+    assert (out / "model.keras").is_file() and (out / "run.json").is_file()
+    assert main(["evaluate", "--model", str(out / "model.keras"), "--quick"]) == 0
+    assert "test accuracy" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "--epochs", "0"], "epochs must be a whole number"),
+    (["train", "--lr", "nan"], "learning_rate"),
+    (["evaluate", "--model", "missing.keras"], "No model file"),
+])
+def test_bad_values_are_one_line_errors(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_unknown_arguments_give_usage_not_a_traceback():
+    result = subprocess.run([sys.executable, "-m", "handwriting", "train", "--arch", "nope"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr and "Traceback" not in result.stderr

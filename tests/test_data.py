@@ -1,0 +1,139 @@
+"""MNIST loading: the real files, the canonical figures, and clear errors for bad files."""
+import gzip
+import shutil
+import struct
+
+import numpy as np
+import pytest
+
+from handwriting import data
+from handwriting.data import MnistDataError
+
+TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+@pytest.fixture(scope="module")
+def full_mnist():
+    return data.load_mnist(quick=False)
+
+
+def test_full_data_shapes_dtype_and_range(full_mnist):
+    (x_train, y_train), (x_test, y_test) = full_mnist
+    assert x_train.shape == (60000, 28, 28, 1) and x_test.shape == (10000, 28, 28, 1)
+    assert x_train.dtype == np.float32 and y_train.dtype == np.int64
+    assert x_train.min() == 0.0 and x_train.max() == 1.0
+
+
+def test_canonical_label_counts(full_mnist):
+    (_, y_train), (_, y_test) = full_mnist
+    assert np.bincount(y_train).tolist() == TRAIN_COUNTS
+    assert np.bincount(y_test).tolist() == TEST_COUNTS
+    assert y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+
+
+def test_quick_mode_and_explicit_sizes(monkeypatch):
+    monkeypatch.setenv(data.QUICK_ENV, "1")
+    (x, _), (xt, _) = data.load_mnist()
+    assert len(x) == data.QUICK_TRAIN_SIZE and len(xt) == data.QUICK_TEST_SIZE
+    (x, _), (xt, _) = data.load_mnist(train_size=10, test_size=5)
+    assert len(x) == 10 and len(xt) == 5
+    with pytest.raises(ValueError, match="train_size"):
+        data.load_mnist(train_size=0)
+
+
+def _copy_mnist(tmp_path):
+    folder = tmp_path / "mnist"
+    shutil.copytree(data.os.environ[data.MNIST_ENV], folder)
+    for f in folder.iterdir():
+        f.chmod(0o644)
+    return folder
+
+
+def _write_idx(path, magic, dims, payload: bytes):
+    with gzip.open(path, "wb") as f:
+        f.write(struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in dims) + payload)
+
+
+def test_missing_folder_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.MNIST_ENV, str(tmp_path / "nowhere"))
+    with pytest.raises(MnistDataError, match="not a folder"):
+        data.load_mnist()
+
+
+def test_missing_file_names_the_file(tmp_path):
+    folder = _copy_mnist(tmp_path)
+    (folder / "t10k-labels-idx1-ubyte.gz").unlink()
+    with pytest.raises(MnistDataError, match="t10k-labels-idx1-ubyte.gz"):
+        data.load_mnist(source=folder)
+
+
+def test_truncated_gzip_names_the_file(tmp_path):
+    folder = _copy_mnist(tmp_path)
+    target = folder / "train-images-idx3-ubyte.gz"
+    target.write_bytes(target.read_bytes()[:100_000])
+    with pytest.raises(MnistDataError, match="train-images-idx3-ubyte.gz.*(corrupt|truncated)"):
+        data.load_mnist(source=folder)
+
+
+def test_garbage_file_is_corrupt(tmp_path):
+    folder = _copy_mnist(tmp_path)
+    (folder / "t10k-images-idx3-ubyte.gz").write_bytes(b"this is not gzip")
+    with pytest.raises(MnistDataError, match="corrupt"):
+        data.load_mnist(source=folder)
+
+
+def test_wrong_magic_number(tmp_path):
+    folder = _copy_mnist(tmp_path)
+    _write_idx(folder / "t10k-labels-idx1-ubyte.gz", 0x803, [3], bytes(3))
+    with pytest.raises(MnistDataError, match="magic number"):
+        data.load_mnist(source=folder)
+
+
+def test_body_shorter_than_header_says(tmp_path):
+    folder = _copy_mnist(tmp_path)
+    _write_idx(folder / "t10k-labels-idx1-ubyte.gz", 0x801, [10000], bytes(9000))
+    with pytest.raises(MnistDataError, match="truncated"):
+        data.load_mnist(source=folder)
+
+
+def test_mismatched_image_and_label_counts(tmp_path):
+    folder = _copy_mnist(tmp_path)
+    _write_idx(folder / "t10k-labels-idx1-ubyte.gz", 0x801, [10], bytes(10))
+    with pytest.raises(MnistDataError, match="10000 images but 10 labels"):
+        data.load_mnist(source=folder)
+
+
+def test_no_folder_and_no_internet_explains_the_variable(monkeypatch):
+    import keras
+
+    def offline():
+        raise OSError("Temporary failure in name resolution")
+
+    monkeypatch.delenv(data.MNIST_ENV, raising=False)
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    with pytest.raises(MnistDataError, match="HANDWRITING_MNIST"):
+        data.load_mnist()
+
+
+def test_without_variable_keras_is_used(monkeypatch):
+    import keras
+
+    fake = ((np.zeros((3, 28, 28), np.uint8), np.arange(3)), (np.zeros((2, 28, 28), np.uint8), np.arange(2)))
+    monkeypatch.delenv(data.MNIST_ENV, raising=False)
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: fake)
+    (x, y), (xt, yt) = data.load_mnist(quick=False)
+    assert x.shape == (3, 28, 28, 1) and yt.tolist() == [0, 1]
+
+
+def test_dataset_pipeline_batches_and_augments(mnist_small):
+    (x, y), _ = mnist_small
+    plain = next(iter(data.make_dataset(x[:256], y[:256], batch_size=64, shuffle=False)))
+    assert plain[0].shape == (64, 28, 28, 1) and plain[1].shape == (64,)
+    np.testing.assert_array_equal(plain[0].numpy(), x[:64])
+    augmented = next(iter(data.make_dataset(x[:256], y[:256], batch_size=64, shuffle=False, augment=True)))
+    images = augmented[0].numpy()
+    assert images.shape == (64, 28, 28, 1)
+    assert not np.allclose(images, x[:64]), "augmentation changed nothing"
+    assert 0.0 <= images.min() and images.max() <= 1.0 + 1e-5
+    np.testing.assert_array_equal(augmented[1].numpy(), y[:64])

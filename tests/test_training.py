@@ -1,0 +1,149 @@
+"""Training runs on real (small) data: accuracy floor, stop, interrupt, failure, save/load."""
+import math
+
+import numpy as np
+import pytest
+
+from handwriting import evaluation
+from handwriting.models import load_model
+from handwriting.training import ConfigError, TrainingConfig, TrainingListener, TrainingRun
+
+
+class Recorder(TrainingListener):
+    def __init__(self, on_batch=None):
+        self.events, self.on_batch = [], on_batch
+
+    def on_run_begin(self, run):
+        self.events.append("begin")
+
+    def on_batch_end(self, run, epoch, batch, logs):
+        self.events.append(("batch", epoch, batch))
+        if self.on_batch:
+            self.on_batch(run, epoch, batch)
+
+    def on_epoch_end(self, run, epoch, logs):
+        self.events.append(("epoch", epoch, logs))
+
+    def on_run_end(self, run):
+        self.events.append(("end", run.status))
+
+
+def test_short_run_on_a_subset_clears_an_accuracy_floor(mnist_small):
+    recorder = Recorder()
+    run = TrainingRun(TrainingConfig.for_architecture("cnn1", epochs=3, seed=1), data=mnist_small,
+                      listeners=[recorder])
+    record = run.fit()
+    assert run.status == "finished" and not record.stopped
+    assert record.test_accuracy >= 0.93, record
+    assert record.epochs == 3 and record.train_size == 5000 and record.parameters > 1e6
+    assert record.seconds > 0 and 0 < record.train_accuracy <= 1
+    assert set(run.history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert len(run.history["val_accuracy"]) == 3
+    assert recorder.events[0] == "begin" and recorder.events[-1] == ("end", "finished")
+    assert sum(1 for e in recorder.events if e[0] == "batch") == 3 * math.ceil(5000 / 128)
+
+
+def test_stop_mid_run_ends_early_and_keeps_a_working_model(mnist_small):
+    def stop_in_second_epoch(run, epoch, batch):
+        if epoch == 1 and batch == 3:
+            run.stop()
+
+    run = TrainingRun(TrainingConfig.for_architecture("dnn", epochs=20, seed=1), data=mnist_small,
+                      listeners=[Recorder(stop_in_second_epoch)])
+    record = run.fit()
+    assert run.status == "stopped" and record.stopped
+    assert record.epochs == 2, "stopped within the second epoch"
+    # The best epoch's weights are kept and the model still predicts well.
+    (_, _), (x_test, y_test) = mnist_small
+    assert evaluation.accuracy(run.model, x_test, y_test) == record.test_accuracy
+    assert record.test_accuracy > 0.8
+
+
+def test_stop_before_any_run_is_harmless(mnist_small):
+    run = TrainingRun(TrainingConfig.for_architecture("dnn", epochs=1), data=mnist_small)
+    run.stop()
+    record = run.fit()
+    assert run.status == "stopped" and record.epochs == 1
+
+
+def test_keyboard_interrupt_keeps_the_best_weights(mnist_small):
+    def interrupt(run, epoch, batch):
+        if epoch == 2 and batch == 2:
+            raise KeyboardInterrupt
+
+    run = TrainingRun(TrainingConfig.for_architecture("dnn", epochs=5, seed=2), data=mnist_small,
+                      listeners=[Recorder(interrupt)])
+    record = run.fit()
+    assert run.status == "interrupted" and record.stopped and record.epochs == 2
+    for kept, best in zip(run.model.get_weights(), run.best_weights):
+        np.testing.assert_array_equal(kept, best)
+    assert record.test_accuracy == pytest.approx(max(run.history["val_accuracy"]), abs=1e-6)
+
+
+def test_error_midway_marks_the_run_failed(mnist_small):
+    def fail(run, epoch, batch):
+        if batch == 2:
+            raise MemoryError("simulated out of memory")
+
+    run = TrainingRun(TrainingConfig.for_architecture("dnn", epochs=1), data=mnist_small,
+                      listeners=[Recorder(fail)])
+    with pytest.raises(MemoryError):
+        run.fit()
+    assert run.status == "failed" and isinstance(run.error, MemoryError)
+    with pytest.raises(RuntimeError, match="already failed"):
+        run.fit()
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"epochs": 0}, "epochs must be a whole number >= 1"),
+    ({"epochs": -3}, "epochs"),
+    ({"batch_size": 0}, "batch_size"),
+    ({"learning_rate": float("nan")}, "learning_rate"),
+    ({"learning_rate": -1.0}, "learning_rate"),
+    ({"data_fraction": 0.0}, "data_fraction"),
+    ({"data_fraction": 1.5}, "data_fraction"),
+    ({"optimizer": "lbfgs"}, "optimizer must be one of adam, sgd, rmsprop"),
+    ({"architecture": "nope"}, "architecture must be one of"),
+])
+def test_invalid_settings_are_refused_with_a_message(overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        TrainingConfig(**overrides).validate()
+
+
+def test_batch_larger_than_the_data_is_refused(mnist_small):
+    config = TrainingConfig.for_architecture("dnn", batch_size=512, data_fraction=0.05)
+    assert "larger than the 250 training images" in " ".join(config.problems(5000))
+    run = TrainingRun(config, data=mnist_small)
+    with pytest.raises(ConfigError, match="batch_size 512"):
+        run.fit()
+    assert run.status == "failed"
+
+
+def test_save_and_load_round_trip(mnist_small, tmp_path):
+    run = TrainingRun(TrainingConfig.for_architecture("tiny", epochs=1), data=mnist_small)
+    run.fit()
+    path = run.save(tmp_path / "sub" / "model.keras")
+    assert path.is_file() and not [p for p in path.parent.iterdir() if p.name.startswith(".")]
+    loaded = load_model(path)
+    (_, _), (x_test, _) = mnist_small
+    np.testing.assert_allclose(evaluation.predict_probabilities(loaded, x_test[:50]),
+                               evaluation.predict_probabilities(run.model, x_test[:50]), atol=1e-6)
+
+
+def test_save_before_fit_and_bad_suffix_are_clear(tmp_path):
+    with pytest.raises(RuntimeError, match="fit"):
+        TrainingRun().save(tmp_path / "m.keras")
+    from handwriting.training import save_model
+    from handwriting import architectures
+    with pytest.raises(ValueError, match=".keras"):
+        save_model(architectures.build("tiny"), tmp_path / "m.h5")
+
+
+def test_confusion_matrix_and_mistakes():
+    probabilities = np.eye(10, dtype=np.float32)[[0, 1, 2, 3]] * 0.9 + 0.01
+    y_true = np.array([0, 1, 5, 3])
+    matrix = evaluation.confusion_matrix(y_true, probabilities.argmax(1))
+    assert matrix.sum() == 4 and matrix[5, 2] == 1 and np.trace(matrix) == 3
+    mistakes = evaluation.misclassified(probabilities, y_true)
+    assert len(mistakes) == 1 and mistakes.indices.tolist() == [2]
+    assert mistakes.predicted.tolist() == [2] and mistakes.true.tolist() == [5]
