@@ -138,7 +138,7 @@ def build_bncnn():
 
     def conv_bn(x, filters):
         x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization()(x)
+        x = layers.BatchNormalization(momentum=0.9)(x)  # settles fast enough for short runs
         return layers.Activation("relu")(x)
 
     inputs = _input()

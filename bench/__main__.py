@@ -1,0 +1,33 @@
+"""python -m bench [--quick] [--only SECTION ...]: run the benchmarks, write bench/results.*"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from .common import RESULTS_MD, SECTION_ORDER, machine, save_section  # noqa: E402
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small data: a few minutes, not the real figures")
+    parser.add_argument("--only", nargs="+", choices=SECTION_ORDER, help="run only these sections")
+    args = parser.parse_args(argv)
+    if not os.environ.get("HANDWRITING_MNIST"):
+        print("note: $HANDWRITING_MNIST is not set; Keras will download MNIST.", file=sys.stderr)
+    for name in args.only or SECTION_ORDER:
+        module = importlib.import_module(f"bench.{name}")
+        print(f"== {module.TITLE}", flush=True)
+        section = module.run(quick=args.quick)
+        section.update(machine=machine(), quick=args.quick)
+        save_section(name, section)
+        print(section["markdown"], flush=True)
+    print(f"Wrote {RESULTS_MD}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

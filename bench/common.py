@@ -1,0 +1,107 @@
+"""What every benchmark section shares: the machine description, timing, result files."""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+RESULTS_JSON = BENCH_DIR / "results.json"
+RESULTS_MD = BENCH_DIR / "results.md"
+MODELS_DIR = ROOT / "runs" / "bench"
+
+#: The original tutorial's table, for comparison.
+TUTORIAL_ACCURACY = {"dnn": 0.9798, "cnn1": 0.9834, "cnn2": 0.9939}
+
+
+def machine() -> dict:
+    """Date, CPU, cores, GPU and library versions: printed with every result."""
+    import numpy
+    import tensorflow as tf
+    import keras
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
+    return {
+        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "gpu": ", ".join(gpus) or "none",
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": numpy.__version__,
+    }
+
+
+def timed(fn, *args, **kwargs):
+    """(result, seconds) of one call."""
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def percentile(values, q: float) -> float:
+    """q-th percentile (0-100) by linear interpolation."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * q / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def median(values) -> float:
+    return statistics.median(values)
+
+
+def markdown_table(headers, rows) -> str:
+    """A GitHub markdown table."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def load_results() -> dict:
+    if RESULTS_JSON.exists():
+        return json.loads(RESULTS_JSON.read_text())
+    return {"sections": {}}
+
+
+def save_section(name: str, section: dict) -> None:
+    """Merge one section ({"title", "markdown", "data", "machine", "quick"}) into the result files."""
+    results = load_results()
+    results["sections"][name] = section
+    tmp = RESULTS_JSON.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(results, indent=2, default=float))
+    os.replace(tmp, RESULTS_JSON)
+    RESULTS_MD.write_text(render_markdown(results))
+
+
+SECTION_ORDER = ("accuracy", "overhead", "time_to_99", "pad_latency", "tfjs", "robustness")
+
+
+def render_markdown(results: dict) -> str:
+    parts = ["# Benchmark results", "",
+             "Written by `python -m bench`; each section notes when and where it ran.", ""]
+    names = sorted(results["sections"], key=lambda n: SECTION_ORDER.index(n) if n in SECTION_ORDER else 99)
+    for name in names:
+        section = results["sections"][name]
+        m = section["machine"]
+        parts += [f"## {section['title']}", "",
+                  f"_{m['date']}, {m['cpu']}, {m['cores']} cores, GPU: {m['gpu']}, TF {m['tensorflow']}, "
+                  f"Keras {m['keras']}{', QUICK mode (small data, not the real figures)' if section.get('quick') else ''}_",
+                  "", section["markdown"], ""]
+    return "\n".join(parts)
