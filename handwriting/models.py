@@ -93,3 +93,13 @@ class DigitPredictor:
         """Probabilities (N, 10) for images (N, 28, 28[, 1])."""
         x = np.asarray(images, dtype=np.float32).reshape(-1, 28, 28, 1)
         return self._call(x).numpy()
+
+
+def as_digit_model(model_or_path):
+    """A checked digit model from a ``keras.Model`` or a path to a ``.keras`` file."""
+    if isinstance(model_or_path, (str, os.PathLike)):
+        return load_model(model_or_path)
+    if model_or_path is None:
+        raise ModelError("No model yet: train one in the training panel or pass a .keras file.")
+    check_digit_model(model_or_path)
+    return model_or_path

@@ -1,0 +1,349 @@
+"""Keras model -> self-contained TF.js browser app (model files + web/ app), zip, parity check.
+
+Why a *graph model* from a SavedModel: tensorflowjs 4.22's Keras "layers" export writes a
+model.json from Keras 3 that TF.js 4.22's ``tf.loadLayersModel`` rejects (the input layer's
+``batch_shape`` key is not the ``batchInputShape`` it expects). Keras 3's own
+``model.export()`` SavedModel, converted with ``tf_saved_model -> tfjs_graph_model``, loads with
+``tf.loadGraphModel`` and matches Keras to ~1e-7; :func:`verify_export` proves it in Chromium.
+
+The export is atomic: everything is written into a hidden temporary sibling folder that is
+renamed into place at the end, so an interrupted or failed export leaves nothing half-written,
+and an existing folder is only replaced when ``overwrite=True`` (and is kept if the swap fails).
+"""
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .models import as_digit_model
+
+QUANTIZATIONS = (None, "float16", "uint8")
+TFJS_VERSION = "4.22.0"
+APP_FILES = ("index.html", "app.js", "preprocess.js", "style.css", "tf.min.js",
+             "LICENSE-tfjs.txt", "PREPROCESSING.md")
+MODEL_DIR = "model"
+MANIFEST = "export.json"
+FLOAT32_TOLERANCE = 1e-4       # max |Keras - TF.js| probability for an unquantised export
+PREPROCESS_TOLERANCE = 1e-6    # max |numpy - JS| pixel difference of the 28x28 input
+_ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # fixed timestamps: the same export gives the same zip
+
+
+class ExportError(RuntimeError):
+    """The export could not be written; the message says why and what to do."""
+
+
+@dataclass
+class ExportResult:
+    """What :func:`export_web_app` wrote."""
+
+    out_dir: Path
+    quantization: str | None
+    files: dict[str, int]          # path relative to out_dir -> size in bytes
+
+    @property
+    def model_bytes(self) -> int:
+        """Size of the TF.js model (model.json + weight shards)."""
+        return sum(size for name, size in self.files.items() if name.startswith(MODEL_DIR + "/"))
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(self.files.values())
+
+
+def web_dir() -> Path:
+    """The folder holding the browser app's static files (``web/`` in a checkout)."""
+    checkout = Path(__file__).resolve().parent.parent / "web"
+    if (checkout / "index.html").is_file():
+        return checkout
+    from importlib.resources import files
+
+    return Path(str(files("handwriting.web")))
+
+
+def _check_quantization(quantization):
+    if quantization not in QUANTIZATIONS:
+        raise ExportError(f"quantization must be one of None, 'float16', 'uint8', "
+                          f"not {quantization!r}.")
+
+
+def _convert(model, model_dir: Path, quantization: str | None) -> None:
+    """Keras 3 model -> SavedModel (temporary) -> TF.js graph model in ``model_dir``."""
+    from tensorflowjs.converters import tf_saved_model_conversion_v2 as converter
+
+    with tempfile.TemporaryDirectory(prefix="handwriting-savedmodel-") as saved:
+        with contextlib.redirect_stdout(io.StringIO()):  # Keras prints the signature summary
+            model.export(saved, format="tf_saved_model")
+        converter.convert_tf_saved_model(
+            saved, str(model_dir),
+            quantization_dtype_map={quantization: True} if quantization else None)
+
+
+def _file_sizes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_size
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None = None,
+                   overwrite: bool = False) -> ExportResult:
+    """Write the browser app for ``model`` into ``out_dir``.
+
+    Args:
+        model: a 28x28x1 -> 10 Keras model, or a path to a ``.keras`` file.
+        out_dir: folder to create: model/ (model.json + weight shards), index.html, app.js,
+            preprocess.js, style.css, tf.min.js (TF.js itself) and export.json.
+        quantization: None (float32), "float16" or "uint8" weights.
+        overwrite: replace ``out_dir`` if it exists (otherwise refuse and leave it as it is).
+
+    Returns:
+        An :class:`ExportResult` with every file's size.
+    """
+    _check_quantization(quantization)
+    model = as_digit_model(model)
+    out_dir = Path(out_dir).expanduser().resolve()
+    if out_dir.exists() and not overwrite:
+        raise ExportError(f"{out_dir} already exists; choose another folder or pass "
+                          "overwrite=True to replace it.")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ExportError(f"{out_dir} is a file, not a folder; choose another output folder.")
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    except OSError as err:
+        raise ExportError(f"Cannot write to {out_dir.parent} ({err.strerror or err}); "
+                          "choose a folder you can write to.") from err
+    try:
+        _convert(model, staging / MODEL_DIR, quantization)
+        source = web_dir()
+        for name in APP_FILES:
+            shutil.copyfile(source / name, staging / name)
+        manifest = {"format": "tfjs_graph_model", "tfjs": TFJS_VERSION,
+                    "quantization": quantization or "float32", "model": f"{MODEL_DIR}/model.json",
+                    "input": [None, 28, 28, 1], "output": [None, 10],
+                    "model_name": model.name}
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+        files = _file_sizes(staging)
+        _swap_into_place(staging, out_dir)
+    except BaseException as err:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(err, OSError):
+            raise ExportError(f"Writing the export failed ({err}); {out_dir} was not changed.") from err
+        raise
+    return ExportResult(out_dir=out_dir, quantization=quantization, files=files)
+
+
+def _swap_into_place(staging: Path, out_dir: Path) -> None:
+    """Rename ``staging`` to ``out_dir``; an existing ``out_dir`` is kept until that worked."""
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    backup = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    out_dir.rename(backup)
+    try:
+        staging.rename(out_dir)
+    except BaseException:
+        backup.rename(out_dir)
+        raise
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+def make_zip(out_dir: str | os.PathLike, zip_path: str | os.PathLike | None = None) -> Path:
+    """Zip an export (deterministically) for download; default: ``<out_dir>.zip`` beside it."""
+    out_dir = Path(out_dir)
+    if not (out_dir / "index.html").is_file():
+        raise ExportError(f"{out_dir} is not an exported app (no index.html); export first.")
+    zip_path = Path(zip_path) if zip_path else out_dir.with_name(out_dir.name + ".zip")
+    partial = zip_path.with_name(f".{zip_path.name}.partial")
+    try:
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name in _file_sizes(out_dir):
+                info = zipfile.ZipInfo(f"{out_dir.name}/{name}", date_time=_ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, (out_dir / name).read_bytes())
+        partial.replace(zip_path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return zip_path
+
+
+# --------------------------------------------------------------------------- parity check
+
+
+@dataclass
+class ParityReport:
+    """Keras vs TF.js in Chromium on the same digits, and numpy vs JS preprocessing."""
+
+    digits: int
+    backend: str
+    quantization: str | None
+    max_abs_diff: float            # max |p_keras - p_tfjs| over all digits and classes
+    argmax_agreement: float        # share of digits where both pick the same class
+    keras_accuracy: float
+    tfjs_accuracy: float
+    drawings: int                  # canvas drawings compared through both preprocessors
+    preprocess_max_diff: float     # max |numpy - JS| over their 28x28 outputs
+    preprocess_reasons_agree: bool  # blank / too-small drawings rejected the same way
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        verdict = "OK" if self.ok else "FAILED: " + "; ".join(self.problems)
+        return (f"TF.js ({self.backend}, {self.quantization or 'float32'}) vs Keras on "
+                f"{self.digits} test digits: max |Δp| {self.max_abs_diff:.2e}, argmax agreement "
+                f"{self.argmax_agreement:.2%}, accuracy TF.js {self.tfjs_accuracy:.2%} / Keras "
+                f"{self.keras_accuracy:.2%}; preprocessing on {self.drawings} drawings: max |Δ| "
+                f"{self.preprocess_max_diff:.1e} — {verdict}")
+
+    __str__ = summary
+
+
+def parity_drawings(x_test: np.ndarray) -> list[np.ndarray]:
+    """Canvas RGBA drawings for the preprocessing parity check: test digits drawn off-centre,
+    small and large, hand-made strokes, and the blank / speck cases that must be refused."""
+    from .preprocess import CANVAS_SIZE, digit_to_canvas, shift_and_scale
+    from .strokes import rasterize_strokes
+
+    placements = [(1.0, 0, 0), (0.6, -6, 5), (1.3, 2, -2), (0.45, 7, 7), (0.8, -3, -7)]
+    drawings = [digit_to_canvas(shift_and_scale(x_test[i, ..., 0], s, dy, dx))
+                for i, (s, dy, dx) in enumerate(placements)]
+    seven = [[(40, 50), (150, 45), (90, 200)]]
+    one = [[(230, 30), (228, 140)]]
+    four = [[(60, 150), (40, 230), (120, 230)], [(100, 180), (105, 270)]]
+    drawings += [rasterize_strokes(s) for s in (seven, one, four)]
+    drawings += [rasterize_strokes([]), rasterize_strokes([[(140, 140)]])]  # blank, speck
+    assert all(d.shape == (CANVAS_SIZE, CANVAS_SIZE, 4) for d in drawings)
+    return drawings
+
+
+def _b64(array: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
+
+
+_PAGE_PREDICT = """async ([b64, n]) => {
+  const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+  const probs = await window.handwriting.predictBatch(new Float32Array(bytes.buffer), n);
+  return Array.from(probs);
+}"""
+
+_PAGE_PREPROCESS = """([b64, size]) => {
+  const bytes = Uint8ClampedArray.from(atob(b64), c => c.charCodeAt(0));
+  try {
+    return {pixels: Array.from(window.handwriting.preprocess(new ImageData(bytes, size, size)))};
+  } catch (err) {
+    return {reason: err.reason || String(err)};
+  }
+}"""
+
+
+def open_app(page, base_url: str, backend: str = "cpu", timeout_ms: int = 60_000) -> str:
+    """Load an exported app in a Playwright ``page``; return the TF.js backend once it is ready.
+
+    Raises :class:`ExportError` with the page's own message when the model fails to load.
+    """
+    page.goto(f"{base_url}index.html?backend={backend}")
+    page.wait_for_function("() => window.handwriting !== undefined", timeout=timeout_ms)
+    outcome = page.evaluate("""() => window.handwriting.ready.then(
+        () => ({ok: true, backend: window.handwriting.backend()}),
+        err => ({ok: false, error: String(err && err.message || err)}))""")
+    if not outcome["ok"]:
+        raise ExportError(f"The exported app could not load its model: {outcome['error']}")
+    return outcome["backend"]
+
+
+def tfjs_predict(page, images: np.ndarray, chunk: int = 500) -> np.ndarray:
+    """Probabilities (N, 10) from the app in ``page`` for preprocessed images (N, 28, 28[, 1])."""
+    x = np.asarray(images, dtype=np.float32).reshape(-1, 784)
+    out = [np.asarray(page.evaluate(_PAGE_PREDICT, [_b64(x[i:i + chunk]), len(x[i:i + chunk])]),
+                      dtype=np.float32).reshape(-1, 10)
+           for i in range(0, len(x), chunk)]
+    return np.concatenate(out)
+
+
+def js_preprocess(page, rgba: np.ndarray) -> np.ndarray | str:
+    """The app's JS preprocessing of one RGBA canvas: a (28, 28) array, or the refusal reason."""
+    result = page.evaluate(_PAGE_PREPROCESS, [_b64(rgba.astype(np.uint8)), rgba.shape[0]])
+    if "reason" in result:
+        return result["reason"]
+    return np.asarray(result["pixels"], dtype=np.float32).reshape(28, 28)
+
+
+def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend: str = "cpu",
+                  test_data=None, quantization: str | None = "auto") -> ParityReport:
+    """Load the export in headless Chromium and compare it with Keras.
+
+    Args:
+        model: the Keras model (or .keras path) that was exported.
+        out_dir: the export folder.
+        digits: how many MNIST test digits to compare.
+        backend: TF.js backend ("cpu" is exact; "webgl" needs a GPU-capable browser).
+        test_data: (x_test, y_test); default: the first ``digits`` MNIST test digits.
+        quantization: the export's quantisation; "auto" reads it from export.json.
+
+    Float32 exports must match to :data:`FLOAT32_TOLERANCE`; quantised ones report argmax
+    agreement and accuracy. The JS preprocessing must match ``preprocess_canvas``.
+    """
+    from .browser import chromium, run_off_event_loop, serve_directory
+    from .preprocess import DrawingError, preprocess_canvas
+
+    model = as_digit_model(model)
+    out_dir = Path(out_dir)
+    if not (out_dir / MODEL_DIR / "model.json").is_file():
+        raise ExportError(f"{out_dir} has no {MODEL_DIR}/model.json: export the app first.")
+    if quantization == "auto":
+        manifest = json.loads((out_dir / MANIFEST).read_text())
+        quantization = None if manifest["quantization"] == "float32" else manifest["quantization"]
+    if test_data is None:
+        from .data import load_mnist
+
+        (_, _), test_data = load_mnist(train_size=1, test_size=digits)
+    x_test, y_test = test_data[0][:digits], test_data[1][:digits]
+    keras_probs = model.predict(x_test, batch_size=256, verbose=0)
+    drawings = parity_drawings(x_test)
+
+    def in_browser():
+        with serve_directory(out_dir) as url, chromium() as browser:
+            page = browser.new_page()
+            used = open_app(page, url, backend)
+            return used, tfjs_predict(page, x_test), [js_preprocess(page, d) for d in drawings]
+
+    used_backend, tfjs_probs, js_outputs = run_off_event_loop(in_browser)
+
+    diff, reasons_agree = 0.0, True
+    for rgba, js in zip(drawings, js_outputs):
+        try:
+            py = preprocess_canvas(rgba)
+        except DrawingError as err:
+            reasons_agree &= js == err.reason
+            continue
+        if isinstance(js, str):
+            reasons_agree = False
+        else:
+            diff = max(diff, float(np.abs(py - js).max()))
+
+    report = ParityReport(
+        digits=len(y_test), backend=used_backend, quantization=quantization,
+        max_abs_diff=float(np.abs(keras_probs - tfjs_probs).max()),
+        argmax_agreement=float((keras_probs.argmax(1) == tfjs_probs.argmax(1)).mean()),
+        keras_accuracy=float((keras_probs.argmax(1) == y_test).mean()),
+        tfjs_accuracy=float((tfjs_probs.argmax(1) == y_test).mean()),
+        drawings=len(drawings), preprocess_max_diff=diff, preprocess_reasons_agree=reasons_agree)
+    if quantization is None and report.max_abs_diff > FLOAT32_TOLERANCE:
+        report.problems.append(f"max |Δp| {report.max_abs_diff:.2e} > {FLOAT32_TOLERANCE:g}")
+    if report.preprocess_max_diff > PREPROCESS_TOLERANCE:
+        report.problems.append(f"JS preprocessing differs by {report.preprocess_max_diff:.1e}")
+    if not reasons_agree:
+        report.problems.append("JS and numpy refuse different drawings")
+    return report

@@ -1,0 +1,145 @@
+"""The drawing pad's plain-Python core: a sketch made of strokes, and a model that reads it.
+
+:class:`Sketch` keeps the strokes (the truth: undo removes the last one) and a cached raster of
+the finished strokes, so a live prediction only rasterises the stroke being drawn.
+:class:`Recognizer` runs exactly the browser app's path: RGBA canvas -> :func:`preprocess_canvas`
+-> model, and turns a blank or too-small drawing into a "draw a digit" reading, never a guess.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .models import DigitPredictor, as_digit_model
+from .preprocess import CANVAS_SIZE, STROKE_WIDTH, DrawingError, preprocess_canvas
+from .strokes import rasterize_strokes
+
+Point = tuple[float, float]
+
+
+class Sketch:
+    """Strokes drawn on a square canvas of ``size`` pixels, and their RGBA raster."""
+
+    def __init__(self, size: int = CANVAS_SIZE, width: float = STROKE_WIDTH):
+        self.size = size
+        self.width = width                      # brush width for the next stroke
+        self.strokes: list[tuple[float, list[Point]]] = []   # (width, points)
+        self._current: list[Point] | None = None
+        self._picture = self._blank()            # set_picture's image, under the strokes
+        self._finished = self._blank()           # raster of the picture + self.strokes
+
+    def _blank(self) -> np.ndarray:
+        return rasterize_strokes([], size=self.size)
+
+    @property
+    def drawing(self) -> bool:
+        """True between :meth:`begin` and :meth:`end`."""
+        return self._current is not None
+
+    @property
+    def last_point(self) -> Point | None:
+        """The newest point of the stroke being drawn (None when not drawing)."""
+        return None if self._current is None else self._current[-1]
+
+    @property
+    def picture(self) -> np.ndarray | None:
+        """The picture under the strokes, if :meth:`set_picture` put one there."""
+        return self._picture if self._picture[..., 0].any() else None
+
+    def set_picture(self, rgba: np.ndarray) -> None:
+        """Replace everything with a picture (e.g. a scanned digit); undo clears it."""
+        self.clear()
+        self._picture = np.array(rgba, dtype=np.uint8)
+        self._finished = self._picture.copy()
+
+    def begin(self, x: float, y: float) -> None:
+        if self._current is not None:
+            self.end()
+        self._current = [(float(x), float(y))]
+
+    def extend(self, x: float, y: float) -> None:
+        if self._current is None:
+            self.begin(x, y)
+        else:
+            self._current.append((float(x), float(y)))
+
+    def end(self) -> None:
+        """Finish the current stroke and add it to the raster."""
+        if self._current is None:
+            return
+        stroke = (self.width, self._current)
+        self._current = None
+        self.strokes.append(stroke)
+        np.maximum(self._finished, self._raster([stroke]), out=self._finished)
+
+    def add_strokes(self, strokes) -> None:
+        """Add finished strokes, each a sequence of (x, y) canvas points."""
+        for points in strokes:
+            points = [(float(x), float(y)) for x, y in points]
+            if points:
+                self.begin(*points[0])
+                for point in points[1:]:
+                    self.extend(*point)
+                self.end()
+
+    def undo(self) -> bool:
+        """Remove the last stroke; False when there was none."""
+        self._current = None
+        if not self.strokes:
+            had_picture = bool(self._picture.any())
+            self.clear()
+            return had_picture
+        self.strokes.pop()
+        self._finished = np.maximum(self._picture, self._raster(self.strokes))
+        return True
+
+    def clear(self) -> None:
+        self.strokes.clear()
+        self._current = None
+        self._picture = self._blank()
+        self._finished = self._blank()
+
+    def _raster(self, strokes) -> np.ndarray:
+        layers = [rasterize_strokes([points], size=self.size, width=width) for width, points in strokes]
+        return np.maximum.reduce(layers) if layers else self._blank()
+
+    def rgba(self) -> np.ndarray:
+        """The canvas as (size, size, 4) uint8: white strokes on opaque black."""
+        if self._current is None:
+            return self._finished.copy()
+        return np.maximum(self._finished, self._raster([(self.width, self._current)]))
+
+
+@dataclass
+class Reading:
+    """What the model makes of one drawing."""
+
+    image: np.ndarray | None               # the 28x28 float32 the model saw (None if refused)
+    probabilities: np.ndarray | None       # (10,) float32
+    refused: str | None = None             # DrawingError reason: blank, too_small, too_full
+    message: str = ""
+
+    @property
+    def digit(self) -> int | None:
+        return None if self.probabilities is None else int(self.probabilities.argmax())
+
+    @property
+    def confidence(self) -> float | None:
+        return None if self.probabilities is None else float(self.probabilities.max())
+
+
+class Recognizer:
+    """Reads RGBA canvases with a digit model, through the same preprocessing as the web app."""
+
+    def __init__(self, model, center: bool = True):
+        self.model = as_digit_model(model)
+        self.center = center
+        self._predictor = DigitPredictor(self.model)  # traced once, reused for every stroke
+
+    def read(self, rgba: np.ndarray) -> Reading:
+        try:
+            image = preprocess_canvas(rgba, center=self.center)
+        except DrawingError as refusal:
+            return Reading(image=None, probabilities=None, refused=refusal.reason, message=str(refusal))
+        return Reading(image=image, probabilities=self._predictor.predict(image))

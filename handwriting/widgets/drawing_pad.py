@@ -1,0 +1,230 @@
+"""DrawingPad: draw a digit on an ipycanvas and watch the model's probabilities update live.
+
+A view over :class:`handwriting.recognizer.Sketch` (the strokes) and
+:class:`handwriting.recognizer.Recognizer` (preprocess + model). Mouse and touch events, the
+test methods :meth:`DrawingPad.draw_strokes` / :meth:`DrawingPad.set_pixels`, Undo and Clear
+all end in the same :meth:`DrawingPad.refresh`.
+"""
+from __future__ import annotations
+
+import html
+import time
+
+import ipywidgets as widgets
+import numpy as np
+from ipycanvas import Canvas, hold_canvas
+
+from ..png import encode_png
+from ..preprocess import CANVAS_SIZE, STROKE_WIDTH
+from ..recognizer import Reading, Recognizer, Sketch
+
+PROMPT = "Draw a digit"
+
+
+def probability_bars_html(probabilities: np.ndarray | None) -> str:
+    """Ten horizontal bars, one per digit (empty bars while there is nothing to read)."""
+    rows = []
+    top = None if probabilities is None else int(np.argmax(probabilities))
+    for digit in range(10):
+        p = 0.0 if probabilities is None else float(probabilities[digit])
+        colour = "#2f7ed8" if digit == top else "#9bb7d4"
+        rows.append(
+            f'<div class="hw-bar" data-digit="{digit}" data-probability="{p:.6f}" '
+            'style="display:flex;align-items:center;gap:6px;height:20px">'
+            f'<span style="width:1em;font-weight:bold">{digit}</span>'
+            '<span style="flex:1;background:#eee;height:14px;position:relative">'
+            f'<span style="position:absolute;left:0;top:0;bottom:0;width:{100 * p:.1f}%;'
+            f'background:{colour}"></span></span>'
+            f'<span style="width:4em;text-align:right;font-size:12px">{100 * p:.1f}%</span></div>')
+    return '<div class="hw-probabilities">' + "".join(rows) + "</div>"
+
+
+def _preview_png(image: np.ndarray | None) -> bytes:
+    pixels = np.zeros((28, 28), np.uint8) if image is None else np.round(image * 255).astype(np.uint8)
+    return encode_png(pixels, scale=4)
+
+
+class DrawingPad(widgets.HBox):
+    """Draw a digit (mouse, pen or touch) and see what the model sees and thinks.
+
+    Args:
+        model: a 28x28x1 Keras model, a ``.keras`` path, or a TrainingPanel (the pad then
+            follows the panel's newest model). May be None and set later via :attr:`model`.
+        center: MNIST-style centring before the model (as the web app does).
+        live_interval: seconds between predictions while a stroke is being drawn.
+    """
+
+    def __init__(self, model=None, center: bool = True, live_interval: float = 0.1,
+                 size: int = CANVAS_SIZE):
+        self.sketch = Sketch(size=size)
+        self.live_interval = live_interval
+        self.recognizer: Recognizer | None = None
+        self.reading = Reading(image=None, probabilities=None, refused="blank", message=PROMPT)
+        self._last_live = 0.0
+
+        self.canvas = Canvas(width=size, height=size, layout=widgets.Layout(
+            width=f"{size}px", height=f"{size}px", border="1px solid #888"))
+        self.canvas.add_class("hw-pad-canvas")
+        self.width_slider = widgets.IntSlider(value=STROKE_WIDTH, min=4, max=40, description="Brush")
+        self.center_box = widgets.Checkbox(value=center, description="Centre like MNIST", indent=False)
+        self.undo_button = widgets.Button(description="Undo", icon="undo")
+        self.clear_button = widgets.Button(description="Clear", icon="trash")
+        self.prediction = widgets.HTML()
+        self.prediction.add_class("hw-pad-prediction")
+        self.bars = widgets.HTML(probability_bars_html(None))
+        self.preview = widgets.Image(format="png", value=_preview_png(None),
+                                     layout=widgets.Layout(width="112px", height="112px"))
+        self.preview.add_class("hw-pad-preview")
+
+        self.canvas.on_mouse_down(self._pointer_down)
+        self.canvas.on_mouse_move(self._pointer_move)
+        self.canvas.on_mouse_up(self._pointer_up)
+        self.canvas.on_mouse_out(self._pointer_up)
+        self.canvas.on_touch_start(lambda touches: self._pointer_down(*touches[0]))
+        self.canvas.on_touch_move(lambda touches: self._pointer_move(*touches[0]))
+        self.canvas.on_touch_end(lambda touches: self._pointer_up())
+        self.undo_button.on_click(lambda _: self.undo())
+        self.clear_button.on_click(lambda _: self.clear())
+        self.width_slider.observe(self._brush_changed, "value")
+        self.center_box.observe(self._center_changed, "value")
+
+        controls = widgets.HBox([self.undo_button, self.clear_button])
+        left = widgets.VBox([self.canvas, controls, self.width_slider, self.center_box])
+        right = widgets.VBox([self.prediction, widgets.HTML("<b>What the model sees</b>"),
+                              self.preview, self.bars], layout=widgets.Layout(width="300px"))
+        super().__init__([left, right], layout=widgets.Layout(gap="16px"))
+        self.add_class("hw-drawing-pad")
+        self._paint_background()
+        self.model = model
+        self._show(self.reading)
+
+    # ----------------------------------------------------------------- model
+
+    @property
+    def model(self):
+        return None if self.recognizer is None else self.recognizer.model
+
+    @model.setter
+    def model(self, model) -> None:
+        if hasattr(model, "on_model_change"):          # a TrainingPanel: follow its newest model
+            model.on_model_change(self._set_model)
+            model = model.model
+        self._set_model(model)
+
+    def _set_model(self, model) -> None:
+        self.recognizer = None if model is None else Recognizer(model, center=self.center_box.value)
+        self.refresh()
+
+    # ------------------------------------------------------------ user actions
+
+    def draw_strokes(self, strokes) -> Reading:
+        """Draw strokes (each a list of (x, y) canvas points) as a user would; returns the reading."""
+        self.sketch.add_strokes(strokes)
+        self._redraw()
+        return self.refresh()
+
+    def set_pixels(self, rgba: np.ndarray) -> Reading:
+        """Replace the drawing with an RGBA canvas image (size x size x 4 uint8) and read it."""
+        from ..preprocess import ink_from_rgba
+
+        ink_from_rgba(rgba)                              # validates shape and dtype
+        if rgba.shape[:2] != (self.sketch.size, self.sketch.size):
+            raise ValueError(f"Expected a {self.sketch.size}x{self.sketch.size} RGBA image, got "
+                             f"{rgba.shape[1]}x{rgba.shape[0]}.")
+        self.sketch.set_picture(rgba)
+        self._redraw()
+        return self.refresh()
+
+    def undo(self) -> Reading:
+        self.sketch.undo()
+        self._redraw()
+        return self.refresh()
+
+    def clear(self) -> Reading:
+        self.sketch.clear()
+        self._redraw()
+        return self.refresh()
+
+    def refresh(self) -> Reading:
+        """Read the current drawing and update the prediction, preview and bars."""
+        if self.recognizer is None:
+            reading = Reading(image=None, probabilities=None, refused="no_model",
+                              message="No model yet: train one above, or pass a .keras file.")
+        else:
+            reading = self.recognizer.read(self.sketch.rgba())
+        self._show(reading)
+        return reading
+
+    # ------------------------------------------------------------- rendering
+
+    def _show(self, reading: Reading) -> None:
+        self.reading = reading
+        if reading.probabilities is None:
+            text = html.escape(reading.message or PROMPT)
+            self.prediction.value = f'<div class="hw-guess" data-digit="" style="font-size:18px">{text}</div>'
+        else:
+            self.prediction.value = (
+                f'<div class="hw-guess" data-digit="{reading.digit}" style="font-size:18px">'
+                f'Looks like a <b style="font-size:28px">{reading.digit}</b> '
+                f'({100 * reading.confidence:.1f}% sure)</div>')
+        self.bars.value = probability_bars_html(reading.probabilities)
+        self.preview.value = _preview_png(reading.image)
+
+    def _paint_background(self) -> None:
+        with hold_canvas(self.canvas):
+            self.canvas.fill_style = "black"
+            self.canvas.fill_rect(0, 0, self.canvas.width, self.canvas.height)
+            self.canvas.stroke_style = "white"
+            self.canvas.fill_style = "white"
+            self.canvas.line_cap = "round"
+            self.canvas.line_join = "round"
+
+    def _redraw(self) -> None:
+        """Repaint every stroke (after undo/clear/draw_strokes), as one batch of commands."""
+        with hold_canvas(self.canvas):
+            self._paint_background()
+            if self.sketch.picture is not None:
+                self.canvas.put_image_data(np.ascontiguousarray(self.sketch.picture[..., :3]), 0, 0)
+            for width, points in self.sketch.strokes:
+                self._paint_stroke(points, width)
+
+    def _paint_stroke(self, points, width) -> None:
+        self.canvas.line_width = width
+        if len(points) == 1:
+            self.canvas.fill_circle(points[0][0], points[0][1], width / 2)
+        else:
+            self.canvas.stroke_lines(points)
+
+    # --------------------------------------------------------- pointer events
+
+    def _pointer_down(self, x, y) -> None:
+        self.sketch.begin(x, y)
+        with hold_canvas(self.canvas):
+            self.canvas.line_width = self.sketch.width
+            self.canvas.fill_circle(x, y, self.sketch.width / 2)
+
+    def _pointer_move(self, x, y) -> None:
+        if not self.sketch.drawing:
+            return
+        last = self.sketch.last_point
+        self.sketch.extend(x, y)
+        with hold_canvas(self.canvas):
+            self.canvas.line_width = self.sketch.width
+            self.canvas.stroke_line(last[0], last[1], x, y)
+        now = time.perf_counter()
+        if now - self._last_live >= self.live_interval:     # throttled live prediction
+            self._last_live = now
+            self.refresh()
+
+    def _pointer_up(self, *_args) -> None:
+        if self.sketch.drawing:
+            self.sketch.end()
+            self.refresh()
+
+    def _brush_changed(self, change) -> None:
+        self.sketch.width = change["new"]
+
+    def _center_changed(self, change) -> None:
+        if self.recognizer is not None:
+            self.recognizer.center = change["new"]
+        self.refresh()
