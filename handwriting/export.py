@@ -347,3 +347,39 @@ def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend:
     if not reasons_agree:
         report.problems.append("JS and numpy refuse different drawings")
     return report
+
+
+# ------------------------------------------------------------------ one-file preview
+
+
+def standalone_html(out_dir: str | os.PathLike) -> str:
+    """The exported app as ONE html document: scripts, styles and model inlined.
+
+    For the in-notebook preview (an ``<iframe srcdoc>``): it needs no server, so it works the
+    same in JupyterLab, Colab and VS Code. The app reads the inlined model from
+    ``window.HANDWRITING_MODEL`` instead of fetching model/model.json; the page still makes no
+    network request at all (``connect-src 'none'``).
+    """
+    import re
+
+    out_dir = Path(out_dir)
+    page = (out_dir / "index.html").read_text()
+    model_json = json.loads((out_dir / MODEL_DIR / "model.json").read_text())
+    shards = [out_dir / MODEL_DIR / path for group in model_json["weightsManifest"]
+              for path in group["paths"]]
+    weights = base64.b64encode(b"".join(p.read_bytes() for p in shards)).decode("ascii")
+    model_script = ("window.HANDWRITING_MODEL = " + json.dumps(
+        {"modelJSON": model_json, "weightsBase64": weights}) + ";").replace("</", "<\\/")
+
+    def inline_script(match):
+        source = (out_dir / match.group(1)).read_text()
+        prefix = f"<script>{model_script}</script>\n" if match.group(1) == "app.js" else ""
+        return prefix + "<script>" + source.replace("</script", "<\\/script") + "</script>"
+
+    page = re.sub(r'<script src="([^"]+)"></script>', inline_script, page)
+    page = re.sub(r'<link rel="stylesheet" href="([^"]+)">',
+                  lambda m: "<style>" + (out_dir / m.group(1)).read_text() + "</style>", page)
+    csp = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+           "img-src data: blob:; connect-src 'none'; worker-src blob:")
+    return re.sub(r'(<meta http-equiv="Content-Security-Policy" content=")[^"]*(")',
+                  lambda m: m.group(1) + csp + m.group(2), page)

@@ -30,3 +30,51 @@ def artifacts_dir() -> Path:
     """Folder for screenshots and other files a person looks at after the tests."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def tiny_model(mnist_small):
+    """A small model trained for one epoch (~95 % test accuracy): quick to export and call."""
+    from handwriting.training import TrainingConfig, TrainingRun
+
+    run = TrainingRun(TrainingConfig.for_architecture("tiny", epochs=1, seed=0), data=mnist_small)
+    run.fit()
+    return run.model
+
+
+@pytest.fixture(scope="session")
+def cnn2_model():
+    """cnn2 trained briefly on 30,000 real digits (~98.5 % test accuracy) for drawn-digit tests."""
+    from handwriting.data import load_mnist
+    from handwriting.training import TrainingConfig, TrainingRun
+
+    data = load_mnist(train_size=30000, test_size=2000, quick=False)
+    run = TrainingRun(TrainingConfig.for_architecture("cnn2", epochs=2, seed=0), data=data)
+    run.fit()
+    return run.model
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium under Playwright, shared by the browser tests."""
+    from handwriting.browser import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def jupyter_lab(tmp_path_factory):
+    """A real JupyterLab on 127.0.0.1 (token-protected) serving a copy of lab/."""
+    from lab_harness import start_jupyterlab, stop_jupyterlab
+
+    lab = start_jupyterlab(tmp_path_factory.mktemp("jupyterlab"))
+    yield lab
+    stop_jupyterlab(lab)

@@ -1,0 +1,121 @@
+"""Real JupyterLab for end-to-end tests: a server on 127.0.0.1 with a token, driven by Playwright.
+
+The server runs on a temporary copy of ``lab/`` (JupyterLab saves outputs into the notebooks it
+runs; the repository's copies stay clean), with its own settings folder (no news pop-up, every
+cell kept in the DOM) and ``HANDWRITING_QUICK=1`` so notebooks train on small subsets.
+``window.jupyterapp`` is exposed so tests can run JupyterLab commands such as run-all-cells.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+
+_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false", "checkForUpdates": False},
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class JupyterLab:
+    url: str
+    token: str
+    root: Path
+    process: subprocess.Popen
+    log: Path
+
+    def notebook_url(self, name: str) -> str:
+        return f"{self.url}lab/tree/{name}?token={self.token}"
+
+    def open_notebook(self, page, name: str, timeout_s: float = 120) -> None:
+        """Open ``name`` and wait until its kernel is idle."""
+        page.goto(self.notebook_url(name))
+        page.wait_for_function(
+            """() => {
+              const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+              const kernel = w && w.sessionContext && w.sessionContext.session
+                             && w.sessionContext.session.kernel;
+              return kernel && kernel.status === 'idle';
+            }""", timeout=timeout_s * 1000)
+
+    def run_all_cells(self, page, timeout_s: float = 600) -> list[str]:
+        """Run every cell of the open notebook; return the text of any error outputs."""
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_function(
+            """() => {
+              const w = window.jupyterapp.shell.currentWidget;
+              const kernel = w.sessionContext.session.kernel;
+              const cells = w.content.widgets.filter(c => c.model.type === 'code');
+              const busy = document.querySelectorAll('.jp-InputPrompt');
+              const pending = Array.from(busy).some(p => p.textContent.includes('*'));
+              return kernel.status === 'idle' && !pending
+                     && cells.every(c => c.model.executionCount !== null);
+            }""", timeout=timeout_s * 1000, polling=500)
+        return page.eval_on_selector_all(
+            "[data-mime-type='application/vnd.jupyter.error']", "els => els.map(e => e.innerText)")
+
+    def screenshot(self, page, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / name
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+def start_jupyterlab(workdir: Path, timeout_s: float = 90) -> JupyterLab:
+    """Start JupyterLab on a copy of lab/ in ``workdir``; stop it with :func:`stop_jupyterlab`."""
+    root = workdir / "lab"
+    shutil.copytree(ROOT / "lab", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    settings = workdir / "settings"
+    for name, values in _SETTINGS.items():
+        path = settings / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    token, port = secrets.token_hex(16), _free_port()
+    env = dict(os.environ, HANDWRITING_QUICK="1", JUPYTERLAB_SETTINGS_DIR=str(settings),
+               JUPYTERLAB_WORKSPACES_DIR=str(workdir / "workspaces"),
+               JUPYTER_CONFIG_DIR=str(workdir / "config"), PYTHONUNBUFFERED="1")
+    log = workdir / "jupyterlab.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
+         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True"],
+        cwd=root, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    lab = JupyterLab(url=f"http://127.0.0.1:{port}/", token=token, root=root, process=process, log=log)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited early:\n{log.read_text()[-3000:]}")
+        try:
+            urllib.request.urlopen(f"{lab.url}api/status?token={token}", timeout=2)
+            return lab
+        except OSError:
+            time.sleep(0.5)
+    stop_jupyterlab(lab)
+    raise RuntimeError(f"JupyterLab did not answer within {timeout_s} s:\n{log.read_text()[-3000:]}")
+
+
+def stop_jupyterlab(lab: JupyterLab) -> None:
+    lab.process.terminate()
+    try:
+        lab.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        lab.process.kill()

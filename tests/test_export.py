@@ -1,0 +1,141 @@
+"""The TF.js export: files, atomicity, zip, and Keras == TF.js in real Chromium."""
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from handwriting import export as export_module
+from handwriting.export import (APP_FILES, ExportError, export_web_app, make_zip, open_app,
+                                tfjs_predict, verify_export)
+from handwriting.browser import serve_directory
+
+
+@pytest.fixture(scope="module")
+def exported(tiny_model, tmp_path_factory):
+    return export_web_app(tiny_model, tmp_path_factory.mktemp("export") / "app")
+
+
+def test_export_writes_a_self_contained_app(exported):
+    names = set(exported.files)
+    assert set(APP_FILES) <= names
+    assert "model/model.json" in names and any(n.endswith(".bin") for n in names)
+    assert exported.model_bytes > 0 and exported.total_bytes > exported.model_bytes
+    manifest = json.loads((exported.out_dir / "export.json").read_text())
+    assert manifest["format"] == "tfjs_graph_model" and manifest["quantization"] == "float32"
+    html = (exported.out_dir / "index.html").read_text()
+    assert "http://" not in html and "https://" not in html, "the app must not load anything remote"
+
+
+def test_existing_folder_is_refused_and_left_intact(exported, tiny_model):
+    before = {p: (exported.out_dir / p).read_bytes() for p in exported.files}
+    with pytest.raises(ExportError, match="already exists"):
+        export_web_app(tiny_model, exported.out_dir)
+    assert {p: (exported.out_dir / p).read_bytes() for p in exported.files} == before
+
+
+def test_failure_midway_leaves_the_previous_export_whole(exported, tiny_model, monkeypatch):
+    before = {p: (exported.out_dir / p).read_bytes() for p in exported.files}
+
+    def broken_copy(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_module.shutil, "copyfile", broken_copy)
+    with pytest.raises(ExportError, match="was not changed"):
+        export_web_app(tiny_model, exported.out_dir, overwrite=True)
+    assert {p: (exported.out_dir / p).read_bytes() for p in exported.files} == before
+    leftovers = [p.name for p in exported.out_dir.parent.iterdir() if p.name.startswith(".")]
+    assert leftovers == [], "no temporary folders may be left behind"
+
+
+def test_re_export_is_deterministic(exported, tiny_model, tmp_path):
+    again = export_web_app(tiny_model, tmp_path / "again")
+    assert again.files == exported.files
+    for name in exported.files:
+        assert (again.out_dir / name).read_bytes() == (exported.out_dir / name).read_bytes(), name
+
+
+def test_bad_arguments_are_refused_clearly(tiny_model, tmp_path):
+    with pytest.raises(ExportError, match="quantization must be one of"):
+        export_web_app(tiny_model, tmp_path / "q", quantization="int4")
+    with pytest.raises(ValueError, match="not a .keras model file"):
+        export_web_app(tmp_path, tmp_path / "m")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ExportError, match="is a file"):
+        export_web_app(tiny_model, tmp_path / "file", overwrite=True)
+
+
+def test_unwritable_target_is_refused(tiny_model, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the export's parent folder should be")
+    with pytest.raises(ExportError, match="Cannot write"):
+        export_web_app(tiny_model, blocker / "app")
+    assert blocker.read_text().startswith("a file")
+
+
+def test_zip_holds_the_whole_app_and_is_reproducible(exported, tmp_path):
+    first = make_zip(exported.out_dir, tmp_path / "a.zip")
+    second = make_zip(exported.out_dir, tmp_path / "b.zip")
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:
+        assert {n.split("/", 1)[1] for n in archive.namelist()} == set(exported.files)
+
+
+@pytest.mark.browser
+def test_tfjs_in_chromium_matches_keras_and_the_preprocessing(exported, tiny_model, mnist_small):
+    report = verify_export(tiny_model, exported.out_dir, digits=300, test_data=mnist_small[1])
+    assert report.ok, report.summary()
+    assert report.max_abs_diff <= 1e-4
+    assert report.argmax_agreement == 1.0
+    assert report.drawings >= 8 and report.preprocess_reasons_agree
+    assert report.preprocess_max_diff <= 1e-6
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("quantization", ["float16", "uint8"])
+def test_quantised_exports_load_and_agree(tiny_model, mnist_small, tmp_path, quantization):
+    result = export_web_app(tiny_model, tmp_path / quantization, quantization=quantization)
+    report = verify_export(tiny_model, result.out_dir, digits=300, test_data=mnist_small[1])
+    assert report.quantization == quantization and report.ok, report.summary()
+    assert report.argmax_agreement >= 0.98
+    assert report.tfjs_accuracy >= report.keras_accuracy - 0.02
+
+
+@pytest.mark.browser
+def test_broken_model_json_shows_an_error_on_the_page(exported, tmp_path, page):
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(exported.out_dir, broken)
+    (broken / "model" / "model.json").write_text("{ this is not json")
+    with serve_directory(broken) as url:
+        with pytest.raises(ExportError, match="could not load"):
+            open_app(page, url)
+        status = page.locator("#status")
+        assert "error" in status.get_attribute("class")
+        assert status.inner_text().strip(), "the page tells the user what went wrong"
+
+
+@pytest.mark.browser
+def test_missing_weights_show_an_error_on_the_page(exported, tmp_path, page):
+    import shutil
+
+    broken = tmp_path / "noweights"
+    shutil.copytree(exported.out_dir, broken)
+    for shard in (broken / "model").glob("*.bin"):
+        shard.unlink()
+    with serve_directory(broken) as url:
+        with pytest.raises(ExportError):
+            open_app(page, url)
+        assert page.locator("#status").inner_text().strip()
+
+
+@pytest.mark.browser
+def test_predict_batch_matches_keras_on_the_page_api(exported, tiny_model, mnist_small, page):
+    x = mnist_small[1][0][:20]
+    with serve_directory(exported.out_dir) as url:
+        open_app(page, url)
+        tfjs = tfjs_predict(page, x)
+    np.testing.assert_allclose(tfjs, tiny_model.predict(x, verbose=0), atol=1e-4)
