@@ -29,7 +29,7 @@ from .models import as_digit_model
 
 QUANTIZATIONS = (None, "float16", "uint8")
 TFJS_VERSION = "4.22.0"
-APP_FILES = ("index.html", "app.js", "preprocess.js", "style.css", "tf.min.js",
+APP_FILES = ("index.html", "app.js", "preprocess.js", "style.css", "before-tfjs.js", "tf.min.js",
              "LICENSE-tfjs.txt", "PREPROCESSING.md")
 MODEL_DIR = "model"
 MANIFEST = "export.json"
