@@ -78,7 +78,8 @@ def _check_quantization(quantization):
 
 def _convert(model, model_dir: Path, quantization: str | None) -> None:
     """Keras 3 model -> SavedModel (temporary) -> TF.js graph model in ``model_dir``."""
-    from tensorflowjs.converters import tf_saved_model_conversion_v2 as converter
+    with contextlib.redirect_stdout(io.StringIO()):   # importing it prints a ydf banner
+        from tensorflowjs.converters import tf_saved_model_conversion_v2 as converter
 
     with tempfile.TemporaryDirectory(prefix="handwriting-savedmodel-") as saved:
         with contextlib.redirect_stdout(io.StringIO()):  # Keras prints the signature summary
@@ -86,6 +87,10 @@ def _convert(model, model_dir: Path, quantization: str | None) -> None:
         converter.convert_tf_saved_model(
             saved, str(model_dir),
             quantization_dtype_map={quantization: True} if quantization else None)
+    # The converter writes protobuf maps (node attributes) in no fixed order; sorted keys make
+    # the same model give the same bytes (TF.js does not care about key order).
+    model_json = model_dir / "model.json"
+    model_json.write_text(json.dumps(json.loads(model_json.read_text()), sort_keys=True))
 
 
 def _file_sizes(folder: Path) -> dict[str, int]:
