@@ -6,6 +6,7 @@ To add an architecture, write a builder that returns an uncompiled ``keras.Model
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -71,8 +72,9 @@ def build(name: str) -> "keras.Model":  # noqa: F821
     return get(name).builder()
 
 
+@functools.cache
 def count_parameters(name: str) -> int:
-    """Number of parameters of architecture ``name`` (builds it once)."""
+    """Number of parameters of architecture ``name`` (builds it once, then remembers)."""
     return int(build(name).count_params())
 
 

@@ -1,0 +1,297 @@
+"""TrainingPanel: pick an architecture, set hyper-parameters, train with live plots, compare runs.
+
+A view over :class:`handwriting.training.TrainingRun`. Training runs in a background thread so
+the kernel keeps answering (Stop works mid-epoch; other cells run). Every button's action is a
+public method — :meth:`TrainingPanel.train`, :meth:`TrainingPanel.stop` — for cells and tests.
+"""
+from __future__ import annotations
+
+import html
+import math
+import threading
+import time
+
+import ipywidgets as widgets
+
+from .. import architectures, data as data_module, evaluation, plots
+from ..training import OPTIMIZERS, RunRecord, TrainingConfig, TrainingListener, TrainingRun
+
+PROGRESS_INTERVAL = 0.25   # seconds between progress-bar updates
+
+
+def _clock(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "--:--"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes:d}:{secs:02d}"
+
+
+def _error_advice(err: BaseException) -> str:
+    """One sentence on what to do about a failed run."""
+    name = type(err).__name__
+    if isinstance(err, MemoryError) or "ResourceExhausted" in name or "out of memory" in str(err).lower():
+        return "Out of memory: lower the batch size or the data fraction, or pick a smaller architecture."
+    if isinstance(err, data_module.MnistDataError):
+        return "The MNIST data could not be loaded (see above)."
+    return "Check the settings and press Train again."
+
+
+def runs_table_html(records: list[RunRecord]) -> str:
+    """The runs table (the tutorial's "Training Summary"), one row per run."""
+    head = ("#", "architecture", "epochs", "batch", "learning rate", "augment", "train images",
+            "seconds", "s/epoch", "train acc", "test acc", "parameters")
+    rows = []
+    for number, r in enumerate(records, 1):
+        epochs = f"{r.epochs}/{r.epochs_planned}" + (" (stopped)" if r.stopped else "")
+        cells = (number, r.architecture, epochs, r.batch_size, f"{r.learning_rate:g}",
+                 "yes" if r.augment else "no", f"{r.train_size:,}", f"{r.seconds:.1f}",
+                 f"{r.seconds_per_epoch:.1f}", f"{r.train_accuracy:.2%}", f"<b>{r.test_accuracy:.2%}</b>",
+                 f"{r.parameters:,}")
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    if not rows:
+        rows.append(f'<tr><td colspan="{len(head)}"><i>No runs yet: press Train.</i></td></tr>')
+    return ('<table class="hw-runs" style="border-collapse:collapse;font-size:13px">'
+            "<thead><tr>" + "".join(f'<th style="padding:2px 8px;border-bottom:1px solid #999">{h}</th>'
+                                    for h in head)
+            + "</tr></thead><tbody>" + "".join(rows).replace("<td>", '<td style="padding:2px 8px">')
+            + "</tbody></table>")
+
+
+class _PanelListener(TrainingListener):
+    """Feeds the panel's progress bar and history plot from a running TrainingRun."""
+
+    def __init__(self, panel: "TrainingPanel"):
+        self.panel = panel
+        self._last = 0.0
+
+    def on_run_begin(self, run):
+        self._last = 0.0
+
+    def on_batch_end(self, run, epoch, batch, logs):
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_INTERVAL:
+            self._last = now
+            self.panel._show_progress(run)
+
+    def on_epoch_end(self, run, epoch, logs):
+        self.panel._show_progress(run)
+        self.panel.history_image.value = plots.figure_to_png(plots.history_figure(run.history))
+
+
+class TrainingPanel(widgets.VBox):
+    """Choose an architecture and its hyper-parameters, train, and compare every run.
+
+    Args:
+        data: ((x_train, y_train), (x_test, y_test)) as from :func:`handwriting.data.load_mnist`;
+            default: loaded on the first Train (quick subsets when ``$HANDWRITING_QUICK`` is on).
+        architecture: the architecture selected at first.
+        **overrides: hyper-parameters to start from instead of the recipe (e.g. ``epochs=3``);
+            in quick mode ``epochs`` defaults to 1.
+    """
+
+    def __init__(self, data=None, architecture: str = "cnn2", **overrides):
+        self._data = data
+        self._overrides = dict(overrides)
+        if data_module.quick_mode():
+            self._overrides.setdefault("epochs", 1)
+        self.runs: list[RunRecord] = []
+        self.model = None
+        self.last_run: TrainingRun | None = None
+        self._thread: threading.Thread | None = None
+        self._model_callbacks = []
+
+        options = [(f"{name}: {architectures.describe(name)} ({architectures.count_parameters(name):,} "
+                    "parameters)", name) for name in architectures.names()]
+        self.architecture = widgets.Dropdown(options=options, value=architecture,
+                                             description="Architecture",
+                                             layout=widgets.Layout(width="95%"))
+        style = {"description_width": "initial"}
+        self.epochs = widgets.BoundedIntText(min=1, max=500, description="Epochs", style=style)
+        self.batch_size = widgets.BoundedIntText(min=1, max=60000, description="Batch size", style=style)
+        self.learning_rate = widgets.FloatText(description="Learning rate", style=style,
+                                               step=1e-4)
+        self.optimizer = widgets.Dropdown(options=OPTIMIZERS, description="Optimizer", style=style)
+        self.augment = widgets.Checkbox(description="Augment (shift/rotate/zoom)", indent=False)
+        self.data_fraction = widgets.FloatSlider(min=0.05, max=1.0, step=0.05, description="Data used",
+                                                 readout_format=".0%", style=style)
+        self.train_button = widgets.Button(description="Train", button_style="success", icon="play")
+        self.stop_button = widgets.Button(description="Stop", button_style="danger", icon="stop",
+                                          disabled=True)
+        self.progress = widgets.FloatProgress(min=0, max=1, value=0, description="",
+                                              layout=widgets.Layout(width="50%"))
+        self.progress_label = widgets.Label("")
+        self.message = widgets.HTML()
+        self.message.add_class("hw-train-message")
+        self.history_image = widgets.Image(format="png")
+        self.table = widgets.HTML(runs_table_html([]))
+        self.table.add_class("hw-runs-table")
+        self.confusion_image = widgets.Image(format="png")
+        self.mistakes_image = widgets.Image(format="png")
+        analysis = widgets.Tab([self.confusion_image, self.mistakes_image])
+        analysis.set_title(0, "Confusion matrix")
+        analysis.set_title(1, "Mistakes")
+
+        self.architecture.observe(lambda change: self.reset_hyperparameters(), "value")
+        self.train_button.on_click(lambda _: self.train())
+        self.stop_button.on_click(lambda _: self.stop())
+        self.reset_hyperparameters()
+
+        super().__init__([
+            self.architecture,
+            widgets.HBox([self.epochs, self.batch_size, self.learning_rate]),
+            widgets.HBox([self.optimizer, self.data_fraction, self.augment]),
+            widgets.HBox([self.train_button, self.stop_button, self.progress, self.progress_label]),
+            self.message, self.history_image,
+            widgets.HTML("<b>Runs</b>"), self.table, analysis])
+        self.add_class("hw-training-panel")
+
+    # ------------------------------------------------------------ settings
+
+    def reset_hyperparameters(self) -> None:
+        """Fill the fields with the selected architecture's recipe (plus the panel's overrides)."""
+        config = TrainingConfig.for_architecture(self.architecture.value, **self._overrides)
+        self.epochs.value = config.epochs
+        self.batch_size.value = config.batch_size
+        self.learning_rate.value = config.learning_rate
+        self.optimizer.value = config.optimizer
+        self.augment.value = config.augment
+        self.data_fraction.value = config.data_fraction
+        self._lr_decay = config.lr_decay
+
+    def config(self) -> TrainingConfig:
+        """The settings in the fields, as a TrainingConfig (not yet validated)."""
+        return TrainingConfig(
+            architecture=self.architecture.value, epochs=self.epochs.value,
+            batch_size=self.batch_size.value, learning_rate=self.learning_rate.value,
+            lr_decay=self._lr_decay, optimizer=self.optimizer.value, augment=self.augment.value,
+            data_fraction=self.data_fraction.value, seed=self._overrides.get("seed"))
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def data(self):
+        """The panel's MNIST data, loaded once on first use."""
+        if self._data is None:
+            self._data = data_module.load_mnist()
+        return self._data
+
+    # ------------------------------------------------------------- actions
+
+    def train(self, wait: bool = False) -> RunRecord | None:
+        """Start a run with the fields' settings (in a background thread).
+
+        Args:
+            wait: block until the run ends (for scripts, tests and headless notebooks).
+
+        Returns:
+            The run's record when ``wait`` and the run ended well or was stopped, else None.
+        """
+        if self.running:
+            self._say("Already training: press Stop first, or wait for this run to end.", error=True)
+            return None
+        config = self.config()
+        try:
+            (x_train, _), _ = self.data
+        except data_module.MnistDataError as err:
+            self._say(html.escape(str(err)), error=True)
+            return None
+        problems = config.problems(len(x_train))
+        if problems:
+            self._say("Not started: " + html.escape("; ".join(problems)) + ".", error=True)
+            return None
+        run = TrainingRun(config, data=self.data, listeners=[_PanelListener(self)])
+        self.last_run = run
+        self.train_button.disabled, self.stop_button.disabled = True, False
+        self.progress.value = 0
+        self.history_image.value = b""
+        self._say(f"Training {config.architecture} on {config.train_size(len(x_train)):,} images…")
+        self._thread = threading.Thread(target=self._run, args=(run,), name="handwriting-train",
+                                        daemon=True)
+        self._thread.start()
+        if wait:
+            self.wait()
+            return run.record if run.status != "failed" else None
+        return None
+
+    def stop(self) -> None:
+        """End the current run after its current batch, keeping the best weights so far."""
+        if not self.running:
+            self._say("Nothing to stop: no run is going.")
+            return
+        self.last_run.stop()
+        self._say("Stopping after this batch…")
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the current run (if any) has ended."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def on_model_change(self, callback) -> None:
+        """Call ``callback(model)`` whenever a run gives the panel a new model."""
+        self._model_callbacks.append(callback)
+
+    def records_table(self) -> list[dict]:
+        """The runs table as a list of dicts (one per run)."""
+        return [record.as_row() for record in self.runs]
+
+    # ------------------------------------------------------------ internals
+
+    def _run(self, run: TrainingRun) -> None:
+        try:
+            run.fit()
+        except BaseException:  # noqa: BLE001 - the run stores the error; the panel reports it
+            pass
+        finally:
+            self._finish(run)
+
+    def _finish(self, run: TrainingRun) -> None:
+        try:
+            if run.record is None:
+                err = run.error or RuntimeError(f"run ended as {run.status}")
+                self._say(f"Training failed: {html.escape(type(err).__name__)}: "
+                          f"{html.escape(str(err)[:300])}. {_error_advice(err)}"
+                          + (" The previous model is kept." if self.model is not None else ""),
+                          error=True)
+                return
+            self.runs.append(run.record)
+            self.table.value = runs_table_html(self.runs)
+            self.model = run.model
+            self._show_analysis(run)
+            ended = "stopped early (best weights kept)" if run.record.stopped else "finished"
+            self._say(f"{run.config.architecture} {ended}: test accuracy "
+                      f"<b>{run.record.test_accuracy:.2%}</b> after {run.record.epochs} epoch(s), "
+                      f"{run.record.seconds:.1f} s.")
+            for callback in self._model_callbacks:
+                try:
+                    callback(self.model)
+                except Exception as err:  # noqa: BLE001 - a listener must not break the panel
+                    self._say(f"A view following this panel failed to update: {html.escape(str(err))}",
+                              error=True)
+        finally:
+            self.train_button.disabled, self.stop_button.disabled = False, True
+
+    def _show_analysis(self, run: TrainingRun) -> None:
+        (_, _), (x_test, y_test) = run.data
+        probabilities = evaluation.predict_probabilities(run.model, x_test)
+        matrix = evaluation.confusion_matrix(y_test, probabilities.argmax(axis=1))
+        self.confusion_image.value = plots.figure_to_png(plots.confusion_figure(matrix))
+        mistakes = evaluation.misclassified(probabilities, y_test, limit=24)
+        self.mistakes_image.value = plots.figure_to_png(plots.mistakes_figure(mistakes, x_test))
+        if run.history:
+            self.history_image.value = plots.figure_to_png(plots.history_figure(run.history))
+
+    def _show_progress(self, run: TrainingRun) -> None:
+        steps = max(run.steps_per_epoch, 1)
+        total = steps * run.config.epochs
+        done = min(run.epoch * steps + run.batch, total)
+        self.progress.value = done / total
+        elapsed = run.elapsed
+        eta = elapsed / done * (total - done) if done else float("nan")
+        self.progress_label.value = (f"epoch {run.epoch + 1}/{run.config.epochs} · batch "
+                                     f"{run.batch}/{steps} · elapsed {_clock(elapsed)} · ETA {_clock(eta)}")
+
+    def _say(self, text: str, error: bool = False) -> None:
+        colour = "#b00020" if error else "#333"
+        self.message.value = f'<div style="color:{colour}">{text}</div>'
