@@ -17,7 +17,10 @@ STROKE_WIDTH = 20          # brush diameter on the canvas, pixels (2 model pixel
 MIN_DIGIT_FRACTION = 0.1   # ink bounding box smaller than this share of the canvas: "too small"
 MAX_INK_FRACTION = 0.5     # more than this share of the canvas inked: "too full"
 
-_CENTER = (MODEL_SIZE - 1) / 2   # ... and shifts its centre of mass to the middle: 13.5
+# ... and shifts its centre of mass to pixel (14, 14) (0-based): the 10,000 MNIST test digits
+# average (13.99, 14.01), not the geometric middle 13.5.
+CENTER_OF_MASS = 14.0
+_MIDDLE = (MODEL_SIZE - 1) / 2   # geometric centre, for zooming in shift_and_scale
 
 _MESSAGES = {
     "blank": "Draw a digit first: the canvas is empty.",
@@ -98,7 +101,7 @@ def check_drawing(rgba: np.ndarray) -> str | None:
 
 
 def _center_like_mnist(ink: np.ndarray) -> np.ndarray:
-    """Bounding box -> square -> 20x20 by area averaging -> 28x28 -> centre of mass to 13.5."""
+    """Bounding box -> square -> 20x20 by area averaging -> 28x28 -> centre of mass to 14."""
     ys, xs = np.nonzero(ink > 0)
     top, left = ys.min(), xs.min()
     height, width = ys.max() - top + 1, xs.max() - left + 1
@@ -109,10 +112,11 @@ def _center_like_mnist(ink: np.ndarray) -> np.ndarray:
     digit = np.zeros((MODEL_SIZE, MODEL_SIZE))
     offset = (MODEL_SIZE - DIGIT_BOX) // 2
     digit[offset:offset + DIGIT_BOX, offset:offset + DIGIT_BOX] = area_resize(square, DIGIT_BOX, DIGIT_BOX)
-    return _shift_center_of_mass(digit)
+    return shift_to_center_of_mass(digit)
 
 
-def _shift_center_of_mass(digit: np.ndarray) -> np.ndarray:
+def shift_to_center_of_mass(digit: np.ndarray) -> np.ndarray:
+    """Shift a 28x28 image by whole pixels so its centre of mass is nearest CENTER_OF_MASS."""
     total = digit.sum()
     index = np.arange(MODEL_SIZE, dtype=np.float64)
     shifts = []
@@ -120,7 +124,7 @@ def _shift_center_of_mass(digit: np.ndarray) -> np.ndarray:
         profile = digit.sum(axis=1 - axis)          # ink per row (axis 0) or per column (axis 1)
         mass = (profile * index).sum() / total
         inked = np.nonzero(profile > 0)[0]
-        shift = math.floor(_CENTER - mass + 0.5)
+        shift = math.floor(CENTER_OF_MASS - mass + 0.5)
         shifts.append(min(max(shift, -int(inked[0])), MODEL_SIZE - 1 - int(inked[-1])))
     dy, dx = shifts
     shifted = np.zeros_like(digit)
@@ -172,7 +176,7 @@ def shift_and_scale(image: np.ndarray, scale: float = 1.0, dy: int = 0, dx: int 
     """A 28x28 digit drawn as people do: zoomed about the centre by ``scale`` (bilinear), then
     moved ``dy``/``dx`` pixels; what leaves the frame is lost. Used to test centring."""
     image = np.asarray(image, dtype=np.float64).reshape(MODEL_SIZE, MODEL_SIZE)
-    centre = _CENTER
+    centre = _MIDDLE
     coords = (np.arange(MODEL_SIZE) - centre) / scale + centre   # source position of each pixel
     y0 = np.floor(coords).astype(int)
     frac = coords - y0

@@ -11,8 +11,8 @@
   const STROKE_WIDTH = 20;
   const MIN_DIGIT_FRACTION = 0.1;
   const MAX_INK_FRACTION = 0.5;
+  const CENTER_OF_MASS = 14.0;
 
-  const CENTER = (MODEL_SIZE - 1) / 2;
   const MESSAGES = {
     blank: "Draw a digit first: the canvas is empty.",
     too_small: "Draw the digit bigger: that looks like a dot, not a digit.",
@@ -113,7 +113,7 @@
         moment += profile[i] * i;
         if (profile[i] > 0) { if (first < 0) first = i; last = i; }
       }
-      const shift = Math.floor(CENTER - moment / total + 0.5);
+      const shift = Math.floor(CENTER_OF_MASS - moment / total + 0.5);
       shifts.push(Math.min(Math.max(shift, -first), n - 1 - last));
     }
     const [dy, dx] = shifts;
@@ -170,6 +170,7 @@
 
   window.HandwritingPreprocess = {
     CANVAS_SIZE, MODEL_SIZE, DIGIT_BOX, STROKE_WIDTH, MIN_DIGIT_FRACTION, MAX_INK_FRACTION,
+    CENTER_OF_MASS,
     MESSAGES, preprocess, checkDrawing, areaResize,
   };
 })();
