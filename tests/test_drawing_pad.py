@@ -1,0 +1,97 @@
+"""The drawing pad without a browser: the same path as a real drawing, fed strokes or pixels."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from handwriting.models import ModelError
+from handwriting.preprocess import digit_to_canvas, preprocess_canvas
+from handwriting.strokes import rasterize_strokes
+from handwriting.widgets import DrawingPad
+
+SEVEN = [[(60, 50), (220, 50), (120, 250)]]
+ONE = [[(140, 30), (140, 250)]]
+
+
+def test_mnist_digits_drawn_on_the_canvas_are_read_correctly(cnn2_model, mnist_small):
+    """Test digits rendered at canvas scale go through the pad's full path (>= 98 %)."""
+    pad = DrawingPad(cnn2_model)
+    (_, _), (x_test, y_test) = mnist_small
+    n = 500
+    guesses = [pad.set_pixels(digit_to_canvas(x)).digit for x in x_test[:n]]
+    accuracy = np.mean(np.array(guesses) == y_test[:n])
+    assert accuracy >= 0.98, f"{accuracy:.2%}"
+
+
+def test_strokes_update_prediction_preview_and_bars(tiny_model):
+    pad = DrawingPad(tiny_model)
+    reading = pad.draw_strokes(ONE)
+    assert reading.digit is not None and 0 < reading.confidence <= 1
+    np.testing.assert_allclose(reading.image, preprocess_canvas(rasterize_strokes(ONE)))
+    assert f'data-digit="{reading.digit}"' in pad.prediction.value
+    assert pad.bars.value.count('class="hw-bar"') == 10
+    assert bytes(pad.preview.value).startswith(b"\x89PNG")
+    assert pad.reading.probabilities.sum() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_mouse_events_draw_like_draw_strokes(tiny_model):
+    by_events, by_call = DrawingPad(tiny_model), DrawingPad(tiny_model)
+    points = SEVEN[0]
+    by_events._pointer_down(*points[0])
+    for x, y in points[1:]:
+        by_events._pointer_move(x, y)
+    by_events._pointer_up()
+    expected = by_call.draw_strokes(SEVEN)
+    np.testing.assert_array_equal(by_events.reading.probabilities, expected.probabilities)
+
+
+def test_undo_and_clear(tiny_model):
+    pad = DrawingPad(tiny_model)
+    first = pad.draw_strokes(ONE)
+    pad.draw_strokes([[(60, 60), (220, 220)]])
+    assert len(pad.sketch.strokes) == 2
+    again = pad.undo()
+    np.testing.assert_array_equal(again.probabilities, first.probabilities)
+    cleared = pad.clear()
+    assert cleared.digit is None and cleared.refused == "blank"
+    assert 'data-digit=""' in pad.prediction.value and "Draw a digit" in pad.prediction.value
+    assert pad.undo().refused == "blank"                   # nothing left to undo: still blank
+
+
+def test_blank_dot_and_full_canvas_are_never_guessed(tiny_model):
+    pad = DrawingPad(tiny_model)
+    assert pad.refresh().digit is None
+    assert pad.draw_strokes([[(140, 140)]]).refused == "too_small"
+    full = np.full((280, 280, 4), 255, np.uint8)
+    reading = pad.set_pixels(full)
+    assert reading.digit is None and reading.refused == "too_full"
+    assert "Clear the pad" in pad.prediction.value
+
+
+def test_a_model_with_the_wrong_shape_is_refused_clearly():
+    import keras
+
+    wrong_input = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    with pytest.raises(ModelError, match="28, 28, 1"):
+        DrawingPad(wrong_input)
+    wrong_output = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(5)])
+    with pytest.raises(ModelError, match="10"):
+        DrawingPad(wrong_output)
+
+
+def test_bad_pixels_are_refused_clearly(tiny_model):
+    pad = DrawingPad(tiny_model)
+    with pytest.raises(TypeError, match="uint8"):
+        pad.set_pixels(np.zeros((280, 280, 4), np.float64))
+    with pytest.raises(ValueError, match="280x280"):
+        pad.set_pixels(np.zeros((56, 56, 4), np.uint8))
+
+
+def test_pad_without_model_prompts_for_one_and_follows_a_training_panel(tiny_model, mnist_small):
+    from handwriting.widgets import TrainingPanel
+
+    panel = TrainingPanel(data=mnist_small, architecture="tiny", epochs=1)
+    pad = DrawingPad(panel)
+    assert pad.draw_strokes(ONE).refused == "no_model" and "No model yet" in pad.prediction.value
+    panel.train(wait=True)
+    assert pad.model is panel.model and pad.refresh().digit is not None
