@@ -26,7 +26,7 @@ lab: install
 	$(VENV)/bin/jupyter lab lab/
 
 test: install chromium
-	$(PY) -m pytest
+	$(PY) -m pytest tests lab --nbval-lax
 
 # Everything but the real-browser and JupyterLab tests: a minute or two.
 test-quick: install

@@ -51,3 +51,35 @@ def misclassified(probabilities: np.ndarray, y_true: np.ndarray, limit: int | No
     order = np.argsort(-confidence, kind="stable")[:limit]
     wrong = wrong[order]
     return Mistakes(wrong, predicted[wrong], np.asarray(y_true)[wrong], confidence[order])
+
+
+#: How people draw digits on a pad compared with MNIST: (scale, rows down, columns right).
+PLACEMENTS = {
+    "as in MNIST": (1.0, 0, 0),
+    "off-centre (6 px)": (1.0, 6, -6),
+    "small (60 %)": (0.6, 0, 0),
+    "small, in a corner": (0.5, 7, 7),
+    "large (130 %)": (1.3, 0, 0),
+}
+
+
+def drawn_accuracy(model, x: np.ndarray, y: np.ndarray, placement: tuple[float, int, int],
+                   center: bool) -> float:
+    """Accuracy on digits re-drawn at ``placement`` on the 280x280 canvas and read through
+    :func:`handwriting.preprocess.preprocess_canvas` (centring on or off), as the pad does.
+    A drawing the preprocessing refuses counts as wrong."""
+    from .preprocess import DrawingError, digit_to_canvas, preprocess_canvas, shift_and_scale
+
+    scale, dy, dx = placement
+    images, kept = [], []
+    for i, digit in enumerate(x):
+        try:
+            images.append(preprocess_canvas(digit_to_canvas(shift_and_scale(digit, scale, dy, dx)),
+                                            center=center))
+            kept.append(i)
+        except DrawingError:
+            pass
+    if not images:
+        return 0.0
+    predicted = predict_probabilities(model, np.stack(images)[..., None]).argmax(axis=1)
+    return float((predicted == np.asarray(y)[kept]).sum() / len(y))

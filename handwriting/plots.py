@@ -95,3 +95,10 @@ def label_counts_figure(y_train: np.ndarray, y_test: np.ndarray) -> Figure:
     ax.legend()
     ax.set_title("Label counts")
     return fig
+
+
+def show(fig: Figure) -> None:
+    """Display a figure in the notebook as a PNG (works without pyplot or %matplotlib)."""
+    from IPython.display import Image, display
+
+    display(Image(figure_to_png(fig)))

@@ -14,6 +14,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from .. import export as export_module
+from ..browser import BrowserUnavailableError
 from ..models import as_digit_model
 
 _BYTES_PER_WEIGHT = {None: 4, "float16": 2, "uint8": 1}
@@ -102,12 +103,15 @@ class ExportPanel(widgets.VBox):
                 self._model, self.out_dir.value, quantization=self.quantization.value,
                 overwrite=self.overwrite.value)
             self.zip_path = export_module.make_zip(self.result.out_dir)
-            self.report = None
+            self.report, skipped = None, ""
             if self.verify.value:
                 self._say("Checking TF.js in Chromium against Keras…")
-                self.report = export_module.verify_export(
-                    self._model, self.result.out_dir, digits=self.verify_digits)
-            self._show_result()
+                try:
+                    self.report = export_module.verify_export(
+                        self._model, self.result.out_dir, digits=self.verify_digits)
+                except BrowserUnavailableError as err:   # e.g. Colab: no Chromium there
+                    skipped = f"Parity check skipped: {html.escape(str(err))}"
+            self._show_result(skipped)
             self.error = None
             return self.report or self.result
         except Exception as err:  # noqa: BLE001 - every failure is shown in the panel
@@ -124,7 +128,7 @@ class ExportPanel(widgets.VBox):
         colour = "#b00020" if error else "#333"
         self.message.value = f'<div style="color:{colour}">{text}</div>'
 
-    def _show_result(self) -> None:
+    def _show_result(self, note: str = "") -> None:
         result, report = self.result, self.report
         lines = [f"Wrote <code>{html.escape(str(result.out_dir))}</code>: "
                  f"{_megabytes(result.total_bytes)} in all, model {_megabytes(result.model_bytes)} "
@@ -137,6 +141,8 @@ class ExportPanel(widgets.VBox):
                 f"{report.argmax_agreement:.2%}, accuracy {report.tfjs_accuracy:.2%} "
                 f"(Keras {report.keras_accuracy:.2%}); preprocessing identical on "
                 f"{report.drawings} drawings (max |Δ| {report.preprocess_max_diff:.0e}) — {verdict}")
+        if note:
+            lines.append(note)
         self._say("<br>".join(lines), error=report is not None and not report.ok)
         payload = base64.b64encode(self.zip_path.read_bytes()).decode("ascii")
         self.download.value = (

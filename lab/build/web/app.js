@@ -1,0 +1,246 @@
+/* Handwriting Lab's browser app: draw on #pad, see TF.js read the digit.
+ * Model logic first (load, warm up, predict), DOM code after (drawing, bars, status).
+ * Tests and the notebook's parity check use window.handwriting (defined at the bottom). */
+(function () {
+  "use strict";
+
+  const P = window.HandwritingPreprocess;
+  const LIVE_INTERVAL_MS = 100;     // at most ~10 live predictions per second while drawing
+  const MODEL_URL = "model/model.json";
+
+  // ------------------------------------------------------------------ model
+
+  let model = null;
+
+  function base64ToBuffer(text) {
+    const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    return bytes.buffer;
+  }
+
+  /** The model source: inlined by the notebook preview (window.HANDWRITING_MODEL), else files. */
+  function modelSource() {
+    const inlined = window.HANDWRITING_MODEL;
+    if (!inlined) return MODEL_URL;
+    const json = inlined.modelJSON;
+    return tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      format: json.format,
+      generatedBy: json.generatedBy,
+      convertedBy: json.convertedBy,
+      signature: json.signature,
+      userDefinedMetadata: json.userDefinedMetadata,
+      modelInitializer: json.modelInitializer,
+      weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
+      weightData: base64ToBuffer(inlined.weightsBase64),
+    });
+  }
+
+  async function chooseBackend() {
+    const wanted = new URLSearchParams(window.location.search).get("backend");
+    if (wanted) {
+      if (await tf.setBackend(wanted)) return;
+      console.warn(`TF.js backend "${wanted}" is not available; using the default.`);
+    }
+    try {
+      await tf.ready();
+    } catch (err) {
+      console.warn("Default TF.js backend failed, using cpu:", err);
+    }
+    if (!tf.getBackend()) await tf.setBackend("cpu");
+  }
+
+  async function loadModel() {
+    await chooseBackend();
+    let loaded;
+    try {
+      loaded = await tf.loadGraphModel(modelSource());
+    } catch (err) {
+      throw new Error(`Could not load the model (${MODEL_URL}): ${err.message || err}. ` +
+        "Export the app again from the notebook or with `python -m handwriting export`.");
+    }
+    tf.tidy(() => { loaded.predict(tf.zeros([1, P.MODEL_SIZE, P.MODEL_SIZE, 1])).dataSync(); });
+    model = loaded;   // warmed up: the first real prediction is as fast as the rest
+  }
+
+  /** Probabilities (Float32Array of n*10) for n preprocessed images (Float32Array of n*784). */
+  async function predictPixels(pixels, n) {
+    if (!model) throw new Error("The model is not loaded yet.");
+    const probabilities = tf.tidy(() =>
+      model.predict(tf.tensor4d(pixels, [n, P.MODEL_SIZE, P.MODEL_SIZE, 1])));
+    try {
+      return await probabilities.data();
+    } finally {
+      probabilities.dispose();
+    }
+  }
+
+  // -------------------------------------------------------------------- DOM
+
+  const pad = document.getElementById("pad");
+  const padContext = pad.getContext("2d", { willReadFrequently: true });
+  const preview = document.getElementById("preview").getContext("2d");
+  const status = document.getElementById("status");
+  const prediction = document.getElementById("prediction");
+  const confidence = document.getElementById("confidence");
+  const bars = buildBars(document.getElementById("probabilities"));
+
+  function buildBars(container) {
+    const made = [];
+    for (let digit = 0; digit < 10; digit++) {
+      const bar = document.createElement("div");
+      bar.className = "bar";
+      bar.dataset.digit = String(digit);
+      bar.dataset.probability = "0";
+      bar.innerHTML = `<span class="digit">${digit}</span><span class="track">` +
+        '<span class="fill"></span></span><span class="value"></span>';
+      container.appendChild(bar);
+      made.push(bar);
+    }
+    return made;
+  }
+
+  function setStatus(text, isError = false) {
+    status.textContent = text;
+    status.className = isError ? "error" : "ready";
+  }
+
+  function clearPad() {
+    padContext.fillStyle = "#000";
+    padContext.fillRect(0, 0, pad.width, pad.height);
+    showReading(null, null);
+  }
+
+  function showReading(pixels, probabilities) {
+    const image = preview.createImageData(P.MODEL_SIZE, P.MODEL_SIZE);
+    for (let i = 0; i < P.MODEL_SIZE * P.MODEL_SIZE; i++) {
+      const value = pixels ? Math.round(pixels[i] * 255) : 0;
+      image.data.set([value, value, value, 255], 4 * i);
+    }
+    preview.putImageData(image, 0, 0);
+    let top = -1;
+    if (probabilities) {
+      top = 0;
+      for (let d = 1; d < 10; d++) if (probabilities[d] > probabilities[top]) top = d;
+    }
+    bars.forEach((bar, digit) => {
+      const p = probabilities ? probabilities[digit] : 0;
+      bar.dataset.probability = p.toFixed(6);
+      bar.classList.toggle("top", digit === top);
+      bar.querySelector(".fill").style.width = `${(100 * p).toFixed(1)}%`;
+      bar.querySelector(".value").textContent = probabilities ? `${(100 * p).toFixed(1)} %` : "";
+    });
+    prediction.textContent = top >= 0 ? String(top) : "";
+    confidence.textContent = top >= 0 ? `(${(100 * probabilities[top]).toFixed(1)} %)` : "";
+  }
+
+  async function readPad() {
+    const imageData = padContext.getImageData(0, 0, pad.width, pad.height);
+    let pixels;
+    try {
+      pixels = P.preprocess(imageData);
+    } catch (err) {
+      if (!err.reason) throw err;
+      showReading(null, null);                       // blank or a speck: a prompt, never a guess
+      if (model) setStatus(err.reason === "blank" ? "Draw a digit" : err.message);
+      return;
+    }
+    if (!model) return;
+    const probabilities = await predictPixels(pixels, 1);
+    showReading(pixels, probabilities);
+    setStatus("Ready: draw a digit");
+  }
+
+  // Live reading while drawing: one prediction at a time, at most every LIVE_INTERVAL_MS.
+  let reading = false, pending = false, lastRead = 0;
+
+  async function requestRead(now = false) {
+    if (reading) { pending = true; return; }
+    if (!now && performance.now() - lastRead < LIVE_INTERVAL_MS) { pending = true; return; }
+    reading = true;
+    pending = false;
+    lastRead = performance.now();
+    try {
+      await readPad();
+    } catch (err) {
+      setStatus(`Prediction failed: ${err.message || err}`, true);
+    } finally {
+      reading = false;
+      if (pending) window.requestAnimationFrame(() => requestRead(!drawing));
+    }
+  }
+
+  let drawing = false, last = null;
+
+  function padPoint(event) {
+    const rect = pad.getBoundingClientRect();
+    return [(event.clientX - rect.left) * (pad.width / rect.width),
+            (event.clientY - rect.top) * (pad.height / rect.height)];
+  }
+
+  pad.addEventListener("pointerdown", (event) => {
+    event.preventDefault();
+    pad.setPointerCapture(event.pointerId);
+    drawing = true;
+    last = padPoint(event);
+    padContext.fillStyle = "#fff";
+    padContext.beginPath();
+    padContext.arc(last[0], last[1], P.STROKE_WIDTH / 2, 0, 2 * Math.PI);
+    padContext.fill();
+    requestRead();
+  });
+
+  pad.addEventListener("pointermove", (event) => {
+    if (!drawing) return;
+    event.preventDefault();
+    const point = padPoint(event);
+    padContext.strokeStyle = "#fff";
+    padContext.lineWidth = P.STROKE_WIDTH;
+    padContext.lineCap = "round";
+    padContext.lineJoin = "round";
+    padContext.beginPath();
+    padContext.moveTo(last[0], last[1]);
+    padContext.lineTo(point[0], point[1]);
+    padContext.stroke();
+    last = point;
+    requestRead();
+  });
+
+  function endStroke() {
+    if (!drawing) return;
+    drawing = false;
+    requestRead(true);
+  }
+  pad.addEventListener("pointerup", endStroke);
+  pad.addEventListener("pointercancel", endStroke);
+  document.getElementById("clear").addEventListener("click", () => {
+    clearPad();
+    if (model) setStatus("Draw a digit");
+  });
+  window.addEventListener("unhandledrejection", (event) => {
+    setStatus(`Error: ${event.reason && event.reason.message || event.reason}`, true);
+  });
+
+  clearPad();
+  const ready = loadModel().then(
+    () => setStatus(`Ready (TF.js ${tf.version.tfjs}, ${tf.getBackend()} backend): draw a digit`),
+    (err) => { setStatus(err.message, true); throw err; });
+  ready.catch(() => {});   // the page shows the error; tests read it from `ready` too
+
+  // ---------------------------------------------------------------- test API
+
+  window.handwriting = {
+    ready,
+    preprocess: (imageData, center = true) => P.preprocess(imageData, center),
+    async predict(imageData) {
+      await ready;
+      return predictPixels(P.preprocess(imageData), 1);
+    },
+    async predictBatch(pixels, n) {
+      await ready;
+      return predictPixels(pixels, n);
+    },
+    backend: () => tf.getBackend(),
+    numTensors: () => tf.memory().numTensors,
+    clear: clearPad,
+  };
+})();
