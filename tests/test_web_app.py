@@ -1,0 +1,133 @@
+"""The exported browser app in real Chromium: drawing, touch, offline, parity, long use."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from handwriting.browser import serve_directory
+from handwriting.export import export_web_app, js_preprocess, open_app
+from handwriting.preprocess import DrawingError, preprocess_canvas
+from handwriting.strokes import rasterize_strokes
+
+pytestmark = pytest.mark.browser
+
+ONE = [(140, 40), (142, 120), (140, 245)]
+ZERO = [(140 + 70 * np.sin(t), 140 - 100 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)]
+
+
+@pytest.fixture(scope="module")
+def cnn2_app(cnn2_model, tmp_path_factory):
+    out = tmp_path_factory.mktemp("web") / "cnn2"
+    export_web_app(cnn2_model, out)
+    with serve_directory(out) as url:
+        yield url
+
+
+def draw_with_mouse(page, points):
+    box = page.locator("#pad").bounding_box()
+    scale = box["width"] / 280
+    page.mouse.move(box["x"] + points[0][0] * scale, box["y"] + points[0][1] * scale)
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=3)
+    page.mouse.up()
+
+
+def wait_for_prediction(page):
+    page.wait_for_function("() => document.querySelector('#prediction').textContent !== ''")
+    page.wait_for_timeout(300)          # the reading after pointerup lands last
+    return page.inner_text("#prediction")
+
+
+@pytest.mark.parametrize("digit, stroke", [("1", ONE), ("0", ZERO)])
+def test_drawing_on_the_pad_shows_the_digit(cnn2_app, page, artifacts_dir, digit, stroke):
+    open_app(page, cnn2_app)
+    assert page.inner_text("#prediction") == ""
+    draw_with_mouse(page, stroke)
+    assert wait_for_prediction(page) == digit
+    bars = page.eval_on_selector_all("#probabilities .bar", "bars => bars.map(b => +b.dataset.probability)")
+    assert len(bars) == 10 and abs(sum(bars) - 1) < 1e-3 and int(np.argmax(bars)) == int(digit)
+    page.screenshot(path=str(artifacts_dir / f"web_app_{digit}.png"), full_page=True)
+    page.click("#clear")
+    assert page.inner_text("#prediction") == ""
+
+
+def test_a_dot_is_not_guessed(cnn2_app, page):
+    open_app(page, cnn2_app)
+    draw_with_mouse(page, [(140, 140), (141, 141)])
+    page.wait_for_timeout(300)
+    assert page.inner_text("#prediction") == ""
+    assert "bigger" in page.inner_text("#status")
+
+
+def test_no_request_leaves_the_origin(cnn2_app, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    open_app(page, cnn2_app)
+    draw_with_mouse(page, ONE)
+    wait_for_prediction(page)
+    context.close()
+    assert requests and all(url.startswith(cnn2_app) for url in requests), requests
+
+
+def test_phone_width_and_touch_drawing(cnn2_app, browser, artifacts_dir):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=True, device_scale_factor=2)
+    page = context.new_page()
+    open_app(page, cnn2_app)
+    box = page.locator("#pad").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, "the pad fits a phone screen"
+    cdp = context.new_cdp_session(page)
+    scale = box["width"] / 280
+
+    def touch(kind, point=None):
+        points = [] if point is None else [{"x": box["x"] + point[0] * scale,
+                                            "y": box["y"] + point[1] * scale}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart", ONE[0])
+    for point in np.linspace(ONE[0], ONE[-1], 12)[1:]:
+        touch("touchMove", point)
+    touch("touchEnd")
+    assert wait_for_prediction(page) == "1"
+    page.screenshot(path=str(artifacts_dir / "web_app_phone.png"), full_page=True)
+    context.close()
+
+
+def test_python_and_js_preprocessing_agree_on_many_drawings(cnn2_app, page):
+    open_app(page, cnn2_app)
+    rng = np.random.default_rng(0)
+    checked = 0
+    for _ in range(25):
+        strokes = [rng.uniform(5, 275, size=(rng.integers(1, 6), 2)) for _ in range(rng.integers(1, 4))]
+        canvas = rasterize_strokes(strokes, width=float(rng.uniform(6, 30)))
+        js = js_preprocess(page, canvas)
+        try:
+            expected = preprocess_canvas(canvas)
+        except DrawingError as refused:
+            assert js == refused.reason
+            continue
+        assert not isinstance(js, str), js
+        assert np.abs(js - expected).max() <= 1e-6
+        checked += 1
+    assert checked >= 15
+
+
+def test_a_thousand_predictions_do_not_leak_tensors(cnn2_app, page):
+    open_app(page, cnn2_app)
+    counts = page.evaluate("""async () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = 280;
+      const ctx = canvas.getContext('2d');
+      ctx.fillStyle = '#000'; ctx.fillRect(0, 0, 280, 280);
+      ctx.strokeStyle = '#fff'; ctx.lineWidth = 20; ctx.lineCap = 'round';
+      ctx.beginPath(); ctx.moveTo(140, 40); ctx.lineTo(140, 240); ctx.stroke();
+      const image = ctx.getImageData(0, 0, 280, 280);
+      await window.handwriting.predict(image);
+      const before = window.handwriting.numTensors();
+      for (let i = 0; i < 1000; i++) await window.handwriting.predict(image);
+      return [before, window.handwriting.numTensors()];
+    }""")
+    assert counts[0] == counts[1], counts
