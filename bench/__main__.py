@@ -15,13 +15,16 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small data: a few minutes, not the real figures")
     parser.add_argument("--only", nargs="+", choices=SECTION_ORDER, help="run only these sections")
+    parser.add_argument("--arch", nargs="+", help="accuracy section: only these architectures "
+                        "(the other rows are kept from the last run)")
     args = parser.parse_args(argv)
     if not os.environ.get("HANDWRITING_MNIST"):
         print("note: $HANDWRITING_MNIST is not set; Keras will download MNIST.", file=sys.stderr)
     for name in args.only or SECTION_ORDER:
         module = importlib.import_module(f"bench.{name}")
         print(f"== {module.TITLE}", flush=True)
-        section = module.run(quick=args.quick)
+        options = {"archs": args.arch} if name == "accuracy" and args.arch else {}
+        section = module.run(quick=args.quick, **options)
         section.update(machine=machine(), quick=args.quick)
         save_section(name, section)
         print(section["markdown"], flush=True)

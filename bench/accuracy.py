@@ -1,33 +1,42 @@
-"""Section 1: every architecture's test accuracy at its default recipe, next to the tutorial's."""
+"""Section 1: every architecture's test accuracy at its default recipe, next to the tutorial's.
+
+``python -m bench --only accuracy --arch bncnn`` re-measures one architecture and keeps the
+other rows of the last full run.
+"""
 from __future__ import annotations
 
 from handwriting import architectures
 from handwriting.data import load_mnist
 from handwriting.training import TrainingConfig, TrainingRun, save_model
 
-from .common import MODELS_DIR, TUTORIAL_ACCURACY, markdown_table
+from .common import MODELS_DIR, TUTORIAL_ACCURACY, load_results, markdown_table
 
 TITLE = "Accuracy: every architecture at its default recipe (full MNIST)"
+HEADERS = ["architecture", "epochs", "augment", "seconds", "s/epoch", "train acc", "test acc",
+           "tutorial test acc", "parameters"]
+
+
+def _table_row(row: dict) -> list:
+    tutorial = TUTORIAL_ACCURACY.get(row["architecture"])
+    return [row["architecture"], row["epochs"], "yes" if row["augment"] else "no",
+            f"{row['seconds']:.0f}", f"{row['seconds_per_epoch']:.1f}", f"{row['train_accuracy']:.2%}",
+            f"**{row['test_accuracy']:.2%}**", f"{tutorial:.2%}" if tutorial else "-",
+            f"{row['parameters']:,}"]
 
 
 def run(quick: bool = False, archs=None) -> dict:
     data = load_mnist(train_size=5000, test_size=1000, quick=False) if quick else load_mnist(quick=False)
-    rows, table = [], []
+    measured = {}
     for name in archs or architectures.names():
-        overrides = {"epochs": 1} if quick else {}
-        config = TrainingConfig.for_architecture(name, seed=0, **overrides)
-        run_ = TrainingRun(config, data=data)
-        record = run_.fit()
-        save_model(run_.model, MODELS_DIR / f"{name}{'-quick' if quick else ''}.keras")
-        row = record.as_row()
-        rows.append(row)
-        tutorial = TUTORIAL_ACCURACY.get(name)
-        table.append([name, record.epochs, "yes" if config.augment else "no", f"{record.seconds:.0f}",
-                      f"{record.seconds_per_epoch:.1f}", f"{record.train_accuracy:.2%}",
-                      f"**{record.test_accuracy:.2%}**", f"{tutorial:.2%}" if tutorial else "-",
-                      f"{record.parameters:,}"])
+        config = TrainingConfig.for_architecture(name, seed=0, **({"epochs": 1} if quick else {}))
+        training = TrainingRun(config, data=data)
+        record = training.fit()
+        save_model(training.model, MODELS_DIR / f"{name}{'-quick' if quick else ''}.keras")
+        measured[name] = record.as_row()
         print(f"  {name}: test {record.test_accuracy:.2%} in {record.seconds:.0f} s", flush=True)
-    markdown = markdown_table(
-        ["architecture", "epochs", "augment", "seconds", "s/epoch", "train acc", "test acc",
-         "tutorial test acc", "parameters"], table)
-    return {"title": TITLE, "markdown": markdown, "data": rows}
+    previous = {} if quick or not archs else {
+        row["architecture"]: row for row in load_results().get("accuracy", {}).get("data", [])}
+    rows = [measured.get(name) or previous[name] for name in architectures.names()
+            if name in measured or name in previous]
+    return {"title": TITLE, "markdown": markdown_table(HEADERS, [_table_row(r) for r in rows]),
+            "data": rows}

@@ -14,8 +14,11 @@ import time
 from pathlib import Path
 
 from . import architectures
+from .browser import BrowserUnavailableError
 from .data import MnistDataError
+from .export import ExportError
 from .models import ModelError
+from .quiet_tensorflow import import_tensorflow
 from .training import ConfigError, TrainingListener
 
 SUMMARY_COLUMNS = ("architecture", "epochs", "seconds", "train_accuracy", "test_accuracy", "parameters")
@@ -149,9 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    import_tensorflow()
     try:
         return args.func(args)
-    except (ConfigError, MnistDataError, ModelError, FileExistsError, FileNotFoundError) as err:
+    except (ConfigError, MnistDataError, ModelError, ExportError, BrowserUnavailableError,
+            FileExistsError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -131,28 +131,28 @@ def build_cnn2():
     return keras.Model(inputs, _classifier_head(x, dropout=0.5), name="cnn2")
 
 
-@register("bncnn", "Ours: batch-norm CNN (3 conv blocks, 64-128 filters, global pooling) trained "
-          "with shifts/rotations/zoom. Robust to hand-drawn digits.",
-          Recipe(epochs=20, lr_decay=0.88, augment=True))
+@register("bncnn", "Ours: batch-norm CNN (conv 32-64-128, strided convs instead of pooling, "
+          "dropout) trained on shifted/rotated/zoomed digits. Best accuracy, robust to drawings.",
+          Recipe(epochs=30, lr_decay=0.9, augment=True))
 def build_bncnn():
     import keras
     from keras import layers
 
-    def conv_bn(x, filters):
-        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+    def conv_bn(x, filters, kernel=3, strides=1):
+        x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=False)(x)
         x = layers.BatchNormalization(momentum=0.9)(x)  # settles fast enough for short runs
         return layers.Activation("relu")(x)
 
     inputs = _input()
     x = inputs
-    for filters in (32, 64):
+    for filters in (32, 64):                      # 28 -> 14 -> 7
         x = conv_bn(x, filters)
         x = conv_bn(x, filters)
-        x = layers.MaxPooling2D(2)(x)
-        x = layers.Dropout(0.2)(x)
-    x = conv_bn(x, 128)
-    x = layers.GlobalAveragePooling2D()(x)
-    x = layers.Dropout(0.3)(x)
+        x = conv_bn(x, filters, kernel=5, strides=2)   # a learned downsampling
+        x = layers.Dropout(0.4)(x)
+    x = conv_bn(x, 128, kernel=4)
+    x = layers.Flatten()(x)
+    x = layers.Dropout(0.4)(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
     return keras.Model(inputs, outputs, name="bncnn")
 

@@ -9,9 +9,11 @@ import io
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 
 def figure_to_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (for ``ipywidgets.Image`` or ``IPython.display.Image``)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
     return buffer.getvalue()
@@ -27,6 +29,9 @@ def history_figure(history: dict) -> Figure:
                 ax.plot(range(1, len(values) + 1), values, style, label=label, markersize=4)
         ax.set_title(metric)
         ax.set_xlabel("epoch")
+        epochs = max((len(v) for v in history.values()), default=0)
+        ax.set_xlim(0.5, max(epochs, 1) + 0.5)   # whole epochs, even with only one so far
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
         ax.grid(alpha=0.3)
         if history.get(metric):
             ax.legend()
@@ -38,11 +43,13 @@ def confusion_figure(matrix: np.ndarray) -> Figure:
     """The confusion matrix (rows: true digit, columns: predicted), counts written in cells."""
     fig = Figure(figsize=(4.5, 4))
     ax = fig.subplots()
-    ax.imshow(np.log1p(matrix), cmap="Blues")
+    shade = np.log1p(np.asarray(matrix))   # log scale: the few mistakes stay visible
+    ax.imshow(shade, cmap="Blues")
+    dark = shade.max() / 2
     for (row, col), count in np.ndenumerate(matrix):
         if count:
             ax.text(col, row, str(count), ha="center", va="center", fontsize=7,
-                    color="white" if row == col else "black")
+                    color="white" if shade[row, col] > dark else "black")
     ax.set_xticks(range(10))
     ax.set_yticks(range(10))
     ax.set_xlabel("predicted")
@@ -55,7 +62,7 @@ def digit_grid_figure(images: np.ndarray, titles: list[str], columns: int = 8) -
     """A grid of 28x28 digits with a title above each."""
     count = max(len(images), 1)
     rows = (count + columns - 1) // columns
-    fig = Figure(figsize=(columns * 1.1, rows * 1.25))
+    fig = Figure(figsize=(columns * 1.1, rows * 1.35))
     axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
     for ax in axes:
         ax.axis("off")
@@ -67,12 +74,21 @@ def digit_grid_figure(images: np.ndarray, titles: list[str], columns: int = 8) -
 
 
 def mistakes_figure(mistakes, images: np.ndarray, limit: int = 24) -> Figure:
-    """The most confident mistakes: each digit with 'predicted (confidence) / true' above it."""
+    """The most confident mistakes, each titled "pred p / true t" with the model's confidence.
+
+    Args:
+        mistakes: an :class:`handwriting.evaluation.Mistakes` (indices into ``images``).
+        images: the evaluated images (N, 28, 28, 1), e.g. the test set.
+        limit: show at most this many.
+    """
     shown = min(len(mistakes), limit)
-    titles = [f"{p} ({c:.0%}) / {t}" for p, c, t in
+    titles = [f"pred {p} / true {t}\n{c:.0%} sure" for p, c, t in
               zip(mistakes.predicted[:shown], mistakes.confidence[:shown], mistakes.true[:shown])]
-    fig = digit_grid_figure(images[mistakes.indices[:shown]], titles)
-    fig.suptitle("Misclassified test digits: predicted (confidence) / true", fontsize=9)
+    fig = digit_grid_figure(images[mistakes.indices[:shown]], titles, columns=6)
+    heading = (f"Misclassified test digits ({len(mistakes):,} in all), most confident first"
+               if len(mistakes) else "No misclassified test digits")
+    fig.suptitle(heading, fontsize=9)
+    fig.tight_layout()
     return fig
 
 
@@ -86,13 +102,16 @@ def label_counts_figure(y_train: np.ndarray, y_test: np.ndarray) -> Figure:
     fig = Figure(figsize=(7, 2.8))
     ax = fig.subplots()
     digits = np.arange(10)
+    highest = 0
     for offset, labels, name in ((-0.2, y_train, "train"), (0.2, y_test, "test")):
-        counts = np.bincount(labels, minlength=10)
+        counts = np.bincount(np.asarray(labels, int), minlength=10)
+        highest = max(highest, counts.max(initial=0))
         ax.bar(digits + offset, counts, width=0.4, label=f"{name} ({len(labels):,})")
+    ax.set_ylim(0, highest * 1.3 or 1)   # headroom for the legend
     ax.set_xticks(digits)
     ax.set_xlabel("digit")
     ax.set_ylabel("examples")
-    ax.legend()
+    ax.legend(loc="upper center", ncol=2)
     ax.set_title("Label counts")
     return fig
 

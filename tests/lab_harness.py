@@ -43,33 +43,44 @@ class JupyterLab:
     process: subprocess.Popen
     log: Path
 
-    def notebook_url(self, name: str) -> str:
-        return f"{self.url}lab/tree/{name}?token={self.token}"
+    _FIND = """(path) => {
+      for (const w of window.jupyterapp.shell.widgets('main')) {
+        if (w.context && w.context.path === path) return w;
+      }
+      return null;
+    }"""
 
     def open_notebook(self, page, name: str, timeout_s: float = 120) -> None:
-        """Open ``name`` and wait until its kernel is idle."""
-        page.goto(self.notebook_url(name))
+        """Open ``name`` in a fresh workspace and wait until its kernel is idle."""
+        page.goto(f"{self.url}lab/workspaces/test-{secrets.token_hex(4)}/tree/{name}"
+                  f"?reset&token={self.token}")
         page.wait_for_function(
-            """() => {
-              const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-              const kernel = w && w.sessionContext && w.sessionContext.session
-                             && w.sessionContext.session.kernel;
+            f"""(path) => {{
+              const w = window.jupyterapp && ({self._FIND})(path);
+              const kernel = w && w.sessionContext.session && w.sessionContext.session.kernel;
               return kernel && kernel.status === 'idle';
-            }""", timeout=timeout_s * 1000)
+            }}""", arg=name, timeout=timeout_s * 1000)
 
-    def run_all_cells(self, page, timeout_s: float = 600) -> list[str]:
-        """Run every cell of the open notebook; return the text of any error outputs."""
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait_for_function(
-            """() => {
-              const w = window.jupyterapp.shell.currentWidget;
-              const kernel = w.sessionContext.session.kernel;
-              const cells = w.content.widgets.filter(c => c.model.type === 'code');
-              const busy = document.querySelectorAll('.jp-InputPrompt');
-              const pending = Array.from(busy).some(p => p.textContent.includes('*'));
-              return kernel.status === 'idle' && !pending
-                     && cells.every(c => c.model.executionCount !== null);
-            }""", timeout=timeout_s * 1000, polling=500)
+    def run_all_cells(self, page, name: str, timeout_s: float = 600) -> list[str]:
+        """Run every cell of the open notebook ``name``; return the text of any error outputs."""
+        page.evaluate(f"""(path) => {{
+            const w = ({self._FIND})(path);
+            window.jupyterapp.shell.activateById(w.id);
+            return window.jupyterapp.commands.execute('notebook:run-all-cells');
+        }}""", name)
+        try:
+            page.wait_for_function(
+                f"""(path) => {{
+                  const w = ({self._FIND})(path);
+                  const kernel = w.sessionContext.session.kernel;
+                  const cells = w.content.widgets.filter(c => c.model.type === 'code');
+                  return kernel.status === 'idle'
+                         && cells.every(c => c.model.executionCount !== null
+                                             && !c.node.querySelector('.jp-InputPrompt').textContent.includes('*'));
+                }}""", arg=name, timeout=timeout_s * 1000, polling=500)
+        except Exception:
+            self.screenshot(page, f"timeout-{name}.png")
+            raise
         return page.eval_on_selector_all(
             "[data-mime-type='application/vnd.jupyter.error']", "els => els.map(e => e.innerText)")
 
@@ -92,12 +103,14 @@ def start_jupyterlab(workdir: Path, timeout_s: float = 90) -> JupyterLab:
     token, port = secrets.token_hex(16), _free_port()
     env = dict(os.environ, HANDWRITING_QUICK="1", JUPYTERLAB_SETTINGS_DIR=str(settings),
                JUPYTERLAB_WORKSPACES_DIR=str(workdir / "workspaces"),
-               JUPYTER_CONFIG_DIR=str(workdir / "config"), PYTHONUNBUFFERED="1")
+               JUPYTER_CONFIG_DIR=str(workdir / "config"),
+               JUPYTER_RUNTIME_DIR=str(workdir / "runtime"), PYTHONUNBUFFERED="1")
     log = workdir / "jupyterlab.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
          f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True"],
+         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True"]
+        + (["--allow-root"] if os.geteuid() == 0 else []),
         cwd=root, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     lab = JupyterLab(url=f"http://127.0.0.1:{port}/", token=token, root=root, process=process, log=log)
     deadline = time.monotonic() + timeout_s

@@ -1,6 +1,9 @@
 """The training panel, driven without a browser: train, stop, refuse bad settings, survive errors."""
 from __future__ import annotations
 
+import html
+import math
+import re
 import time
 
 import pytest
@@ -19,19 +22,22 @@ def test_a_run_adds_a_row_plots_and_a_model(panel):
     panel.on_model_change(seen.append)
     record = panel.train(wait=True)
     assert record is not None and not record.stopped
-    assert record.test_accuracy > 0.80                 # dnn, 1 epoch, 5,000 real digits: 84 %
+    assert record.test_accuracy > 0.80          # dnn, 1 epoch, 5,000 real digits: 83-85 % (seeds 0-2)
     rows = panel.records_table()
     assert len(rows) == 1 and rows[0]["architecture"] == "dnn" and rows[0]["parameters"] == 101_770
     assert "dnn" in panel.table.value and f"{record.test_accuracy:.2%}" in panel.table.value
     for image in (panel.history_image, panel.confusion_image, panel.mistakes_image):
         assert bytes(image.value).startswith(b"\x89PNG")
-    assert panel.model is not None and seen == [panel.model]
+    assert panel.model is not None and seen == [panel.model] and panel.models == {1: panel.model}
     assert panel.progress.value == pytest.approx(1.0)
+    assert re.fullmatch(r"epoch 1/1 · batch 40/40 · elapsed \d\d:\d\d · ETA 00:00",
+                        panel.progress_label.value)
     assert not panel.train_button.disabled and panel.stop_button.disabled
 
     panel.architecture.value = "tiny"
     panel.train(wait=True)
     assert [r["architecture"] for r in panel.records_table()] == ["dnn", "tiny"]
+    assert panel.models[1] is seen[0] and panel.models[2] is panel.model is seen[1]
 
 
 def test_choosing_an_architecture_loads_its_recipe(mnist_small):
@@ -47,29 +53,31 @@ def test_stop_mid_run_keeps_a_usable_model(mnist_small):
     deadline = time.monotonic() + 60
     while panel.last_run.epochs_done < 1 and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert panel.running and not panel.stop_button.disabled and panel.train_button.disabled
+    epochs_at_stop = panel.last_run.epochs_done
     panel.stop()
     panel.wait(60)
     run = panel.last_run
-    assert run.status == "stopped" and run.epochs_done < 50
+    assert run.status == "stopped" and run.epochs_done <= epochs_at_stop + 1   # within this epoch
     assert panel.runs[-1].stopped and panel.runs[-1].test_accuracy > 0.8
     assert panel.model is run.model and "stopped early" in panel.message.value
     assert not panel.train_button.disabled
 
 
-def test_invalid_settings_are_refused_with_a_message(panel):
-    for field, value, words in ((panel.epochs, 0, "epochs"), (panel.batch_size, 100_000, "batch_size"),
-                                (panel.learning_rate, float("nan"), "learning_rate")):
-        original = field.value
-        try:
-            field.value = value
-        except Exception:   # a bounded widget may refuse the value itself; force it for the test
-            field.set_trait("value", value)
-        if field.value == original:
-            continue        # the widget clamped it: nothing invalid can reach the run
-        assert panel.train() is None
-        assert words in panel.message.value and "Not started" in panel.message.value
-        assert panel.last_run is None and panel.runs == []
-        field.value = original
+@pytest.mark.parametrize("field, value, words", [
+    ("epochs", 0, "epochs must be a whole number >= 1"),
+    ("batch_size", 100_000, "larger than the 5000 training images"),
+    ("learning_rate", float("nan"), "learning_rate must be a number"),
+    ("learning_rate", -0.1, "learning_rate must be a number"),
+])
+def test_invalid_settings_are_refused_with_a_message(panel, field, value, words):
+    getattr(panel, field).value = value
+    shown = getattr(panel, field).value
+    assert shown == value or (math.isnan(shown) and math.isnan(value))  # refused, not clamped
+    assert panel.train() is None
+    assert "Not started" in panel.message.value and words in html.unescape(panel.message.value)
+    assert panel.last_run is None and panel.runs == [] and not panel.running
+    assert not panel.train_button.disabled and panel.stop_button.disabled
 
 
 def test_double_train_and_early_stop_are_harmless(mnist_small):
@@ -83,7 +91,15 @@ def test_double_train_and_early_stop_are_harmless(mnist_small):
     assert len(panel.runs) == 1
 
 
-def test_a_failing_run_leaves_the_panel_usable_and_the_previous_model(panel, monkeypatch):
+def _resource_exhausted():
+    import tensorflow as tf
+
+    return tf.errors.ResourceExhaustedError(None, None, "OOM when allocating tensor (simulated)")
+
+
+@pytest.mark.parametrize("make_error", [lambda: MemoryError("simulated out of memory"),
+                                        _resource_exhausted], ids=["MemoryError", "ResourceExhausted"])
+def test_a_failing_run_leaves_the_panel_usable_and_the_previous_model(panel, monkeypatch, make_error):
     panel.train(wait=True)
     good_model = panel.model
 
@@ -92,20 +108,25 @@ def test_a_failing_run_leaves_the_panel_usable_and_the_previous_model(panel, mon
     class OutOfMemory(training_panel._PanelListener):
         def on_batch_end(self, run, epoch, batch, logs):
             if batch == 2:
-                raise MemoryError("simulated out of memory")
+                raise make_error()
 
     monkeypatch.setattr(training_panel, "_PanelListener", OutOfMemory)
     assert panel.train(wait=True) is None
     assert "Out of memory" in panel.message.value and "previous model is kept" in panel.message.value
-    assert panel.model is good_model and len(panel.runs) == 1
+    assert panel.model is good_model and len(panel.runs) == 1 and panel.last_run.status == "failed"
     assert not panel.train_button.disabled and panel.stop_button.disabled
+
+    monkeypatch.undo()                                  # the panel still trains afterwards
+    assert panel.train(wait=True) is not None and len(panel.runs) == 2
 
 
 def test_missing_data_is_reported_in_the_panel(monkeypatch, tmp_path):
     monkeypatch.setenv("HANDWRITING_MNIST", str(tmp_path / "nowhere"))
     panel = TrainingPanel(architecture="dnn")
     assert panel.train() is None
-    assert "HANDWRITING_MNIST" in panel.message.value or "nowhere" in panel.message.value
+    assert "could not be loaded" in panel.message.value
+    assert "HANDWRITING_MNIST" in panel.message.value and "nowhere" in panel.message.value
+    assert panel.last_run is None and not panel.train_button.disabled
 
 
 def test_runs_table_without_runs_invites_a_first_run():

@@ -3,8 +3,12 @@
 Each widget is a thin shell: the work happens in the package's plain classes, which are tested
 without a browser; a widget only wires buttons and outputs to them.
 """
-from .drawing_pad import DrawingPad
-from .export_panel import ExportPanel
-from .training_panel import TrainingPanel
+from ..quiet_tensorflow import import_tensorflow
+
+import_tensorflow()
+
+from .drawing_pad import DrawingPad  # noqa: E402
+from .export_panel import ExportPanel  # noqa: E402
+from .training_panel import TrainingPanel  # noqa: E402
 
 __all__ = ["DrawingPad", "ExportPanel", "TrainingPanel"]

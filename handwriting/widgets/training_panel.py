@@ -20,10 +20,11 @@ PROGRESS_INTERVAL = 0.25   # seconds between progress-bar updates
 
 
 def _clock(seconds: float) -> str:
+    """Seconds as "mm:ss" ("--:--" when unknown)."""
     if not math.isfinite(seconds):
         return "--:--"
     minutes, secs = divmod(int(round(seconds)), 60)
-    return f"{minutes:d}:{secs:02d}"
+    return f"{minutes:02d}:{secs:02d}"
 
 
 def _error_advice(err: BaseException) -> str:
@@ -86,7 +87,14 @@ class TrainingPanel(widgets.VBox):
             default: loaded on the first Train (quick subsets when ``$HANDWRITING_QUICK`` is on).
         architecture: the architecture selected at first.
         **overrides: hyper-parameters to start from instead of the recipe (e.g. ``epochs=3``);
-            in quick mode ``epochs`` defaults to 1.
+            in quick mode ``epochs`` defaults to 1. Choosing another architecture reloads its
+            recipe with the same overrides.
+
+    Attributes:
+        model: the model of the latest run that finished or was stopped (None before).
+        models: every such run's model, by run number (1-based, as in the runs table).
+        runs: the :class:`RunRecord` of every such run, oldest first.
+        last_run: the latest :class:`TrainingRun`, whatever its status (None before).
     """
 
     def __init__(self, data=None, architecture: str = "cnn2", **overrides):
@@ -95,6 +103,7 @@ class TrainingPanel(widgets.VBox):
         if data_module.quick_mode():
             self._overrides.setdefault("epochs", 1)
         self.runs: list[RunRecord] = []
+        self.models: dict = {}          # run number (1-based, as in the table) -> its model
         self.model = None
         self.last_run: TrainingRun | None = None
         self._thread: threading.Thread | None = None
@@ -106,8 +115,10 @@ class TrainingPanel(widgets.VBox):
                                              description="Architecture",
                                              layout=widgets.Layout(width="95%"))
         style = {"description_width": "initial"}
-        self.epochs = widgets.BoundedIntText(min=1, max=500, description="Epochs", style=style)
-        self.batch_size = widgets.BoundedIntText(min=1, max=60000, description="Batch size", style=style)
+        # Plain (unbounded) fields: TrainingConfig.problems() is the one validator, and a refused
+        # value gets a message instead of being silently clamped to something the user did not type.
+        self.epochs = widgets.IntText(description="Epochs", style=style)
+        self.batch_size = widgets.IntText(description="Batch size", style=style)
         self.learning_rate = widgets.FloatText(description="Learning rate", style=style,
                                                step=1e-4)
         self.optimizer = widgets.Dropdown(options=OPTIMIZERS, description="Optimizer", style=style)
@@ -194,8 +205,9 @@ class TrainingPanel(widgets.VBox):
         config = self.config()
         try:
             (x_train, _), _ = self.data
-        except data_module.MnistDataError as err:
-            self._say(html.escape(str(err)), error=True)
+        except Exception as err:  # noqa: BLE001 - MnistDataError's message says what to do
+            self._say("Not started: the MNIST data could not be loaded. "
+                      f"{html.escape(str(err))}", error=True)
             return None
         problems = config.problems(len(x_train))
         if problems:
@@ -256,21 +268,32 @@ class TrainingPanel(widgets.VBox):
                           error=True)
                 return
             self.runs.append(run.record)
+            self.models[len(self.runs)] = run.model
             self.table.value = runs_table_html(self.runs)
             self.model = run.model
-            self._show_analysis(run)
+            try:
+                self._show_analysis(run)
+            except Exception as err:  # noqa: BLE001 - the model is fine; only the plots failed
+                self._say(f"{run.config.architecture} trained, but the analysis plots failed: "
+                          f"{html.escape(type(err).__name__)}: {html.escape(str(err)[:300])}. "
+                          f"{_error_advice(err)}", error=True)
+                self._notify_model_change()
+                return
             ended = "stopped early (best weights kept)" if run.record.stopped else "finished"
             self._say(f"{run.config.architecture} {ended}: test accuracy "
                       f"<b>{run.record.test_accuracy:.2%}</b> after {run.record.epochs} epoch(s), "
                       f"{run.record.seconds:.1f} s.")
-            for callback in self._model_callbacks:
-                try:
-                    callback(self.model)
-                except Exception as err:  # noqa: BLE001 - a listener must not break the panel
-                    self._say(f"A view following this panel failed to update: {html.escape(str(err))}",
-                              error=True)
+            self._notify_model_change()
         finally:
             self.train_button.disabled, self.stop_button.disabled = False, True
+
+    def _notify_model_change(self) -> None:
+        for callback in self._model_callbacks:
+            try:
+                callback(self.model)
+            except Exception as err:  # noqa: BLE001 - a listener must not break the panel
+                self._say(f"A view following this panel failed to update: {html.escape(str(err))}",
+                          error=True)
 
     def _show_analysis(self, run: TrainingRun) -> None:
         (_, _), (x_test, y_test) = run.data

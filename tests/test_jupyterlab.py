@@ -1,0 +1,87 @@
+"""End to end in real JupyterLab + Chromium: the notebooks render, train, draw and export."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
+
+ONE = [(140, 40), (142, 120), (140, 245)]
+
+
+@pytest.fixture()
+def lab_page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    yield page
+    context.close()
+
+
+def draw(page_or_frame, canvas_locator, points, size=280):
+    canvas = canvas_locator.first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    scale = box["width"] / size
+    mouse = page_or_frame.mouse
+    mouse.move(box["x"] + points[0][0] * scale, box["y"] + points[0][1] * scale)
+    mouse.down()
+    for x, y in points[1:]:
+        mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=4)
+    mouse.up()
+
+
+def pad_digit(page, timeout_ms=60_000):
+    """The digit the notebook's drawing pad shows (waits until it shows one)."""
+    guess = page.locator(".hw-pad-prediction .hw-guess[data-digit]:not([data-digit=''])").last
+    guess.wait_for(timeout=timeout_ms)
+    page.wait_for_timeout(1500)      # the reading after mouse-up arrives last
+    return guess.get_attribute("data-digit")
+
+
+def test_train_notebook_panel_trains_on_click(jupyter_lab, lab_page):
+    jupyter_lab.open_notebook(lab_page, "02_train.ipynb")
+    errors = jupyter_lab.run_all_cells(lab_page, "02_train.ipynb")
+    assert errors == []
+    panel = lab_page.locator(".hw-training-panel").first
+    rows = panel.locator(".hw-runs tbody tr")
+    assert rows.count() == 3                                      # dnn, cnn1, cnn2 from the cells
+    panel.get_by_role("button", name="Train").click()
+    lab_page.wait_for_function(
+        "() => document.querySelectorAll('.hw-training-panel .hw-runs tbody tr').length === 4",
+        timeout=180_000)
+    lab_page.wait_for_function("() => /finished/.test(document.querySelector('.hw-train-message').innerText)")
+    assert "cnn2" in rows.nth(3).inner_text()
+    panel.scroll_into_view_if_needed()
+    jupyter_lab.screenshot(lab_page, "jupyterlab_training_panel.png")
+
+
+def test_draw_notebook_reads_a_mouse_drawing(jupyter_lab, lab_page):
+    jupyter_lab.open_notebook(lab_page, "03_draw.ipynb")
+    assert jupyter_lab.run_all_cells(lab_page, "03_draw.ipynb") == []
+    draw(lab_page, lab_page.locator(".hw-pad-canvas canvas"), ONE)
+    assert pad_digit(lab_page) == "1"
+    lab_page.locator(".hw-drawing-pad").first.scroll_into_view_if_needed()
+    jupyter_lab.screenshot(lab_page, "jupyterlab_drawing_pad.png")
+
+
+def test_tour_from_data_to_exported_app_preview(jupyter_lab, lab_page):
+    jupyter_lab.open_notebook(lab_page, "00_tour.ipynb")
+    assert jupyter_lab.run_all_cells(lab_page, "00_tour.ipynb", timeout_s=900) == []
+    draw(lab_page, lab_page.locator(".hw-pad-canvas canvas"), ONE)
+    assert pad_digit(lab_page) == "1"
+    jupyter_lab.screenshot(lab_page, "jupyterlab_tour_pad.png")
+
+    export_panel = lab_page.locator(".hw-export-panel").first
+    export_panel.get_by_role("button", name="Export").click()
+    lab_page.wait_for_function(
+        "() => /matches Keras/.test(document.querySelector('.hw-export-message').innerText)",
+        timeout=300_000)
+    frame = lab_page.frame_locator("iframe.hw-preview-frame").first
+    frame.locator("#status.ready").wait_for(timeout=120_000)
+    draw(lab_page, frame.locator("#pad"), ONE)
+    prediction = frame.locator("#prediction")
+    lab_page.wait_for_timeout(1000)
+    assert prediction.inner_text() == "1"
+    assert "Download" in export_panel.locator(".hw-export-download").inner_text()
+    export_panel.scroll_into_view_if_needed()
+    jupyter_lab.screenshot(lab_page, "jupyterlab_tour_export_preview.png")
