@@ -105,3 +105,20 @@ def render_markdown(results: dict) -> str:
                   f"Keras {m['keras']}{', QUICK mode (small data, not the real figures)' if section.get('quick') else ''}_",
                   "", section["markdown"], ""]
     return "\n".join(parts)
+
+
+def bench_model(name: str, quick: bool = False):
+    """The model the accuracy section saved for ``name``; trained briefly if it is missing."""
+    from handwriting.data import load_mnist
+    from handwriting.models import load_model
+    from handwriting.training import TrainingConfig, TrainingRun, save_model
+
+    path = MODELS_DIR / f"{name}{'-quick' if quick else ''}.keras"
+    if path.exists():
+        return load_model(path)
+    print(f"  (no {path}: training {name} for one epoch on 10,000 digits)", flush=True)
+    data = load_mnist(train_size=10_000, test_size=1000, quick=False)
+    training = TrainingRun(TrainingConfig.for_architecture(name, epochs=1, seed=0), data=data)
+    training.fit()
+    save_model(training.model, path)
+    return training.model

@@ -123,6 +123,9 @@ def shift_to_center_of_mass(digit: np.ndarray) -> np.ndarray:
     for axis in (0, 1):
         profile = digit.sum(axis=1 - axis)          # ink per row (axis 0) or per column (axis 1)
         mass = (profile * index).sum() / total
+        # Rounded to 6 decimals so numpy and JS (different summation orders) break an exact
+        # half-pixel tie, e.g. a perfectly symmetric stroke, the same way.
+        mass = math.floor(mass * 1e6 + 0.5) / 1e6
         inked = np.nonzero(profile > 0)[0]
         shift = math.floor(CENTER_OF_MASS - mass + 0.5)
         shifts.append(min(max(shift, -int(inked[0])), MODEL_SIZE - 1 - int(inked[-1])))

@@ -113,7 +113,9 @@
         moment += profile[i] * i;
         if (profile[i] > 0) { if (first < 0) first = i; last = i; }
       }
-      const shift = Math.floor(CENTER_OF_MASS - moment / total + 0.5);
+      // rounded to 6 decimals like numpy: exact half-pixel ties break the same way in both
+      const mass = Math.floor((moment / total) * 1e6 + 0.5) / 1e6;
+      const shift = Math.floor(CENTER_OF_MASS - mass + 0.5);
       shifts.push(Math.min(Math.max(shift, -first), n - 1 - last));
     }
     const [dy, dx] = shifts;

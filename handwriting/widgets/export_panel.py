@@ -17,7 +17,7 @@ from .. import export as export_module
 from ..browser import BrowserUnavailableError
 from ..models import as_digit_model
 
-_BYTES_PER_WEIGHT = {None: 4, "float16": 2, "uint8": 1}
+_BYTES_PER_WEIGHT = {"float32": 4, "float16": 2, "uint8": 1}
 
 
 def _megabytes(n: int) -> str:
@@ -43,7 +43,8 @@ class ExportPanel(widgets.VBox):
         self.error: str | None = None
         self._busy = threading.Lock()
 
-        self.quantization = widgets.Dropdown(description="Weights")
+        self.quantization = widgets.Dropdown(description="Weights", options=list(_BYTES_PER_WEIGHT),
+                                             value="float32")
         self.out_dir = widgets.Text(value=str(out_dir), description="Folder")
         self.overwrite = widgets.Checkbox(value=True, description="Replace an earlier export",
                                           indent=False)
@@ -83,7 +84,7 @@ class ExportPanel(widgets.VBox):
         weights = 0 if self._model is None else self._model.count_params()
         chosen = self.quantization.value
         self.quantization.options = [
-            (f"{name or 'float32'} (≈{_megabytes(weights * size)})" if weights else (name or "float32"), name)
+            (f"{name} (≈{_megabytes(weights * size)})" if weights else name, name)
             for name, size in _BYTES_PER_WEIGHT.items()]
         self.quantization.value = chosen
 
@@ -100,7 +101,8 @@ class ExportPanel(widgets.VBox):
                     "the panel with ExportPanel('path/to/model.keras').")
             self._say("Writing the app…")
             self.result = export_module.export_web_app(
-                self._model, self.out_dir.value, quantization=self.quantization.value,
+                self._model, self.out_dir.value,
+                quantization=None if self.quantization.value == "float32" else self.quantization.value,
                 overwrite=self.overwrite.value)
             self.zip_path = export_module.make_zip(self.result.out_dir)
             self.report, skipped = None, ""

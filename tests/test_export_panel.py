@@ -1,0 +1,83 @@
+"""The export panel without a notebook: export() writes, checks, zips and previews the app."""
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from handwriting.widgets import ExportPanel
+
+
+@pytest.mark.browser
+def test_export_writes_a_checked_app_with_preview_and_download(tiny_model, tmp_path):
+    panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"), verify_digits=200)
+    assert "float32 (≈0.08 MB)" in panel.quantization.label
+    report = panel.export()
+    assert report is not None and report.ok, panel.message.value
+    assert (tmp_path / "app" / "index.html").is_file() and panel.zip_path.is_file()
+    assert "matches Keras" in panel.message.value and "max |Δp|" in panel.message.value
+    assert 'download="app.zip"' in panel.download.value and "data:application/zip;base64," in panel.download.value
+    srcdoc = html.unescape(re.search(r'srcdoc="([^"]*)"', panel.preview.value).group(1))
+    assert "window.HANDWRITING_MODEL" in srcdoc and "connect-src 'none'" in srcdoc
+    assert "<script src=" not in srcdoc, "the preview must not need a server"
+    assert not panel.export_button.disabled
+
+
+@pytest.mark.browser
+def test_preview_document_runs_tfjs_without_a_server(tiny_model, tmp_path, page, mnist_small):
+    panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"), verify=False)
+    panel.export()
+    srcdoc = html.unescape(re.search(r'srcdoc="([^"]*)"', panel.preview.value).group(1))
+    page.set_content(srcdoc)
+    page.wait_for_function("() => window.handwriting !== undefined")
+    assert page.evaluate("() => window.handwriting.ready.then(() => 'ok', e => String(e))") == "ok"
+    from handwriting.export import tfjs_predict
+
+    x = mnist_small[1][0][:10]
+    import numpy as np
+
+    np.testing.assert_allclose(tfjs_predict(page, x), tiny_model.predict(x, verbose=0), atol=1e-4)
+
+
+def test_export_without_a_model_explains_what_to_do(tmp_path):
+    panel = ExportPanel(out_dir=str(tmp_path / "app"))
+    assert panel.export() is None
+    assert "No model to export yet" in panel.message.value
+    assert not (tmp_path / "app").exists()
+
+
+def test_a_failed_export_keeps_the_earlier_one(tiny_model, tmp_path, monkeypatch):
+    panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"), verify=False)
+    panel.export()
+    before = (tmp_path / "app" / "model" / "model.json").read_bytes()
+
+    from handwriting import export as export_module
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_module.shutil, "copyfile", broken)
+    assert panel.export() is None
+    assert "No space left" in panel.message.value and "not changed" in panel.message.value
+    assert (tmp_path / "app" / "model" / "model.json").read_bytes() == before
+    assert not panel.export_button.disabled
+
+
+def test_existing_folder_is_refused_unless_replacing_is_ticked(tiny_model, tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "mine"), verify=False)
+    panel.overwrite.value = False
+    assert panel.export() is None and "already exists" in panel.message.value
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_a_model_of_the_wrong_shape_is_refused(tmp_path):
+    import keras
+
+    from handwriting.models import ModelError
+
+    wrong = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    with pytest.raises(ModelError, match="28, 28, 1"):
+        ExportPanel(wrong)

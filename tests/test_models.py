@@ -1,0 +1,50 @@
+"""Bad model files and shapes get one clear error in the loader, the CLI, the pad and the export."""
+from __future__ import annotations
+
+import pytest
+
+from handwriting.__main__ import main
+from handwriting.export import export_web_app
+from handwriting.models import ModelError, load_model
+from handwriting.widgets import DrawingPad
+
+
+@pytest.fixture()
+def not_a_model(tmp_path):
+    path = tmp_path / "notes.keras"
+    path.write_text("this is not a Keras model")
+    return path
+
+
+def test_loading_a_file_that_is_not_a_model(not_a_model, tmp_path):
+    with pytest.raises(ModelError, match="Could not load"):
+        load_model(not_a_model)
+    with pytest.raises(ModelError, match="No model file"):
+        load_model(tmp_path / "missing.keras")
+    with pytest.raises(ModelError, match="not a .keras model file"):
+        load_model(tmp_path)
+
+
+def test_pad_and_export_refuse_a_bad_file_clearly(not_a_model, tmp_path):
+    with pytest.raises(ModelError, match="Could not load"):
+        DrawingPad(str(not_a_model))
+    with pytest.raises(ModelError, match="Could not load"):
+        export_web_app(not_a_model, tmp_path / "app")
+    assert not (tmp_path / "app").exists()
+
+
+@pytest.mark.parametrize("command", ["evaluate", "export"])
+def test_cli_says_what_is_wrong_in_one_line(not_a_model, tmp_path, capsys, command):
+    argv = [command, "--model", str(not_a_model)] + (["--out", str(tmp_path / "app")] if command == "export" else [])
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: Could not load") and "Traceback" not in err
+
+
+def test_cli_refuses_a_model_with_the_wrong_output(tmp_path, capsys):
+    import keras
+
+    five = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(5)])
+    five.save(tmp_path / "five.keras")
+    assert main(["evaluate", "--model", str(tmp_path / "five.keras")]) == 2
+    assert "(None, 10) probabilities" in capsys.readouterr().err
