@@ -95,3 +95,36 @@ def test_pad_without_model_prompts_for_one_and_follows_a_training_panel(tiny_mod
     assert pad.draw_strokes(ONE).refused == "no_model" and "No model yet" in pad.prediction.value
     panel.train(wait=True)
     assert pad.model is panel.model and pad.refresh().digit is not None
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096 / 1e6
+
+
+def test_a_thousand_strokes_do_not_grow_memory(tiny_model):
+    """Long use: 1,000 strokes drawn with mouse events, cleared every ten strokes."""
+    import tracemalloc
+
+    pad = DrawingPad(tiny_model)
+
+    def draw(n):
+        for i in range(n):
+            if i % 10 == 0:
+                pad.clear()
+            x = 40 + (i * 7) % 200
+            pad._pointer_down(x, 40)
+            for y in range(60, 240, 30):
+                pad._pointer_move(x + (y % 50), y)
+            pad._pointer_up()
+
+    draw(200)                                   # warm-up: traces, caches, allocator pools
+    rss_before = _rss_mb()
+    tracemalloc.start()
+    first = tracemalloc.take_snapshot()
+    draw(1000)
+    grown = sum(stat.size_diff for stat in tracemalloc.take_snapshot().compare_to(first, "filename"))
+    tracemalloc.stop()
+    assert grown < 2e6, f"Python objects grew by {grown / 1e6:.1f} MB over 1,000 strokes"
+    assert _rss_mb() - rss_before < 50, "process memory keeps growing"
+    assert pad.reading.digit is not None

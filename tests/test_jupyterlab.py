@@ -58,7 +58,7 @@ def test_train_notebook_panel_trains_on_click(jupyter_lab, lab_page):
 def test_draw_notebook_reads_a_mouse_drawing(jupyter_lab, lab_page):
     jupyter_lab.open_notebook(lab_page, "03_draw.ipynb")
     assert jupyter_lab.run_all_cells(lab_page, "03_draw.ipynb") == []
-    draw(lab_page, lab_page.locator(".hw-pad-canvas canvas"), ONE)
+    draw(lab_page, lab_page.locator("canvas.hw-pad-canvas"), ONE)
     assert pad_digit(lab_page) == "1"
     lab_page.locator(".hw-drawing-pad").first.scroll_into_view_if_needed()
     jupyter_lab.screenshot(lab_page, "jupyterlab_drawing_pad.png")
@@ -67,7 +67,7 @@ def test_draw_notebook_reads_a_mouse_drawing(jupyter_lab, lab_page):
 def test_tour_from_data_to_exported_app_preview(jupyter_lab, lab_page):
     jupyter_lab.open_notebook(lab_page, "00_tour.ipynb")
     assert jupyter_lab.run_all_cells(lab_page, "00_tour.ipynb", timeout_s=900) == []
-    draw(lab_page, lab_page.locator(".hw-pad-canvas canvas"), ONE)
+    draw(lab_page, lab_page.locator("canvas.hw-pad-canvas"), ONE)
     assert pad_digit(lab_page) == "1"
     jupyter_lab.screenshot(lab_page, "jupyterlab_tour_pad.png")
 
