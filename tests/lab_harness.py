@@ -94,7 +94,7 @@ class JupyterLab:
 def start_jupyterlab(workdir: Path, timeout_s: float = 90) -> JupyterLab:
     """Start JupyterLab on a copy of lab/ in ``workdir``; stop it with :func:`stop_jupyterlab`."""
     root = workdir / "lab"
-    shutil.copytree(ROOT / "lab", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(ROOT / "lab", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "build", "runs"))
     settings = workdir / "settings"
     for name, values in _SETTINGS.items():
         path = settings / name

@@ -17,6 +17,7 @@ from ipycanvas import Canvas, hold_canvas
 from ..png import encode_png
 from ..preprocess import CANVAS_SIZE, STROKE_WIDTH
 from ..recognizer import Reading, Recognizer, Sketch
+from .training_panel import follow_models
 
 PROMPT = "Draw a digit"
 
@@ -106,10 +107,7 @@ class DrawingPad(widgets.HBox):
 
     @model.setter
     def model(self, model) -> None:
-        if hasattr(model, "on_model_change"):          # a TrainingPanel: follow its newest model
-            model.on_model_change(self._set_model)
-            model = model.model
-        self._set_model(model)
+        self._set_model(follow_models(model, self._set_model))
 
     def _set_model(self, model) -> None:
         self.recognizer = None if model is None else Recognizer(model, center=self.center_box.value)

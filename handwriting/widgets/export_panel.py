@@ -16,6 +16,7 @@ import ipywidgets as widgets
 from .. import export as export_module
 from ..browser import BrowserUnavailableError
 from ..models import as_digit_model
+from .training_panel import follow_models
 
 _BYTES_PER_WEIGHT = {"float32": 4, "float16": 2, "uint8": 1}
 
@@ -71,10 +72,7 @@ class ExportPanel(widgets.VBox):
 
     @model.setter
     def model(self, model) -> None:
-        if hasattr(model, "on_model_change"):          # a TrainingPanel: follow its newest model
-            model.on_model_change(self._set_model)
-            model = model.model
-        self._set_model(model)
+        self._set_model(follow_models(model, self._set_model))
 
     def _set_model(self, model) -> None:
         self._model = None if model is None else as_digit_model(model)

@@ -58,6 +58,18 @@ def runs_table_html(records: list[RunRecord]) -> str:
             + "</tbody></table>")
 
 
+def follow_models(source, on_change):
+    """Accept a model, a ``.keras`` path or a TrainingPanel as a widget's model ``source``.
+
+    A TrainingPanel is followed: ``on_change(model)`` is called whenever it trains a new model.
+    Returns the model to start with (the panel's current one, which may be None).
+    """
+    if isinstance(source, TrainingPanel):
+        source.on_model_change(on_change)
+        return source.model
+    return source
+
+
 class _PanelListener(TrainingListener):
     """Feeds the panel's progress bar and history plot from a running TrainingRun."""
 
