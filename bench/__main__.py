@@ -8,7 +8,7 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from .common import RESULTS_MD, SECTION_ORDER, machine, save_section  # noqa: E402
+from .common import QUICK_MD, RESULTS_MD, SECTION_ORDER, machine, save_section  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -28,7 +28,7 @@ def main(argv=None) -> int:
         section.update(machine=machine(), quick=args.quick)
         save_section(name, section)
         print(section["markdown"], flush=True)
-    print(f"Wrote {RESULTS_MD}")
+    print(f"Wrote {QUICK_MD if args.quick else RESULTS_MD}")
     return 0
 
 

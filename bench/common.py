@@ -11,8 +11,10 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-RESULTS_JSON = BENCH_DIR / "results.json"
+RESULTS_JSON = BENCH_DIR / "results.json"      # the real (full) run, shown in the README
 RESULTS_MD = BENCH_DIR / "results.md"
+QUICK_JSON = BENCH_DIR / "results-quick.json"  # --quick runs go here (git-ignored)
+QUICK_MD = BENCH_DIR / "results-quick.md"
 MODELS_DIR = ROOT / "runs" / "bench"
 
 #: The original tutorial's table, for comparison.
@@ -74,20 +76,24 @@ def markdown_table(headers, rows) -> str:
     return "\n".join(lines)
 
 
-def load_results() -> dict:
-    if RESULTS_JSON.exists():
-        return json.loads(RESULTS_JSON.read_text())
+def load_results(quick: bool = False) -> dict:
+    path = QUICK_JSON if quick else RESULTS_JSON
+    if path.exists():
+        return json.loads(path.read_text())
     return {"sections": {}}
 
 
 def save_section(name: str, section: dict) -> None:
-    """Merge one section ({"title", "markdown", "data", "machine", "quick"}) into the result files."""
-    results = load_results()
+    """Merge one section ({"title", "markdown", "data", "machine", "quick"}) into the result files
+    (quick runs into results-quick.*, so they never overwrite the real figures)."""
+    quick = bool(section.get("quick"))
+    json_path, md_path = (QUICK_JSON, QUICK_MD) if quick else (RESULTS_JSON, RESULTS_MD)
+    results = load_results(quick)
     results["sections"][name] = section
-    tmp = RESULTS_JSON.with_suffix(".json.tmp")
+    tmp = json_path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(results, indent=2, default=float))
-    os.replace(tmp, RESULTS_JSON)
-    RESULTS_MD.write_text(render_markdown(results))
+    os.replace(tmp, json_path)
+    md_path.write_text(render_markdown(results))
 
 
 SECTION_ORDER = ("accuracy", "overhead", "time_to_99", "pad_latency", "tfjs", "robustness")

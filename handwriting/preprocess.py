@@ -163,10 +163,21 @@ def preprocess_canvas(rgba: np.ndarray, center: bool = True) -> np.ndarray:
 
 
 def digit_to_canvas(image: np.ndarray, size: int = CANVAS_SIZE) -> np.ndarray:
-    """Render a 28x28 image in [0, 1] as an opaque black RGBA canvas (nearest-neighbour upscale)."""
-    image = np.asarray(image, dtype=np.float64).reshape(MODEL_SIZE, MODEL_SIZE)
-    if size % MODEL_SIZE:
-        raise ValueError(f"size must be a multiple of {MODEL_SIZE}, not {size}.")
+    """Render a 28x28 image in [0, 1] as an opaque black RGBA canvas (nearest-neighbour upscale).
+
+    Args:
+        image: (28, 28) or (28, 28, 1) floats in [0, 1] (clipped), e.g. an MNIST digit.
+        size: canvas side, a positive multiple of 28; every image pixel becomes size/28 squared.
+
+    Returns:
+        uint8 (size, size, 4): R = G = B = round(v * 255), A = 255.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    if image.shape not in ((MODEL_SIZE, MODEL_SIZE), (MODEL_SIZE, MODEL_SIZE, 1)):
+        raise ValueError(f"Expected a (28, 28) or (28, 28, 1) image, got shape {image.shape}.")
+    image = image.reshape(MODEL_SIZE, MODEL_SIZE)
+    if size <= 0 or size % MODEL_SIZE:
+        raise ValueError(f"size must be a positive multiple of {MODEL_SIZE}, not {size}.")
     scale = size // MODEL_SIZE
     value = np.round(np.clip(image, 0, 1) * 255).astype(np.uint8).repeat(scale, 0).repeat(scale, 1)
     canvas = np.empty((size, size, 4), np.uint8)
@@ -179,6 +190,8 @@ def shift_and_scale(image: np.ndarray, scale: float = 1.0, dy: int = 0, dx: int 
     """A 28x28 digit drawn as people do: zoomed about the centre by ``scale`` (bilinear), then
     moved ``dy``/``dx`` pixels; what leaves the frame is lost. Used to test centring."""
     image = np.asarray(image, dtype=np.float64).reshape(MODEL_SIZE, MODEL_SIZE)
+    if not scale > 0:
+        raise ValueError(f"scale must be a positive number, not {scale}.")
     centre = _MIDDLE
     coords = (np.arange(MODEL_SIZE) - centre) / scale + centre   # source position of each pixel
     y0 = np.floor(coords).astype(int)

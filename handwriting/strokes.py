@@ -35,28 +35,48 @@ def _draw_segment(ink: np.ndarray, p0, p1, radius: float) -> None:
     np.maximum(window, coverage, out=window)
 
 
+def _as_points(stroke) -> np.ndarray:
+    """One stroke as a float64 (n, 2) array of finite points, or a ValueError saying what is wrong."""
+    try:
+        points = np.asarray(stroke, dtype=np.float64)
+    except (TypeError, ValueError):
+        points = None
+    if points is not None and points.size == 0:
+        return points.reshape(0, 2)
+    if points is None or points.ndim != 2 or points.shape[1] != 2 or not np.isfinite(points).all():
+        raise ValueError("Each stroke must be a list of finite (x, y) points in canvas pixels, "
+                         f"got {stroke!r:.80}")
+    return points
+
+
 def rasterize_strokes(strokes, size: int = CANVAS_SIZE, width: float = STROKE_WIDTH) -> np.ndarray:
     """Draw ``strokes`` (each a sequence of (x, y) canvas points) as an RGBA uint8 canvas.
 
+    Each segment covers a pixel by ``clip(width/2 + 0.5 - d, 0, 1)``, d the distance from the
+    pixel centre (x + 0.5, y + 0.5) to the segment; overlapping segments take the maximum.
     A one-point stroke is a dot; no strokes give a blank (black) canvas.
 
+    Returns:
+        uint8 (size, size, 4): R = G = B = round(ink * 255), A = 255.
+
     Raises:
-        ValueError: a point that is not a finite (x, y) pair.
+        ValueError: a point that is not a finite (x, y) pair, or a bad size or width.
     """
-    ink = np.zeros((size, size))
+    if isinstance(strokes, (str, bytes)) or not hasattr(strokes, "__iter__"):
+        raise ValueError(f"Expected a list of strokes (lists of (x, y) points), got {strokes!r:.80}")
+    if int(size) != size or size < 1:
+        raise ValueError(f"size must be a positive whole number of pixels, not {size!r}.")
+    if not (math.isfinite(width) and width > 0):
+        raise ValueError(f"width must be a positive number of pixels, not {width!r}.")
+    ink = np.zeros((int(size), int(size)))
     radius = width / 2
     for stroke in strokes:
-        points = np.asarray(stroke, dtype=np.float64)
-        if points.size == 0:
-            continue
-        if points.ndim != 2 or points.shape[1] != 2 or not np.isfinite(points).all():
-            raise ValueError("Each stroke must be a list of finite (x, y) points, "
-                             f"got {np.asarray(stroke).tolist()!r:.80}")
+        points = _as_points(stroke)
         if len(points) == 1:
             _draw_segment(ink, points[0], points[0], radius)
         for p0, p1 in zip(points[:-1], points[1:]):
             _draw_segment(ink, p0, p1, radius)
-    canvas = np.empty((size, size, 4), np.uint8)
+    canvas = np.empty(ink.shape + (4,), np.uint8)
     canvas[..., :3] = np.round(ink * 255).astype(np.uint8)[..., None]
     canvas[..., 3] = 255
     return canvas

@@ -72,6 +72,7 @@ def test_tour_from_data_to_exported_app_preview(jupyter_lab, lab_page):
     jupyter_lab.screenshot(lab_page, "jupyterlab_tour_pad.png")
 
     export_panel = lab_page.locator(".hw-export-panel").first
+    assert export_panel.locator(".hw-export-message").inner_text() == ""   # not exported yet
     export_panel.get_by_role("button", name="Export").click()
     lab_page.wait_for_function(
         "() => /matches Keras/.test(document.querySelector('.hw-export-message').innerText)",
