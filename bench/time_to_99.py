@@ -9,7 +9,7 @@ from .common import markdown_table
 TITLE = "Time to 99.0 % test accuracy"
 TARGET = 0.99
 #: Candidates, fastest first: (architecture, overrides of its recipe).
-RECIPES = [("tiny", {}), ("cnn2", {"epochs": 4, "lr_decay": 0.6})]
+RECIPES = [("tiny", {}), ("cnn1", {"epochs": 6, "lr_decay": 0.7}), ("cnn2", {"epochs": 4, "lr_decay": 0.6})]
 
 
 class StopAtTarget(TrainingListener):

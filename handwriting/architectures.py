@@ -157,16 +157,20 @@ def build_bncnn():
     return keras.Model(inputs, outputs, name="bncnn")
 
 
-@register("tiny", "Ours, for speed: Conv(16, 5x5, stride 2) - Conv(32, 3x3, stride 2) - Dense(10). "
-          "Reaches 99 % fastest on a CPU.",
-          Recipe(epochs=4, batch_size=64, learning_rate=2e-3, lr_decay=0.6))
+@register("tiny", "Ours, for speed: Conv(32, 5x5, stride 2) - Conv(64, 3x3, stride 2), batch norm, "
+          "dropout - Dense(10). Reaches 99 % fastest on a CPU.",
+          Recipe(epochs=6, batch_size=128, learning_rate=3e-3, lr_decay=0.65))
 def build_tiny():
     import keras
     from keras import layers
 
     inputs = _input()
-    x = layers.Conv2D(16, 5, strides=2, padding="same", activation="relu")(inputs)
-    x = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(x)
+    x = inputs
+    for filters, kernel in ((32, 5), (64, 3)):     # strided convs: 28 -> 14 -> 7, cheap on a CPU
+        x = layers.Conv2D(filters, kernel, strides=2, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization(momentum=0.9)(x)
+        x = layers.Activation("relu")(x)
     x = layers.Flatten()(x)
+    x = layers.Dropout(0.3)(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
     return keras.Model(inputs, outputs, name="tiny")

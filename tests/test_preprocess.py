@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import numpy as np
 import pytest
@@ -9,8 +10,9 @@ from hypothesis import assume, given, settings, strategies as st
 
 from conftest import ROOT
 from handwriting import preprocess
-from handwriting.preprocess import (CANVAS_SIZE, DrawingError, check_drawing, digit_to_canvas,
-                                    preprocess_canvas, shift_and_scale, shift_to_center_of_mass)
+from handwriting.preprocess import (CANVAS_SIZE, DrawingError, area_resize, check_drawing,
+                                    digit_to_canvas, preprocess_canvas, shift_and_scale,
+                                    shift_to_center_of_mass)
 from handwriting.strokes import rasterize_strokes
 
 
@@ -96,6 +98,41 @@ def test_rasterised_strokes_have_the_brush_width():
     assert canvas[..., 3].min() == 255                       # opaque black background
     with pytest.raises(ValueError, match="finite"):
         rasterize_strokes([[(0, 0), (np.nan, 3)]])
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: rasterize_strokes(None), "list of strokes"),
+    (lambda: rasterize_strokes([[(0, 0), (1,)]]), "finite (x, y) points"),
+    (lambda: rasterize_strokes([(10, 20), (30, 40)]), "finite (x, y) points"),   # not nested
+    (lambda: rasterize_strokes([[(1, 1)]], width=0), "width"),
+    (lambda: digit_to_canvas(np.zeros(784)), "(28, 28)"),
+    (lambda: digit_to_canvas(np.zeros((28, 28)), size=300), "multiple of 28"),
+    (lambda: shift_and_scale(np.zeros((28, 28)), 0), "scale"),
+])
+def test_helpers_reject_bad_input_clearly(call, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        call()
+
+
+def test_area_resize_averages_down_and_replicates_up():
+    rng = np.random.default_rng(0)
+    image = rng.random((280, 280))
+    small = area_resize(image, 28, 28)
+    np.testing.assert_allclose(small[3, 5], image[30:40, 50:60].mean(), atol=1e-12)
+    np.testing.assert_allclose(small.mean(), image.mean(), atol=1e-12)
+    np.testing.assert_allclose(area_resize(image[:7, :9], 14, 27),
+                               image[:7, :9].repeat(2, 0).repeat(3, 1), atol=1e-12)
+    odd = area_resize(image[:33, :17], 20, 20)                  # non-integer ratios, both ways
+    np.testing.assert_allclose(odd.mean(), image[:33, :17].mean(), atol=1e-12)
+
+
+def test_a_thousand_strokes_are_cheap():
+    rng = np.random.default_rng(0)
+    strokes = [rng.uniform(0, 280, 2) + rng.normal(0, 8, (4, 2)) for _ in range(1000)]
+    started = time.perf_counter()
+    canvas = rasterize_strokes(strokes)
+    assert time.perf_counter() - started < 2.0
+    assert canvas.shape == (CANVAS_SIZE, CANVAS_SIZE, 4) and canvas.dtype == np.uint8
 
 
 def test_shift_and_scale_mimics_off_centre_small_drawing(mnist_small):

@@ -62,6 +62,8 @@ def preprocess_page(browser):
     with serve_directory(WEB) as url:
         context = browser.new_context()
         page = context.new_page()
+        page.console_messages = []
+        page.on("console", lambda message: page.console_messages.append(message.text))
         page.goto(f"{url}index.html?backend=cpu")      # the model is absent: the page says so
         page.wait_for_function("() => window.HandwritingPreprocess !== undefined", timeout=30_000)
         yield page
@@ -143,3 +145,16 @@ def test_js_and_numpy_refuse_the_same_drawings(preprocess_page, name, canvas):
         assert result.get("reason") == refused.value.reason, f"{name}: {result}"
         assert result["message"] == str(refused.value)
         assert result["check"] == check_drawing(canvas) == refused.value.reason
+
+
+@pytest.mark.browser
+def test_a_missing_model_is_reported_on_the_page_under_the_csp(preprocess_page):
+    """web/ has no model/ folder: the page says so (not only the console), and TF.js itself
+    ran under the Content-Security-Policy (no eval)."""
+    outcome = preprocess_page.evaluate(
+        "() => window.handwriting.ready.then(() => 'loaded', err => err.message)")
+    assert outcome.startswith("Could not load the model") and "404" in outcome
+    status = preprocess_page.locator("#status")
+    assert status.get_attribute("class") == "error" and status.inner_text() == outcome
+    assert preprocess_page.evaluate("() => typeof tf.tensor === 'function'")
+    assert not [m for m in preprocess_page.console_messages if "Content Security Policy" in m]

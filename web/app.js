@@ -35,11 +35,20 @@
     });
   }
 
+  /** ?backend=webgl|wasm|cpu if this page has it, else TF.js's default, else cpu.
+   *  Returns a note for the status line when the requested backend could not be used. */
   async function chooseBackend() {
     const wanted = new URLSearchParams(window.location.search).get("backend");
+    let note = "";
     if (wanted) {
-      if (await tf.setBackend(wanted)) return;
-      console.warn(`TF.js backend "${wanted}" is not available; using the default.`);
+      let ok = false;
+      try {
+        ok = await tf.setBackend(wanted);
+      } catch (err) {                       // e.g. "wasm": not bundled in tf.min.js
+        console.warn(`TF.js backend "${wanted}":`, err);
+      }
+      if (ok) return note;
+      note = `; "${wanted}" is not available here`;
     }
     try {
       await tf.ready();
@@ -47,19 +56,23 @@
       console.warn("Default TF.js backend failed, using cpu:", err);
     }
     if (!tf.getBackend()) await tf.setBackend("cpu");
+    return note;
   }
 
+  /** Load and warm up the model; resolves to a note about the backend ("" when as asked). */
   async function loadModel() {
-    await chooseBackend();
+    const note = await chooseBackend();
     let loaded;
     try {
       loaded = await tf.loadGraphModel(modelSource());
     } catch (err) {
-      throw new Error(`Could not load the model (${MODEL_URL}): ${err.message || err}. ` +
+      const reason = String(err.message || err).replace(/\.+$/, "");
+      throw new Error(`Could not load the model (${MODEL_URL} and its weight files): ${reason}. ` +
         "Export the app again from the notebook or with `python -m handwriting export`.");
     }
     tf.tidy(() => { loaded.predict(tf.zeros([1, P.MODEL_SIZE, P.MODEL_SIZE, 1])).dataSync(); });
     model = loaded;   // warmed up: the first real prediction is as fast as the rest
+    return note;
   }
 
   /** Probabilities (Float32Array of n*10) for n preprocessed images (Float32Array of n*784). */
@@ -222,7 +235,8 @@
 
   clearPad();
   const ready = loadModel().then(
-    () => setStatus(`Ready (TF.js ${tf.version.tfjs}, ${tf.getBackend()} backend): draw a digit`),
+    (note) => setStatus(
+      `Ready (TF.js ${tf.version.tfjs}, ${tf.getBackend()} backend${note}): draw a digit`),
     (err) => { setStatus(err.message, true); throw err; });
   ready.catch(() => {});   // the page shows the error; tests read it from `ready` too
 
