@@ -19,7 +19,9 @@ def lab_page(browser):
 
 def draw(page_or_frame, canvas_locator, points, size=280):
     canvas = canvas_locator.first
-    canvas.scroll_into_view_if_needed()
+    canvas.wait_for()
+    canvas.evaluate("e => e.scrollIntoView({block: 'center'})")   # no wait for "stable" layout
+    page_or_frame.wait_for_timeout(500)
     box = canvas.bounding_box()
     scale = box["width"] / size
     mouse = page_or_frame.mouse
@@ -79,6 +81,7 @@ def test_tour_from_data_to_exported_app_preview(jupyter_lab, lab_page):
         timeout=300_000)
     frame = lab_page.frame_locator("iframe.hw-preview-frame").first
     frame.locator("#status.ready").wait_for(timeout=120_000)
+    lab_page.locator("iframe.hw-preview-frame").first.evaluate("e => e.scrollIntoView({block: 'center'})")
     draw(lab_page, frame.locator("#pad"), ONE)
     prediction = frame.locator("#prediction")
     lab_page.wait_for_timeout(1000)

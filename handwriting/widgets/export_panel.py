@@ -134,7 +134,7 @@ class ExportPanel(widgets.VBox):
                  f"{_megabytes(result.total_bytes)} in all, model {_megabytes(result.model_bytes)} "
                  f"({result.quantization or 'float32'} weights)."]
         if report is not None:
-            verdict = "✅ matches Keras" if report.ok else "❌ " + "; ".join(report.problems)
+            verdict = "matches Keras" if report.ok else "DIFFERS: " + "; ".join(report.problems)
             lines.append(
                 f"TF.js ({report.backend}) on {report.digits} test digits: max |Δp| "
                 f"{report.max_abs_diff:.1e}, same answer as Keras for "
