@@ -35,7 +35,7 @@ def run(quick: bool = False, archs=None) -> dict:
         measured[name] = record.as_row()
         print(f"  {name}: test {record.test_accuracy:.2%} in {record.seconds:.0f} s", flush=True)
     previous = {} if quick or not archs else {
-        row["architecture"]: row for row in load_results().get("accuracy", {}).get("data", [])}
+        row["architecture"]: row for row in load_results()["sections"].get("accuracy", {}).get("data", [])}
     rows = [measured.get(name) or previous[name] for name in architectures.names()
             if name in measured or name in previous]
     return {"title": TITLE, "markdown": markdown_table(HEADERS, [_table_row(r) for r in rows]),
