@@ -83,24 +83,15 @@ def test_garbage_file_is_corrupt(tmp_path):
         data.load_mnist(source=folder)
 
 
-def test_wrong_magic_number(tmp_path):
+@pytest.mark.parametrize("magic, count, body, message", [
+    (0x803, 3, 3, "magic number"),                     # an images header on the labels file
+    (0x801, 10000, 9000, "truncated"),                 # fewer labels than the header says
+    (0x801, 10, 10, "10000 images but 10 labels"),     # labels and images disagree
+], ids=["wrong-magic", "body-shorter-than-header", "count-mismatch"])
+def test_bad_label_file_is_explained(tmp_path, magic, count, body, message):
     folder = _copy_mnist(tmp_path)
-    _write_idx(folder / "t10k-labels-idx1-ubyte.gz", 0x803, [3], bytes(3))
-    with pytest.raises(MnistDataError, match="magic number"):
-        data.load_mnist(source=folder)
-
-
-def test_body_shorter_than_header_says(tmp_path):
-    folder = _copy_mnist(tmp_path)
-    _write_idx(folder / "t10k-labels-idx1-ubyte.gz", 0x801, [10000], bytes(9000))
-    with pytest.raises(MnistDataError, match="truncated"):
-        data.load_mnist(source=folder)
-
-
-def test_mismatched_image_and_label_counts(tmp_path):
-    folder = _copy_mnist(tmp_path)
-    _write_idx(folder / "t10k-labels-idx1-ubyte.gz", 0x801, [10], bytes(10))
-    with pytest.raises(MnistDataError, match="10000 images but 10 labels"):
+    _write_idx(folder / "t10k-labels-idx1-ubyte.gz", magic, [count], bytes(body))
+    with pytest.raises(MnistDataError, match=message):
         data.load_mnist(source=folder)
 
 
