@@ -34,3 +34,15 @@ def test_unknown_arguments_give_usage_not_a_traceback():
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert "usage:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_export_writes_the_app_and_a_zip(tiny_model, tmp_path, capsys):
+    tiny_model.save(tmp_path / "tiny.keras")
+    out = tmp_path / "web"
+    assert main(["export", "--model", str(tmp_path / "tiny.keras"), "--out", str(out),
+                 "--quantize", "uint8", "--zip"]) == 0
+    printed = capsys.readouterr().out
+    assert (out / "model" / "model.json").is_file() and (tmp_path / "web.zip").is_file()
+    assert "Wrote" in printed and "Zip:" in printed
+    assert main(["export", "--model", str(tmp_path / "tiny.keras"), "--out", str(out)]) == 2
+    assert "already exists" in capsys.readouterr().err
