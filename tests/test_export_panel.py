@@ -12,7 +12,9 @@ from handwriting.widgets import ExportPanel
 @pytest.mark.browser
 def test_export_writes_a_checked_app_with_preview_and_download(tiny_model, tmp_path):
     panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"), verify_digits=200)
-    assert "float32 (≈0.08 MB)" in panel.quantization.label
+    megabytes = tiny_model.count_params() * 4 / 1e6          # 4 bytes per float32 weight
+    assert panel.quantization.label == f"float32 (≈{megabytes:.2f} MB)"
+    assert [value for _, value in panel.quantization.options] == ["float32", "float16", "uint8"]
     report = panel.export()
     assert report is not None and report.ok, panel.message.value
     assert (tmp_path / "app" / "index.html").is_file() and panel.zip_path.is_file()
