@@ -25,7 +25,9 @@ class Sketch:
         self.size = size
         self.width = width                      # brush width for the next stroke
         self.strokes: list[tuple[float, list[Point]]] = []   # (width, points)
-        self._current: list[Point] | None = None
+        self._current: list[Point] | None = None   # points of the stroke being drawn
+        self._current_width = width
+        self._current_raster = None                # ... and its raster, grown segment by segment
         self._picture = self._blank()            # set_picture's image, under the strokes
         self._finished = self._blank()           # raster of the picture + self.strokes
 
@@ -57,21 +59,27 @@ class Sketch:
         if self._current is not None:
             self.end()
         self._current = [(float(x), float(y))]
+        self._current_width = self.width
+        self._current_raster = self._raster([(self.width, self._current)])   # a dot
 
     def extend(self, x: float, y: float) -> None:
         if self._current is None:
             self.begin(x, y)
-        else:
-            self._current.append((float(x), float(y)))
+            return
+        point = (float(x), float(y))
+        # A polyline's raster is the max over its segments: only the new segment is drawn, so a
+        # live reading costs the same at the 5th point as at the 500th.
+        segment = self._raster([(self._current_width, [self._current[-1], point])])
+        np.maximum(self._current_raster, segment, out=self._current_raster)
+        self._current.append(point)
 
     def end(self) -> None:
         """Finish the current stroke and add it to the raster."""
         if self._current is None:
             return
-        stroke = (self.width, self._current)
-        self._current = None
-        self.strokes.append(stroke)
-        np.maximum(self._finished, self._raster([stroke]), out=self._finished)
+        self.strokes.append((self._current_width, self._current))
+        np.maximum(self._finished, self._current_raster, out=self._finished)
+        self._current, self._current_raster = None, None
 
     def add_strokes(self, strokes) -> None:
         """Add finished strokes, each a sequence of (x, y) canvas points."""
@@ -85,7 +93,7 @@ class Sketch:
 
     def undo(self) -> bool:
         """Remove the last stroke; False when there was none."""
-        self._current = None
+        self._current, self._current_raster = None, None
         if not self.strokes:
             had_picture = bool(self._picture.any())
             self.clear()
@@ -96,19 +104,22 @@ class Sketch:
 
     def clear(self) -> None:
         self.strokes.clear()
-        self._current = None
+        self._current, self._current_raster = None, None
         self._picture = self._blank()
         self._finished = self._blank()
 
     def _raster(self, strokes) -> np.ndarray:
-        layers = [rasterize_strokes([points], size=self.size, width=width) for width, points in strokes]
-        return np.maximum.reduce(layers) if layers else self._blank()
+        """Strokes of their own widths, composed one at a time (two canvases in memory at most)."""
+        out = self._blank()
+        for width, points in strokes:
+            np.maximum(out, rasterize_strokes([points], size=self.size, width=width), out=out)
+        return out
 
     def rgba(self) -> np.ndarray:
         """The canvas as (size, size, 4) uint8: white strokes on opaque black."""
         if self._current is None:
             return self._finished.copy()
-        return np.maximum(self._finished, self._raster([(self.width, self._current)]))
+        return np.maximum(self._finished, self._current_raster)
 
 
 @dataclass
