@@ -35,6 +35,13 @@ _IDX_MAGIC = {"images": 0x00000803, "labels": 0x00000801}
 QUICK_TRAIN_SIZE = 2000
 QUICK_TEST_SIZE = 1000
 
+#: Training images held out to choose epochs, weights and calibration (never the test set).
+VALIDATION_SIZE = 5000
+#: ... but never more than this share of the training images at hand (small quick subsets).
+MAX_VALIDATION_SHARE = 0.1
+#: The split's seed: the same images are held out in every run, so runs compare fairly.
+VALIDATION_SEED = 0
+
 
 class MnistDataError(RuntimeError):
     """MNIST could not be loaded; the message names the file and what to do."""
@@ -154,6 +161,29 @@ def load_mnist(train_size: int | None = None, test_size: int | None = None,
     x_test, y_test = x_test[:test_size], y_test[:test_size]
     return ((normalize(x_train), y_train.astype(np.int64)),
             (normalize(x_test), y_test.astype(np.int64)))
+
+
+def validation_indices(available: int, size: int = VALIDATION_SIZE,
+                       seed: int = VALIDATION_SEED) -> tuple[np.ndarray, np.ndarray]:
+    """Split ``range(available)`` training images into (train, validation) index arrays.
+
+    The validation part is ``size`` images drawn at random with ``seed`` (capped at
+    :data:`MAX_VALIDATION_SHARE` of ``available``; 0 means no validation); both parts keep
+    the original order, and they never overlap.
+    """
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 0:
+        raise ValueError(f"validation size must be a whole number >= 0, not {size!r}.")
+    size = min(int(size), int(available * MAX_VALIDATION_SHARE))
+    held_out = np.zeros(available, dtype=bool)
+    held_out[np.random.default_rng(seed).permutation(available)[:size]] = True
+    return np.flatnonzero(~held_out), np.flatnonzero(held_out)
+
+
+def split_validation(x: np.ndarray, y: np.ndarray, size: int = VALIDATION_SIZE,
+                     seed: int = VALIDATION_SEED):
+    """((x_train, y_train), (x_val, y_val)): :func:`validation_indices` applied to the arrays."""
+    train, val = validation_indices(len(x), size, seed)
+    return (x[train], y[train]), (x[val], y[val])
 
 
 def augmentation_layers(shift: float = 0.1, rotation_degrees: float = 10.0, zoom: float = 0.1):

@@ -42,8 +42,9 @@ class TrainingConfig:
     lr_decay: float = 1.0        # learning rate multiplier applied after every epoch
     optimizer: str = "adam"
     augment: bool = False        # random shifts, rotations, zoom of the training images
-    data_fraction: float = 1.0   # share of the training set used (first N images)
+    data_fraction: float = 1.0   # share of the training images used (first N after the split)
     seed: int | None = None
+    validation_size: int = data_module.VALIDATION_SIZE   # training images held out (0: none)
 
     @classmethod
     def for_architecture(cls, name: str, **overrides) -> "TrainingConfig":
@@ -73,16 +74,19 @@ class TrainingConfig:
             if not ok or value > high:
                 bracket = "(" if low_open else "["
                 found.append(f"{name} must be a number in {bracket}{low}, {high}], not {value!r}")
+                return False
+            return True
 
         whole("epochs", self.epochs, 1)
-        if whole("batch_size", self.batch_size, 1) and train_size is not None:
+        split_ok = whole("validation_size", self.validation_size, 0)
+        split_ok &= number("data_fraction", self.data_fraction, 0, 1)
+        if whole("batch_size", self.batch_size, 1) and split_ok and train_size is not None:
             used = self.train_size(train_size)
             if used and self.batch_size > used:
                 found.append(f"batch_size {self.batch_size} is larger than the {used} training "
                              "images in use: lower it or use more data")
         number("learning_rate", self.learning_rate, 0, 10)
         number("lr_decay", self.lr_decay, 0, 1)
-        number("data_fraction", self.data_fraction, 0, 1)
         if self.optimizer not in OPTIMIZERS:
             found.append(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}")
         return found
@@ -94,9 +98,16 @@ class TrainingConfig:
             raise ConfigError("Invalid training settings: " + "; ".join(found) + ".")
         return self
 
+    def split(self, available: int) -> tuple:
+        """(train indices, validation indices) into ``available`` training images: the seeded
+        validation split (the same images in every run), then the first ``data_fraction`` of
+        the rest for training."""
+        train, validation = data_module.validation_indices(available, self.validation_size)
+        return train[:max(1, int(round(len(train) * self.data_fraction)))], validation
+
     def train_size(self, available: int) -> int:
-        """How many of ``available`` training images this configuration uses."""
-        return max(1, int(round(available * self.data_fraction)))
+        """How many of ``available`` training images this configuration trains on."""
+        return len(self.split(available)[0])
 
 
 @dataclass
@@ -110,9 +121,11 @@ class RunRecord:
     learning_rate: float
     augment: bool
     train_size: int
+    validation_size: int         # training images held out to watch the run (not trained on)
     seconds: float               # wall time of fitting (not of the final evaluation)
     train_accuracy: float        # Keras' running accuracy over the last epoch
-    test_accuracy: float         # accuracy of the final (or best, if stopped) weights
+    val_accuracy: float          # accuracy on the held-out training images (nan without them)
+    test_accuracy: float         # the test set, evaluated once, when the run has ended
     parameters: int
     stopped: bool = False
 
@@ -172,7 +185,8 @@ def _keras_callbacks(run: "TrainingRun"):
                 self.model.stop_training = True
 
     class KeepBestWeights(keras.callbacks.Callback):
-        """Remembers the weights of the best epoch (validation accuracy, else training)."""
+        """Remembers the weights of the best epoch by validation accuracy (held-out training
+        images, never the test set), else by training accuracy when there is no validation."""
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}
@@ -220,7 +234,8 @@ class TrainingRun:
     Attributes:
         status: "ready", "running", "finished", "stopped", "interrupted" or "failed".
         model: the Keras model (available once :meth:`fit` has built it).
-        history: per-epoch lists: loss, accuracy, val_loss, val_accuracy.
+        history: per-epoch lists: loss, accuracy, val_loss, val_accuracy (validation images).
+        validation: (x_val, y_val), the training images held out from this run (set by fit).
         record: the :class:`RunRecord` once the run has ended well or been stopped.
         error: the exception that ended a failed run.
     """
@@ -231,6 +246,8 @@ class TrainingRun:
             config: hyper-parameters (default: cnn2's recipe).
             data: ((x_train, y_train), (x_test, y_test)) as from :func:`data.load_mnist`;
                 default: loaded on :meth:`fit` (quick subsets when ``$HANDWRITING_QUICK`` is on).
+                ``config.validation_size`` of the training images are held out for validation;
+                the test images are only used once, for the record, when the run ends.
             listeners: :class:`TrainingListener` objects that receive progress.
         """
         self.config = config or TrainingConfig.for_architecture("cnn2")
@@ -246,6 +263,7 @@ class TrainingRun:
         self.epochs_done = 0
         self.steps_per_epoch = 0
         self.train_size = 0
+        self.validation = None
         self.started_at: float | None = None
         self.best_score: float | None = None
         self.best_weights = None
@@ -298,10 +316,12 @@ class TrainingRun:
         config.validate()
         if self.data is None:
             self.data = data_module.load_mnist()
-        (x_train, y_train), (x_test, y_test) = self.data
-        config.validate(len(x_train))
-        self.train_size = config.train_size(len(x_train))
-        x_train, y_train = x_train[:self.train_size], y_train[:self.train_size]
+        (x_all, y_all), _ = self.data
+        config.validate(len(x_all))
+        train, validation = config.split(len(x_all))
+        x_train, y_train = x_all[train], y_all[train]
+        self.validation = (x_all[validation], y_all[validation])
+        self.train_size = len(train)
         self.steps_per_epoch = math.ceil(self.train_size / config.batch_size)
         if config.seed is not None:
             keras.utils.set_random_seed(config.seed)
@@ -311,10 +331,11 @@ class TrainingRun:
             compile_model(self.model, config, self.steps_per_epoch)
         train_ds = data_module.make_dataset(x_train, y_train, config.batch_size,
                                             augment=config.augment, seed=config.seed)
-        test_ds = data_module.make_dataset(x_test, y_test, 1024, shuffle=False)
+        val_ds = (data_module.make_dataset(*self.validation, 1024, shuffle=False)
+                  if len(validation) else None)
 
         self.started_at = time.perf_counter()
-        self.model.fit(train_ds, epochs=config.epochs, validation_data=test_ds, verbose=0,
+        self.model.fit(train_ds, epochs=config.epochs, validation_data=val_ds, verbose=0,
                        shuffle=False,  # the tf.data pipeline shuffles
                        callbacks=_keras_callbacks(self))
         seconds = self.elapsed
@@ -335,6 +356,7 @@ class TrainingRun:
 
     def _make_record(self, seconds: float, stopped: bool) -> RunRecord:
         (_, _), (x_test, y_test) = self.data
+        x_val, y_val = self.validation
         return RunRecord(
             architecture=self.config.architecture,
             epochs=self.epochs_done,
@@ -343,8 +365,10 @@ class TrainingRun:
             learning_rate=self.config.learning_rate,
             augment=self.config.augment,
             train_size=self.train_size,
+            validation_size=len(y_val),
             seconds=round(seconds, 2),
             train_accuracy=(self.history.get("accuracy") or [float("nan")])[-1],
+            val_accuracy=evaluation.accuracy(self.model, x_val, y_val) if len(y_val) else float("nan"),
             test_accuracy=evaluation.accuracy(self.model, x_test, y_test),
             parameters=int(self.model.count_params()),
             stopped=stopped,

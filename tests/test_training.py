@@ -35,12 +35,43 @@ def test_short_run_on_a_subset_clears_an_accuracy_floor(mnist_small):
     record = run.fit()
     assert run.status == "finished" and not record.stopped
     assert record.test_accuracy >= 0.93, record
-    assert record.epochs == 3 and record.train_size == 5000 and record.parameters > 1e6
+    # A tenth of the 5,000 training images is held out for validation (the test set is not).
+    assert record.epochs == 3 and record.train_size == 4500 and record.validation_size == 500
+    assert record.parameters > 1e6 and record.val_accuracy >= 0.93
     assert record.seconds > 0 and 0 < record.train_accuracy <= 1
     assert set(run.history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert len(run.history["val_accuracy"]) == 3
     assert recorder.events[0] == "begin" and recorder.events[-1] == ("end", "finished")
-    assert sum(1 for e in recorder.events if e[0] == "batch") == 3 * math.ceil(5000 / 128)
+    assert sum(1 for e in recorder.events if e[0] == "batch") == 3 * math.ceil(4500 / 128)
+
+
+def test_validation_images_are_held_out_training_images_never_test_images(mnist_small):
+    (x_train, y_train), (x_test, _) = mnist_small
+    config = TrainingConfig.for_architecture("dnn", epochs=1, seed=0, validation_size=400)
+    train, validation = config.split(len(x_train))
+    assert len(validation) == 400 and len(train) == len(x_train) - 400
+    assert not set(train) & set(validation), "no image is both trained on and validated on"
+    # The same images are held out in every run (whatever the training seed), so runs compare.
+    again_train, again_validation = TrainingConfig(seed=7, validation_size=400).split(len(x_train))
+    np.testing.assert_array_equal(validation, again_validation)
+    np.testing.assert_array_equal(train, again_train)
+    run = TrainingRun(config, data=mnist_small)
+    record = run.fit()
+    x_val, y_val = run.validation
+    np.testing.assert_array_equal(x_val, x_train[validation])
+    np.testing.assert_array_equal(y_val, y_train[validation])
+    assert record.val_accuracy == evaluation.accuracy(run.model, x_val, y_val)
+    assert record.test_accuracy == evaluation.accuracy(run.model, x_test, mnist_small[1][1])
+    assert run.history["val_accuracy"][-1] == pytest.approx(record.val_accuracy, abs=1e-6)
+
+
+def test_without_validation_the_best_epoch_is_chosen_on_training_accuracy(mnist_small):
+    run = TrainingRun(TrainingConfig.for_architecture("dnn", epochs=1, validation_size=0),
+                      data=mnist_small)
+    record = run.fit()
+    assert record.validation_size == 0 and math.isnan(record.val_accuracy)
+    assert record.train_size == 5000 and "val_accuracy" not in run.history
+    assert run.best_score == pytest.approx(run.history["accuracy"][-1])
 
 
 def test_stop_mid_run_ends_early_and_keeps_a_working_model(mnist_small):
@@ -77,7 +108,7 @@ def test_keyboard_interrupt_keeps_the_best_weights(mnist_small):
     assert run.status == "interrupted" and record.stopped and record.epochs == 2
     for kept, best in zip(run.model.get_weights(), run.best_weights):
         np.testing.assert_array_equal(kept, best)
-    assert record.test_accuracy == pytest.approx(max(run.history["val_accuracy"]), abs=1e-6)
+    assert record.val_accuracy == pytest.approx(max(run.history["val_accuracy"]), abs=1e-6)
 
 
 def test_error_midway_marks_the_run_failed(mnist_small):
@@ -102,6 +133,9 @@ def test_error_midway_marks_the_run_failed(mnist_small):
     ({"learning_rate": -1.0}, "learning_rate"),
     ({"data_fraction": 0.0}, "data_fraction"),
     ({"data_fraction": 1.5}, "data_fraction"),
+    ({"data_fraction": float("nan"), "batch_size": 64}, "data_fraction"),
+    ({"validation_size": -1}, "validation_size must be a whole number >= 0"),
+    ({"validation_size": 0.5}, "validation_size"),
     ({"optimizer": "lbfgs"}, "optimizer must be one of adam, sgd, rmsprop"),
     ({"architecture": "nope"}, "architecture must be one of"),
 ])
@@ -112,7 +146,7 @@ def test_invalid_settings_are_refused_with_a_message(overrides, message):
 
 def test_batch_larger_than_the_data_is_refused(mnist_small):
     config = TrainingConfig.for_architecture("dnn", batch_size=512, data_fraction=0.05)
-    assert "larger than the 250 training images" in " ".join(config.problems(5000))
+    assert "larger than the 225 training images" in " ".join(config.problems(5000))
     run = TrainingRun(config, data=mnist_small)
     with pytest.raises(ConfigError, match="batch_size 512"):
         run.fit()
