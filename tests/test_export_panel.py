@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from handwriting.export import ExportError, ParityError
 from handwriting.widgets import ExportPanel
 
 
@@ -44,7 +45,10 @@ def test_preview_document_runs_tfjs_without_a_server(tiny_model, tmp_path, page,
 
 def test_export_without_a_model_explains_what_to_do(tmp_path):
     panel = ExportPanel(out_dir=str(tmp_path / "app"))
-    assert panel.export() is None
+    with pytest.raises(ExportError, match="No model to export yet"):
+        panel.export()
+    assert "No model to export yet" in panel.message.value
+    panel.export_button.click()                      # a click shows it and raises nothing
     assert "No model to export yet" in panel.message.value
     assert not (tmp_path / "app").exists()
 
@@ -60,7 +64,8 @@ def test_a_failed_export_keeps_the_earlier_one(tiny_model, tmp_path, monkeypatch
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export_module.shutil, "copyfile", broken)
-    assert panel.export() is None
+    with pytest.raises(ExportError, match="No space left"):
+        panel.export()
     assert "No space left" in panel.message.value and "not changed" in panel.message.value
     assert (tmp_path / "app" / "model" / "model.json").read_bytes() == before
     assert not panel.export_button.disabled
@@ -71,7 +76,9 @@ def test_existing_folder_is_refused_unless_replacing_is_ticked(tiny_model, tmp_p
     (tmp_path / "mine" / "notes.txt").write_text("keep me")
     panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "mine"), verify=False)
     panel.overwrite.value = False
-    assert panel.export() is None and "already exists" in panel.message.value
+    with pytest.raises(ExportError, match="already exists"):
+        panel.export()
+    assert "already exists" in panel.message.value
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
 
 
@@ -83,3 +90,51 @@ def test_a_model_of_the_wrong_shape_is_refused(tmp_path):
     wrong = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10)])
     with pytest.raises(ModelError, match="28, 28, 1"):
         ExportPanel(wrong)
+
+
+def _no_chromium(*args, **kwargs):
+    from handwriting.browser import BrowserUnavailableError
+
+    raise BrowserUnavailableError("No Chromium found (simulated).")
+
+
+def test_without_chromium_the_check_is_an_error_outside_colab(tiny_model, tmp_path, monkeypatch):
+    from handwriting import export as export_module
+    from handwriting.browser import BrowserUnavailableError
+
+    monkeypatch.setattr(export_module, "verify_export", _no_chromium)
+    panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"))
+    with pytest.raises(BrowserUnavailableError):
+        panel.export()
+    assert "No Chromium found" in panel.message.value
+
+
+def test_in_colab_the_check_is_skipped_saying_so(tiny_model, tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from handwriting import export as export_module
+
+    monkeypatch.setattr(export_module, "verify_export", _no_chromium)
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"))
+    result = panel.export()
+    assert result.out_dir == (tmp_path / "app").resolve() and panel.report is None
+    assert "Parity check skipped: Colab has no Chromium" in panel.message.value
+
+
+def test_a_failed_parity_check_is_shown_and_raised(tiny_model, tmp_path, monkeypatch):
+    from handwriting import export as export_module
+
+    def differs(model, out_dir, **kwargs):
+        return export_module.ParityReport(
+            digits=500, backend="cpu", quantization="uint8", max_abs_diff=0.3,
+            argmax_agreement=0.97, keras_accuracy=0.95, tfjs_accuracy=0.93, drawings=10,
+            preprocess_max_diff=0.0, preprocess_reasons_agree=True)
+
+    monkeypatch.setattr(export_module, "verify_export", differs)
+    panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"))
+    panel.quantization.value = "uint8"
+    with pytest.raises(ParityError, match="float32 weights keep Keras' answers"):
+        panel.export()
+    assert "DIFFERS" in panel.message.value and "97.00%" in panel.message.value

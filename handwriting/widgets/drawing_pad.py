@@ -7,6 +7,7 @@ all end in the same :meth:`DrawingPad.refresh`.
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import time
 
@@ -116,22 +117,36 @@ class DrawingPad(widgets.HBox):
     # ------------------------------------------------------------ user actions
 
     def draw_strokes(self, strokes) -> Reading:
-        """Draw strokes (each a list of (x, y) canvas points) as a user would; returns the reading."""
-        self.sketch.add_strokes(strokes)
-        self._redraw()
-        return self.refresh()
+        """Draw strokes (each a list of (x, y) canvas points) as a user would; returns the reading.
+
+        Bad strokes (or a model that fails) are shown on the pad and raised, so the cell fails."""
+        with self._shown_and_raised():
+            self.sketch.add_strokes(strokes)
+            self._redraw()
+            return self.refresh()
 
     def set_pixels(self, rgba: np.ndarray) -> Reading:
         """Replace the drawing with an RGBA canvas image (size x size x 4 uint8) and read it."""
         from ..preprocess import ink_from_rgba
 
-        ink_from_rgba(rgba)                              # validates shape and dtype
-        if rgba.shape[:2] != (self.sketch.size, self.sketch.size):
-            raise ValueError(f"Expected a {self.sketch.size}x{self.sketch.size} RGBA image, got "
-                             f"{rgba.shape[1]}x{rgba.shape[0]}.")
-        self.sketch.set_picture(rgba)
-        self._redraw()
-        return self.refresh()
+        with self._shown_and_raised():
+            ink_from_rgba(rgba)                              # validates shape and dtype
+            if rgba.shape[:2] != (self.sketch.size, self.sketch.size):
+                raise ValueError(f"Expected a {self.sketch.size}x{self.sketch.size} RGBA image, "
+                                 f"got {rgba.shape[1]}x{rgba.shape[0]}.")
+            self.sketch.set_picture(rgba)
+            self._redraw()
+            return self.refresh()
+
+    @contextlib.contextmanager
+    def _shown_and_raised(self):
+        """Show an error on the pad (where the person looks), then let it reach the caller."""
+        try:
+            yield
+        except Exception as err:
+            self.prediction.value = (f'<div class="hw-guess hw-error" data-digit="" '
+                                     f'style="color:#b00020">{html.escape(str(err))}</div>')
+            raise
 
     def undo(self) -> Reading:
         self.sketch.undo()
