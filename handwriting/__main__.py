@@ -21,14 +21,6 @@ from .models import ModelError
 from .quiet_tensorflow import import_tensorflow
 from .training import ConfigError, TrainingListener
 
-def format_summary(record) -> str:
-    """The run's summary row: arch, seconds, train / validation / test accuracy, params."""
-    return (f"{record.architecture:<8} {record.epochs:>3} ep  {record.seconds:8.1f} s  "
-            f"train {record.train_accuracy:7.2%}  val {record.val_accuracy:7.2%}  "
-            f"test {record.test_accuracy:7.2%}  "
-            f"{record.parameters:>10,} params" + ("  (stopped early)" if record.stopped else ""))
-
-
 class ConsoleProgress(TrainingListener):
     """Prints a progress line per epoch, and an updating batch counter on a terminal."""
 
@@ -77,7 +69,7 @@ def cmd_train(args) -> int:
     out = Path(args.out or f"runs/{args.arch}")
     model_path = run.save(out / "model.keras")
     (out / "run.json").write_text(json.dumps({"record": record.as_row(), "history": run.history}, indent=2))
-    print(format_summary(record))
+    print(record.summary())
     print(f"Saved {model_path}")
     return 130 if run.status == "interrupted" else 0
 
