@@ -62,6 +62,7 @@ class DrawingPad(widgets.HBox):
         self.live_interval = live_interval
         self.recognizer: Recognizer | None = None
         self.reading = Reading(image=None, probabilities=None, refused="blank", message=PROMPT)
+        self.readings_shown = 0
         self._last_live = 0.0
 
         self.canvas = Canvas(width=size, height=size, layout=widgets.Layout(
@@ -172,12 +173,17 @@ class DrawingPad(widgets.HBox):
 
     def _show(self, reading: Reading) -> None:
         self.reading = reading
+        self.readings_shown += 1
+        # data-reading counts readings and data-drawing says whether a stroke was still being
+        # drawn, so a page (a test, a latency benchmark) can tell the reading after mouse-up.
+        attributes = (f'class="hw-guess" data-reading="{self.readings_shown}" '
+                      f'data-drawing="{"yes" if self.sketch.drawing else "no"}" style="font-size:18px"')
         if reading.probabilities is None:
             text = html.escape(reading.message or PROMPT)
-            self.prediction.value = f'<div class="hw-guess" data-digit="" style="font-size:18px">{text}</div>'
+            self.prediction.value = f'<div {attributes} data-digit="">{text}</div>'
         else:
             self.prediction.value = (
-                f'<div class="hw-guess" data-digit="{reading.digit}" style="font-size:18px">'
+                f'<div {attributes} data-digit="{reading.digit}">'
                 f'Looks like a <b style="font-size:28px">{reading.digit}</b> '
                 f'({100 * reading.confidence:.1f}% sure)</div>')
         self.bars.value = probability_bars_html(reading.probabilities)
