@@ -11,7 +11,7 @@ import re
 from .common import ROOT, load_results, stamp
 
 README = ROOT / "README.md"
-_BLOCK = re.compile(r"(<!-- bench:(\w+) -->\n).*?(\n<!-- /bench:\2 -->)", re.DOTALL)
+_BLOCK = re.compile(r"(<!-- bench:(\w+) -->\n)(?:.*?\n)?(<!-- /bench:\2 -->)", re.DOTALL)
 
 
 class ReadmeError(ValueError):
@@ -30,7 +30,7 @@ def render_readme(text: str, results: dict) -> str:
         if name not in results["sections"]:
             raise ReadmeError(f"README.md has a block for section {name!r}, which bench/results.json "
                               f"lacks: run `python -m bench --only {name}` first.")
-        return match.group(1) + section_block(results["sections"][name]) + match.group(3)
+        return match.group(1) + section_block(results["sections"][name]) + "\n" + match.group(3)
 
     return _BLOCK.sub(rebuild, text)
 
