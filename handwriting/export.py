@@ -29,8 +29,12 @@ from .models import as_digit_model
 
 QUANTIZATIONS = (None, "float16", "uint8")
 TFJS_VERSION = "4.22.0"
-APP_FILES = ("index.html", "app.js", "preprocess.js", "style.css", "before-tfjs.js", "tf.min.js",
-             "LICENSE-tfjs.txt", "PREPROCESSING.md")
+# TF.js's WebAssembly backend (@tensorflow/tfjs-backend-wasm, same version as tf.min.js): plain and
+# SIMD binaries; the multi-threaded one needs cross-origin isolation that the app never has.
+WASM_FILES = ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm")
+APP_FILES = ("index.html", "app.js", "backend.js", "preprocess.js", "style.css", "before-tfjs.js",
+             "tf.min.js", "tf-backend-wasm.min.js", *WASM_FILES, "LICENSE-tfjs.txt",
+             "LICENSE-tfjs-backend-wasm.txt", "PREPROCESSING.md")
 MODEL_DIR = "model"
 MANIFEST = "export.json"
 FLOAT32_TOLERANCE = 1e-4       # max |Keras - TF.js| probability for an unquantised export
@@ -389,12 +393,14 @@ def compare_preprocessing(drawings, js_outputs) -> tuple[float, bool]:
 
 
 def standalone_html(out_dir: str | os.PathLike) -> str:
-    """The exported app as ONE html document: scripts, styles and model inlined.
+    """The exported app as ONE html document: scripts, styles, model and wasm binaries inlined.
 
     For the in-notebook preview (an ``<iframe srcdoc>``): it needs no server, so it works the
     same in JupyterLab, Colab and VS Code. The app reads the inlined model from
-    ``window.HANDWRITING_MODEL`` instead of fetching model/model.json; the page still makes no
-    network request at all (``connect-src 'none'``).
+    ``window.HANDWRITING_MODEL`` instead of fetching model/model.json, and the wasm backend's
+    binaries from ``window.HANDWRITING_WASM``. TF.js can only *fetch* a .wasm binary, so the page
+    turns those bytes into blob: URLs (web/backend.js); ``connect-src blob:`` lets it fetch
+    exactly those, and nothing over the network. ``'wasm-unsafe-eval'`` lets it compile them.
     """
     import re
 
@@ -404,18 +410,21 @@ def standalone_html(out_dir: str | os.PathLike) -> str:
     shards = [out_dir / MODEL_DIR / path for group in model_json["weightsManifest"]
               for path in group["paths"]]
     weights = base64.b64encode(b"".join(p.read_bytes() for p in shards)).decode("ascii")
-    model_script = ("window.HANDWRITING_MODEL = " + json.dumps(
-        {"modelJSON": model_json, "weightsBase64": weights}) + ";").replace("</", "<\\/")
+    wasm = {name: base64.b64encode((out_dir / name).read_bytes()).decode("ascii")
+            for name in WASM_FILES}
+    data_script = ("window.HANDWRITING_MODEL = " + json.dumps(
+        {"modelJSON": model_json, "weightsBase64": weights}) + ";\n"
+        "window.HANDWRITING_WASM = " + json.dumps(wasm) + ";").replace("</", "<\\/")
 
     def inline_script(match):
         source = (out_dir / match.group(1)).read_text()
-        prefix = f"<script>{model_script}</script>\n" if match.group(1) == "app.js" else ""
+        prefix = f"<script>{data_script}</script>\n" if match.group(1) == "app.js" else ""
         return prefix + "<script>" + source.replace("</script", "<\\/script") + "</script>"
 
     page = re.sub(r'<script src="([^"]+)"></script>', inline_script, page)
     page = re.sub(r'<link rel="stylesheet" href="([^"]+)">',
                   lambda m: "<style>" + (out_dir / m.group(1)).read_text() + "</style>", page)
-    csp = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-           "img-src data: blob:; connect-src 'none'; worker-src blob:")
+    csp = ("default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; "
+           "style-src 'unsafe-inline'; img-src data: blob:; connect-src blob:; worker-src blob:")
     return re.sub(r'(<meta http-equiv="Content-Security-Policy" content=")[^"]*(")',
                   lambda m: m.group(1) + csp + m.group(2), page)
