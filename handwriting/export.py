@@ -121,8 +121,8 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
 
     Args:
         model: a 28x28x1 -> 10 Keras model, or a path to a ``.keras`` file.
-        out_dir: folder to create: model/ (model.json + weight shards), index.html, app.js,
-            preprocess.js, style.css, tf.min.js (TF.js itself) and export.json.
+        out_dir: folder to create: model/ (model.json + weight shards), export.json and the
+            :data:`APP_FILES` (index.html, app.js, TF.js itself and its wasm backend, ...).
         quantization: None (float32), "float16" or "uint8" weights.
         overwrite: replace ``out_dir`` if it exists (otherwise refuse and leave it as it is).
 
@@ -286,18 +286,25 @@ _PAGE_PREPROCESS = """([b64, size]) => {
 }"""
 
 
-def open_app(page, base_url: str, backend: str = "cpu", timeout_ms: int = 60_000) -> str:
+def open_app(page, base_url: str, backend: str | None = "cpu", timeout_ms: int = 60_000) -> str:
     """Load an exported app in a Playwright ``page``; return the TF.js backend once it is ready.
 
-    Raises :class:`ExportError` with the page's own message when the model fails to load.
+    Args:
+        backend: "cpu", "wasm" or "webgl" (the app's ``?backend=``); None lets the app choose.
+
+    Raises :class:`ExportError` with the page's own message when the model fails to load, or
+    when the app had to fall back from the requested ``backend`` to another one.
     """
-    page.goto(f"{base_url}index.html?backend={backend}")
+    page.goto(f"{base_url}index.html" + (f"?backend={backend}" if backend else ""))
     page.wait_for_function("() => window.handwriting !== undefined", timeout=timeout_ms)
     outcome = page.evaluate("""() => window.handwriting.ready.then(
         () => ({ok: true, backend: window.handwriting.backend()}),
         err => ({ok: false, error: String(err && err.message || err)}))""")
     if not outcome["ok"]:
         raise ExportError(f"The exported app could not load its model: {outcome['error']}")
+    if backend and outcome["backend"] != backend:
+        raise ExportError(f"The exported app runs on {outcome['backend']}, not {backend}: "
+                          f"{page.inner_text('#status')}")
     return outcome["backend"]
 
 
@@ -326,7 +333,8 @@ def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend:
         model: the Keras model (or .keras path) that was exported.
         out_dir: the export folder.
         digits: how many MNIST test digits to compare.
-        backend: TF.js backend ("cpu" is exact; "webgl" needs a GPU-capable browser).
+        backend: TF.js backend: "cpu" (plain JS), "wasm" (what a browser without a GPU picks)
+            or "webgl" (software-rendered in headless Chromium); all must match Keras.
         test_data: (x_test, y_test); default: the first ``digits`` MNIST test digits.
         quantization: the export's quantisation; "auto" reads it from export.json.
 
