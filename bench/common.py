@@ -99,11 +99,16 @@ def save_section(name: str, section: dict) -> None:
     Every row keeps its own ``measured`` record (date, machine, versions): a row carried over
     from an earlier run (e.g. ``--arch``) keeps the one it was measured with."""
     quick = bool(section.get("quick"))
-    json_path, md_path = (QUICK_JSON, QUICK_MD) if quick else (RESULTS_JSON, RESULTS_MD)
     for row in rows_of(section):
         row.setdefault("measured", section["machine"])
     results = load_results(quick)
     results["sections"][name] = section
+    save_results(results, quick)
+
+
+def save_results(results: dict, quick: bool = False) -> None:
+    """Write results.json (atomically) and results.md (or their quick twins)."""
+    json_path, md_path = (QUICK_JSON, QUICK_MD) if quick else (RESULTS_JSON, RESULTS_MD)
     tmp = json_path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(results, indent=2, default=float))
     os.replace(tmp, json_path)
