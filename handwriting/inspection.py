@@ -71,10 +71,6 @@ class Inspection:
         return list(self.saliency)[-1]
 
     @property
-    def runner_up(self) -> int:
-        return int(np.argsort(self.probabilities)[-2])
-
-    @property
     def conv_layers(self) -> list[LayerOutput]:
         return [layer for layer in self.layers if layer.kind == "conv"]
 
