@@ -77,9 +77,8 @@ def test_saliency_points_at_the_ink_that_makes_the_digit(cnn2_model, mnist_small
             after = probe.inspect(erased.reshape(28, 28)).probabilities[top]
             losses.append(inspection.probabilities[top] - after)
     guided_loss, random_loss = float(np.mean(guided)), float(np.mean(random))
-    # Measured with the 2-epoch cnn2 fixture: 0.83 vs 0.04.
-    print("MEASURED saliency", guided_loss, random_loss)
-    assert guided_loss > 0.5 and guided_loss > 5 * random_loss, (guided_loss, random_loss)
+    # Measured with the 2-epoch cnn2 fixture: 0.555 vs 0.017 (32x).
+    assert guided_loss > 0.4 and guided_loss > 10 * random_loss, (guided_loss, random_loss)
 
 
 def test_neighbours_of_test_digits_are_mostly_their_own_class(tiny_model, mnist_small):
@@ -91,9 +90,8 @@ def test_neighbours_of_test_digits_are_mostly_their_own_class(tiny_model, mnist_
     np.testing.assert_array_equal(found[0].images, x_train[found[0].indices, ..., 0])
     same_class = np.mean([np.mean(n.labels == label) for n, label in zip(found, y_test)])
     majority = np.mean([n.majority() == label for n, label in zip(found, y_test)])
-    # Measured with the 1-epoch tiny fixture: 95.1 % of neighbours, 96.5 % of majorities.
-    print("MEASURED neighbours", same_class, majority)
-    assert same_class >= 0.9 and majority >= 0.92, (same_class, majority)
+    # Measured with the 1-epoch tiny fixture: 93.2 % of neighbours, 98.5 % of majorities.
+    assert same_class >= 0.88 and majority >= 0.94, (same_class, majority)
 
 
 def test_a_snapshot_keeps_the_weights_it_was_taken_with(tiny_model):

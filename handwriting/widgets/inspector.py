@@ -18,6 +18,7 @@ import numpy as np
 from .. import heatmaps
 from ..inspection import INDEX_SIZE, Inspection, NeighbourIndex, Probe, first_layer_filters, snapshot_model
 from ..png import encode_png
+from ..recognizer import Recognizer
 
 PROMPT = "Draw a digit on the pad to look inside the model."
 MAP_COLUMNS = 16
@@ -127,6 +128,7 @@ class Inspector(widgets.VBox):
         self.panel = panel
         self.live = live
         self.probe: Probe | None = None
+        self._recognizer: Recognizer | None = None   # reads the pad's canvas for a snapshot
         self.index: NeighbourIndex | None = None
         self.inspection: Inspection | None = None
         self.source = ""                    # which model is shown, in words
@@ -167,6 +169,10 @@ class Inspector(widgets.VBox):
         """Inspect the pad's current reading with the current model; returns the inspection."""
         with self._lock:
             reading = self.pad.reading
+            if self.probe is not None and self.probe.model is not self.pad.model:
+                # A snapshot: it reads the pad's drawing itself (the pad may have no model yet).
+                self._recognizer.center = self.pad.center_box.value
+                reading = self._recognizer.read(self.pad.sketch.rgba())
             if self.probe is None:
                 self._clear("No model yet: train one in the panel, or give the pad a .keras file.")
                 return None
@@ -191,7 +197,7 @@ class Inspector(widgets.VBox):
                 self.filters.value = ""
                 return
             probe = Probe(model)
-            self.probe, self.index = probe, None
+            self.probe, self.index, self._recognizer = probe, None, Recognizer(model)
             self.source = source or f"The model ({model.name})"
             self.filters.value = filters_html(model)
         self._start(self._build_index, probe)
