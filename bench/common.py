@@ -115,7 +115,7 @@ def save_results(results: dict, quick: bool = False) -> None:
     md_path.write_text(render_markdown(results))
 
 
-SECTION_ORDER = ("accuracy", "overhead", "time_to_99", "pad_latency", "tfjs", "robustness")
+SECTION_ORDER = ("accuracy", "overhead", "time_to_99", "pad_latency", "tfjs", "robustness", "inspection")
 
 
 def render_markdown(results: dict) -> str:

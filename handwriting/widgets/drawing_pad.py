@@ -64,6 +64,7 @@ class DrawingPad(widgets.HBox):
         self.reading = Reading(image=None, probabilities=None, refused="blank", message=PROMPT)
         self.readings_shown = 0
         self._last_live = 0.0
+        self._reading_callbacks = []
 
         self.canvas = Canvas(width=size, height=size, layout=widgets.Layout(
             width=f"{size}px", height=f"{size}px", border="1px solid #888"))
@@ -167,7 +168,13 @@ class DrawingPad(widgets.HBox):
         else:
             reading = self.recognizer.read(self.sketch.rgba())
         self._show(reading)
+        for callback in self._reading_callbacks:
+            callback(reading)
         return reading
+
+    def on_reading(self, callback) -> None:
+        """Call ``callback(reading)`` after every reading: strokes, undo, clear, a new model."""
+        self._reading_callbacks.append(callback)
 
     # ------------------------------------------------------------- rendering
 
