@@ -96,7 +96,7 @@ def save_section(name: str, section: dict) -> None:
     md_path.write_text(render_markdown(results))
 
 
-SECTION_ORDER = ("accuracy", "overhead", "time_to_99", "pad_latency", "tfjs", "robustness")
+SECTION_ORDER = ("accuracy", "overhead", "time_to_99", "pad_latency", "tfjs", "robustness", "learner")
 
 
 def render_markdown(results: dict) -> str:
