@@ -115,7 +115,8 @@ def save_results(results: dict, quick: bool = False) -> None:
     md_path.write_text(render_markdown(results))
 
 
-SECTION_ORDER = ("accuracy", "overhead", "time_to_99", "pad_latency", "tfjs", "robustness", "inspection")
+SECTION_ORDER = ("accuracy", "overhead", "time_to_99", "pad_latency", "tfjs", "robustness", "inspection",
+                 "learner")
 
 
 def render_markdown(results: dict) -> str:
