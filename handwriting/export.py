@@ -37,8 +37,12 @@ from .models import as_digit_model
 
 QUANTIZATIONS = (None, "float16", "uint8")
 TFJS_VERSION = "4.22.0"
-APP_FILES = ("index.html", "app.js", "preprocess.js", "style.css", "before-tfjs.js", "tf.min.js",
-             "LICENSE-tfjs.txt", "PREPROCESSING.md")
+# TF.js's WebAssembly backend (@tensorflow/tfjs-backend-wasm, same version as tf.min.js): plain and
+# SIMD binaries; the multi-threaded one needs cross-origin isolation that the app never has.
+WASM_FILES = ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm")
+APP_FILES = ("index.html", "app.js", "backend.js", "preprocess.js", "style.css", "before-tfjs.js",
+             "tf.min.js", "tf-backend-wasm.min.js", *WASM_FILES, "LICENSE-tfjs.txt",
+             "LICENSE-tfjs-backend-wasm.txt", "PREPROCESSING.md")
 MODEL_DIR = "model"
 MANIFEST = "export.json"
 FLOAT32_TOLERANCE = 1e-4       # max |Keras - TF.js| probability for an unquantised export
@@ -124,8 +128,8 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
 
     Args:
         model: a 28x28x1 -> 10 Keras model, or a path to a ``.keras`` file.
-        out_dir: folder to create: model/ (model.json + weight shards), index.html, app.js,
-            preprocess.js, style.css, tf.min.js (TF.js itself) and export.json.
+        out_dir: folder to create: model/ (model.json + weight shards), export.json and the
+            :data:`APP_FILES` (index.html, app.js, TF.js itself and its wasm backend, ...).
         quantization: None (float32), "float16" or "uint8" weights.
         overwrite: replace ``out_dir`` if it exists (otherwise refuse and leave it as it is).
 
@@ -342,18 +346,25 @@ _PAGE_PREPROCESS = """([b64, size]) => {
 }"""
 
 
-def open_app(page, base_url: str, backend: str = "cpu", timeout_ms: int = 60_000) -> str:
+def open_app(page, base_url: str, backend: str | None = "cpu", timeout_ms: int = 60_000) -> str:
     """Load an exported app in a Playwright ``page``; return the TF.js backend once it is ready.
 
-    Raises :class:`ExportError` with the page's own message when the model fails to load.
+    Args:
+        backend: "cpu", "wasm" or "webgl" (the app's ``?backend=``); None lets the app choose.
+
+    Raises :class:`ExportError` with the page's own message when the model fails to load, or
+    when the app had to fall back from the requested ``backend`` to another one.
     """
-    page.goto(f"{base_url}index.html?backend={backend}")
+    page.goto(f"{base_url}index.html" + (f"?backend={backend}" if backend else ""))
     page.wait_for_function("() => window.handwriting !== undefined", timeout=timeout_ms)
     outcome = page.evaluate("""() => window.handwriting.ready.then(
         () => ({ok: true, backend: window.handwriting.backend()}),
         err => ({ok: false, error: String(err && err.message || err)}))""")
     if not outcome["ok"]:
         raise ExportError(f"The exported app could not load its model: {outcome['error']}")
+    if backend and outcome["backend"] != backend:
+        raise ExportError(f"The exported app runs on {outcome['backend']}, not {backend}: "
+                          f"{page.inner_text('#status')}")
     return outcome["backend"]
 
 
@@ -382,7 +393,8 @@ def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend:
         model: the Keras model (or .keras path) that was exported.
         out_dir: the export folder.
         digits: how many MNIST test digits to compare.
-        backend: TF.js backend ("cpu" is exact; "webgl" needs a GPU-capable browser).
+        backend: TF.js backend: "cpu" (plain JS), "wasm" (what a browser without a GPU picks)
+            or "webgl" (software-rendered in headless Chromium); all must match Keras.
         test_data: (x_test, y_test); default: the first ``digits`` MNIST test digits.
         quantization: the export's quantisation; "auto" reads it from export.json.
 
@@ -449,12 +461,14 @@ def compare_preprocessing(drawings, js_outputs) -> tuple[float, bool]:
 
 
 def standalone_html(out_dir: str | os.PathLike) -> str:
-    """The exported app as ONE html document: scripts, styles and model inlined.
+    """The exported app as ONE html document: scripts, styles, model and wasm binaries inlined.
 
     For the in-notebook preview (an ``<iframe srcdoc>``): it needs no server, so it works the
     same in JupyterLab, Colab and VS Code. The app reads the inlined model from
-    ``window.HANDWRITING_MODEL`` instead of fetching model/model.json; the page still makes no
-    network request at all (``connect-src 'none'``).
+    ``window.HANDWRITING_MODEL`` instead of fetching model/model.json, and the wasm backend's
+    binaries from ``window.HANDWRITING_WASM``. TF.js can only *fetch* a .wasm binary, so the page
+    turns those bytes into blob: URLs (web/backend.js); ``connect-src blob:`` lets it fetch
+    exactly those, and nothing over the network. ``'wasm-unsafe-eval'`` lets it compile them.
     """
     import re
 
@@ -464,18 +478,21 @@ def standalone_html(out_dir: str | os.PathLike) -> str:
     shards = [out_dir / MODEL_DIR / path for group in model_json["weightsManifest"]
               for path in group["paths"]]
     weights = base64.b64encode(b"".join(p.read_bytes() for p in shards)).decode("ascii")
-    model_script = ("window.HANDWRITING_MODEL = " + json.dumps(
-        {"modelJSON": model_json, "weightsBase64": weights}) + ";").replace("</", "<\\/")
+    wasm = {name: base64.b64encode((out_dir / name).read_bytes()).decode("ascii")
+            for name in WASM_FILES}
+    data_script = ("window.HANDWRITING_MODEL = " + json.dumps(
+        {"modelJSON": model_json, "weightsBase64": weights}) + ";\n"
+        "window.HANDWRITING_WASM = " + json.dumps(wasm) + ";").replace("</", "<\\/")
 
     def inline_script(match):
         source = (out_dir / match.group(1)).read_text()
-        prefix = f"<script>{model_script}</script>\n" if match.group(1) == "app.js" else ""
+        prefix = f"<script>{data_script}</script>\n" if match.group(1) == "app.js" else ""
         return prefix + "<script>" + source.replace("</script", "<\\/script") + "</script>"
 
     page = re.sub(r'<script src="([^"]+)"></script>', inline_script, page)
     page = re.sub(r'<link rel="stylesheet" href="([^"]+)">',
                   lambda m: "<style>" + (out_dir / m.group(1)).read_text() + "</style>", page)
-    csp = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-           "img-src data: blob:; connect-src 'none'; worker-src blob:")
+    csp = ("default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; "
+           "style-src 'unsafe-inline'; img-src data: blob:; connect-src blob:; worker-src blob:")
     return re.sub(r'(<meta http-equiv="Content-Security-Policy" content=")[^"]*(")',
                   lambda m: m.group(1) + csp + m.group(2), page)

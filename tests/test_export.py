@@ -84,10 +84,26 @@ def test_zip_holds_the_whole_app_and_is_reproducible(exported, tmp_path):
         assert {n.split("/", 1)[1] for n in archive.namelist()} == set(exported.files)
 
 
+def test_every_app_file_is_vendored_and_packaged():
+    import fnmatch
+    import tomllib
+
+    from conftest import ROOT
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["handwriting.web"]
+    for name in APP_FILES:
+        assert (ROOT / "web" / name).is_file(), name
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), f"{name} not packaged"
+
+
 @pytest.mark.browser
-def test_tfjs_in_chromium_matches_keras_and_the_preprocessing(exported, tiny_model, mnist_small):
-    report = verify_export(tiny_model, exported.out_dir, digits=300, test_data=mnist_small[1])
-    assert report.ok, report.summary()
+@pytest.mark.parametrize("backend", ["cpu", "wasm"])
+def test_tfjs_in_chromium_matches_keras_and_the_preprocessing(exported, tiny_model, mnist_small,
+                                                              backend):
+    report = verify_export(tiny_model, exported.out_dir, digits=300, test_data=mnist_small[1],
+                           backend=backend)
+    assert report.ok and report.backend == backend, report.summary()
     assert report.max_abs_diff <= 1e-4
     assert report.argmax_agreement == 1.0
     assert report.drawings >= 8 and report.preprocess_reasons_agree
@@ -196,3 +212,57 @@ def test_a_failed_swap_puts_the_earlier_export_back(tiny_model, tmp_path, monkey
     monkeypatch.undo()
     assert {name: (first.out_dir / name).read_bytes() for name in first.files} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app"], "no staging or backup folder left"
+
+
+# ----------------------------------------------------------------- backend choice (web/backend.js)
+
+
+@pytest.mark.browser
+def test_the_app_picks_wasm_over_software_webgl_and_says_so(exported, page):
+    """Headless Chromium here has no GPU: its WebGL is SwiftShader, so the app must pick wasm."""
+    from handwriting.export import TFJS_VERSION
+
+    with serve_directory(exported.out_dir) as url:
+        assert open_app(page, url, backend=None) == "wasm"
+        status = page.inner_text("#status")
+        versions = page.evaluate("[tf.version.tfjs, tf.wasm.version_wasm]")
+    assert "wasm backend with SIMD, chosen automatically" in status
+    assert "webgl skipped: software-rendered" in status
+    assert versions == [TFJS_VERSION, TFJS_VERSION], "tf.min.js and its wasm backend must match"
+
+
+def _without_wasm_files(folder):
+    for name in export_module.WASM_FILES:
+        (folder / name).unlink()
+    return "?backend=wasm", "wasm (asked for with ?backend=) failed to start"
+
+
+def _without_wasm_unsafe_eval(folder):
+    page = folder / "index.html"
+    page.write_text(page.read_text().replace(" 'wasm-unsafe-eval'", ""))
+    return "", "wasm WebAssembly is blocked on this page"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("break_wasm", [_without_wasm_files, _without_wasm_unsafe_eval])
+def test_when_wasm_cannot_start_the_app_falls_back_to_cpu_and_says_why(exported, tmp_path, page,
+                                                                       mnist_small, tiny_model,
+                                                                       break_wasm):
+    import shutil
+
+    broken = tmp_path / "app"
+    shutil.copytree(exported.out_dir, broken)
+    query, reason = break_wasm(broken)
+    with serve_directory(broken) as url:
+        page.goto(f"{url}index.html{query}")
+        page.wait_for_function("() => window.handwriting !== undefined")
+        page.evaluate("() => window.handwriting.ready")
+        status = page.inner_text("#status")
+        assert page.evaluate("window.handwriting.backend()") == "cpu", status
+        assert "cpu backend, chosen automatically" in status and reason in status
+        assert "error" not in page.locator("#status").get_attribute("class")
+        x = mnist_small[1][0][:10]
+        np.testing.assert_allclose(tfjs_predict(page, x), tiny_model.predict(x, verbose=0),
+                                   atol=1e-4)
+        with pytest.raises(ExportError, match="runs on cpu, not wasm"):
+            open_app(page, url, backend="wasm")

@@ -22,25 +22,34 @@ def test_export_writes_a_checked_app_with_preview_and_download(tiny_model, tmp_p
     assert "matches Keras" in panel.message.value and "max |Δp|" in panel.message.value
     assert 'download="app.zip"' in panel.download.value and "data:application/zip;base64," in panel.download.value
     srcdoc = html.unescape(re.search(r'srcdoc="([^"]*)"', panel.preview.value).group(1))
-    assert "window.HANDWRITING_MODEL" in srcdoc and "connect-src 'none'" in srcdoc
+    assert "window.HANDWRITING_MODEL" in srcdoc and "window.HANDWRITING_WASM" in srcdoc
+    assert "connect-src blob:;" in srcdoc, "the preview fetches only the blobs it makes itself"
     assert "<script src=" not in srcdoc, "the preview must not need a server"
     assert not panel.export_button.disabled
 
 
 @pytest.mark.browser
-def test_preview_document_runs_tfjs_without_a_server(tiny_model, tmp_path, page, mnist_small):
-    panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"), verify=False)
-    panel.export()
-    srcdoc = html.unescape(re.search(r'srcdoc="([^"]*)"', panel.preview.value).group(1))
-    page.set_content(srcdoc)
-    page.wait_for_function("() => window.handwriting !== undefined")
-    assert page.evaluate("() => window.handwriting.ready.then(() => 'ok', e => String(e))") == "ok"
-    from handwriting.export import tfjs_predict
-
-    x = mnist_small[1][0][:10]
+def test_preview_runs_tfjs_on_wasm_in_its_sandboxed_iframe(tiny_model, tmp_path, page,
+                                                           mnist_small):
+    """The panel's own iframe (srcdoc, sandboxed, no server): the inlined wasm binaries load."""
     import numpy as np
 
-    np.testing.assert_allclose(tfjs_predict(page, x), tiny_model.predict(x, verbose=0), atol=1e-4)
+    from handwriting.export import tfjs_predict
+
+    panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"), verify=False)
+    panel.export()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.set_content(panel.preview.value)
+    preview = page.frames[1]
+    preview.wait_for_function("() => window.handwriting !== undefined")
+    assert preview.evaluate("() => window.handwriting.ready.then(() => 'ok', e => String(e))") == "ok"
+    assert preview.evaluate("window.handwriting.backend()") == "wasm", preview.inner_text("#status")
+    assert "wasm backend with SIMD, chosen automatically" in preview.inner_text("#status")
+    x = mnist_small[1][0][:10]
+    np.testing.assert_allclose(tfjs_predict(preview, x), tiny_model.predict(x, verbose=0),
+                               atol=1e-4)
+    assert all(url.startswith(("about:", "blob:", "data:")) for url in requests), requests
 
 
 def test_export_without_a_model_explains_what_to_do(tmp_path):
