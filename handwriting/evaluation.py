@@ -90,9 +90,10 @@ def drawn_accuracy(model, x: np.ndarray, y: np.ndarray, placement: tuple[float, 
 CONFIDENT = 0.9   # a mistake made with at least this (calibrated) confidence is a confident one
 
 
-def read_drawings(model, drawings, calibration=None):
+def read_drawings(model, drawings, calibration=None, inputs=None):
     """Drawings read as the pad reads them (render, :func:`preprocess_canvas`, model,
-    calibration, decision rule) in one batch.
+    calibration, decision rule) in one batch; ``inputs``: their already rendered
+    :func:`~handwriting.drawn_digits.to_model_inputs`, if at hand.
 
     Returns:
         (raw probabilities (N, 10), calibrated probabilities (N, 10), verdicts (N,)): a verdict
@@ -103,7 +104,7 @@ def read_drawings(model, drawings, calibration=None):
     from .drawn_digits import to_model_inputs
 
     calibration = calibration or Calibration()
-    images, refusals = to_model_inputs(drawings)
+    images, refusals = inputs if inputs is not None else to_model_inputs(drawings)
     read = np.array([reason is None for reason in refusals], dtype=bool)
     raw = np.full((len(drawings), NUM_CLASSES), np.nan)
     calibrated = raw.copy()
@@ -177,7 +178,8 @@ def drawn_digit_benchmark(model, drawn_set, calibration=None, mnist_test=None) -
     report = {"calibration": calibration.as_dict()}
     for family in ("mnist", "styles"):
         drawings = getattr(drawn_set, family)
-        raw, calibrated, verdicts = read_drawings(model, drawings, calibration)
+        raw, calibrated, verdicts = read_drawings(model, drawings, calibration,
+                                                  drawn_set.model_inputs(family))
         labels = np.array([d.label for d in drawings])
         report[family] = digit_scores(raw, calibrated, verdicts, labels)
         if family == "styles":
@@ -185,7 +187,8 @@ def drawn_digit_benchmark(model, drawn_set, calibration=None, mnist_test=None) -
             right = np.nan_to_num(calibrated).argmax(axis=1) == labels
             report[family]["per_style"] = {kind: float(right[kinds == kind].mean())
                                            for kind in dict.fromkeys(kinds)}
-    _, _, verdicts = read_drawings(model, drawn_set.non_digits, calibration)
+    _, _, verdicts = read_drawings(model, drawn_set.non_digits, calibration,
+                                   drawn_set.model_inputs("non_digits"))
     kinds = np.array([d.kind for d in drawn_set.non_digits])
     report["non_digits"] = {
         "count": len(kinds), "flagged": flag_rate(verdicts),
