@@ -8,8 +8,9 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from .common import QUICK_MD, RESULTS_MD, SECTION_ORDER, machine, save_section  # noqa: E402
-from .readme import write_readme  # noqa: E402
+from .common import (QUICK_MD, RESULTS_MD, SECTION_ORDER, load_results, machine,  # noqa: E402
+                     save_results, save_section)
+from .readme import rerender, write_readme  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -22,6 +23,7 @@ def main(argv=None) -> int:
                         help="only rewrite README.md's result tables from bench/results.json")
     args = parser.parse_args(argv)
     if args.readme:
+        save_results(rerender(load_results()))
         print("README.md " + ("updated" if write_readme() else "already up to date"))
         return 0
     if not os.environ.get("HANDWRITING_MNIST"):

@@ -45,6 +45,18 @@ def outside_blocks(text: str) -> str:
     return _BLOCK.sub("", text)
 
 
+def rerender(results: dict) -> dict:
+    """Rebuild the text of every section whose module renders it from its rows (``markdown``),
+    so a change in how a table is written never needs a re-measurement."""
+    import importlib
+
+    for name, section in results["sections"].items():
+        module = importlib.import_module(f"bench.{name}")
+        if hasattr(module, "markdown"):
+            section["markdown"] = module.markdown(section["data"])
+    return results
+
+
 def write_readme() -> bool:
     """Rewrite README.md's blocks from bench/results.json; True when something changed."""
     text = README.read_text()

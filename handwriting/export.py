@@ -6,17 +6,25 @@ model.json from Keras 3 that TF.js 4.22's ``tf.loadLayersModel`` rejects (the in
 ``model.export()`` SavedModel, converted with ``tf_saved_model -> tfjs_graph_model``, loads with
 ``tf.loadGraphModel`` and matches Keras to ~1e-7; :func:`verify_export` proves it in Chromium.
 
-The export is atomic: everything is written into a hidden temporary sibling folder that is
-renamed into place at the end, so an interrupted or failed export leaves nothing half-written,
-and an existing folder is only replaced when ``overwrite=True`` (and is kept if the swap fails).
+The export is atomic: everything is written into a hidden staging folder beside the target
+(``.NAME.tmp-XXXXXXXX``) that is renamed into place at the end, so an interrupted or failed export
+leaves nothing half-written, and an existing folder is only replaced when ``overwrite=True`` (and
+is kept if the swap fails). The staging folder is made like ``os.mkdir`` makes folders (the
+umask decides, so a web server running as another user can read the app), and it is locked
+(``flock``) while its export runs: the next export of the same target removes the staging
+folders nobody holds, which only an export killed outright (SIGKILL, power cut) leaves behind.
+
+Exports do not touch ``sys.stdout``: swapping the process-wide stream to hush a library is not
+thread-safe, and two overlapping exports could leave every later ``print`` in a notebook lost.
 """
 from __future__ import annotations
 
 import base64
-import contextlib
-import io
+import fcntl
 import json
 import os
+import re
+import secrets
 import shutil
 import tempfile
 import zipfile
@@ -95,12 +103,11 @@ def _check_quantization(quantization):
 
 def _convert(model, model_dir: Path, quantization: str | None) -> None:
     """Keras 3 model -> SavedModel (temporary) -> TF.js graph model in ``model_dir``."""
-    with contextlib.redirect_stdout(io.StringIO()):   # importing it prints a ydf banner
-        from tensorflowjs.converters import tf_saved_model_conversion_v2 as converter
+    os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")  # the converter imports TF-DF
+    from tensorflowjs.converters import tf_saved_model_conversion_v2 as converter
 
     with tempfile.TemporaryDirectory(prefix="handwriting-savedmodel-") as saved:
-        with contextlib.redirect_stdout(io.StringIO()):  # Keras prints the signature summary
-            model.export(saved, format="tf_saved_model")
+        model.export(saved, format="tf_saved_model", verbose=False)
         converter.convert_tf_saved_model(
             saved, str(model_dir),
             quantization_dtype_map={quantization: True} if quantization else None)
@@ -139,7 +146,8 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
         raise ExportError(f"{out_dir} is a file, not a folder; choose another output folder.")
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+        remove_stale_staging(out_dir)
+        staging, lock = _new_staging_folder(out_dir)
     except OSError as err:
         raise ExportError(f"Cannot write to {out_dir.parent} ({err.strerror or err}); "
                           "choose a folder you can write to.") from err
@@ -160,7 +168,59 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
         if isinstance(err, OSError):
             raise ExportError(f"Writing the export failed ({err}); {out_dir} was not changed.") from err
         raise
+    finally:
+        os.close(lock)
     return ExportResult(out_dir=out_dir, quantization=quantization, files=files)
+
+
+def _staging_name(out_dir: Path) -> re.Pattern:
+    """Names of ``out_dir``'s staging folders (8 characters as ``tempfile.mkdtemp`` made them too)."""
+    return re.compile(re.escape(f".{out_dir.name}.tmp-") + "[a-z0-9_]{8}")
+
+
+def _try_lock(folder: Path) -> int | None:
+    """An fd of ``folder`` holding an exclusive flock, or None when another export holds it."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _new_staging_folder(out_dir: Path) -> tuple[Path, int]:
+    """A new staging folder for ``out_dir`` (made as ``os.mkdir`` makes it), locked: (path, fd)."""
+    while True:
+        folder = out_dir.with_name(f".{out_dir.name}.tmp-{secrets.token_hex(4)}")
+        try:
+            folder.mkdir()
+            fd = _try_lock(folder)
+        except (FileExistsError, FileNotFoundError):
+            continue     # a name clash, or another export's clean-up took it for a stale one
+        if fd is not None and os.fstat(fd).st_nlink > 0:
+            return folder, fd
+        if fd is not None:
+            os.close(fd)
+
+
+def remove_stale_staging(out_dir: str | os.PathLike) -> None:
+    """Delete the staging folders of ``out_dir`` that no running export holds.
+
+    Only an export killed outright leaves one (any other failure cleans up after itself).
+    """
+    out_dir = Path(out_dir)
+    pattern = _staging_name(out_dir)
+    for folder in out_dir.parent.iterdir():
+        if not pattern.fullmatch(folder.name) or folder.is_symlink() or not folder.is_dir():
+            continue
+        try:
+            fd = _try_lock(folder)
+        except OSError:          # gone meanwhile, or not ours to open
+            continue
+        if fd is not None:       # None: its export is still running
+            shutil.rmtree(folder, ignore_errors=True)
+            os.close(fd)
 
 
 def _swap_into_place(staging: Path, out_dir: Path) -> None:

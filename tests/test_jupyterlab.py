@@ -7,6 +7,7 @@ from lab_harness import draw, draw_and_read
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 
 ONE = [(140, 40), (142, 120), (140, 245)]
+FOUR = [[(80, 40), (70, 150), (200, 150)], [(180, 60), (180, 260)]]
 
 
 @pytest.fixture()
@@ -70,3 +71,28 @@ def test_tour_from_data_to_exported_app_preview(jupyter_lab, lab_page):
     assert "Download" in export_panel.locator(".hw-export-download").inner_text()
     export_panel.scroll_into_view_if_needed()
     jupyter_lab.screenshot(lab_page, "jupyterlab_tour_export_preview.png")
+
+
+def test_inside_notebook_inspector_follows_a_mouse_drawing(jupyter_lab, lab_page):
+    jupyter_lab.open_notebook(lab_page, "06_inside.ipynb")
+    assert jupyter_lab.run_all_cells(lab_page, "06_inside.ipynb") == []
+    maps = lab_page.locator(".hw-inspector .hw-feature-maps")
+    assert maps.count() == 4                                  # the notebook's own drawing, cnn2
+    lab_page.locator(".hw-drawing-pad").first.get_by_role("button", name="Clear").click()
+    lab_page.wait_for_function("() => !document.querySelector('.hw-inspector .hw-feature-maps')")
+    canvas = lab_page.locator("canvas.hw-pad-canvas")
+    for stroke in FOUR:
+        draw(lab_page, canvas, stroke)
+    digit = pad_digit(lab_page)
+    lab_page.wait_for_function(
+        """(digit) => {
+          const status = document.querySelector('.hw-inspector-status b');
+          return status && status.textContent === digit
+                 && document.querySelectorAll('.hw-inspector .hw-feature-maps').length === 4
+                 && document.querySelectorAll('.hw-inspector .hw-neighbour').length === 8;
+        }""", arg=digit, timeout=60_000)
+    assert lab_page.locator(f'.hw-inspector-evidence [data-digit="{digit}"] img.hw-saliency').count() == 1
+    lab_page.set_viewport_size({"width": 1400, "height": 1900})
+    lab_page.locator(".hw-drawing-pad").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    lab_page.wait_for_timeout(500)
+    jupyter_lab.screenshot(lab_page, "jupyterlab_inspector.png")

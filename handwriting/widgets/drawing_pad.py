@@ -54,16 +54,21 @@ class DrawingPad(widgets.HBox):
             follows the panel's newest model). May be None and set later via :attr:`model`.
         center: MNIST-style centring before the model (as the web app does).
         live_interval: seconds between predictions while a stroke is being drawn.
+        calibration: the model's :class:`~handwriting.calibration.Calibration` (temperature and
+            the "not sure" / "not a digit" thresholds); default: the one stored beside a
+            ``.keras`` path, else temperature 1 and the default thresholds.
     """
 
     def __init__(self, model=None, center: bool = True, live_interval: float = 0.1,
-                 size: int = CANVAS_SIZE):
+                 size: int = CANVAS_SIZE, calibration=None):
         self.sketch = Sketch(size=size)
+        self.calibration = calibration
         self.live_interval = live_interval
         self.recognizer: Recognizer | None = None
         self.reading = Reading(image=None, probabilities=None, refused="blank", message=PROMPT)
         self.readings_shown = 0
         self._last_live = 0.0
+        self._reading_callbacks = []
 
         self.canvas = Canvas(width=size, height=size, layout=widgets.Layout(
             width=f"{size}px", height=f"{size}px", border="1px solid #888"))
@@ -112,7 +117,8 @@ class DrawingPad(widgets.HBox):
         self._set_model(follow_models(model, self._set_model))
 
     def _set_model(self, model) -> None:
-        self.recognizer = None if model is None else Recognizer(model, center=self.center_box.value)
+        self.recognizer = None if model is None else Recognizer(
+            model, center=self.center_box.value, calibration=self.calibration)
         self.refresh()
 
     # ------------------------------------------------------------ user actions
@@ -167,7 +173,13 @@ class DrawingPad(widgets.HBox):
         else:
             reading = self.recognizer.read(self.sketch.rgba())
         self._show(reading)
+        for callback in self._reading_callbacks:
+            callback(reading)
         return reading
+
+    def on_reading(self, callback) -> None:
+        """Call ``callback(reading)`` after every reading: strokes, undo, clear, a new model."""
+        self._reading_callbacks.append(callback)
 
     # ------------------------------------------------------------- rendering
 
@@ -177,13 +189,19 @@ class DrawingPad(widgets.HBox):
         # data-reading counts readings and data-drawing says whether a stroke was still being
         # drawn, so a page (a test, a latency benchmark) can tell the reading after mouse-up.
         attributes = (f'class="hw-guess" data-reading="{self.readings_shown}" '
-                      f'data-drawing="{"yes" if self.sketch.drawing else "no"}" style="font-size:18px"')
+                      f'data-drawing="{"yes" if self.sketch.drawing else "no"}"')
         if reading.probabilities is None:
             text = html.escape(reading.message or PROMPT)
-            self.prediction.value = f'<div {attributes} data-digit="">{text}</div>'
+            self.prediction.value = f'<div {attributes} data-digit="" style="font-size:18px">{text}</div>'
+        elif reading.refused:                     # unsure / not a digit: said plainly, bars stay
+            self.prediction.value = (
+                f'<div {attributes} data-digit="" data-verdict="{reading.refused}" '
+                f'style="font-size:18px;color:#a15c00"><b>{html.escape(reading.message)}</b> '
+                f'<span style="font-size:13px">(most likely {reading.digit}, '
+                f'{100 * reading.confidence:.1f}%)</span></div>')
         else:
             self.prediction.value = (
-                f'<div {attributes} data-digit="{reading.digit}">'
+                f'<div {attributes} data-digit="{reading.digit}" data-verdict="digit" style="font-size:18px">'
                 f'Looks like a <b style="font-size:28px">{reading.digit}</b> '
                 f'({100 * reading.confidence:.1f}% sure)</div>')
         self.bars.value = probability_bars_html(reading.probabilities)
