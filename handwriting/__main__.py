@@ -3,6 +3,7 @@
     python -m handwriting architectures
     python -m handwriting train --arch cnn2 --epochs 12 --out runs/cnn2
     python -m handwriting evaluate --model runs/cnn2/model.keras
+    python -m handwriting calibrate --model runs/cnn2/model.keras
     python -m handwriting export --model runs/cnn2/model.keras --out build/web --quantize uint8 --zip
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from . import architectures
 from .browser import BrowserUnavailableError
+from .calibration import CalibrationError
 from .data import MnistDataError
 from .export import ExportError
 from .models import ModelError
@@ -77,25 +79,55 @@ def cmd_train(args) -> int:
     record = run.fit()
     out = Path(args.out or f"runs/{args.arch}")
     model_path = run.save(out / "model.keras")
+    if len(run.validation[1]):
+        _save_calibration(run.model, model_path, *run.validation)
     (out / "run.json").write_text(json.dumps({"record": record.as_row(), "history": run.history}, indent=2))
     print(format_summary(record))
     print(f"Saved {model_path}")
     return 130 if run.status == "interrupted" else 0
 
 
+def _save_calibration(model, model_path, x_val, y_val) -> None:
+    from .calibration import fit
+
+    calibration = fit(model, x_val, y_val)
+    path = calibration.save(model_path)
+    print(f"Calibration: temperature {calibration.temperature:.3f} (fitted on {len(y_val):,} held-out "
+          f"training digits), 'not sure' below {calibration.sure:.0%}, 'not a digit' when the top "
+          f"two are below {calibration.pair:.0%}; saved {path}")
+
+
+def cmd_calibrate(args) -> int:
+    from .data import load_mnist, split_validation
+    from .models import load_model
+
+    model = load_model(args.model)
+    (x_train, y_train), _ = load_mnist(test_size=1, quick=args.quick or None)
+    _save_calibration(model, args.model, *split_validation(x_train, y_train)[1])
+    return 0
+
+
 def cmd_evaluate(args) -> int:
+    from .calibration import load
     from .data import load_mnist
     from .evaluation import confusion_matrix, predict_probabilities
     from .models import load_model
 
     model = load_model(args.model)
+    calibration = load(args.model)
     (_, _), (x_test, y_test) = load_mnist(train_size=1, quick=args.quick or None)
-    probabilities = predict_probabilities(model, x_test)
+    probabilities = calibration.apply(predict_probabilities(model, x_test))
     predicted = probabilities.argmax(axis=1)
     print(f"{args.model}: test accuracy {(predicted == y_test).mean():.2%} on {len(y_test)} digits")
     print("confusion matrix (rows: true digit, columns: predicted digit)")
     for digit, row in enumerate(confusion_matrix(y_test, predicted)):
         print(f"  {digit}: " + " ".join(f"{n:5d}" for n in row))
+    verdicts = calibration.verdicts(probabilities)
+    answered = verdicts == "digit"
+    print(f"What the pad would say (temperature {calibration.temperature:.3f}): a digit for "
+          f"{answered.mean():.2%} ({(answered & (predicted == y_test)).mean():.2%} right), "
+          f"\"not sure\" for {(verdicts == 'unsure').mean():.2%}, "
+          f"\"not a digit\" for {(verdicts == 'not_a_digit').mean():.2%}")
     return 0
 
 
@@ -138,6 +170,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--quick", action="store_true")
     evaluate.set_defaults(func=cmd_evaluate)
 
+    calibrate = sub.add_parser("calibrate", help="fit a saved model's temperature on held-out "
+                               "training digits (written beside it as .calibration.json)")
+    calibrate.add_argument("--model", required=True)
+    calibrate.add_argument("--quick", action="store_true")
+    calibrate.set_defaults(func=cmd_calibrate)
+
     export = sub.add_parser("export", help="write the TF.js browser app for a saved model")
     export.add_argument("--model", required=True)
     export.add_argument("--out", required=True)
@@ -156,7 +194,7 @@ def main(argv=None) -> int:
     try:
         return args.func(args)
     except (ConfigError, MnistDataError, ModelError, ExportError, BrowserUnavailableError,
-            FileExistsError, FileNotFoundError) as err:
+            CalibrationError, FileExistsError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

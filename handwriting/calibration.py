@@ -183,6 +183,15 @@ def load(model_path: str | os.PathLike) -> Calibration:
     return Calibration.from_dict(values)
 
 
+def for_model(model_or_path, calibration: Calibration | None = None) -> Calibration:
+    """``calibration`` if given, else the one stored beside a model path, else the default."""
+    if calibration is not None:
+        return calibration
+    if isinstance(model_or_path, (str, os.PathLike)):
+        return load(model_or_path)
+    return Calibration()
+
+
 def fit(model, x_val, y_val, sure: float = SURE, pair: float = PAIR) -> Calibration:
     """Fit the temperature of ``model`` on held-out digits (e.g. ``TrainingRun.validation``),
     never on the test set; the thresholds are the defaults unless given."""
