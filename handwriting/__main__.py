@@ -132,11 +132,13 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from .calibration import load
     from .export import export_web_app, make_zip, verify_export
     from .models import load_model
 
     model = load_model(args.model)
-    result = export_web_app(model, args.out, quantization=args.quantize, overwrite=args.overwrite)
+    result = export_web_app(model, args.out, quantization=args.quantize, overwrite=args.overwrite,
+                            calibration=load(args.model))
     print(f"Wrote {result.out_dir} ({result.total_bytes / 1e6:.2f} MB, model {result.model_bytes / 1e6:.2f} MB)")
     if args.zip:
         print(f"Zip: {make_zip(result.out_dir)}")
