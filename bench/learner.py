@@ -14,7 +14,6 @@ import resource
 import tempfile
 import threading
 import time
-from pathlib import Path
 
 import nbformat
 import psutil
