@@ -234,13 +234,13 @@ def test_the_app_picks_wasm_over_software_webgl_and_says_so(exported, page):
 def _without_wasm_files(folder):
     for name in export_module.WASM_FILES:
         (folder / name).unlink()
-    return "?backend=wasm", "wasm (asked for with ?backend=) failed to start"
+    return "?backend=wasm", "wasm (asked for with ?backend=): failed to start"
 
 
 def _without_wasm_unsafe_eval(folder):
     page = folder / "index.html"
     page.write_text(page.read_text().replace(" 'wasm-unsafe-eval'", ""))
-    return "", "wasm WebAssembly is blocked on this page"
+    return "", "wasm: WebAssembly is blocked on this page"
 
 
 @pytest.mark.browser

@@ -88,7 +88,7 @@
         await start(forced);
         return { name: forced, forced: true, notes };
       } catch (err) {
-        notes.push(`${forced} (asked for with ?backend=) ${err.message}`);
+        notes.push(`${forced} (asked for with ?backend=): ${err.message}`);
       }
     }
     for (const name of AUTOMATIC_ORDER.filter((candidate) => candidate !== forced)) {
@@ -101,7 +101,7 @@
         await start(name);
         return { name, forced: false, notes };
       } catch (err) {
-        notes.push(`${name} ${err.message}`);
+        notes.push(`${name}: ${err.message}`);
       }
     }
     throw new Error(`No TF.js backend could start: ${notes.join("; ")}.`);
