@@ -80,5 +80,6 @@ def run(quick: bool = False) -> dict:
     print(f"  inspector update median {median(update_ms):.1f} ms (probe {median(probe_ms):.1f}, "
           f"pictures {median(pictures_ms):.1f}); index {index_s:.1f} s", flush=True)
     return {"title": TITLE, "markdown": markdown,
-            "data": {"load_average": load, "stroke_ms": stroke_ms, "update_ms": update_ms, "probe_ms": probe_ms,
-                     "pictures_ms": pictures_ms, "index_s": index_s, "per_architecture_ms": per_arch}}
+            "data": {"load_average": load, "stroke_ms": stroke_ms, "update_ms": update_ms,
+                     "probe_ms": probe_ms, "pictures_ms": pictures_ms, "index_s": index_s,
+                     "per_architecture_ms": per_arch}}

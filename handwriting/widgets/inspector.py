@@ -16,7 +16,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import heatmaps
-from ..inspection import INDEX_SIZE, Inspection, NeighbourIndex, Probe, first_layer_filters, snapshot_model
+from ..inspection import (INDEX_SIZE, Inspection, NeighbourIndex, Probe, first_layer_filters,
+                          snapshot_model)
 from ..png import encode_png
 from ..recognizer import Recognizer
 
