@@ -14,7 +14,6 @@ import resource
 import tempfile
 import threading
 import time
-from pathlib import Path
 
 import nbformat
 import psutil
@@ -166,38 +165,37 @@ def run_tour(full: bool) -> dict:
     return {"steps": steps, "totals": totals}
 
 
-def sizing(totals: dict) -> dict:
-    """Per-user memory limit and learners per node from one learner's peaks and CPU time.
+def _round_up(value: float, step: float) -> float:
+    return math.ceil(value / step - 1e-9) * step
 
-    The limit covers the whole peak (a learner alone on a node is charged the library pages
-    too); on a full node the library pages are counted once and each learner adds its
-    private part.
+
+def sizing(totals: dict) -> dict:
+    """Per-user limits and learners per node from one learner's peaks and CPU time.
+
+    The memory limit covers the whole peak (a learner alone on a node is charged the library
+    pages too); on a full node the library pages are counted once and each learner adds its
+    private part, which is also what the scheduler should reserve per learner.
     """
-    limit_gib = math.ceil(totals["pss"] * HEADROOM / GIB * 4) / 4
     shared = totals["pss"] - totals["private"]
     by_memory = int(((NODE_GIB - NODE_RESERVED_GIB) * GIB - shared) // (totals["private"] * HEADROOM))
     by_cpu = int(NODE_CPUS * WAIT_MINUTES * 60 // totals["cpu_s"])
-    return {"mem_limit_gib": limit_gib, "shared_bytes": shared, "learners_by_memory": by_memory,
-            "learners_by_cpu": by_cpu, "learners": min(by_memory, by_cpu)}
+    learners = min(by_memory, by_cpu)
+    return {"mem_limit_gib": _round_up(totals["pss"] * HEADROOM / GIB, 0.25),
+            "mem_guarantee_gib": _round_up(totals["private"] * HEADROOM / GIB, 0.25),
+            "cpu_guarantee": max(0.05, math.floor(NODE_CPUS / max(learners, 1) * 20) / 20),
+            "shared_bytes": shared, "learners_by_memory": by_memory, "learners_by_cpu": by_cpu,
+            "learners": learners}
 
 
 def _gib(n: float) -> str:
     return f"{n / GIB:.2f} GiB" if n else "–"   # nothing sampled: the cell took < 0.1 s
 
 
-def run(quick: bool = False) -> dict:
-    """Quick mode measures the tour as tests run it; the full run measures both modes."""
-    modes = ["quick"] if quick else ["quick", "full"]
-    data, parts = {}, []
-    for mode in modes:
-        print(f"  tour, {mode} mode…", flush=True)
-        measured = run_tour(full=mode == "full")
+def markdown(data: dict) -> str:
+    """The section's tables (per cell, per mode) and the hub settings they lead to."""
+    parts = []
+    for mode, measured in data.items():
         totals = measured["totals"]
-        measured["sizing"] = sizing(totals)
-        data[mode] = measured
-        print(f"  {mode}: peak {_gib(totals['pss'])} PSS ({_gib(totals['rss'])} RSS, "
-              f"{_gib(totals['private'])} private), {totals['cpu_s']:.0f} CPU s, "
-              f"{totals['wall_s']:.0f} s wall", flush=True)
         rows = [[s["cell"].replace("|", "\\|"), f"{s['cpu_s']:.1f}", f"{s['wall_s']:.1f}",
                  _gib(s["pss"]), _gib(s["private"]), _gib(s["rss"])] for s in measured["steps"]]
         rows.append(["**whole tour**", f"**{totals['cpu_s']:.0f}**", f"{totals['wall_s']:.0f}",
@@ -207,10 +205,11 @@ def run(quick: bool = False) -> dict:
                   f"kernel: {_gib(totals['kernel_max_rss'])} peak RSS)", "",
                   markdown_table(["cell", "CPU s", "wall s", "peak PSS (kernel + Chromium)",
                                   "of which private", "peak RSS"], rows), ""]
+    fits = {mode: sizing(d["totals"]) for mode, d in data.items()}
     sizing_rows = [[mode, _gib(d["totals"]["pss"]), _gib(d["totals"]["private"]),
-                    f"{d['sizing']['mem_limit_gib']:g} GiB", d["sizing"]["learners_by_memory"],
-                    f"{d['totals']['cpu_s']:.0f} s", d["sizing"]["learners_by_cpu"],
-                    f"**{d['sizing']['learners']}**"] for mode, d in data.items()]
+                    f"{fits[mode]['mem_limit_gib']:g} GiB", fits[mode]["learners_by_memory"],
+                    f"{d['totals']['cpu_s']:.0f} s", fits[mode]["learners_by_cpu"],
+                    f"**{fits[mode]['learners']}**"] for mode, d in data.items()]
     parts += [f"**Learners per {NODE_CPUS}-core / {NODE_GIB} GiB node**", "",
               markdown_table(["mode", "peak PSS", "of which private", "per-user mem_limit",
                               "by memory", "CPU per tour", f"by CPU (all at once, ≤ {WAIT_MINUTES} min)",
@@ -219,5 +218,27 @@ def run(quick: bool = False) -> dict:
               f"{NODE_GIB} GiB less {NODE_RESERVED_GIB} GiB for the OS and the hub, less the library "
               f"pages once (peak PSS − private), ÷ (private × {HEADROOM}). By CPU: {NODE_CPUS} cores "
               f"× {WAIT_MINUTES} min ÷ one tour's CPU seconds, i.e. the whole class runs the whole "
-              "tour at the same moment and waits at most that long."]
-    return {"title": TITLE, "markdown": "\n".join(parts), "data": data}
+              "tour at the same moment and waits at most that long.", ""]
+    for mode, fit in fits.items():
+        parts += [f"JupyterHub (Zero to JupyterHub) per-user settings for {mode} mode:", "",
+                  "```yaml", "singleuser:",
+                  f"  memory: {{limit: {fit['mem_limit_gib']:g}G, guarantee: {fit['mem_guarantee_gib']:g}G}}",
+                  f"  cpu: {{limit: 1, guarantee: {fit['cpu_guarantee']:g}}}",
+                  "  extraEnv: {" + ", ".join(f'{k}: "{v}"' for k, v in
+                                             data[mode]["totals"]["kernel_env"].items()) + "}",
+                  "```", ""]
+    return "\n".join(parts).rstrip()
+
+
+def run(quick: bool = False) -> dict:
+    """Quick mode measures the tour as tests run it; the full run measures both modes."""
+    modes = ["quick"] if quick else ["quick", "full"]
+    data = {}
+    for mode in modes:
+        print(f"  tour, {mode} mode…", flush=True)
+        data[mode] = measured = run_tour(full=mode == "full")
+        totals = measured["totals"]
+        print(f"  {mode}: peak {_gib(totals['pss'])} PSS ({_gib(totals['rss'])} RSS, "
+              f"{_gib(totals['private'])} private), {totals['cpu_s']:.0f} CPU s, "
+              f"{totals['wall_s']:.0f} s wall", flush=True)
+    return {"title": TITLE, "markdown": markdown(data), "data": data}

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-SURE = 0.8                  # calibrated top probability from which the answer is a digit
-PAIR = 0.8                  # ... else the top two together from which it is "a 4 or a 9?"
+SURE = 0.7                  # calibrated top probability from which the answer is a digit
+PAIR = 0.9                  # ... else the top two together from which it is "a 4 or a 9?"
 EPSILON = 1e-12             # probabilities are clipped here before the log (p = 0 happens)
 TEMPERATURE_RANGE = (0.05, 20.0)
 VERDICTS = ("digit", "unsure", "not_a_digit")
@@ -181,6 +181,15 @@ def load(model_path: str | os.PathLike) -> Calibration:
         raise CalibrationError(f"Cannot read {path} ({err}); delete it or fit the calibration "
                                "again with handwriting.calibration.fit().") from err
     return Calibration.from_dict(values)
+
+
+def for_model(model_or_path, calibration: Calibration | None = None) -> Calibration:
+    """``calibration`` if given, else the one stored beside a model path, else the default."""
+    if calibration is not None:
+        return calibration
+    if isinstance(model_or_path, (str, os.PathLike)):
+        return load(model_or_path)
+    return Calibration()
 
 
 def fit(model, x_val, y_val, sure: float = SURE, pair: float = PAIR) -> Calibration:

@@ -40,9 +40,9 @@ TFJS_VERSION = "4.22.0"
 # TF.js's WebAssembly backend (@tensorflow/tfjs-backend-wasm, same version as tf.min.js): plain and
 # SIMD binaries; the multi-threaded one needs cross-origin isolation that the app never has.
 WASM_FILES = ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm")
-APP_FILES = ("index.html", "app.js", "backend.js", "preprocess.js", "style.css", "before-tfjs.js",
-             "tf.min.js", "tf-backend-wasm.min.js", *WASM_FILES, "LICENSE-tfjs.txt",
-             "LICENSE-tfjs-backend-wasm.txt", "PREPROCESSING.md")
+APP_FILES = ("index.html", "app.js", "backend.js", "preprocess.js", "calibration.js", "style.css",
+             "before-tfjs.js", "tf.min.js", "tf-backend-wasm.min.js", *WASM_FILES,
+             "LICENSE-tfjs.txt", "LICENSE-tfjs-backend-wasm.txt", "PREPROCESSING.md", "CALIBRATION.md")
 MODEL_DIR = "model"
 MANIFEST = "export.json"
 FLOAT32_TOLERANCE = 1e-4       # max |Keras - TF.js| probability for an unquantised export
@@ -123,7 +123,7 @@ def _file_sizes(folder: Path) -> dict[str, int]:
 
 
 def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None = None,
-                   overwrite: bool = False) -> ExportResult:
+                   overwrite: bool = False, calibration=None) -> ExportResult:
     """Write the browser app for ``model`` into ``out_dir``.
 
     Args:
@@ -132,11 +132,17 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
             :data:`APP_FILES` (index.html, app.js, TF.js itself and its wasm backend, ...).
         quantization: None (float32), "float16" or "uint8" weights.
         overwrite: replace ``out_dir`` if it exists (otherwise refuse and leave it as it is).
+        calibration: the model's :class:`~handwriting.calibration.Calibration`, written into
+            export.json for the app; default: the one stored beside a ``.keras`` path, else
+            temperature 1 and the default thresholds.
 
     Returns:
         An :class:`ExportResult` with every file's size.
     """
     _check_quantization(quantization)
+    from .calibration import for_model
+
+    calibration = for_model(model, calibration)
     model = as_digit_model(model)
     out_dir = Path(out_dir).expanduser().resolve()
     if out_dir.exists() and not overwrite:
@@ -159,7 +165,7 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
         manifest = {"format": "tfjs_graph_model", "tfjs": TFJS_VERSION,
                     "quantization": quantization or "float32", "model": f"{MODEL_DIR}/model.json",
                     "input": [None, 28, 28, 1], "output": [None, 10],
-                    "model_name": model.name}
+                    "model_name": model.name, "calibration": calibration.as_dict()}
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         files = _file_sizes(staging)
         _swap_into_place(staging, out_dir)
@@ -475,13 +481,14 @@ def standalone_html(out_dir: str | os.PathLike) -> str:
     out_dir = Path(out_dir)
     page = (out_dir / "index.html").read_text()
     model_json = json.loads((out_dir / MODEL_DIR / "model.json").read_text())
+    calibration = json.loads((out_dir / MANIFEST).read_text()).get("calibration")
     shards = [out_dir / MODEL_DIR / path for group in model_json["weightsManifest"]
               for path in group["paths"]]
     weights = base64.b64encode(b"".join(p.read_bytes() for p in shards)).decode("ascii")
     wasm = {name: base64.b64encode((out_dir / name).read_bytes()).decode("ascii")
             for name in WASM_FILES}
     data_script = ("window.HANDWRITING_MODEL = " + json.dumps(
-        {"modelJSON": model_json, "weightsBase64": weights}) + ";\n"
+        {"modelJSON": model_json, "weightsBase64": weights, "calibration": calibration}) + ";\n"
         "window.HANDWRITING_WASM = " + json.dumps(wasm) + ";").replace("</", "<\\/")
 
     def inline_script(match):

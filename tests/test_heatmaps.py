@@ -14,20 +14,21 @@ def test_a_grid_places_every_map_in_reading_order_on_one_scale():
     grid = heatmaps.feature_map_grid(maps, columns=3)
     assert grid.shape == (2 * 3 + 1, 3 * 2 + 2, 4)      # 2 rows x 3 columns, 1-pixel gaps
     brightest = heatmaps.colorize(np.array(1.0))
+    white = heatmaps.BACKGROUND
     np.testing.assert_array_equal(grid[4:7, 3:5], np.broadcast_to(brightest, (3, 2, 4)))  # map 4
-    np.testing.assert_array_equal(grid[0, 3], heatmaps.colorize(np.array(0.5)))           # map 1
-    np.testing.assert_array_equal(grid[3, :], np.broadcast_to(heatmaps.BACKGROUND, (8, 4)))  # gap
-    np.testing.assert_array_equal(grid[4:, 6:], np.broadcast_to(heatmaps.BACKGROUND, (3, 2, 4)))  # no map 6
+    np.testing.assert_array_equal(grid[0, 3], heatmaps.colorize(np.array(0.5)))          # map 1
+    np.testing.assert_array_equal(grid[3, :], np.broadcast_to(white, (8, 4)))             # a gap
+    np.testing.assert_array_equal(grid[4:, 6:], np.broadcast_to(white, (3, 2, 4)))        # no map 6
 
 
 def test_signed_maps_and_weights_use_red_for_positive_and_blue_for_negative():
-    signed = heatmaps.feature_map_grid(np.array([[[1.0]], [[-1.0]]], np.float32).reshape(2, 1, 1))
-    (red, _, blue, _), (red2, _, blue2, _) = signed[0, 0], signed[1, 0]
+    one_map = np.array([1.0, -1.0], np.float32).reshape(2, 1, 1)       # 2x1 pixels, 1 channel
+    (red, _, blue, _), (red2, _, blue2, _) = heatmaps.feature_map_grid(one_map)[:, 0]
     assert red > blue and blue2 > red2
     filters = heatmaps.weight_grid(np.array([[[0.1]], [[-4.0]]], np.float32), cell=4)
     assert filters.shape == (4, 4 + 3 + 4, 4)           # each filter on its own scale: both full
-    np.testing.assert_array_equal(filters[0, 0], heatmaps.colorize(np.array(1.0), "RdBu_r", signed=True))
-    np.testing.assert_array_equal(filters[0, -1], heatmaps.colorize(np.array(-1.0), "RdBu_r", signed=True))
+    for pixel, value in ((filters[0, 0], 1.0), (filters[0, -1], -1.0)):
+        np.testing.assert_array_equal(pixel, heatmaps.colorize(np.array(value), "RdBu_r", signed=True))
 
 
 def test_saliency_overlay_colours_evidence_for_and_against_and_leaves_the_rest_grey():

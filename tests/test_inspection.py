@@ -25,10 +25,11 @@ def test_every_layer_output_has_its_layers_shape(name):
     for layer, output in zip(layers, inspection.layers):
         assert output.values.shape == tuple(layer.output.shape[1:]), layer.name
         assert output.kind == ("conv" if len(layer.output.shape) == 4 else "dense")
-    assert len(inspection.conv_layers) == sum(type(layer).__name__ == "Conv2D" for layer in model.layers)
+    convs = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
+    assert len(inspection.conv_layers) == len(convs)
     assert inspection.features.shape == (int(np.prod(model.layers[-1].input.shape[1:])),)
-    np.testing.assert_allclose(inspection.probabilities, model(inspection.image[None, ..., None]).numpy()[0],
-                               atol=1e-6)
+    expected = model(inspection.image[None, ..., None]).numpy()[0]
+    np.testing.assert_allclose(inspection.probabilities, expected, atol=1e-6)
 
 
 @pytest.mark.parametrize("name", architectures.names())
@@ -102,7 +103,8 @@ def test_a_snapshot_keeps_the_weights_it_was_taken_with(tiny_model):
     layer = snapshot.get_layer(first_layer_filters(snapshot)[0])
     before = tiny_model.get_layer(layer.name).kernel.numpy().copy()
     layer.kernel.assign(np.zeros_like(before))          # training the copy ...
-    np.testing.assert_array_equal(tiny_model.get_layer(layer.name).kernel.numpy(), before)  # ... not the original
+    original = tiny_model.get_layer(layer.name).kernel.numpy()
+    np.testing.assert_array_equal(original, before)     # ... leaves the original as it was
 
 
 def test_bad_inputs_get_clear_errors(tiny_model):

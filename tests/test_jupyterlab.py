@@ -93,6 +93,6 @@ def test_inside_notebook_inspector_follows_a_mouse_drawing(jupyter_lab, lab_page
         }""", arg=digit, timeout=60_000)
     assert lab_page.locator(f'.hw-inspector-evidence [data-digit="{digit}"] img.hw-saliency').count() == 1
     lab_page.set_viewport_size({"width": 1400, "height": 1900})
-    lab_page.locator(".hw-drawing-pad").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    lab_page.locator(".jp-Cell:has(.hw-drawing-pad)").first.evaluate("e => e.scrollIntoView({block: 'start'})")
     lab_page.wait_for_timeout(500)
     jupyter_lab.screenshot(lab_page, "jupyterlab_inspector.png")

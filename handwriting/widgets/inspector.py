@@ -16,7 +16,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import heatmaps
-from ..inspection import INDEX_SIZE, Inspection, NeighbourIndex, Probe, first_layer_filters, snapshot_model
+from ..inspection import (INDEX_SIZE, Inspection, NeighbourIndex, Probe, first_layer_filters,
+                          snapshot_model)
 from ..png import encode_png
 from ..recognizer import Recognizer
 
@@ -141,10 +142,12 @@ class Inspector(widgets.VBox):
         self.status.add_class("hw-inspector-status")
         self.other = widgets.Dropdown(options=[("runner-up", None)] + [(str(d), d) for d in range(10)],
                                       value=None, description="Compare with",
+                                      style={"description_width": "initial"},
                                       layout=widgets.Layout(width="220px"))
         self.snapshot_button = widgets.Button(description="Snapshot training", icon="camera",
                                               tooltip="Look inside the model that is training now",
-                                              layout=widgets.Layout(display="" if panel else "none"))
+                                              layout=widgets.Layout(width="180px",
+                                                                    display="" if panel else "none"))
         self.evidence = widgets.HTML()
         self.neighbours = widgets.HTML()
         self.layers = widgets.HTML()
