@@ -45,7 +45,7 @@ def run(quick: bool = False, archs=None) -> dict:
         training = TrainingRun(config, data=data)
         record = training.fit()
         save_model(training.model, MODELS_DIR / f"{name}{'-quick' if quick else ''}.keras")
-        measured[name] = {**record.as_row(), "seed": SEED}
+        measured[name] = {**record.as_row(), "seed": SEED, "measured": machine()}
         print(f"  {name}: test {record.test_accuracy:.2%} in {record.seconds:.0f} s", flush=True)
     previous = {} if quick or not archs else {
         row["architecture"]: row for row in load_results()["sections"].get("accuracy", {}).get("data", [])}
