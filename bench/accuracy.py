@@ -9,7 +9,7 @@ from handwriting import architectures
 from handwriting.data import load_mnist
 from handwriting.training import TrainingConfig, TrainingRun, save_model
 
-from .common import MODELS_DIR, QUICK_TRAIN_SIZE, TUTORIAL_ACCURACY, load_results, markdown_table
+from .common import MODELS_DIR, QUICK_TRAIN_SIZE, TUTORIAL_ACCURACY, load_results, machine, markdown_table
 
 TITLE = "Accuracy: every architecture at its default recipe (full MNIST)"
 HEADERS = ["architecture", "epochs", "augment", "seconds", "s/epoch", "train acc", "val acc",
