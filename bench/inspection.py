@@ -1,7 +1,6 @@
 """Section 7: the inspector's in-kernel work per drawing (target: <= 50 ms for cnn2)."""
 from __future__ import annotations
 
-import os
 import time
 
 from handwriting import architectures
@@ -70,16 +69,14 @@ def run(quick: bool = False) -> dict:
     markdown += "\n\n" + markdown_table(
         ["architecture", "Inspector.update median ms", "p95 ms"],
         [[name, f"{median(ms):.1f}", f"{percentile(ms, 95):.1f}"] for name, ms in per_arch.items()])
-    load = os.getloadavg()[0]             # the 2 cores are shared: say how busy they were
     markdown += (f"\n\nTarget: the inspector's work per drawing <= 50 ms for cnn2: median "
-                 f"**{median(update_ms):.1f} ms** (load average {load:.1f} on {os.cpu_count()} "
-                 "cores at the end of the run). It runs at the end of each stroke, not while "
+                 f"**{median(update_ms):.1f} ms**. It runs at the end of each stroke, not while "
                  f"drawing. Once per model, in a background thread: opening it and indexing "
                  f"{INDEX_SIZE:,} training digits took {index_s:.1f} s. {repeats} drawings; the "
                  "per-architecture rows use untrained models (same work, other weights).")
     print(f"  inspector update median {median(update_ms):.1f} ms (probe {median(probe_ms):.1f}, "
           f"pictures {median(pictures_ms):.1f}); index {index_s:.1f} s", flush=True)
     return {"title": TITLE, "markdown": markdown,
-            "data": {"load_average": load, "stroke_ms": stroke_ms, "update_ms": update_ms,
+            "data": {"stroke_ms": stroke_ms, "update_ms": update_ms,
                      "probe_ms": probe_ms, "pictures_ms": pictures_ms, "index_s": index_s,
                      "per_architecture_ms": per_arch}}

@@ -80,10 +80,14 @@ def test_inside_notebook_inspector_follows_a_mouse_drawing(jupyter_lab, lab_page
     assert maps.count() == 4                                  # the notebook's own drawing, cnn2
     lab_page.locator(".hw-drawing-pad").first.get_by_role("button", name="Clear").click()
     lab_page.wait_for_function("() => !document.querySelector('.hw-inspector .hw-feature-maps')")
-    canvas = lab_page.locator("canvas.hw-pad-canvas")
-    for stroke in FOUR:
-        draw(lab_page, canvas, stroke)
-    digit = pad_digit(lab_page)
+    pad = lab_page.locator(".hw-drawing-pad")
+    draw(lab_page, pad.first.locator("canvas.hw-pad-canvas"), FOUR[0])
+    draw_and_read(lab_page, pad, FOUR[1])
+    digit = pad.first.evaluate("""pad => {          // the pad's most likely digit, sure or not
+        const bars = [...pad.querySelectorAll('.hw-bar')];
+        const p = bars.map(bar => Number(bar.dataset.probability));
+        return bars[p.indexOf(Math.max(...p))].dataset.digit;
+    }""")
     lab_page.wait_for_function(
         """(digit) => {
           const status = document.querySelector('.hw-inspector-status b');
@@ -91,8 +95,10 @@ def test_inside_notebook_inspector_follows_a_mouse_drawing(jupyter_lab, lab_page
                  && document.querySelectorAll('.hw-inspector .hw-feature-maps').length === 4
                  && document.querySelectorAll('.hw-inspector .hw-neighbour').length === 8;
         }""", arg=digit, timeout=60_000)
-    assert lab_page.locator(f'.hw-inspector-evidence [data-digit="{digit}"] img.hw-saliency').count() == 1
+    evidence = lab_page.locator(f'.hw-inspector-evidence [data-digit="{digit}"] img.hw-saliency')
+    assert evidence.count() == 1
     lab_page.set_viewport_size({"width": 1400, "height": 1900})
-    lab_page.locator(".jp-Cell:has(.hw-drawing-pad)").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    pad_cell = lab_page.locator(".jp-Cell:has(.hw-drawing-pad)").first
+    pad_cell.evaluate("e => e.scrollIntoView({block: 'start'})")
     lab_page.wait_for_timeout(500)
     jupyter_lab.screenshot(lab_page, "jupyterlab_inspector.png")

@@ -9,6 +9,7 @@ actions a test or a notebook cell can call.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import threading
 
@@ -184,6 +185,8 @@ class Inspector(widgets.VBox):
                             else PROMPT)
                 return None
             inspection = self.probe.inspect(reading.image, other=self.other.value, index=self.index)
+            # Show the pad's (calibrated) probabilities: the same ranking, the same numbers as the pad.
+            inspection = dataclasses.replace(inspection, probabilities=reading.probabilities)
             self.inspection = inspection
             self._say(f"{html.escape(self.source)} reads a <b>{inspection.digit}</b> "
                       f"({inspection.probabilities[inspection.digit]:.1%}).")
