@@ -19,6 +19,9 @@ def main(argv=None) -> int:
     parser.add_argument("--only", nargs="+", choices=SECTION_ORDER, help="run only these sections")
     parser.add_argument("--arch", nargs="+", help="accuracy section: only these architectures "
                         "(the other rows are kept from the last run)")
+    parser.add_argument("--modes", nargs="+", choices=("quick", "full"),
+                        help="learner section: only these modes of the tour (the other is kept "
+                        "from the last run)")
     parser.add_argument("--readme", action="store_true",
                         help="only rewrite README.md's result tables from bench/results.json")
     args = parser.parse_args(argv)
@@ -32,6 +35,8 @@ def main(argv=None) -> int:
         module = importlib.import_module(f"bench.{name}")
         print(f"== {module.TITLE}", flush=True)
         options = {"archs": args.arch} if name == "accuracy" and args.arch else {}
+        if name == "learner" and args.modes:
+            options = {"modes": args.modes}
         section = module.run(quick=args.quick, **options)
         section.update(machine=machine(), quick=args.quick)
         save_section(name, section)

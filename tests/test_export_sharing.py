@@ -32,7 +32,7 @@ def test_export_gets_the_permissions_mkdir_gives_under_the_umask(tiny_model, tmp
 _HOLD_STAGING = """
 import sys, time
 from pathlib import Path
-import tempfile; _new_staging_folder = lambda t: (Path(tempfile.mkdtemp(prefix=f".{t.name}.tmp-", dir=t.parent)), 0)
+from handwriting.export import _new_staging_folder
 folder, _ = _new_staging_folder(Path(sys.argv[1]))
 (folder / "half-written.bin").write_bytes(b"x" * 1000)
 print(folder, flush=True)
