@@ -4,6 +4,9 @@
     python -m handwriting train --arch cnn2 --epochs 12 --out runs/cnn2
     python -m handwriting evaluate --model runs/cnn2/model.keras
     python -m handwriting export --model runs/cnn2/model.keras --out build/web --quantize uint8 --zip
+    python -m handwriting pretrained --run runs/drawcnn     # ship a run as the pretrained model
+
+Wherever a model is asked for, ``pretrained`` means the lab's own model, shipped in the package.
 """
 from __future__ import annotations
 
@@ -57,6 +60,16 @@ class ConsoleProgress(TrainingListener):
               f"val_acc {logs.get('val_accuracy', float('nan')):.4f}", file=self.stream, flush=True)
 
 
+class EpochCheckpoint(TrainingListener):
+    """Saves the model after every epoch, so that a run killed late still leaves a model."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def on_epoch_end(self, run, epoch, logs):
+        run.save(self.path)
+
+
 def cmd_architectures(args) -> int:
     for name in architectures.names():
         print(f"{name:<8} {architectures.count_parameters(name):>10,} params  {architectures.describe(name)}")
@@ -73,9 +86,10 @@ def cmd_train(args) -> int:
         "data_fraction": args.fraction, "seed": args.seed}.items() if value is not None}
     config = TrainingConfig.for_architecture(args.arch, **overrides).validate()
     data = load_mnist(quick=args.quick or None)
-    run = TrainingRun(config, data=data, listeners=[ConsoleProgress()])
-    record = run.fit()
     out = Path(args.out or f"runs/{args.arch}")
+    run = TrainingRun(config, data=data,
+                      listeners=[ConsoleProgress(), EpochCheckpoint(out / "checkpoint.keras")])
+    record = run.fit()
     model_path = run.save(out / "model.keras")
     (out / "run.json").write_text(json.dumps({"record": record.as_row(), "history": run.history}, indent=2))
     print(format_summary(record))
@@ -86,9 +100,9 @@ def cmd_train(args) -> int:
 def cmd_evaluate(args) -> int:
     from .data import load_mnist
     from .evaluation import confusion_matrix, predict_probabilities
-    from .models import load_model
+    from .models import as_digit_model
 
-    model = load_model(args.model)
+    model = as_digit_model(args.model)
     (_, _), (x_test, y_test) = load_mnist(train_size=1, quick=args.quick or None)
     probabilities = predict_probabilities(model, x_test)
     predicted = probabilities.argmax(axis=1)
@@ -101,9 +115,9 @@ def cmd_evaluate(args) -> int:
 
 def cmd_export(args) -> int:
     from .export import export_web_app, make_zip, verify_export
-    from .models import load_model
+    from .models import as_digit_model
 
-    model = load_model(args.model)
+    model = as_digit_model(args.model)
     result = export_web_app(model, args.out, quantization=args.quantize, overwrite=args.overwrite)
     print(f"Wrote {result.out_dir} ({result.total_bytes / 1e6:.2f} MB, model {result.model_bytes / 1e6:.2f} MB)")
     if args.zip:
@@ -111,6 +125,28 @@ def cmd_export(args) -> int:
     if args.verify:
         print(verify_export(model, result.out_dir))
     return 0
+
+
+def cmd_pretrained(args) -> int:
+    from .models import REBUILD_COMMAND, load_model, pretrained_record, write_pretrained
+
+    if args.run:
+        run_dir = Path(args.run)
+        run_json = run_dir / "run.json"
+        if not run_json.is_file():
+            raise FileNotFoundError(f"No {run_json}: train first, e.g. {REBUILD_COMMAND}")
+        weights = write_pretrained(load_model(run_dir / "model.keras"), json.loads(run_json.read_text()))
+        print(f"Wrote {weights} ({weights.stat().st_size / 1e6:.2f} MB) and its record")
+    record = pretrained_record()["record"]
+    print(f"pretrained: {format_summary(_run_record_from_row(record))}  val {record['val_accuracy']:.2%}")
+    print(f"rebuild: {REBUILD_COMMAND}")
+    return 0
+
+
+def _run_record_from_row(row: dict):
+    from .training import RunRecord
+
+    return RunRecord(**{key: value for key, value in row.items() if key in RunRecord.__dataclass_fields__})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,18 +170,23 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=cmd_train)
 
     evaluate = sub.add_parser("evaluate", help="test accuracy and confusion matrix of a saved model")
-    evaluate.add_argument("--model", required=True)
+    evaluate.add_argument("--model", required=True, help="a .keras file, or 'pretrained'")
     evaluate.add_argument("--quick", action="store_true")
     evaluate.set_defaults(func=cmd_evaluate)
 
     export = sub.add_parser("export", help="write the TF.js browser app for a saved model")
-    export.add_argument("--model", required=True)
+    export.add_argument("--model", required=True, help="a .keras file, or 'pretrained'")
     export.add_argument("--out", required=True)
     export.add_argument("--quantize", choices=("float16", "uint8"))
     export.add_argument("--zip", action="store_true", help="also write OUT.zip")
     export.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     export.add_argument("--verify", action="store_true", help="check TF.js vs Keras in Chromium")
     export.set_defaults(func=cmd_export)
+
+    pretrained = sub.add_parser("pretrained", help="show the lab's pretrained model; --run ships a new one")
+    pretrained.add_argument("--run", help="a `train --out` folder (model.keras + run.json) to ship "
+                                          "inside the package as the pretrained model")
+    pretrained.set_defaults(func=cmd_pretrained)
     return parser
 
 

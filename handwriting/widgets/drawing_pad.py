@@ -14,12 +14,14 @@ import ipywidgets as widgets
 import numpy as np
 from ipycanvas import Canvas, hold_canvas
 
+from ..models import ModelError, load_pretrained
 from ..png import encode_png
 from ..preprocess import CANVAS_SIZE, STROKE_WIDTH
 from ..recognizer import Reading, Recognizer, Sketch
 from .training_panel import follow_models
 
 PROMPT = "Draw a digit"
+PRETRAINED_NOTE = "Using the lab's pretrained model; train your own above."
 
 
 def probability_bars_html(probabilities: np.ndarray | None) -> str:
@@ -49,8 +51,9 @@ class DrawingPad(widgets.HBox):
     """Draw a digit (mouse, pen or touch) and see what the model sees and thinks.
 
     Args:
-        model: a 28x28x1 Keras model, a ``.keras`` path, or a TrainingPanel (the pad then
-            follows the panel's newest model). May be None and set later via :attr:`model`.
+        model: a 28x28x1 Keras model, a ``.keras`` path, ``"pretrained"``, or a TrainingPanel
+            (the pad then follows the panel's newest model). Without one (None, or a panel that
+            has not trained yet) the pad reads with the lab's pretrained model and says so.
         center: MNIST-style centring before the model (as the web app does).
         live_interval: seconds between predictions while a stroke is being drawn.
     """
@@ -60,6 +63,7 @@ class DrawingPad(widgets.HBox):
         self.sketch = Sketch(size=size)
         self.live_interval = live_interval
         self.recognizer: Recognizer | None = None
+        self.using_pretrained = False
         self.reading = Reading(image=None, probabilities=None, refused="blank", message=PROMPT)
         self._last_live = 0.0
 
@@ -72,6 +76,8 @@ class DrawingPad(widgets.HBox):
         self.clear_button = widgets.Button(description="Clear", icon="trash")
         self.prediction = widgets.HTML()
         self.prediction.add_class("hw-pad-prediction")
+        self.model_note = widgets.HTML()
+        self.model_note.add_class("hw-pad-model-note")
         self.bars = widgets.HTML(probability_bars_html(None))
         self.preview = widgets.Image(format="png", value=_preview_png(None),
                                      layout=widgets.Layout(width="112px", height="112px"))
@@ -91,7 +97,7 @@ class DrawingPad(widgets.HBox):
 
         controls = widgets.HBox([self.undo_button, self.clear_button])
         left = widgets.VBox([self.canvas, controls, self.width_slider, self.center_box])
-        right = widgets.VBox([self.prediction, widgets.HTML("<b>What the model sees</b>"),
+        right = widgets.VBox([self.model_note, self.prediction, widgets.HTML("<b>What the model sees</b>"),
                               self.preview, self.bars], layout=widgets.Layout(width="300px"))
         super().__init__([left, right], layout=widgets.Layout(gap="16px"))
         self.add_class("hw-drawing-pad")
@@ -110,7 +116,15 @@ class DrawingPad(widgets.HBox):
         self._set_model(follow_models(model, self._set_model))
 
     def _set_model(self, model) -> None:
+        note = ""
+        self.using_pretrained = model is None    # no model of your own yet: read with the lab's
+        if model is None:
+            try:
+                model, note = load_pretrained(), PRETRAINED_NOTE
+            except ModelError as err:      # e.g. a broken installation: say so, draw anyway
+                self.using_pretrained, note = False, html.escape(str(err))
         self.recognizer = None if model is None else Recognizer(model, center=self.center_box.value)
+        self.model_note.value = note
         self.refresh()
 
     # ------------------------------------------------------------ user actions
