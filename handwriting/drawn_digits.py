@@ -1,0 +1,519 @@
+"""Drawings made like a person at the pad: pen strokes, a round brush, varied size, slant and place.
+
+Everything here is numpy (no TensorFlow): a :class:`Drawing` is a list of strokes in the 280x280
+canvas's pixels plus a brush width, rendered by :func:`handwriting.strokes.rasterize_strokes`
+and read through :func:`handwriting.preprocess.preprocess_canvas`, exactly as the pad does.
+
+Three sources of drawings:
+
+- MNIST digits turned into pen strokes (:func:`digit_strokes`: skeletonise, trace into
+  polylines) and redrawn with another brush, size, slant, position and a smooth wobble;
+- hand-written stroke sets for each digit in the styles people use (:data:`STYLES`: 7 with and
+  without a bar, 1 with and without a flag and base, open and closed 4, ...);
+- non-digits made the same way (:data:`NON_DIGIT_KINDS`: scribbles, hatching, letters, shapes,
+  crossed-out digits, dense blobs).
+
+Two families, never mixed: :func:`evaluation_drawings` is THE drawn-digit benchmark (MNIST
+*test* digits, the fixed :data:`EVALUATION_SEED`); :func:`training_drawings`,
+:func:`non_digit_drawings` and :func:`redraw_digits` take the caller's generator and are meant
+for training on MNIST *training* digits. Seeds that equal the evaluation seed are refused.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .preprocess import CANVAS_SIZE, MODEL_SIZE, DrawingError, preprocess_canvas
+from .strokes import rasterize_strokes
+
+#: The drawn-digit benchmark's seed; training generators refuse it.
+EVALUATION_SEED = 12_2026
+_SKELETON_UPSAMPLE = 2          # MNIST is skeletonised at 56x56 for smoother strokes
+_INK_THRESHOLD = 0.35           # ... after thresholding its (bilinear) grey values here
+AUGMENT_CANVAS = 140            # redraw_digits renders at half the pad's size: 4x fewer pixels
+
+
+# ------------------------------------------------------------------------------ drawings
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """One drawing as the pad would record it: strokes of canvas points and a brush width."""
+
+    strokes: tuple            # of (n, 2) float arrays, (x, y) in canvas pixels
+    width: float              # brush diameter in canvas pixels
+    label: int | None         # the digit drawn, or None for a non-digit
+    kind: str                 # "mnist", a style name ("7-bar") or a non-digit kind ("star")
+
+    def rgba(self, size: int = CANVAS_SIZE) -> np.ndarray:
+        """The (size, size, 4) uint8 canvas, white strokes on black, as the pad draws them;
+        a smaller ``size`` draws the same picture scaled down (faster, for augmentation)."""
+        scale = size / CANVAS_SIZE
+        return rasterize_strokes([s * scale for s in self.strokes], size=size, width=self.width * scale)
+
+
+@dataclass(frozen=True)
+class Variation:
+    """How much a drawing varies: ranges (low, high) sampled uniformly for every drawing."""
+
+    height: tuple = (0.35, 0.85)      # drawing height as a share of the canvas side
+    brush: tuple = (12.0, 32.0)       # brush diameter, canvas pixels ...
+    max_brush_share: float = 0.2      # ... at most this share of the drawing's height
+    slant: tuple = (-0.35, 0.3)       # shear: x moves by -slant * y (positive leans right)
+    rotation: tuple = (-10.0, 10.0)   # degrees
+    aspect: tuple = (0.8, 1.25)       # width multiplier
+    wobble: tuple = (0.0, 0.035)      # amplitude of a smooth displacement, share of the height
+    stroke_shift: float = 0.03        # each pen stroke moves by up to this share of the height
+    margin: float = 4.0               # canvas pixels kept free at the border
+
+
+DEFAULT_VARIATION = Variation()
+
+
+def _check_rng(rng) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("Pass a numpy Generator, e.g. np.random.default_rng(1), "
+                        f"not {type(rng).__name__}.")
+    return rng
+
+
+def _training_rng(rng) -> np.random.Generator:
+    """A caller's generator for training data; the benchmark's own seed is refused."""
+    rng = _check_rng(rng)
+    seed_seq = getattr(rng.bit_generator, "seed_seq", None)
+    if getattr(seed_seq, "entropy", None) == EVALUATION_SEED:
+        raise ValueError(f"Seed {EVALUATION_SEED} is the drawn-digit benchmark's "
+                         "(EVALUATION_SEED): use another seed for training drawings.")
+    return rng
+
+
+def _resample(points: np.ndarray, spacing: float) -> np.ndarray:
+    """Points every ``spacing`` along a polyline (ends kept), so a wobble bends it smoothly."""
+    if len(points) < 2:
+        return points
+    steps = np.hypot(*np.diff(points, axis=0).T)
+    along = np.concatenate([[0.0], np.cumsum(steps)])
+    if along[-1] == 0:
+        return points[:1]
+    at = np.linspace(0.0, along[-1], max(2, int(math.ceil(along[-1] / spacing)) + 1))
+    return np.column_stack([np.interp(at, along, points[:, 0]), np.interp(at, along, points[:, 1])])
+
+
+def place(strokes, rng: np.random.Generator, label: int | None, kind: str,
+          variation: Variation = DEFAULT_VARIATION, shift_strokes: bool = True) -> Drawing:
+    """Draw a shape (strokes in any units, y down) on the canvas as a person might.
+
+    Scaled to a random height, stretched, slanted, rotated, bent by a smooth random
+    displacement, put somewhere on the canvas, and given a brush width.
+
+    Args:
+        strokes: polylines, each an (n, 2) sequence of (x, y); only their shape matters.
+        rng: the random generator that picks every variation.
+        shift_strokes: move each stroke a little on its own (a person's separate pen strokes);
+            off for strokes traced from one connected skeleton.
+    """
+    strokes = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
+    strokes = [s for s in strokes if len(s)]
+    if not strokes:
+        raise ValueError("A drawing needs at least one stroke with a point.")
+    v = variation
+    every = np.concatenate(strokes)
+    low, high = every.min(axis=0), every.max(axis=0)
+    unit = max(high[1] - low[1], 0.5 * (high[0] - low[0]), 1e-9)   # the shape's height
+    centre = (low + high) / 2
+    slant, angle = rng.uniform(*v.slant), math.radians(rng.uniform(*v.rotation))
+    linear = (np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+              @ np.array([[1.0, -slant], [0.0, 1.0]])
+              @ np.diag([rng.uniform(*v.aspect), 1.0]))
+    shapes = [((s - centre) / unit) @ linear.T for s in strokes]     # about 1 unit high
+    if shift_strokes and len(shapes) > 1:
+        shapes = [s + rng.uniform(-v.stroke_shift, v.stroke_shift, 2) for s in shapes]
+    # A smooth wobble: two low-frequency waves per axis, as a hand is never a ruler.
+    amplitude = rng.uniform(*v.wobble)
+    waves = [(rng.normal(size=2) * 2.5, rng.uniform(0, 2 * math.pi)) for _ in range(4)]
+    shapes = [_resample(s, 0.04) for s in shapes]
+    for i, shape in enumerate(shapes):
+        axis_waves = (waves[:2], waves[2:])
+        shapes[i] = shape + amplitude * np.column_stack([
+            sum(np.sin(shape @ k + phase) for k, phase in pair) / 2 for pair in axis_waves])
+    every = np.concatenate(shapes)
+    extent = every.max(axis=0) - every.min(axis=0)
+    height = rng.uniform(*v.height) * CANVAS_SIZE
+    brush = min(rng.uniform(*v.brush), max(v.brush[0], v.max_brush_share * height))
+    room = CANVAS_SIZE - 2 * (v.margin + brush / 2)
+    scale = min(height, room / max(extent.max(), 1e-9))   # shrink a wide shape to fit
+    low = every.min(axis=0) * scale
+    span = extent * scale
+    offset = np.array([rng.uniform(0, max(room - span[0], 0)), rng.uniform(0, max(room - span[1], 0))])
+    origin = v.margin + brush / 2 + offset - low
+    return Drawing(strokes=tuple(s * scale + origin for s in shapes), width=float(brush),
+                   label=label, kind=kind)
+
+
+# ---------------------------------------------------------------- MNIST digits as strokes
+
+
+_NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
+
+
+def _trace(skeleton: np.ndarray) -> list[np.ndarray]:
+    """Polylines ((n, 2) arrays of (x, y)) that together cover every pixel of a skeleton.
+
+    Walks from every end or junction pixel along each unvisited link until the next end or
+    junction; what is left are closed loops (a 0), walked from any of their pixels.
+    """
+    pixels = set(zip(*np.nonzero(skeleton)))
+    links = {p: [(p[0] + dy, p[1] + dx) for dy, dx in _NEIGHBOURS if (p[0] + dy, p[1] + dx) in pixels]
+             for p in pixels}
+    seen: set = set()
+    paths = []
+
+    def walk(start, step):
+        path = [start, step]
+        seen.update({(start, step), (step, start)})
+        while len(links[path[-1]]) == 2:
+            here = path[-1]
+            ahead = [q for q in links[here] if (here, q) not in seen]
+            if not ahead:
+                break
+            seen.update({(here, ahead[0]), (ahead[0], here)})
+            path.append(ahead[0])
+        return path
+
+    for p in sorted(pixels):
+        if not links[p]:
+            paths.append([p])
+        elif len(links[p]) != 2:
+            paths += [walk(p, q) for q in links[p] if (p, q) not in seen]
+    for p in sorted(pixels):
+        for q in links[p]:
+            if (p, q) not in seen:
+                paths.append(walk(p, q))
+    return [np.array([(x, y) for y, x in path], dtype=np.float64) for path in paths]
+
+
+def _smooth(points: np.ndarray, passes: int = 2) -> np.ndarray:
+    """Average each inner point with its neighbours (ends fixed): pixel stairs become curves."""
+    if len(points) < 3:
+        return points
+    closed = len(points) > 3 and np.array_equal(points[0], points[-1])
+    for _ in range(passes):
+        inner = (points[:-2] + 2 * points[1:-1] + points[2:]) / 4
+        if closed:
+            start = (points[-2] + 2 * points[0] + points[1]) / 4
+            points = np.vstack([start, inner, start])
+        else:
+            points = np.vstack([points[:1], inner, points[-1:]])
+    return points
+
+
+def digit_strokes(image: np.ndarray) -> list[np.ndarray]:
+    """The pen strokes of one MNIST digit: its skeleton traced into polylines.
+
+    Args:
+        image: (28, 28) or (28, 28, 1) grey values in [0, 1].
+
+    Returns:
+        Polylines of (x, y) points in the image's own pixel units (0-28), y down; empty for an
+        image without ink.
+    """
+    from scipy.ndimage import zoom
+    from skimage.morphology import skeletonize
+
+    image = np.asarray(image, dtype=np.float64)
+    if image.shape not in ((MODEL_SIZE, MODEL_SIZE), (MODEL_SIZE, MODEL_SIZE, 1)):
+        raise ValueError(f"Expected a (28, 28) or (28, 28, 1) digit image, got shape {image.shape}.")
+    if not (np.isfinite(image).all() and image.min() >= 0 and image.max() <= 1):
+        raise ValueError("Expected grey values in [0, 1] (divide uint8 MNIST pixels by 255).")
+    large = zoom(image.reshape(MODEL_SIZE, MODEL_SIZE), _SKELETON_UPSAMPLE, order=1)
+    skeleton = skeletonize(large > _INK_THRESHOLD)
+    paths = _trace(skeleton)
+    longest = max((len(p) for p in paths), default=0)
+    # Spurs of one or two pixels are skeleton noise, not pen strokes.
+    kept = [p for p in paths if len(p) > 2 or len(p) == longest]
+    return [(_smooth(p) + 0.5) / _SKELETON_UPSAMPLE for p in kept]
+
+
+def mnist_drawing(image: np.ndarray, label: int | None, rng: np.random.Generator,
+                  variation: Variation = DEFAULT_VARIATION) -> Drawing:
+    """An MNIST digit redrawn with the pad's brush, at a random size, slant, place and wobble."""
+    strokes = digit_strokes(image)
+    if not strokes:
+        raise ValueError("The image has no ink to turn into strokes.")
+    return place(strokes, _check_rng(rng), None if label is None else int(label), "mnist",
+                 variation, shift_strokes=False)
+
+
+# ------------------------------------------------------------ hand-written stroke sets
+
+
+def _arc(cx, cy, rx, ry, start, stop, n=None):
+    """Points of an elliptic arc; angles in degrees, 0 = right, 90 = down (y points down)."""
+    n = n or max(8, int(abs(stop - start) / 10))
+    a = np.radians(np.linspace(start, stop, n))
+    return np.column_stack([cx + rx * np.cos(a), cy + ry * np.sin(a)])
+
+
+def _curve(*points, passes=3):
+    """A smooth curve through roughly these control points (Chaikin corner cutting, ends kept)."""
+    p = np.asarray(points, dtype=np.float64)
+    for _ in range(passes):
+        q, r = 0.75 * p[:-1] + 0.25 * p[1:], 0.25 * p[:-1] + 0.75 * p[1:]
+        p = np.vstack([p[:1], np.column_stack([q, r]).reshape(-1, 2), p[-1:]])
+    return p
+
+
+def _join(*parts):
+    return np.vstack([np.asarray(p, dtype=np.float64) for p in parts])
+
+
+#: Digits in the styles people use: name -> (digit, strokes); units: height 1, y down.
+STYLES = {
+    "0-oval": (0, [_arc(0.3, 0.5, 0.28, 0.5, -90, 270)]),
+    "0-round-overlap": (0, [_arc(0.4, 0.5, 0.4, 0.5, -60, 320)]),
+    "1-stick": (1, [[(0.3, 0), (0.3, 1)]]),
+    "1-flag": (1, [[(0.1, 0.25), (0.32, 0), (0.32, 1)]]),
+    "1-flag-base": (1, [[(0.1, 0.25), (0.32, 0), (0.32, 1)], [(0.08, 1), (0.56, 1)]]),
+    "2-plain": (2, [_join(_arc(0.3, 0.27, 0.27, 0.26, -170, 25), [(0.03, 1), (0.62, 1)])]),
+    "2-loop": (2, [_join(_arc(0.3, 0.27, 0.27, 0.26, -170, 25),
+                         _curve((0.5, 0.42), (0.06, 0.9), (0.1, 1.02), (0.24, 0.9), (0.1, 0.85),
+                                (0.15, 0.98), (0.62, 0.98)))]),
+    "3-round": (3, [_join(_arc(0.3, 0.25, 0.26, 0.24, -160, 90), _arc(0.3, 0.74, 0.29, 0.26, -90, 160))]),
+    "3-flat-top": (3, [_join([(0.05, 0), (0.55, 0), (0.22, 0.38)], _arc(0.3, 0.7, 0.3, 0.3, -110, 160))]),
+    "4-open": (4, [[(0.06, 0), (0.04, 0.6), (0.62, 0.6)], [(0.48, 0.05), (0.48, 1)]]),
+    "4-closed": (4, [[(0.45, 1), (0.45, 0), (0, 0.68), (0.64, 0.68)]]),
+    "4-two-strokes": (4, [[(0.35, 0), (0.02, 0.66), (0.62, 0.66)], [(0.46, 0.3), (0.46, 1)]]),
+    "5-two-strokes": (5, [_join([(0.1, 0), (0.06, 0.45)], _arc(0.3, 0.7, 0.3, 0.28, -140, 150)),
+                          [(0.1, 0), (0.56, 0)]]),
+    "5-one-stroke": (5, [_join([(0.56, 0), (0.1, 0), (0.06, 0.45)], _arc(0.3, 0.7, 0.3, 0.28, -140, 150))]),
+    "6-round": (6, [_curve((0.5, 0.02), (0.2, 0.2), (0.02, 0.6), (0.12, 0.95), (0.34, 1.0),
+                           (0.56, 0.82), (0.48, 0.58), (0.25, 0.54), (0.06, 0.7))]),
+    "6-straight": (6, [_join([(0.42, 0), (0.06, 0.72)], _arc(0.3, 0.75, 0.25, 0.25, 180, 535))]),
+    "7-plain": (7, [[(0, 0), (0.6, 0), (0.2, 1)]]),
+    "7-bar": (7, [[(0, 0), (0.6, 0), (0.2, 1)], [(0.2, 0.52), (0.62, 0.48)]]),
+    "7-serif": (7, [[(0, 0.15), (0, 0), (0.6, 0), (0.25, 1)]]),
+    "7-curved": (7, [_join([(0, 0.02), (0.6, 0)], _curve((0.6, 0), (0.35, 0.45), (0.27, 1)))]),
+    "8-two-loops": (8, [_arc(0.3, 0.24, 0.21, 0.24, 90, 450), _arc(0.3, 0.73, 0.28, 0.27, -90, 270)]),
+    "8-one-stroke": (8, [_curve((0.52, 0.12), (0.3, 0), (0.08, 0.15), (0.15, 0.38), (0.45, 0.6),
+                                (0.55, 0.85), (0.3, 1.0), (0.05, 0.85), (0.15, 0.6), (0.45, 0.38),
+                                (0.52, 0.12))]),
+    "9-straight": (9, [_join(_arc(0.28, 0.27, 0.26, 0.27, 0, -360), [(0.53, 1)])]),
+    "9-curved": (9, [_join(_arc(0.28, 0.27, 0.26, 0.27, 0, -360),
+                           _curve((0.54, 0.27), (0.54, 0.7), (0.42, 0.98), (0.12, 0.98)))]),
+    "9-open": (9, [_join(_arc(0.28, 0.28, 0.26, 0.27, -20, -330), [(0.52, 0.05), (0.5, 1)])]),
+}
+
+
+def style_drawing(style: str, rng: np.random.Generator, variation: Variation = DEFAULT_VARIATION) -> Drawing:
+    """One digit of :data:`STYLES`, drawn with random size, slant, place, wobble and brush."""
+    if style not in STYLES:
+        raise ValueError(f"Unknown style {style!r}; choose one of {', '.join(STYLES)}.")
+    digit, strokes = STYLES[style]
+    return place(strokes, _check_rng(rng), digit, style, variation)
+
+
+# ------------------------------------------------------------------------- non-digits
+
+
+def _polygon(n, start=-90.0, step=1):
+    """A closed regular polygon (step 2 on 5 points: a star) of radius 0.5 about (0.5, 0.5)."""
+    a = np.radians(start + 360.0 * step * np.arange(n + 1) / n)
+    return np.column_stack([0.5 + 0.5 * np.cos(a), 0.5 + 0.5 * np.sin(a)])
+
+
+#: Capital letters that look like no digit, as pen strokes (height 1).
+LETTERS = {
+    "A": [[(0, 1), (0.3, 0), (0.6, 1)], [(0.13, 0.6), (0.47, 0.6)]],
+    "E": [[(0.55, 0), (0, 0), (0, 1), (0.55, 1)], [(0, 0.5), (0.45, 0.5)]],
+    "F": [[(0.55, 0), (0, 0), (0, 1)], [(0, 0.5), (0.45, 0.5)]],
+    "H": [[(0, 0), (0, 1)], [(0.6, 0), (0.6, 1)], [(0, 0.5), (0.6, 0.5)]],
+    "K": [[(0, 0), (0, 1)], [(0.55, 0), (0, 0.55)], [(0.18, 0.4), (0.6, 1)]],
+    "M": [[(0, 1), (0.05, 0), (0.4, 0.65), (0.75, 0), (0.8, 1)]],
+    "N": [[(0, 1), (0, 0), (0.6, 1), (0.6, 0)]],
+    "R": [_join([(0, 1), (0, 0)], _arc(0.2, 0.25, 0.3, 0.25, -90, 90), [(0, 0.5), (0.55, 1)])],
+    "W": [[(0, 0), (0.2, 1), (0.4, 0.35), (0.6, 1), (0.8, 0)]],
+    "X": [[(0, 0), (0.7, 1)], [(0.7, 0), (0, 1)]],
+    "Y": [[(0, 0), (0.35, 0.5), (0.7, 0)], [(0.35, 0.5), (0.35, 1)]],
+}
+
+
+def _scribble(rng):
+    steps = rng.normal(size=(int(rng.integers(12, 30)), 2))
+    return [_curve(*np.cumsum(steps, axis=0), passes=2)]
+
+
+def _hatching(rng, crossed=False):
+    first = rng.uniform(0, 180)
+    lines = []
+    for degrees in [first] + ([first + rng.uniform(60, 120)] if crossed else []):
+        angle = math.radians(degrees)
+        along, across = np.array([math.cos(angle), math.sin(angle)]), np.array([-math.sin(angle), math.cos(angle)])
+        for offset in np.linspace(-0.5, 0.5, int(rng.integers(4, 8))):
+            lines.append([offset * across - 0.5 * along, offset * across + 0.5 * along])
+    return lines
+
+
+def _zigzag(rng):
+    n = int(rng.integers(4, 9))
+    return [[(i / n, float(i % 2) * rng.uniform(0.25, 0.6)) for i in range(n + 1)]]
+
+
+def _spiral(rng):
+    turns = rng.uniform(1.5, 3.5)
+    t = np.linspace(0, turns * 2 * math.pi, int(60 * turns))
+    return [np.column_stack([t * np.cos(t), t * np.sin(t)])]
+
+
+def _blob(rng):
+    """Dense ink: a tight spiral of back-and-forth strokes, as when someone colours an area in."""
+    t = np.linspace(0, 2 * math.pi * rng.uniform(5, 9), 300)
+    r = 0.05 + 0.45 * t / t[-1]
+    return [np.column_stack([r * np.cos(t) * rng.uniform(0.7, 1.3), r * np.sin(t)])]
+
+
+def _crossed_out(rng):
+    style = list(STYLES)[int(rng.integers(len(STYLES)))]
+    digit = [np.asarray(s, dtype=np.float64) for s in STYLES[style][1]]
+    low = np.concatenate(digit).min(axis=0)
+    high = np.concatenate(digit).max(axis=0)
+    if rng.random() < 0.5:        # scratched out with a scribble over it
+        cover = _scribble(rng)[0]
+        cover = (cover - cover.min(0)) / np.maximum(cover.max(0) - cover.min(0), 1e-9)
+        return digit + [low + cover * (high - low)]
+    return digit + [[low, high], [(low[0], high[1]), (high[0], low[1])]]   # an X through it
+
+
+#: Kinds of non-digit drawings: name -> function(rng) -> strokes.
+NON_DIGIT_KINDS = {
+    "scribble": _scribble,
+    "hatching": _hatching,
+    "cross-hatching": lambda rng: _hatching(rng, crossed=True),
+    "zigzag": _zigzag,
+    "x": lambda rng: LETTERS["X"],
+    "star": lambda rng: [_polygon(5, step=2)],
+    "letter": lambda rng: LETTERS[list(LETTERS)[int(rng.integers(len(LETTERS)))]],
+    "circle-with-cross": lambda rng: [_polygon(40), [(0.5, -0.1), (0.5, 1.1)], [(-0.1, 0.5), (1.1, 0.5)]],
+    "square": lambda rng: [_polygon(4, start=-45)],
+    "triangle": lambda rng: [_polygon(3)],
+    "spiral": _spiral,
+    "crossed-out-digit": _crossed_out,
+    "blob": _blob,
+}
+
+
+def non_digit_drawing(kind: str, rng: np.random.Generator, variation: Variation = DEFAULT_VARIATION) -> Drawing:
+    """One drawing of ``kind`` (see :data:`NON_DIGIT_KINDS`), placed and varied like a digit."""
+    if kind not in NON_DIGIT_KINDS:
+        raise ValueError(f"Unknown non-digit kind {kind!r}; choose one of {', '.join(NON_DIGIT_KINDS)}.")
+    rng = _check_rng(rng)
+    return place(NON_DIGIT_KINDS[kind](rng), rng, None, kind, variation)
+
+
+# ------------------------------------------------------------- training / evaluation sets
+
+
+def _sample_non_digits(rng, n, kinds) -> list[Drawing]:
+    kinds = list(kinds)
+    unknown = [k for k in kinds if k not in NON_DIGIT_KINDS]
+    if unknown or not kinds:
+        raise ValueError(f"Unknown non-digit kinds {unknown}; choose from {', '.join(NON_DIGIT_KINDS)}.")
+    return [non_digit_drawing(kinds[i % len(kinds)], rng) for i in rng.permutation(n)]
+
+
+def non_digit_drawings(rng: np.random.Generator, n: int, kinds=tuple(NON_DIGIT_KINDS)) -> list[Drawing]:
+    """``n`` non-digit drawings for TRAINING (e.g. outlier exposure), kinds in equal shares."""
+    return _sample_non_digits(_training_rng(rng), _count(n), kinds)
+
+
+def training_drawings(rng: np.random.Generator, n: int, images=None, labels=None,
+                      style_share: float = 0.5) -> list[Drawing]:
+    """``n`` digit drawings for TRAINING: styles from :data:`STYLES` and, given MNIST
+    *training* ``images``/``labels``, redrawn MNIST digits (the rest of the share)."""
+    rng = _training_rng(rng)
+    n = _count(n)
+    if images is None:
+        style_share = 1.0
+    elif labels is None or len(images) != len(labels) or not len(images):
+        raise ValueError("Pass MNIST training images and their labels, of the same (non-zero) length.")
+    names = list(STYLES)
+    drawings = []
+    for _ in range(n):
+        if rng.random() < style_share:
+            drawings.append(style_drawing(names[int(rng.integers(len(names)))], rng))
+        else:
+            i = int(rng.integers(len(images)))
+            drawings.append(mnist_drawing(images[i], labels[i], rng))
+    return drawings
+
+
+def redraw_digits(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Augmentation: MNIST digits redrawn as pen strokes, back through the pad's preprocessing.
+
+    Args:
+        images: (N, 28, 28[, 1]) grey values in [0, 1] (MNIST training digits).
+        rng: a numpy Generator (not the benchmark's seed).
+
+    Returns:
+        (N, 28, 28, 1) float32 model inputs, in the same order; a redraw the preprocessing
+        refuses (rare: a digit with almost no ink) keeps the original image. Drawn on a
+        :data:`AUGMENT_CANVAS` canvas (the pad's drawing scaled by one half) for speed.
+    """
+    rng = _training_rng(rng)
+    images = np.asarray(images, dtype=np.float32)
+    out = np.array(images.reshape(-1, MODEL_SIZE, MODEL_SIZE, 1), copy=True)
+    for i, image in enumerate(out):
+        if not (image > _INK_THRESHOLD).any():
+            continue
+        try:
+            out[i, ..., 0] = preprocess_canvas(mnist_drawing(image, None, rng).rgba(AUGMENT_CANVAS))
+        except DrawingError:
+            pass
+    return out
+
+
+def to_model_inputs(drawings) -> tuple[np.ndarray, list[str | None]]:
+    """Render and preprocess drawings as the pad does: ((N, 28, 28, 1) float32, refusals).
+
+    A refused drawing (blank, too small, too full) has an all-zero image and its
+    :class:`~handwriting.preprocess.DrawingError` reason in the list (None when read).
+    """
+    images = np.zeros((len(drawings), MODEL_SIZE, MODEL_SIZE, 1), np.float32)
+    refusals: list[str | None] = []
+    for i, drawing in enumerate(drawings):
+        try:
+            images[i, ..., 0] = preprocess_canvas(drawing.rgba())
+            refusals.append(None)
+        except DrawingError as err:
+            refusals.append(err.reason)
+    return images, refusals
+
+
+@dataclass
+class DrawnSet:
+    """The drawn-digit benchmark: three families of drawings (see :func:`evaluation_drawings`)."""
+
+    mnist: list[Drawing]        # MNIST test digits redrawn as strokes
+    styles: list[Drawing]       # every style of STYLES, several times
+    non_digits: list[Drawing]   # every kind of NON_DIGIT_KINDS, in equal shares
+
+
+def evaluation_drawings(x_test: np.ndarray, y_test: np.ndarray, per_style: int = 40,
+                        non_digits: int = 520) -> DrawnSet:
+    """THE drawn-digit benchmark (never train on it): every test digit given, redrawn as strokes,
+    ``per_style`` drawings of each style and ``non_digits`` non-digits, all from
+    :data:`EVALUATION_SEED`. Pass MNIST *test* digits."""
+    if len(x_test) != len(y_test):
+        raise ValueError(f"{len(x_test)} images but {len(y_test)} labels.")
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(EVALUATION_SEED).spawn(3)]
+    mnist = [mnist_drawing(x, y, streams[0]) for x, y in zip(x_test, y_test)]
+    styles = [style_drawing(name, streams[1]) for name in STYLES for _ in range(_count(per_style))]
+    return DrawnSet(mnist=mnist, styles=styles,
+                    non_digits=_sample_non_digits(streams[2], _count(non_digits), NON_DIGIT_KINDS))
+
+
+def _count(n) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"Expected a whole number of drawings >= 0, not {n!r}.")
+    return int(n)
