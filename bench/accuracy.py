@@ -9,7 +9,7 @@ from handwriting import architectures
 from handwriting.data import load_mnist
 from handwriting.training import TrainingConfig, TrainingRun, save_model
 
-from .common import MODELS_DIR, TUTORIAL_ACCURACY, load_results, markdown_table
+from .common import MODELS_DIR, QUICK_TRAIN_SIZE, TUTORIAL_ACCURACY, load_results, markdown_table
 
 TITLE = "Accuracy: every architecture at its default recipe (full MNIST)"
 HEADERS = ["architecture", "epochs", "augment", "seconds", "s/epoch", "train acc", "test acc",
@@ -25,7 +25,7 @@ def _table_row(row: dict) -> list:
 
 
 def run(quick: bool = False, archs=None) -> dict:
-    data = load_mnist(train_size=5000, test_size=1000, quick=False) if quick else load_mnist(quick=False)
+    data = load_mnist(train_size=QUICK_TRAIN_SIZE, test_size=1000, quick=False) if quick else load_mnist(quick=False)
     measured = {}
     for name in archs or architectures.names():
         config = TrainingConfig.for_architecture(name, seed=0, **({"epochs": 1} if quick else {}))

@@ -16,6 +16,8 @@ RESULTS_MD = BENCH_DIR / "results.md"
 QUICK_JSON = BENCH_DIR / "results-quick.json"  # --quick runs go here (git-ignored)
 QUICK_MD = BENCH_DIR / "results-quick.md"
 MODELS_DIR = ROOT / "runs" / "bench"
+QUICK_TRAIN_SIZE = 5000        # training images of the accuracy section's --quick models
+FALLBACK_TRAIN_SIZE = 10_000   # ... of the one-epoch model bench_model trains when one is missing
 
 #: The original tutorial's table, for comparison.
 TUTORIAL_ACCURACY = {"dnn": 0.9798, "cnn1": 0.9834, "cnn2": 0.9939}
@@ -96,7 +98,7 @@ def save_section(name: str, section: dict) -> None:
     md_path.write_text(render_markdown(results))
 
 
-SECTION_ORDER = ("accuracy", "overhead", "time_to_99", "pad_latency", "tfjs", "robustness")
+SECTION_ORDER = ("accuracy", "overhead", "time_to_99", "pad_latency", "tfjs", "robustness", "drawn")
 
 
 def render_markdown(results: dict) -> str:
@@ -119,12 +121,29 @@ def bench_model(name: str, quick: bool = False):
     from handwriting.models import load_model
     from handwriting.training import TrainingConfig, TrainingRun, save_model
 
-    path = MODELS_DIR / f"{name}{'-quick' if quick else ''}.keras"
+    path = _model_path(name, quick)
     if path.exists():
         return load_model(path)
-    print(f"  (no {path}: training {name} for one epoch on 10,000 digits)", flush=True)
-    data = load_mnist(train_size=10_000, test_size=1000, quick=False)
+    print(f"  (no {path}: training {name} for one epoch on {FALLBACK_TRAIN_SIZE:,} digits)", flush=True)
+    data = load_mnist(train_size=FALLBACK_TRAIN_SIZE, test_size=1000, quick=False)
     training = TrainingRun(TrainingConfig.for_architecture(name, epochs=1, seed=0), data=data)
     training.fit()
     save_model(training.model, path)
     return training.model
+
+
+def _model_path(name: str, quick: bool):
+    return MODELS_DIR / f"{name}{'-quick' if quick else ''}.keras"
+
+
+def bench_validation(name: str, quick: bool = False):
+    """(x_val, y_val): the training images :func:`bench_model`'s model for ``name`` held out
+    (the default validation split of the images it was trained on), e.g. for calibration."""
+    from handwriting.data import load_mnist, split_validation
+
+    if _model_path(name, quick).exists():
+        size = QUICK_TRAIN_SIZE if quick else None       # the accuracy section's data
+    else:
+        size = FALLBACK_TRAIN_SIZE
+    (x_train, y_train), _ = load_mnist(train_size=size, test_size=1, quick=False)
+    return split_validation(x_train, y_train)[1]

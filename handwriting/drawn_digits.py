@@ -21,7 +21,7 @@ for training on MNIST *training* digits. Seeds that equal the evaluation seed ar
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -498,6 +498,17 @@ class DrawnSet:
     mnist: list[Drawing]        # MNIST test digits redrawn as strokes
     styles: list[Drawing]       # every style of STYLES, several times
     non_digits: list[Drawing]   # every kind of NON_DIGIT_KINDS, in equal shares
+    _inputs: dict = field(default_factory=dict, repr=False)
+
+    FAMILIES = ("mnist", "styles", "non_digits")
+
+    def model_inputs(self, family: str) -> tuple[np.ndarray, list[str | None]]:
+        """:func:`to_model_inputs` of one family, rendered once and kept for every model."""
+        if family not in self.FAMILIES:
+            raise ValueError(f"Unknown family {family!r}; choose one of {', '.join(self.FAMILIES)}.")
+        if family not in self._inputs:
+            self._inputs[family] = to_model_inputs(getattr(self, family))
+        return self._inputs[family]
 
 
 def evaluation_drawings(x_test: np.ndarray, y_test: np.ndarray, per_style: int = 40,

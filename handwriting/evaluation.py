@@ -83,3 +83,121 @@ def drawn_accuracy(model, x: np.ndarray, y: np.ndarray, placement: tuple[float, 
         return 0.0
     predicted = predict_probabilities(model, np.stack(images)[..., None]).argmax(axis=1)
     return float((predicted == np.asarray(y)[kept]).sum() / len(y))
+
+
+# ------------------------------------------------------------------ drawn-digit benchmark
+
+CONFIDENT = 0.9   # a mistake made with at least this (calibrated) confidence is a confident one
+
+
+def read_drawings(model, drawings, calibration=None, inputs=None):
+    """Drawings read as the pad reads them (render, :func:`preprocess_canvas`, model,
+    calibration, decision rule) in one batch; ``inputs``: their already rendered
+    :func:`~handwriting.drawn_digits.to_model_inputs`, if at hand.
+
+    Returns:
+        (raw probabilities (N, 10), calibrated probabilities (N, 10), verdicts (N,)): a verdict
+        is "digit", "unsure", "not_a_digit" or the preprocessing's refusal ("too_small", ...);
+        refused drawings have NaN probabilities.
+    """
+    from .calibration import Calibration
+    from .drawn_digits import to_model_inputs
+
+    calibration = calibration or Calibration()
+    images, refusals = inputs if inputs is not None else to_model_inputs(drawings)
+    read = np.array([reason is None for reason in refusals], dtype=bool)
+    raw = np.full((len(drawings), NUM_CLASSES), np.nan)
+    calibrated = raw.copy()
+    verdicts = np.array(refusals, dtype=object)
+    if read.any():
+        raw[read] = predict_probabilities(model, images[read])
+        calibrated[read] = calibration.apply(raw[read])
+        verdicts[read] = calibration.verdicts(calibrated[read])
+    return raw, calibrated, verdicts.astype(str)
+
+
+def digit_scores(raw, calibrated, verdicts, labels) -> dict:
+    """What a person sees on drawn digits: accuracy (refusals count wrong) overall and per
+    digit, how often the pad answers right / says unsure / not a digit, confident mistakes,
+    and calibration (ECE and reliability table) before and after temperature scaling."""
+    from .calibration import expected_calibration_error, reliability_table
+
+    labels = np.asarray(labels, dtype=int)
+    read = ~np.isnan(raw[:, 0])
+    guess = np.where(read, np.nan_to_num(calibrated).argmax(axis=1), -1)
+    right = guess == labels
+    wrong = read & ~right
+    confidence = np.nan_to_num(calibrated).max(axis=1)
+    answered = verdicts == "digit"
+    scores = {
+        "count": int(len(labels)),
+        "accuracy": float(right.mean()),
+        "per_digit": [float(right[labels == d].mean()) if (labels == d).any() else float("nan")
+                      for d in range(NUM_CLASSES)],
+        "answered_right": float((answered & right).mean()),
+        "answered_wrong": float((answered & ~right).mean()),
+        "unsure": float((verdicts == "unsure").mean()),
+        "not_a_digit": float((verdicts == "not_a_digit").mean()),
+        "refused": float((~read).mean()),
+        "mistakes": int(wrong.sum()),
+        "confident_mistakes": float((confidence[wrong] >= CONFIDENT).mean()) if wrong.any() else 0.0,
+        "confident_mistakes_uncalibrated": (float((raw[wrong].max(axis=1) >= CONFIDENT).mean())
+                                            if wrong.any() else 0.0),
+    }
+    if read.any():
+        scores.update(
+            ece_before=expected_calibration_error(raw[read], labels[read]),
+            ece_after=expected_calibration_error(calibrated[read], labels[read]),
+            reliability_before=reliability_table(raw[read], labels[read]),
+            reliability_after=reliability_table(calibrated[read], labels[read]))
+    return scores
+
+
+def flag_rate(verdicts) -> float:
+    """Share of drawings the pad does not read as a digit (unsure, not a digit, or refused)."""
+    verdicts = np.asarray(verdicts)
+    return float((verdicts != "digit").mean()) if len(verdicts) else float("nan")
+
+
+def drawn_digit_benchmark(model, drawn_set, calibration=None, mnist_test=None) -> dict:
+    """The drawn-digit benchmark of :func:`handwriting.drawn_digits.evaluation_drawings`.
+
+    Args:
+        model: a digit model.
+        drawn_set: a :class:`~handwriting.drawn_digits.DrawnSet`.
+        calibration: the model's :class:`~handwriting.calibration.Calibration` (default: none).
+        mnist_test: (x_test, y_test) to measure how many plain MNIST test digits get flagged.
+
+    Returns:
+        {"mnist": digit_scores, "styles": digit_scores + "per_style", "non_digits":
+        {"flagged", "per_kind", "verdicts"}, "mnist_test": {"flagged", "accuracy"}}.
+    """
+    from .calibration import Calibration
+
+    calibration = calibration or Calibration()
+    report = {"calibration": calibration.as_dict()}
+    for family in ("mnist", "styles"):
+        drawings = getattr(drawn_set, family)
+        raw, calibrated, verdicts = read_drawings(model, drawings, calibration,
+                                                  drawn_set.model_inputs(family))
+        labels = np.array([d.label for d in drawings])
+        report[family] = digit_scores(raw, calibrated, verdicts, labels)
+        if family == "styles":
+            kinds = np.array([d.kind for d in drawings])
+            right = np.nan_to_num(calibrated).argmax(axis=1) == labels
+            report[family]["per_style"] = {kind: float(right[kinds == kind].mean())
+                                           for kind in dict.fromkeys(kinds)}
+    _, _, verdicts = read_drawings(model, drawn_set.non_digits, calibration,
+                                   drawn_set.model_inputs("non_digits"))
+    kinds = np.array([d.kind for d in drawn_set.non_digits])
+    report["non_digits"] = {
+        "count": len(kinds), "flagged": flag_rate(verdicts),
+        "per_kind": {kind: flag_rate(verdicts[kinds == kind]) for kind in dict.fromkeys(kinds)},
+        "verdicts": {v: int((verdicts == v).sum()) for v in sorted(set(verdicts))}}
+    if mnist_test is not None:
+        x_test, y_test = mnist_test
+        calibrated = calibration.apply(predict_probabilities(model, x_test))
+        report["mnist_test"] = {"count": int(len(y_test)),
+                                "flagged": flag_rate(calibration.verdicts(calibrated)),
+                                "accuracy": float((calibrated.argmax(axis=1) == y_test).mean())}
+    return report

@@ -3,14 +3,18 @@
 :class:`Sketch` keeps the strokes (the truth: undo removes the last one) and a cached raster of
 the finished strokes, so a live prediction only rasterises the stroke being drawn.
 :class:`Recognizer` runs exactly the browser app's path: RGBA canvas -> :func:`preprocess_canvas`
--> model, and turns a blank or too-small drawing into a "draw a digit" reading, never a guess.
+-> model -> calibration (:mod:`handwriting.calibration`), turns a blank or too-small drawing into
+a "draw a digit" reading, never a guess, and says "not sure" or "not a digit" when the
+calibrated probabilities do not single out one digit.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import calibration as calibration_module
 from .models import DigitPredictor, as_digit_model
 from .preprocess import CANVAS_SIZE, STROKE_WIDTH, DrawingError, preprocess_canvas
 from .strokes import rasterize_strokes
@@ -122,17 +126,32 @@ class Sketch:
         return np.maximum(self._finished, self._current_raster)
 
 
+NOT_A_DIGIT_MESSAGE = "That does not look like a digit. Draw one digit from 0 to 9."
+
+
+def verdict_message(verdict: str, probabilities: np.ndarray) -> str:
+    """What the pad (and the app, web/app.js) says for an "unsure" or "not_a_digit" verdict."""
+    if verdict == "unsure":
+        first, second = np.argsort(-np.asarray(probabilities), kind="stable")[:2]
+        return f"Not sure: a {first} or a {second}?"
+    if verdict == "not_a_digit":
+        return NOT_A_DIGIT_MESSAGE
+    return ""
+
+
 @dataclass
 class Reading:
     """What the model makes of one drawing."""
 
     image: np.ndarray | None               # the 28x28 float32 the model saw (None if refused)
-    probabilities: np.ndarray | None       # (10,) float32
-    refused: str | None = None             # DrawingError reason: blank, too_small, too_full
+    probabilities: np.ndarray | None       # (10,) float32, calibrated (what the bars show)
+    refused: str | None = None             # blank, too_small, too_full (not read), or
+                                           # unsure, not_a_digit (read: probabilities are set)
     message: str = ""
 
     @property
     def digit(self) -> int | None:
+        """The most likely digit (also when unsure: :attr:`refused` says whether it is claimed)."""
         return None if self.probabilities is None else int(self.probabilities.argmax())
 
     @property
@@ -141,9 +160,19 @@ class Reading:
 
 
 class Recognizer:
-    """Reads RGBA canvases with a digit model, through the same preprocessing as the web app."""
+    """Reads RGBA canvases with a digit model, through the same preprocessing as the web app.
 
-    def __init__(self, model, center: bool = True):
+    Args:
+        model: a digit model or a ``.keras`` path.
+        center: MNIST-style centring (as the app does).
+        calibration: the model's :class:`~handwriting.calibration.Calibration`; default: the
+            one stored beside a ``.keras`` path, else temperature 1 and the default thresholds.
+    """
+
+    def __init__(self, model, center: bool = True, calibration=None):
+        if calibration is None and isinstance(model, (str, os.PathLike)):
+            calibration = calibration_module.load(model)
+        self.calibration = calibration or calibration_module.Calibration()
         self.model = as_digit_model(model)
         self.center = center
         self._predictor = DigitPredictor(self.model)  # traced once, reused for every stroke
@@ -153,4 +182,8 @@ class Recognizer:
             image = preprocess_canvas(rgba, center=self.center)
         except DrawingError as refusal:
             return Reading(image=None, probabilities=None, refused=refusal.reason, message=str(refusal))
-        return Reading(image=image, probabilities=self._predictor.predict(image))
+        probabilities = self.calibration.apply(self._predictor.predict(image))
+        verdict = str(self.calibration.verdicts(probabilities)[0])
+        return Reading(image=image, probabilities=probabilities.astype(np.float32),
+                       refused=None if verdict == "digit" else verdict,
+                       message=verdict_message(verdict, probabilities))

@@ -56,11 +56,15 @@ class DrawingPad(widgets.HBox):
             has not trained yet) the pad reads with the lab's pretrained model and says so.
         center: MNIST-style centring before the model (as the web app does).
         live_interval: seconds between predictions while a stroke is being drawn.
+        calibration: the model's :class:`~handwriting.calibration.Calibration` (temperature and
+            the "not sure" / "not a digit" thresholds); default: the one stored beside a
+            ``.keras`` path, else temperature 1 and the default thresholds.
     """
 
     def __init__(self, model=None, center: bool = True, live_interval: float = 0.1,
-                 size: int = CANVAS_SIZE):
+                 size: int = CANVAS_SIZE, calibration=None):
         self.sketch = Sketch(size=size)
+        self.calibration = calibration
         self.live_interval = live_interval
         self.recognizer: Recognizer | None = None
         self.using_pretrained = False
@@ -123,7 +127,8 @@ class DrawingPad(widgets.HBox):
                 model, note = load_pretrained(), PRETRAINED_NOTE
             except ModelError as err:      # e.g. a broken installation: say so, draw anyway
                 self.using_pretrained, note = False, html.escape(str(err))
-        self.recognizer = None if model is None else Recognizer(model, center=self.center_box.value)
+        self.recognizer = None if model is None else Recognizer(
+            model, center=self.center_box.value, calibration=self.calibration)
         self.model_note.value = note
         self.refresh()
 
@@ -174,9 +179,15 @@ class DrawingPad(widgets.HBox):
         if reading.probabilities is None:
             text = html.escape(reading.message or PROMPT)
             self.prediction.value = f'<div class="hw-guess" data-digit="" style="font-size:18px">{text}</div>'
+        elif reading.refused:                     # unsure / not a digit: said plainly, bars stay
+            self.prediction.value = (
+                f'<div class="hw-guess" data-digit="" data-verdict="{reading.refused}" '
+                f'style="font-size:18px;color:#a15c00"><b>{html.escape(reading.message)}</b> '
+                f'<span style="font-size:13px">(most likely {reading.digit}, '
+                f'{100 * reading.confidence:.1f}%)</span></div>')
         else:
             self.prediction.value = (
-                f'<div class="hw-guess" data-digit="{reading.digit}" style="font-size:18px">'
+                f'<div class="hw-guess" data-digit="{reading.digit}" data-verdict="digit" style="font-size:18px">'
                 f'Looks like a <b style="font-size:28px">{reading.digit}</b> '
                 f'({100 * reading.confidence:.1f}% sure)</div>')
         self.bars.value = probability_bars_html(reading.probabilities)

@@ -1,0 +1,193 @@
+"""Honest answers in numbers: temperature scaling and the digit / unsure / not-a-digit rule.
+
+Temperature scaling (Guo et al. 2017, "On Calibration of Modern Neural Networks") divides the
+model's logits by one number T, fitted on held-out digits so that "90 % sure" is right about
+90 % of the time. It works on the model's 10 softmax probabilities (logits = log p, so any
+model that outputs probabilities can be calibrated and the browser can do the same):
+
+    calibrated = softmax(log(max(p, EPSILON)) / T)
+
+The decision rule on the calibrated probabilities (web/CALIBRATION.md; the app in web/app.js
+applies it with the same numbers, read from export.json):
+
+    top >= SURE                  -> "digit"        (the most likely digit)
+    else top + second >= PAIR    -> "unsure"       ("Not sure: a 4 or a 9?")
+    else                         -> "not_a_digit"  (no digit or pair of digits stands out)
+
+Numbers only: numpy in, numpy out, no TensorFlow except in :func:`fit` (which runs the model).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+SURE = 0.8                  # calibrated top probability from which the answer is a digit
+PAIR = 0.8                  # ... else the top two together from which it is "a 4 or a 9?"
+EPSILON = 1e-12             # probabilities are clipped here before the log (p = 0 happens)
+TEMPERATURE_RANGE = (0.05, 20.0)
+VERDICTS = ("digit", "unsure", "not_a_digit")
+SUFFIX = ".calibration.json"   # stored beside the model: model.keras -> model.calibration.json
+
+
+class CalibrationError(ValueError):
+    """Bad probabilities, labels, thresholds or calibration file; the message says which."""
+
+
+def _probabilities(probabilities) -> np.ndarray:
+    p = np.asarray(probabilities, dtype=np.float64)
+    if p.ndim not in (1, 2) or p.shape[-1] != 10 or not np.isfinite(p).all() or (p < 0).any():
+        raise CalibrationError(f"Expected non-negative probabilities of shape (10,) or (N, 10), "
+                               f"got shape {p.shape}.")
+    return p
+
+
+def _labels(labels, n: int) -> np.ndarray:
+    y = np.asarray(labels).reshape(-1)
+    if len(y) != n or not np.issubdtype(y.dtype, np.integer) or (len(y) and (y.min() < 0 or y.max() > 9)):
+        raise CalibrationError(f"Expected {n} integer labels 0-9, got {len(y)} of dtype {y.dtype}.")
+    return y
+
+
+def apply_temperature(probabilities, temperature: float) -> np.ndarray:
+    """softmax(log(max(p, EPSILON)) / T) along the last axis, float64; T = 1 changes nothing
+    (beyond the clipping of probabilities below EPSILON)."""
+    if not (math.isfinite(temperature) and temperature > 0):
+        raise CalibrationError(f"The temperature must be a positive number, not {temperature!r}.")
+    z = np.log(np.maximum(_probabilities(probabilities), EPSILON)) / temperature
+    z = np.exp(z - z.max(axis=-1, keepdims=True))
+    return z / z.sum(axis=-1, keepdims=True)
+
+
+def negative_log_likelihood(probabilities, labels) -> float:
+    """Mean -log p(true label), p clipped at EPSILON: what temperature scaling minimises."""
+    p = _probabilities(probabilities).reshape(-1, 10)
+    y = _labels(labels, len(p))
+    return float(-np.log(np.maximum(p[np.arange(len(y)), y], EPSILON)).mean())
+
+
+def fit_temperature(probabilities, labels) -> float:
+    """The T in :data:`TEMPERATURE_RANGE` minimising the NLL of held-out ``labels``."""
+    from scipy.optimize import minimize_scalar
+
+    p = _probabilities(probabilities).reshape(-1, 10)
+    y = _labels(labels, len(p))
+    if not len(y):
+        raise CalibrationError("Cannot fit a temperature on no examples: pass held-out digits.")
+    low, high = np.log(TEMPERATURE_RANGE)
+    result = minimize_scalar(lambda log_t: negative_log_likelihood(apply_temperature(p, math.exp(log_t)), y),
+                             bounds=(low, high), method="bounded", options={"xatol": 1e-4})
+    return float(round(math.exp(result.x), 4))
+
+
+def reliability_table(probabilities, labels, bins: int = 10) -> list[dict]:
+    """Per confidence bin ((k/bins, (k+1)/bins], the first also holds 0): how many examples,
+    their mean confidence (top probability) and how often the top digit was right."""
+    p = _probabilities(probabilities).reshape(-1, 10)
+    y = _labels(labels, len(p))
+    confidence, right = p.max(axis=1), p.argmax(axis=1) == y
+    which = np.clip(np.ceil(confidence * bins).astype(int) - 1, 0, bins - 1)
+    rows = []
+    for k in range(bins):
+        inside = which == k
+        rows.append({"low": k / bins, "high": (k + 1) / bins, "count": int(inside.sum()),
+                     "confidence": float(confidence[inside].mean()) if inside.any() else float("nan"),
+                     "accuracy": float(right[inside].mean()) if inside.any() else float("nan")})
+    return rows
+
+
+def expected_calibration_error(probabilities, labels, bins: int = 10) -> float:
+    """ECE: sum over bins of (share of examples) x |accuracy - mean confidence|."""
+    rows = reliability_table(probabilities, labels, bins)
+    total = sum(row["count"] for row in rows)
+    if not total:
+        raise CalibrationError("Cannot measure calibration on no examples.")
+    return float(sum(row["count"] / total * abs(row["accuracy"] - row["confidence"])
+                     for row in rows if row["count"]))
+
+
+def verdicts(calibrated, sure: float = SURE, pair: float = PAIR) -> np.ndarray:
+    """The rule on CALIBRATED probabilities: "digit", "unsure" or "not_a_digit" per row."""
+    p = np.sort(_probabilities(calibrated).reshape(-1, 10), axis=1)
+    top, two = p[:, -1], p[:, -1] + p[:, -2]
+    return np.where(top >= sure, "digit", np.where(two >= pair, "unsure", "not_a_digit"))
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A model's temperature and thresholds; stored beside the model and in export.json.
+
+    A model without one gets ``Calibration()``: temperature 1 and the default thresholds.
+    """
+
+    temperature: float = 1.0
+    sure: float = SURE
+    pair: float = PAIR
+
+    def __post_init__(self):
+        if not (math.isfinite(self.temperature) and self.temperature > 0):
+            raise CalibrationError(f"temperature must be a positive number, not {self.temperature!r}.")
+        if not (0 < self.sure <= 1 and 0 < self.pair <= 1):
+            raise CalibrationError(f"Thresholds sure and pair must be in (0, 1], got sure "
+                                   f"{self.sure!r}, pair {self.pair!r}.")
+
+    def apply(self, probabilities) -> np.ndarray:
+        """Calibrated probabilities (float64, same shape)."""
+        return apply_temperature(probabilities, self.temperature)
+
+    def verdicts(self, calibrated) -> np.ndarray:
+        """The rule on already calibrated probabilities."""
+        return verdicts(calibrated, self.sure, self.pair)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "Calibration":
+        try:
+            return cls(**{name: float(values[name]) for name in ("temperature", "sure", "pair")})
+        except (KeyError, TypeError, ValueError) as err:
+            raise CalibrationError(f"A calibration needs numbers temperature, sure and pair; "
+                                   f"got {values!r:.120}.") from err
+
+    def save(self, model_path: str | os.PathLike) -> Path:
+        """Write ``<model>.calibration.json`` beside the model file (atomically)."""
+        path = calibration_path(model_path)
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_text(json.dumps(self.as_dict(), indent=2) + "\n")
+        os.replace(partial, path)
+        return path
+
+
+def calibration_path(model_path: str | os.PathLike) -> Path:
+    """Where a model file's calibration lives: ``runs/cnn2/model.keras`` ->
+    ``runs/cnn2/model.calibration.json``."""
+    path = Path(model_path)
+    return path.with_name(path.stem + SUFFIX)
+
+
+def load(model_path: str | os.PathLike) -> Calibration:
+    """The calibration stored beside ``model_path``; ``Calibration()`` when there is none."""
+    path = calibration_path(model_path)
+    if not path.is_file():
+        return Calibration()
+    try:
+        values = json.loads(path.read_text())
+    except (OSError, ValueError) as err:
+        raise CalibrationError(f"Cannot read {path} ({err}); delete it or fit the calibration "
+                               "again with handwriting.calibration.fit().") from err
+    return Calibration.from_dict(values)
+
+
+def fit(model, x_val, y_val, sure: float = SURE, pair: float = PAIR) -> Calibration:
+    """Fit the temperature of ``model`` on held-out digits (e.g. ``TrainingRun.validation``),
+    never on the test set; the thresholds are the defaults unless given."""
+    from .evaluation import predict_probabilities
+
+    if len(x_val) == 0:
+        raise CalibrationError("No held-out digits to calibrate on: train with validation_size > 0.")
+    return Calibration(fit_temperature(predict_probabilities(model, x_val), y_val), sure, pair)

@@ -1,0 +1,155 @@
+"""Temperature scaling and the digit / unsure / not-a-digit rule: numbers, storage, the pad."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from handwriting import calibration as cal
+from handwriting.recognizer import NOT_A_DIGIT_MESSAGE
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _overconfident(n, temperature, seed):
+    """Labels drawn from softmax(z), probabilities softmax(z * temperature): T fits back."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(scale=2.0, size=(n, 10))
+    labels = np.array([rng.choice(10, p=p) for p in _softmax(z)])
+    return _softmax(z * temperature), labels
+
+
+def test_fit_temperature_recovers_the_overconfidence():
+    probabilities, labels = _overconfident(4000, 3.0, seed=0)
+    temperature = cal.fit_temperature(probabilities, labels)
+    assert temperature == pytest.approx(3.0, rel=0.1)
+    held_out, held_labels = _overconfident(4000, 3.0, seed=1)
+    fixed = cal.apply_temperature(held_out, temperature)
+    assert cal.negative_log_likelihood(fixed, held_labels) < cal.negative_log_likelihood(held_out, held_labels)
+    assert cal.expected_calibration_error(fixed, held_labels) < 0.03 < cal.expected_calibration_error(held_out, held_labels)
+
+
+def test_temperature_keeps_the_order_and_sums_to_one():
+    p = _softmax(np.random.default_rng(2).normal(size=(50, 10)))
+    for t in (0.5, 1.0, 4.0):
+        q = cal.apply_temperature(p, t)
+        np.testing.assert_allclose(q.sum(axis=1), 1.0)
+        assert (q.argmax(axis=1) == p.argmax(axis=1)).all()
+    np.testing.assert_allclose(cal.apply_temperature(p, 1.0), p, atol=1e-12)
+    assert (cal.apply_temperature(p, 4.0).max(axis=1) < p.max(axis=1)).all()
+    zero = np.eye(10)[3]                                   # exact zeros are clipped, not NaN
+    assert np.isfinite(cal.apply_temperature(zero, 2.0)).all()
+
+
+def test_reliability_table_counts_every_example():
+    probabilities, labels = _overconfident(500, 2.0, seed=3)
+    rows = cal.reliability_table(probabilities, labels)
+    assert len(rows) == 10 and sum(r["count"] for r in rows) == 500
+    full = [r for r in rows if r["count"]]
+    assert all(r["low"] <= r["confidence"] <= r["high"] for r in full)
+
+
+def test_the_rule_digit_unsure_not_a_digit():
+    sure = np.full(10, 0.01)
+    sure[7] = 0.91
+    pair = np.full(10, 0.1 / 8)
+    pair[[4, 9]] = [0.5, 0.4]
+    flat = np.full(10, 0.1)
+    assert list(cal.verdicts(np.stack([sure, pair, flat]))) == ["digit", "unsure", "not_a_digit"]
+    edge = np.full(10, (1 - cal.SURE) / 9)
+    edge[2] = cal.SURE
+    assert cal.verdicts(edge)[0] == "digit"              # the threshold itself counts as sure
+
+
+def test_calibration_is_stored_beside_the_model_and_loaded_back(tmp_path):
+    model = tmp_path / "model.keras"
+    assert cal.load(model) == cal.Calibration()          # none stored: T = 1, default thresholds
+    stored = cal.Calibration(temperature=1.7, sure=0.75, pair=0.9)
+    path = stored.save(model)
+    assert path == tmp_path / "model.calibration.json"
+    assert cal.load(model) == stored
+    path.write_text("{not json")
+    with pytest.raises(cal.CalibrationError, match="fit the calibration again"):
+        cal.load(model)
+    path.write_text(json.dumps({"temperature": 1.0}))
+    with pytest.raises(cal.CalibrationError, match="sure and pair"):
+        cal.load(model)
+
+
+def test_bad_numbers_are_refused_clearly():
+    with pytest.raises(cal.CalibrationError, match="positive"):
+        cal.Calibration(temperature=0)
+    with pytest.raises(cal.CalibrationError, match=r"in \(0, 1\]"):
+        cal.Calibration(sure=1.5)
+    with pytest.raises(cal.CalibrationError, match="shape"):
+        cal.apply_temperature(np.ones((3, 9)), 1.0)
+    with pytest.raises(cal.CalibrationError, match="labels"):
+        cal.fit_temperature(np.full((3, 10), 0.1), [1, 2])
+
+
+def test_fit_on_held_out_drawings_lowers_nll_and_ece(tiny_model, mnist_small):
+    """Fitted on some drawn digits, the temperature improves others the model has not seen."""
+    from handwriting.drawn_digits import training_drawings
+    from handwriting.evaluation import read_drawings
+
+    (x, y), _ = mnist_small
+    fit_on = training_drawings(np.random.default_rng(11), 400, x, y)
+    check = training_drawings(np.random.default_rng(12), 400, x, y)
+    images, labels = _read(fit_on)
+    calibration = cal.fit(tiny_model, images, labels)
+    raw, calibrated, _ = read_drawings(tiny_model, check, calibration)
+    keep = ~np.isnan(raw[:, 0])
+    labels = np.array([d.label for d in check])[keep]
+    assert calibration.temperature != 1.0
+    assert cal.negative_log_likelihood(calibrated[keep], labels) < cal.negative_log_likelihood(raw[keep], labels)
+    assert cal.expected_calibration_error(calibrated[keep], labels) < cal.expected_calibration_error(raw[keep], labels)
+
+
+def _read(drawings):
+    from handwriting.drawn_digits import to_model_inputs
+
+    images, refusals = to_model_inputs(drawings)
+    keep = np.array([r is None for r in refusals])
+    return images[keep], np.array([d.label for d in drawings])[keep]
+
+
+# The same drawings give the same verdicts in the pad and in the app (tests/test_web_app.py).
+UNSURE = cal.Calibration(temperature=1.0, sure=1.0, pair=1e-6)      # never sure: always a pair
+NOT_A_DIGIT = cal.Calibration(temperature=1.0, sure=1.0, pair=1.0)  # ... and the pair never enough
+
+
+def test_the_pad_says_unsure_and_not_a_digit_and_keeps_the_bars(tiny_model):
+    from handwriting.widgets import DrawingPad
+
+    one = [[(140, 30), (140, 250)]]
+    pad = DrawingPad(tiny_model, calibration=UNSURE)
+    reading = pad.draw_strokes(one)
+    first, second = np.argsort(-reading.probabilities)[:2]
+    assert reading.refused == "unsure" and reading.message == f"Not sure: a {first} or a {second}?"
+    assert 'data-verdict="unsure"' in pad.prediction.value and f"a {first} or a {second}?" in pad.prediction.value
+    assert pad.bars.value.count('class="hw-bar"') == 10 and 'data-probability="0.000000"' not in pad.bars.value
+    pad = DrawingPad(tiny_model, calibration=NOT_A_DIGIT)
+    reading = pad.draw_strokes(one)
+    assert reading.refused == "not_a_digit" and reading.message == NOT_A_DIGIT_MESSAGE
+    assert reading.probabilities is not None and 'data-verdict="not_a_digit"' in pad.prediction.value
+    assert DrawingPad(tiny_model).draw_strokes([[(140, 140)]]).refused == "too_small"
+
+
+def test_a_saved_calibration_is_used_for_a_model_file(tiny_model, tmp_path):
+    from handwriting.recognizer import Recognizer
+    from handwriting.strokes import rasterize_strokes
+    from handwriting.training import save_model
+
+    path = tmp_path / "tiny.keras"
+    save_model(tiny_model, path)
+    cal.Calibration(temperature=2.5).save(path)
+    canvas = rasterize_strokes([[(140, 30), (140, 250)]])
+    from_file = Recognizer(path).read(canvas)
+    given = Recognizer(tiny_model, calibration=cal.Calibration(temperature=2.5)).read(canvas)
+    plain = Recognizer(tiny_model).read(canvas)
+    np.testing.assert_allclose(from_file.probabilities, given.probabilities, atol=1e-6)
+    assert from_file.confidence < plain.confidence
