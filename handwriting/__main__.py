@@ -128,6 +128,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_pretrained(args) -> int:
+    from . import calibration
+    from .data import load_mnist, split_validation
     from .models import REBUILD_COMMAND, load_model, pretrained_record, write_pretrained
 
     if args.run:
@@ -135,8 +137,14 @@ def cmd_pretrained(args) -> int:
         run_json = run_dir / "run.json"
         if not run_json.is_file():
             raise FileNotFoundError(f"No {run_json}: train first, e.g. {REBUILD_COMMAND}")
-        weights = write_pretrained(load_model(run_dir / "model.keras"), json.loads(run_json.read_text()))
-        print(f"Wrote {weights} ({weights.stat().st_size / 1e6:.2f} MB) and its record")
+        model = load_model(run_dir / "model.keras")
+        (x_train, y_train), _ = load_mnist(test_size=1, quick=False)
+        held_out = split_validation(x_train, y_train)[1]       # the run's validation images
+        fitted = calibration.fit(model, *held_out)
+        weights = write_pretrained(model, {**json.loads(run_json.read_text()),
+                                           "calibration": fitted.as_dict()})
+        print(f"Wrote {weights} ({weights.stat().st_size / 1e6:.2f} MB) and its record; "
+              f"temperature {fitted.temperature:.2f}")
     record = pretrained_record()["record"]
     print(f"pretrained: {format_summary(_run_record_from_row(record))}  val {record['val_accuracy']:.2%}")
     print(f"rebuild: {REBUILD_COMMAND}")

@@ -142,11 +142,21 @@ def load_pretrained():
     return model
 
 
+def pretrained_calibration():
+    """The pretrained model's :class:`~handwriting.calibration.Calibration` (temperature fitted
+    on its held-out training images), stored in its record; none stored: ``Calibration()``."""
+    from .calibration import Calibration
+
+    stored = pretrained_record().get("calibration")
+    return Calibration() if stored is None else Calibration.from_dict(stored)
+
+
 def write_pretrained(model, run_record: dict, folder: str | os.PathLike | None = None) -> Path:
     """Store ``model`` (weights as float16) and ``run_record`` as the package's pretrained model.
 
     Args:
-        run_record: ``{"record": ..., "history": ...}`` as in a training run's ``run.json``.
+        run_record: ``{"record": ..., "history": ..., "calibration": ...}``: a training run's
+            ``run.json`` plus the model's calibration.
         folder: the package folder to write into (default: this installation's package).
     Returns: the weights file.
     """

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import calibration as calibration_module
-from .models import DigitPredictor, as_digit_model
+from .models import PRETRAINED, DigitPredictor, as_digit_model, pretrained_calibration
 from .preprocess import CANVAS_SIZE, STROKE_WIDTH, DrawingError, preprocess_canvas
 from .strokes import rasterize_strokes
 
@@ -163,15 +163,16 @@ class Recognizer:
     """Reads RGBA canvases with a digit model, through the same preprocessing as the web app.
 
     Args:
-        model: a digit model or a ``.keras`` path.
+        model: a digit model, a ``.keras`` path or ``"pretrained"``.
         center: MNIST-style centring (as the app does).
         calibration: the model's :class:`~handwriting.calibration.Calibration`; default: the
-            one stored beside a ``.keras`` path, else temperature 1 and the default thresholds.
+            one stored beside a ``.keras`` path (or with the pretrained model), else temperature 1
+            and the default thresholds.
     """
 
     def __init__(self, model, center: bool = True, calibration=None):
         if calibration is None and isinstance(model, (str, os.PathLike)):
-            calibration = calibration_module.load(model)
+            calibration = pretrained_calibration() if model == PRETRAINED else calibration_module.load(model)
         self.calibration = calibration or calibration_module.Calibration()
         self.model = as_digit_model(model)
         self.center = center

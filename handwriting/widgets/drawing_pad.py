@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import numpy as np
 from ipycanvas import Canvas, hold_canvas
 
-from ..models import ModelError, load_pretrained
+from ..models import PRETRAINED, ModelError
 from ..png import encode_png
 from ..preprocess import CANVAS_SIZE, STROKE_WIDTH
 from ..recognizer import Reading, Recognizer, Sketch
@@ -120,16 +120,17 @@ class DrawingPad(widgets.HBox):
         self._set_model(follow_models(model, self._set_model))
 
     def _set_model(self, model) -> None:
-        note = ""
-        self.using_pretrained = model is None    # no model of your own yet: read with the lab's
-        if model is None:
-            try:
-                model, note = load_pretrained(), PRETRAINED_NOTE
-            except ModelError as err:      # e.g. a broken installation: say so, draw anyway
-                self.using_pretrained, note = False, html.escape(str(err))
-        self.recognizer = None if model is None else Recognizer(
-            model, center=self.center_box.value, calibration=self.calibration)
-        self.model_note.value = note
+        # No model of your own yet (or "pretrained" asked for): read with the lab's own.
+        self.using_pretrained = model is None or (isinstance(model, str) and model == PRETRAINED)
+        try:
+            self.recognizer = Recognizer(PRETRAINED if self.using_pretrained else model,
+                                         center=self.center_box.value, calibration=self.calibration)
+            self.model_note.value = PRETRAINED_NOTE if self.using_pretrained else ""
+        except ModelError as err:
+            if not self.using_pretrained:
+                raise
+            self.recognizer, self.using_pretrained = None, False   # a broken installation: say so
+            self.model_note.value = html.escape(str(err))
         self.refresh()
 
     # ------------------------------------------------------------ user actions
