@@ -1,19 +1,21 @@
 """Training for drawn digits: augmentation that imitates the drawing pad, and outlier exposure.
 
 A digit drawn on the pad differs from an MNIST digit in ways a shift/rotate/zoom does not cover:
-the brush is thicker or thinner relative to the digit, people slant and wobble, and they draw
-things that are no digit at all. This module turns MNIST (plus, when available, digits re-drawn
-as strokes and generated non-digit drawings) into a training pipeline for that:
+the brush is thicker or thinner relative to the digit, people slant and wobble, write their 7s
+and 1s in other styles, and draw things that are no digit at all. The ``drawcnn`` recipe trains
+on MNIST plus drawings from :mod:`handwriting.drawn_digits`' TRAINING generators (digits redrawn
+as pen strokes, style digits, non-digits; made once per run by :func:`training_drawings`), and
+augments every batch:
 
 * :func:`random_brush_width` thickens or thins strokes (grey-level dilation / erosion);
-* :func:`random_warp` slants, shears, rotates, scales, shifts and elastically distorts
-  (Simard et al. 2003) every image in one resampling;
-* non-digit drawings get the label :data:`OUTLIER_LABEL` and are trained towards the uniform
+* :func:`random_warp` slants, rotates, scales, shifts and elastically distorts (Simard et al.
+  2003) every image in one resampling;
+* non-digit drawings carry the label :data:`OUTLIER_LABEL` and are trained towards the uniform
   distribution over the ten digits ("outlier exposure", Hendrycks et al. 2019), so that the
-  model's confidence on a scribble is low and a "not a digit" rule can flag it.
+  model's confidence on a scribble is low and the "not a digit" rule can flag it.
 
-Import it lazily (it imports TensorFlow). The model keeps the lab's contract, (None, 28, 28, 1) in [0, 1] -> (None, 10) softmax: outliers
-change the loss, not the outputs.
+The model keeps the lab's contract, (None, 28, 28, 1) in [0, 1] -> (None, 10) softmax: outliers
+change the loss, not the outputs. This module imports TensorFlow: import it lazily.
 """
 from __future__ import annotations
 

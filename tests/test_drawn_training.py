@@ -67,8 +67,9 @@ def test_drawcnn_trains_with_its_recipe(mnist_small, tmp_path, monkeypatch):
 
     monkeypatch.setenv(drawn_training.CACHE_ENV, str(tmp_path))
     (x, y), test = mnist_small
-    run = TrainingRun(TrainingConfig.for_architecture("drawcnn", epochs=1, seed=0),
-                      data=((x[:1000], y[:1000]), test))
+    config = TrainingConfig.for_architecture("drawcnn", epochs=3, batch_size=32, seed=0)
+    run = TrainingRun(config, data=((x[:700], y[:700]), test))
     record = run.fit()
-    assert run.model.output_shape == (None, 10)
-    assert 0 < record.train_accuracy <= 1 and record.val_accuracy > 0.3
+    assert run.model.output_shape == (None, 10) and record.train_size == 630
+    assert run.history["loss"][-1] < run.history["loss"][0]      # it learns
+    assert 0 < record.train_accuracy <= 1                        # digits only: outliers have no label
