@@ -3,6 +3,7 @@
     python -m handwriting architectures
     python -m handwriting train --arch cnn2 --epochs 12 --out runs/cnn2
     python -m handwriting evaluate --model runs/cnn2/model.keras
+    python -m handwriting calibrate --model runs/cnn2/model.keras
     python -m handwriting export --model runs/cnn2/model.keras --out build/web --quantize uint8 --zip
     python -m handwriting pretrained --run runs/drawcnn     # ship a run as the pretrained model
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from . import architectures
 from .browser import BrowserUnavailableError
+from .calibration import CalibrationError
 from .data import MnistDataError
 from .export import ExportError
 from .models import ModelError
@@ -91,34 +93,71 @@ def cmd_train(args) -> int:
                       listeners=[ConsoleProgress(), EpochCheckpoint(out / "checkpoint.keras")])
     record = run.fit()
     model_path = run.save(out / "model.keras")
+    if len(run.validation[1]):
+        _save_calibration(run.model, model_path, *run.validation)
     (out / "run.json").write_text(json.dumps({"record": record.as_row(), "history": run.history}, indent=2))
     print(format_summary(record))
     print(f"Saved {model_path}")
     return 130 if run.status == "interrupted" else 0
 
 
+def _save_calibration(model, model_path, x_val, y_val) -> None:
+    from .calibration import fit
+
+    calibration = fit(model, x_val, y_val)
+    path = calibration.save(model_path)
+    print(f"Calibration: temperature {calibration.temperature:.3f} (fitted on {len(y_val):,} held-out "
+          f"training digits), 'not sure' below {calibration.sure:.0%}, 'not a digit' when the top "
+          f"two are below {calibration.pair:.0%}; saved {path}")
+
+
+def _calibrate_on_held_out(model, model_path, quick: bool = False) -> None:
+    """Fit and save the calibration on the training images a run holds out by default."""
+    from .data import load_mnist, split_validation
+
+    (x_train, y_train), _ = load_mnist(test_size=1, quick=quick or None)
+    _save_calibration(model, model_path, *split_validation(x_train, y_train)[1])
+
+
+def cmd_calibrate(args) -> int:
+    from .models import load_model
+
+    _calibrate_on_held_out(load_model(args.model), args.model, args.quick)
+    return 0
+
+
 def cmd_evaluate(args) -> int:
+    from .calibration import for_model
     from .data import load_mnist
     from .evaluation import confusion_matrix, predict_probabilities
     from .models import as_digit_model
 
     model = as_digit_model(args.model)
+    calibration = for_model(args.model)
     (_, _), (x_test, y_test) = load_mnist(train_size=1, quick=args.quick or None)
-    probabilities = predict_probabilities(model, x_test)
+    probabilities = calibration.apply(predict_probabilities(model, x_test))
     predicted = probabilities.argmax(axis=1)
     print(f"{args.model}: test accuracy {(predicted == y_test).mean():.2%} on {len(y_test)} digits")
     print("confusion matrix (rows: true digit, columns: predicted digit)")
     for digit, row in enumerate(confusion_matrix(y_test, predicted)):
         print(f"  {digit}: " + " ".join(f"{n:5d}" for n in row))
+    verdicts = calibration.verdicts(probabilities)
+    answered = verdicts == "digit"
+    print(f"What the pad would say (temperature {calibration.temperature:.3f}): a digit for "
+          f"{answered.mean():.2%} ({(answered & (predicted == y_test)).mean():.2%} right), "
+          f"\"not sure\" for {(verdicts == 'unsure').mean():.2%}, "
+          f"\"not a digit\" for {(verdicts == 'not_a_digit').mean():.2%}")
     return 0
 
 
 def cmd_export(args) -> int:
+    from .calibration import for_model
     from .export import export_web_app, make_zip, verify_export
     from .models import as_digit_model
 
     model = as_digit_model(args.model)
-    result = export_web_app(model, args.out, quantization=args.quantize, overwrite=args.overwrite)
+    result = export_web_app(model, args.out, quantization=args.quantize, overwrite=args.overwrite,
+                            calibration=for_model(args.model))
     print(f"Wrote {result.out_dir} ({result.total_bytes / 1e6:.2f} MB, model {result.model_bytes / 1e6:.2f} MB)")
     if args.zip:
         print(f"Zip: {make_zip(result.out_dir)}")
@@ -129,22 +168,19 @@ def cmd_export(args) -> int:
 
 def cmd_pretrained(args) -> int:
     from . import calibration
-    from .data import load_mnist, split_validation
     from .models import REBUILD_COMMAND, load_model, pretrained_record, write_pretrained
 
     if args.run:
         run_dir = Path(args.run)
-        run_json = run_dir / "run.json"
+        run_json, model_path = run_dir / "run.json", run_dir / "model.keras"
         if not run_json.is_file():
             raise FileNotFoundError(f"No {run_json}: train first, e.g. {REBUILD_COMMAND}")
-        model = load_model(run_dir / "model.keras")
-        (x_train, y_train), _ = load_mnist(test_size=1, quick=False)
-        held_out = split_validation(x_train, y_train)[1]       # the run's validation images
-        fitted = calibration.fit(model, *held_out)
+        model = load_model(model_path)
+        if not calibration.calibration_path(model_path).is_file():   # e.g. an interrupted run
+            _calibrate_on_held_out(model, model_path)
         weights = write_pretrained(model, {**json.loads(run_json.read_text()),
-                                           "calibration": fitted.as_dict()})
-        print(f"Wrote {weights} ({weights.stat().st_size / 1e6:.2f} MB) and its record; "
-              f"temperature {fitted.temperature:.2f}")
+                                           "calibration": calibration.load(model_path).as_dict()})
+        print(f"Wrote {weights} ({weights.stat().st_size / 1e6:.2f} MB) and its record")
     record = pretrained_record()["record"]
     print(f"pretrained: {format_summary(_run_record_from_row(record))}  val {record['val_accuracy']:.2%}")
     print(f"rebuild: {REBUILD_COMMAND}")
@@ -182,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--quick", action="store_true")
     evaluate.set_defaults(func=cmd_evaluate)
 
+    calibrate = sub.add_parser("calibrate", help="fit a saved model's temperature on held-out "
+                               "training digits (written beside it as .calibration.json)")
+    calibrate.add_argument("--model", required=True)
+    calibrate.add_argument("--quick", action="store_true")
+    calibrate.set_defaults(func=cmd_calibrate)
+
     export = sub.add_parser("export", help="write the TF.js browser app for a saved model")
     export.add_argument("--model", required=True, help="a .keras file, or 'pretrained'")
     export.add_argument("--out", required=True)
@@ -205,7 +247,7 @@ def main(argv=None) -> int:
     try:
         return args.func(args)
     except (ConfigError, MnistDataError, ModelError, ExportError, BrowserUnavailableError,
-            FileExistsError, FileNotFoundError) as err:
+            CalibrationError, FileExistsError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

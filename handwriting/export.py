@@ -29,8 +29,8 @@ from .models import as_digit_model
 
 QUANTIZATIONS = (None, "float16", "uint8")
 TFJS_VERSION = "4.22.0"
-APP_FILES = ("index.html", "app.js", "preprocess.js", "style.css", "before-tfjs.js", "tf.min.js",
-             "LICENSE-tfjs.txt", "PREPROCESSING.md")
+APP_FILES = ("index.html", "app.js", "preprocess.js", "calibration.js", "style.css", "before-tfjs.js",
+             "tf.min.js", "LICENSE-tfjs.txt", "PREPROCESSING.md", "CALIBRATION.md")
 MODEL_DIR = "model"
 MANIFEST = "export.json"
 FLOAT32_TOLERANCE = 1e-4       # max |Keras - TF.js| probability for an unquantised export
@@ -99,7 +99,7 @@ def _file_sizes(folder: Path) -> dict[str, int]:
 
 
 def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None = None,
-                   overwrite: bool = False) -> ExportResult:
+                   overwrite: bool = False, calibration=None) -> ExportResult:
     """Write the browser app for ``model`` into ``out_dir``.
 
     Args:
@@ -108,11 +108,17 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
             preprocess.js, style.css, tf.min.js (TF.js itself) and export.json.
         quantization: None (float32), "float16" or "uint8" weights.
         overwrite: replace ``out_dir`` if it exists (otherwise refuse and leave it as it is).
+        calibration: the model's :class:`~handwriting.calibration.Calibration`, written into
+            export.json for the app; default: the one stored beside a ``.keras`` path, else
+            temperature 1 and the default thresholds.
 
     Returns:
         An :class:`ExportResult` with every file's size.
     """
     _check_quantization(quantization)
+    from .calibration import for_model
+
+    calibration = for_model(model, calibration)
     model = as_digit_model(model)
     out_dir = Path(out_dir).expanduser().resolve()
     if out_dir.exists() and not overwrite:
@@ -134,7 +140,7 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
         manifest = {"format": "tfjs_graph_model", "tfjs": TFJS_VERSION,
                     "quantization": quantization or "float32", "model": f"{MODEL_DIR}/model.json",
                     "input": [None, 28, 28, 1], "output": [None, 10],
-                    "model_name": model.name}
+                    "model_name": model.name, "calibration": calibration.as_dict()}
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         files = _file_sizes(staging)
         _swap_into_place(staging, out_dir)
@@ -370,11 +376,13 @@ def standalone_html(out_dir: str | os.PathLike) -> str:
     out_dir = Path(out_dir)
     page = (out_dir / "index.html").read_text()
     model_json = json.loads((out_dir / MODEL_DIR / "model.json").read_text())
+    calibration = json.loads((out_dir / MANIFEST).read_text()).get("calibration")
     shards = [out_dir / MODEL_DIR / path for group in model_json["weightsManifest"]
               for path in group["paths"]]
     weights = base64.b64encode(b"".join(p.read_bytes() for p in shards)).decode("ascii")
     model_script = ("window.HANDWRITING_MODEL = " + json.dumps(
-        {"modelJSON": model_json, "weightsBase64": weights}) + ";").replace("</", "<\\/")
+        {"modelJSON": model_json, "weightsBase64": weights, "calibration": calibration})
+        + ";").replace("</", "<\\/")
 
     def inline_script(match):
         source = (out_dir / match.group(1)).read_text()

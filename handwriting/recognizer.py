@@ -9,13 +9,12 @@ calibrated probabilities do not single out one digit.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import calibration as calibration_module
-from .models import PRETRAINED, DigitPredictor, as_digit_model, pretrained_calibration
+from .calibration import for_model
+from .models import DigitPredictor, as_digit_model
 from .preprocess import CANVAS_SIZE, STROKE_WIDTH, DrawingError, preprocess_canvas
 from .strokes import rasterize_strokes
 
@@ -171,9 +170,7 @@ class Recognizer:
     """
 
     def __init__(self, model, center: bool = True, calibration=None):
-        if calibration is None and isinstance(model, (str, os.PathLike)):
-            calibration = pretrained_calibration() if model == PRETRAINED else calibration_module.load(model)
-        self.calibration = calibration or calibration_module.Calibration()
+        self.calibration = for_model(model, calibration)
         self.model = as_digit_model(model)
         self.center = center
         self._predictor = DigitPredictor(self.model)  # traced once, reused for every stroke

@@ -14,8 +14,10 @@ def test_train_then_evaluate(tmp_path, capsys):
     summary = [line for line in printed.splitlines() if line.startswith("tiny")]
     assert summary and "test" in summary[0] and "params" in summary[0]
     assert (out / "model.keras").is_file() and (out / "run.json").is_file()
+    assert "Calibration: temperature" in printed and (out / "model.calibration.json").is_file()
     assert main(["evaluate", "--model", str(out / "model.keras"), "--quick"]) == 0
-    assert "test accuracy" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "test accuracy" in printed and '"not sure" for' in printed and '"not a digit" for' in printed
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -37,12 +39,20 @@ def test_unknown_arguments_give_usage_not_a_traceback():
 
 
 def test_export_writes_the_app_and_a_zip(tiny_model, tmp_path, capsys):
+    import json
+
+    from handwriting.calibration import load
+
     tiny_model.save(tmp_path / "tiny.keras")
+    assert main(["calibrate", "--model", str(tmp_path / "tiny.keras"), "--quick"]) == 0
+    assert "Calibration: temperature" in capsys.readouterr().out
     out = tmp_path / "web"
     assert main(["export", "--model", str(tmp_path / "tiny.keras"), "--out", str(out),
                  "--quantize", "uint8", "--zip"]) == 0
     printed = capsys.readouterr().out
     assert (out / "model" / "model.json").is_file() and (tmp_path / "web.zip").is_file()
     assert "Wrote" in printed and "Zip:" in printed
+    manifest = json.loads((out / "export.json").read_text())
+    assert manifest["calibration"] == load(tmp_path / "tiny.keras").as_dict()
     assert main(["export", "--model", str(tmp_path / "tiny.keras"), "--out", str(out)]) == 2
     assert "already exists" in capsys.readouterr().err

@@ -1,11 +1,19 @@
 """The exported browser app in real Chromium: drawing, touch, offline, parity, long use."""
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import pytest
 
 from handwriting.browser import serve_directory
+from handwriting.calibration import Calibration
+from handwriting.drawn_digits import non_digit_drawings, training_drawings
 from handwriting.export import export_web_app, open_app
+from handwriting.recognizer import Recognizer
+from handwriting.training import save_model
+from handwriting.widgets import DrawingPad
+from test_calibration import NOT_A_DIGIT, UNSURE
 
 pytestmark = pytest.mark.browser
 
@@ -110,3 +118,76 @@ def test_a_thousand_predictions_do_not_leak_tensors(cnn2_app, page):
       return [before, window.handwriting.numTensors()];
     }""")
     assert counts[0] == counts[1], counts
+
+
+# ------------------------------------------------- calibration: the same answers as the pad
+
+_JS_READ = """async ([b64, size]) => {
+  const bytes = Uint8ClampedArray.from(atob(b64), c => c.charCodeAt(0));
+  return window.handwriting.read(new ImageData(bytes, size, size));
+}"""
+
+_PAD_PIXELS = """() => {
+  const data = document.getElementById('pad').getContext('2d').getImageData(0, 0, 280, 280).data;
+  let text = '';
+  for (let i = 0; i < data.length; i += 8192) text += String.fromCharCode(...data.subarray(i, i + 8192));
+  return btoa(text);
+}"""
+
+
+def js_read(page, rgba):
+    b64 = base64.b64encode(np.ascontiguousarray(rgba, np.uint8).tobytes()).decode("ascii")
+    return page.evaluate(_JS_READ, [b64, rgba.shape[0]])
+
+
+@pytest.fixture(scope="module")
+def calibrated_apps(tiny_model, tmp_path_factory):
+    """tiny exported three times: with T = 2.5 stored beside its .keras file, always unsure,
+    never a digit."""
+    root = tmp_path_factory.mktemp("calibrated")
+    model_path = root / "tiny.keras"
+    save_model(tiny_model, model_path)
+    Calibration(temperature=2.5).save(model_path)
+    export_web_app(model_path, root / "fitted")
+    export_web_app(tiny_model, root / "unsure", calibration=UNSURE)
+    export_web_app(tiny_model, root / "not_a_digit", calibration=NOT_A_DIGIT)
+    with serve_directory(root) as url:
+        yield url, model_path
+
+
+def test_the_calibration_is_applied_identically_in_keras_and_tfjs(calibrated_apps, page, mnist_small):
+    url, model_path = calibrated_apps
+    open_app(page, f"{url}fitted/")
+    assert page.evaluate("() => window.handwriting.calibration()") == Calibration(temperature=2.5).as_dict()
+    (x, y), _ = mnist_small
+    rng = np.random.default_rng(5)
+    drawings = training_drawings(rng, 8, x, y) + non_digit_drawings(rng, 6)
+    recognizer = Recognizer(model_path)                     # reads tiny.calibration.json too
+    uncalibrated = Recognizer(model_path, calibration=Calibration())
+    assert recognizer.calibration.temperature == 2.5
+    for drawing in drawings:
+        rgba = drawing.rgba()
+        python, js = recognizer.read(rgba), js_read(page, rgba)
+        assert js["verdict"] == (python.refused or "digit"), drawing.kind
+        assert js["message"] == python.message and js["digit"] == python.digit
+        np.testing.assert_allclose(js["probabilities"], python.probabilities, atol=1e-5)
+        assert np.abs(python.probabilities - uncalibrated.read(rgba).probabilities).max() > 1e-3
+
+
+@pytest.mark.parametrize("verdict, calibration", [("unsure", UNSURE), ("not_a_digit", NOT_A_DIGIT)])
+def test_unsure_and_not_a_digit_in_the_app_and_the_pad(calibrated_apps, page, tiny_model, artifacts_dir,
+                                                         verdict, calibration):
+    url, _ = calibrated_apps
+    open_app(page, f"{url}{verdict}/")
+    draw_with_mouse(page, ONE)
+    page.wait_for_function(f"() => document.querySelector('#prediction').dataset.verdict === '{verdict}'")
+    page.wait_for_timeout(300)
+    drawn = np.frombuffer(base64.b64decode(page.evaluate(_PAD_PIXELS)), np.uint8).reshape(280, 280, 4)
+    pad = DrawingPad(tiny_model, calibration=calibration)
+    reading = pad.set_pixels(drawn.copy())                   # the very pixels the app read
+    assert reading.refused == verdict
+    assert page.inner_text("#prediction") == reading.message
+    assert page.inner_text("#confidence") == ""
+    bars = page.eval_on_selector_all("#probabilities .bar", "bars => bars.map(b => +b.dataset.probability)")
+    np.testing.assert_allclose(bars, reading.probabilities, atol=1e-5)    # the bars stay
+    page.screenshot(path=str(artifacts_dir / f"web_app_{verdict}.png"), full_page=True)

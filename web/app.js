@@ -5,12 +5,15 @@
   "use strict";
 
   const P = window.HandwritingPreprocess;
+  const C = window.HandwritingCalibration;
   const LIVE_INTERVAL_MS = 100;     // at most ~10 live predictions per second while drawing
   const MODEL_URL = "model/model.json";
+  const MANIFEST_URL = "export.json";
 
   // ------------------------------------------------------------------ model
 
   let model = null;
+  let calibration = C.fromManifest(null);   // the export's own, once export.json is read
 
   function base64ToBuffer(text) {
     const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
@@ -59,6 +62,21 @@
     return note;
   }
 
+  /** The model's temperature and thresholds: inlined by the notebook preview, else export.json. */
+  async function loadCalibration() {
+    if (window.HANDWRITING_MODEL) return C.fromManifest(window.HANDWRITING_MODEL);
+    let manifest;
+    try {
+      const response = await fetch(MANIFEST_URL);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      manifest = await response.json();
+    } catch (err) {
+      throw new Error(`Could not read ${MANIFEST_URL} (${err.message || err}). ` +
+        "Export the app again from the notebook or with `python -m handwriting export`.");
+    }
+    return C.fromManifest(manifest);
+  }
+
   /** Load and warm up the model; resolves to a note about the backend ("" when as asked). */
   async function loadModel() {
     const note = await chooseBackend();
@@ -71,6 +89,7 @@
         "Export the app again from the notebook or with `python -m handwriting export`.");
     }
     tf.tidy(() => { loaded.predict(tf.zeros([1, P.MODEL_SIZE, P.MODEL_SIZE, 1])).dataSync(); });
+    calibration = await loadCalibration();
     model = loaded;   // warmed up: the first real prediction is as fast as the rest
     return note;
   }
@@ -85,6 +104,16 @@
     } finally {
       probabilities.dispose();
     }
+  }
+
+  /** Raw probabilities -> {probabilities (calibrated), verdict, digit, message}: the rule of
+   *  CALIBRATION.md with this export's temperature and thresholds. */
+  function judge(raw) {
+    const probabilities = C.apply(raw, calibration.temperature);
+    const verdict = C.verdict(probabilities, calibration.sure, calibration.pair);
+    let digit = 0;
+    for (let d = 1; d < 10; d++) if (probabilities[d] > probabilities[digit]) digit = d;
+    return { probabilities, verdict, digit, message: C.message(verdict, probabilities) };
   }
 
   // -------------------------------------------------------------------- DOM
@@ -123,18 +152,17 @@
     showReading(null, null);
   }
 
-  function showReading(pixels, probabilities) {
+  /** Preview, bars (always, also when unsure) and the answer: a digit, "Not sure: a 4 or a 9?"
+   *  or "not a digit" (data-verdict on #prediction says which). */
+  function showReading(pixels, reading) {
+    const probabilities = reading ? reading.probabilities : null;
     const image = preview.createImageData(P.MODEL_SIZE, P.MODEL_SIZE);
     for (let i = 0; i < P.MODEL_SIZE * P.MODEL_SIZE; i++) {
       const value = pixels ? Math.round(pixels[i] * 255) : 0;
       image.data.set([value, value, value, 255], 4 * i);
     }
     preview.putImageData(image, 0, 0);
-    let top = -1;
-    if (probabilities) {
-      top = 0;
-      for (let d = 1; d < 10; d++) if (probabilities[d] > probabilities[top]) top = d;
-    }
+    const top = reading ? reading.digit : -1;
     bars.forEach((bar, digit) => {
       const p = probabilities ? probabilities[digit] : 0;
       bar.dataset.probability = p.toFixed(6);
@@ -142,8 +170,11 @@
       bar.querySelector(".fill").style.width = `${(100 * p).toFixed(1)}%`;
       bar.querySelector(".value").textContent = probabilities ? `${(100 * p).toFixed(1)} %` : "";
     });
-    prediction.textContent = top >= 0 ? String(top) : "";
-    confidence.textContent = top >= 0 ? `(${(100 * probabilities[top]).toFixed(1)} %)` : "";
+    const sure = reading && reading.verdict === "digit";
+    prediction.textContent = !reading ? "" : sure ? String(top) : reading.message;
+    prediction.dataset.verdict = reading ? reading.verdict : "";
+    prediction.classList.toggle("unsure", Boolean(reading) && !sure);
+    confidence.textContent = sure ? `(${(100 * probabilities[top]).toFixed(1)} %)` : "";
   }
 
   async function readPad() {
@@ -158,8 +189,7 @@
       return;
     }
     if (!model) return;
-    const probabilities = await predictPixels(pixels, 1);
-    showReading(pixels, probabilities);
+    showReading(pixels, judge(await predictPixels(pixels, 1)));
     setStatus("Ready: draw a digit");
   }
 
@@ -253,6 +283,21 @@
       await ready;
       return predictPixels(pixels, n);
     },
+    /** What the app says for a drawing: {verdict, digit, message, probabilities (calibrated)},
+     *  or {verdict: reason, message} when the drawing is refused (blank, too small, too full). */
+    async read(imageData) {
+      await ready;
+      let pixels;
+      try {
+        pixels = P.preprocess(imageData);
+      } catch (err) {
+        if (!err.reason) throw err;
+        return { verdict: err.reason, digit: null, message: err.message, probabilities: null };
+      }
+      const reading = judge(await predictPixels(pixels, 1));
+      return { ...reading, probabilities: Array.from(reading.probabilities) };
+    },
+    calibration: () => ({ ...calibration }),
     backend: () => tf.getBackend(),
     numTensors: () => tf.memory().numTensors,
     clear: clearPad,

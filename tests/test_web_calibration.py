@@ -1,0 +1,59 @@
+"""The JS twin of the calibration rule (web/calibration.js) against numpy, in real Chromium."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from handwriting import calibration
+from handwriting.browser import serve_directory
+from handwriting.recognizer import NOT_A_DIGIT_MESSAGE, verdict_message
+
+WEB = ROOT / "web"
+CONSTANTS = ("SURE", "PAIR", "EPSILON")
+
+
+def test_python_and_js_define_the_same_thresholds():
+    text = (WEB / "calibration.js").read_text()
+    for name in CONSTANTS:
+        values = re.findall(rf"\bconst {name} = ([0-9.eE+-]+);", text)
+        assert len(values) == 1, f"{name} must be defined exactly once in calibration.js"
+        assert float(values[0]) == getattr(calibration, name), name
+    assert f'"{NOT_A_DIGIT_MESSAGE}"' in text
+    doc = (WEB / "CALIBRATION.md").read_text()
+    for name in CONSTANTS:
+        assert f"| `{name}` | {getattr(calibration, name):g} |" in doc, f"CALIBRATION.md: {name}"
+
+
+_JS_JUDGE = """([rows, temperature, sure, pair]) => rows.map(p => {
+  const C = window.HandwritingCalibration;
+  const q = C.apply(p, temperature);
+  const verdict = C.verdict(q, sure, pair);
+  return {q: Array.from(q), verdict, message: C.message(verdict, q)};
+})"""
+
+
+@pytest.mark.browser
+def test_js_applies_the_temperature_and_the_rule_like_numpy(browser):
+    rng = np.random.default_rng(0)
+    logits = rng.normal(scale=rng.uniform(0.5, 6, size=(300, 1)), size=(300, 10))
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    p[:5] = np.eye(10)[:5]                                  # exact zeros and ones
+    p[5] = 0.1                                              # a tie
+    p = p.astype(np.float32).astype(np.float64)             # what a model gives
+    with serve_directory(WEB) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{url}index.html?backend=cpu")
+        page.wait_for_function("() => window.HandwritingCalibration !== undefined", timeout=30_000)
+        for setting in (calibration.Calibration(), calibration.Calibration(2.3, 0.9, 0.95),
+                        calibration.Calibration(0.6, 0.7, 0.75)):
+            js = page.evaluate(_JS_JUDGE, [p.tolist(), setting.temperature, setting.sure, setting.pair])
+            q = setting.apply(p)
+            np.testing.assert_allclose([row["q"] for row in js], q, rtol=0, atol=1e-12)
+            expected = setting.verdicts(q)
+            assert [row["verdict"] for row in js] == list(expected)
+            assert [row["message"] for row in js] == [verdict_message(v, r) for v, r in zip(expected, q)]
+        context.close()

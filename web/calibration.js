@@ -1,0 +1,63 @@
+/* Temperature scaling and the digit / unsure / not-a-digit rule (CALIBRATION.md), the
+ * JavaScript twin of handwriting/calibration.py. The model's own temperature and thresholds
+ * come from export.json; these defaults apply when an export has none. Same float64
+ * arithmetic as numpy; tests compare both in Chromium. Plain script: defines
+ * window.HandwritingCalibration. */
+(function () {
+  "use strict";
+
+  const SURE = 0.8;
+  const PAIR = 0.8;
+  const EPSILON = 1e-12;
+
+  const NOT_A_DIGIT_MESSAGE = "That does not look like a digit. Draw one digit from 0 to 9.";
+
+  /** {temperature, sure, pair} from export.json's "calibration" (defaults for what is missing). */
+  function fromManifest(manifest) {
+    const given = (manifest && manifest.calibration) || {};
+    const calibration = {
+      temperature: given.temperature === undefined ? 1.0 : Number(given.temperature),
+      sure: given.sure === undefined ? SURE : Number(given.sure),
+      pair: given.pair === undefined ? PAIR : Number(given.pair),
+    };
+    if (!(calibration.temperature > 0 && calibration.sure > 0 && calibration.sure <= 1 &&
+          calibration.pair > 0 && calibration.pair <= 1)) {
+      throw new Error(`export.json has an invalid calibration ${JSON.stringify(given)}; ` +
+        "export the app again.");
+    }
+    return calibration;
+  }
+
+  /** softmax(log(max(p, EPSILON)) / T): a Float64Array of 10 calibrated probabilities. */
+  function apply(probabilities, temperature) {
+    const z = Array.from(probabilities, (p) => Math.log(Math.max(p, EPSILON)) / temperature);
+    const top = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - top));
+    const total = e.reduce((a, b) => a + b, 0);
+    return Float64Array.from(e, (v) => v / total);
+  }
+
+  /** The two most likely digits, most likely first (ties: the smaller digit, as numpy). */
+  function topTwo(calibrated) {
+    const order = Array.from(calibrated.keys()).sort((a, b) => calibrated[b] - calibrated[a] || a - b);
+    return [order[0], order[1]];
+  }
+
+  /** "digit", "unsure" or "not_a_digit" for CALIBRATED probabilities. */
+  function verdict(calibrated, sure = SURE, pair = PAIR) {
+    const [first, second] = topTwo(calibrated);
+    if (calibrated[first] >= sure) return "digit";
+    return calibrated[first] + calibrated[second] >= pair ? "unsure" : "not_a_digit";
+  }
+
+  /** What the app says for a verdict (as handwriting.recognizer.verdict_message). */
+  function message(verdictName, calibrated) {
+    if (verdictName === "unsure") {
+      const [first, second] = topTwo(calibrated);
+      return `Not sure: a ${first} or a ${second}?`;
+    }
+    return verdictName === "not_a_digit" ? NOT_A_DIGIT_MESSAGE : "";
+  }
+
+  window.HandwritingCalibration = { SURE, PAIR, EPSILON, fromManifest, apply, verdict, message };
+})();
