@@ -8,7 +8,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Real MNIST for tests/benchmarks: the shared offline copy when it is beside the project.
 export HANDWRITING_MNIST ?= $(wildcard $(abspath ../shared/mnist))
 
-.PHONY: install lab test test-quick chromium bench bench-quick clean
+.PHONY: install lab test test-quick chromium bench bench-quick dist notebooks clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,5 +38,15 @@ bench: install chromium
 bench-quick: install chromium
 	$(PY) -m bench --quick
 
+# Wheel + sdist in dist/ (what `pip install` from the repository builds, e.g. in Colab).
+dist: install
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+
+# After changing the repository URL ([project.urls] in pyproject.toml) or the version: rewrite
+# the notebooks' first (Colab set-up) cell.
+notebooks: install
+	$(PY) -m handwriting.colab
+
 clean:
-	rm -rf build runs artifacts .pytest_cache
+	rm -rf build dist runs artifacts .pytest_cache

@@ -8,7 +8,9 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from .common import QUICK_MD, RESULTS_MD, SECTION_ORDER, machine, save_section  # noqa: E402
+from .common import (QUICK_MD, RESULTS_MD, SECTION_ORDER, load_results, machine,  # noqa: E402
+                     save_results, save_section)
+from .readme import rerender, write_readme  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -17,7 +19,13 @@ def main(argv=None) -> int:
     parser.add_argument("--only", nargs="+", choices=SECTION_ORDER, help="run only these sections")
     parser.add_argument("--arch", nargs="+", help="accuracy section: only these architectures "
                         "(the other rows are kept from the last run)")
+    parser.add_argument("--readme", action="store_true",
+                        help="only rewrite README.md's result tables from bench/results.json")
     args = parser.parse_args(argv)
+    if args.readme:
+        save_results(rerender(load_results()))
+        print("README.md " + ("updated" if write_readme() else "already up to date"))
+        return 0
     if not os.environ.get("HANDWRITING_MNIST"):
         print("note: $HANDWRITING_MNIST is not set; Keras will download MNIST.", file=sys.stderr)
     for name in args.only or SECTION_ORDER:
@@ -29,6 +37,8 @@ def main(argv=None) -> int:
         save_section(name, section)
         print(section["markdown"], flush=True)
     print(f"Wrote {QUICK_MD if args.quick else RESULTS_MD}")
+    if not args.quick and write_readme():
+        print("Updated README.md's result tables")
     return 0
 
 

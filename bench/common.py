@@ -47,6 +47,9 @@ def machine() -> dict:
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
         "numpy": numpy.__version__,
+        # Other work on the machine slows every timing (the same epoch took 38 s one day and
+        # 130 s another): the load average over the last 1, 5 and 15 minutes says how busy it was.
+        "load_average": [round(x, 1) for x in os.getloadavg()],
     }
 
 
@@ -85,20 +88,37 @@ def load_results(quick: bool = False) -> dict:
     return {"sections": {}}
 
 
+def rows_of(section: dict) -> list[dict]:
+    """A section's result rows: its data list, or its one data dict."""
+    data = section.get("data")
+    return data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+
+
 def save_section(name: str, section: dict) -> None:
     """Merge one section ({"title", "markdown", "data", "machine", "quick"}) into the result files
-    (quick runs into results-quick.*, so they never overwrite the real figures)."""
+    (quick runs into results-quick.*, so they never overwrite the real figures).
+
+    Every row keeps its own ``measured`` record (date, machine, versions): a row carried over
+    from an earlier run (e.g. ``--arch``) keeps the one it was measured with."""
     quick = bool(section.get("quick"))
-    json_path, md_path = (QUICK_JSON, QUICK_MD) if quick else (RESULTS_JSON, RESULTS_MD)
+    for row in rows_of(section):
+        row.setdefault("measured", section["machine"])
     results = load_results(quick)
     results["sections"][name] = section
+    save_results(results, quick)
+
+
+def save_results(results: dict, quick: bool = False) -> None:
+    """Write results.json (atomically) and results.md (or their quick twins)."""
+    json_path, md_path = (QUICK_JSON, QUICK_MD) if quick else (RESULTS_JSON, RESULTS_MD)
     tmp = json_path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(results, indent=2, default=float))
     os.replace(tmp, json_path)
     md_path.write_text(render_markdown(results))
 
 
-SECTION_ORDER = ("accuracy", "overhead", "time_to_99", "pad_latency", "tfjs", "robustness", "drawn")
+SECTION_ORDER = ("accuracy", "overhead", "time_to_99", "pad_latency", "tfjs", "robustness", "drawn",
+                 "inspection", "learner")
 
 
 def render_markdown(results: dict) -> str:
@@ -107,12 +127,20 @@ def render_markdown(results: dict) -> str:
     names = sorted(results["sections"], key=lambda n: SECTION_ORDER.index(n) if n in SECTION_ORDER else 99)
     for name in names:
         section = results["sections"][name]
-        m = section["machine"]
-        parts += [f"## {section['title']}", "",
-                  f"_{m['date']}, {m['cpu']}, {m['cores']} cores, GPU: {m['gpu']}, TF {m['tensorflow']}, "
-                  f"Keras {m['keras']}{', QUICK mode (small data, not the real figures)' if section.get('quick') else ''}_",
-                  "", section["markdown"], ""]
+        parts += [f"## {section['title']}", "", stamp(section), "", section["markdown"], ""]
     return "\n".join(parts)
+
+
+def stamp(section: dict) -> str:
+    """When and where a section's rows were measured, in one italic line."""
+    measured = [row.get("measured", section["machine"]) for row in rows_of(section)] or [section["machine"]]
+    dates = sorted({m["date"] for m in measured})
+    m = section["machine"]
+    when = dates[0] if len(dates) == 1 else f"rows measured {dates[0]} to {dates[-1]} (each row's date in bench/results.json)"
+    loads = [x["load_average"][2] for x in measured if "load_average" in x]
+    load = f", load average {min(loads):.1f}–{max(loads):.1f} (15 min)" if loads else ""
+    return (f"_{when}, {m['cpu']}, {m['cores']} cores{load}, GPU: {m['gpu']}, TF {m['tensorflow']}, "
+            f"Keras {m['keras']}{', QUICK mode (small data, not the real figures)' if section.get('quick') else ''}_")
 
 
 def bench_model(name: str, quick: bool = False):

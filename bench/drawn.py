@@ -13,17 +13,31 @@ from handwriting.data import load_mnist, split_validation
 from handwriting.drawn_digits import evaluation_drawings
 from handwriting.evaluation import drawn_digit_benchmark
 
-from .common import bench_model, bench_validation, markdown_table
+import json
+
+from .common import FALLBACK_TRAIN_SIZE, MODELS_DIR, bench_model, bench_validation, markdown_table
 
 TITLE = "Drawn digits and non-digits: the pad's path, calibration, 'not sure' and 'not a digit'"
 PRETRAINED = "pretrained"
 
 
+def _training(name: str, quick: bool) -> str:
+    """How the bench model for ``name`` was trained, for the table."""
+    record = MODELS_DIR / f"{name}{'-quick' if quick else ''}.run.json"
+    if record.exists():
+        row = json.loads(record.read_text())
+        return f"{row['epochs']} ep on {row['train_size']:,} (test {row['test_accuracy']:.2%})"
+    if (MODELS_DIR / f"{name}{'-quick' if quick else ''}.keras").exists():
+        return "accuracy section's model"
+    return f"1 ep on {FALLBACK_TRAIN_SIZE:,} (fallback)"
+
+
 def _models(quick: bool):
     """(name, model, calibration) for every architecture, then the pretrained model if any."""
     for name in architectures.names():
+        trained = _training(name, quick)                  # before bench_model may train one
         model = bench_model(name, quick)
-        yield name, model, fit(model, *bench_validation(name, quick))
+        yield name, trained, model, fit(model, *bench_validation(name, quick))
     if hasattr(models, "load_pretrained"):
         model = models.load_pretrained()
         record = models.pretrained_record() if hasattr(models, "pretrained_record") else {}
@@ -32,7 +46,7 @@ def _models(quick: bool):
         else:   # the default validation split of the full training set
             (x_train, y_train), _ = load_mnist(test_size=1, quick=False)
             calibration = fit(model, *split_validation(x_train, y_train)[1])
-        yield PRETRAINED, model, calibration
+        yield PRETRAINED, "the package's", model, calibration
 
 
 def _pct(value: float) -> str:
@@ -45,8 +59,9 @@ def run(quick: bool = False) -> dict:
     drawn = evaluation_drawings(x_test[:strokes, ..., 0], y_test[:strokes],
                                 per_style=4 if quick else 40, non_digits=104 if quick else 520)
     reports = {}
-    for name, model, calibration in _models(quick):
+    for name, trained, model, calibration in _models(quick):
         report = drawn_digit_benchmark(model, drawn, calibration, mnist_test=(x_test, y_test))
+        report["trained"] = trained
         reports[name] = report
         print(f"  {name}: T {calibration.temperature:.2f}, strokes {report['mnist']['accuracy']:.2%}, "
               f"styles {report['styles']['accuracy']:.2%}, non-digits flagged "
@@ -61,9 +76,9 @@ def run(quick: bool = False) -> dict:
 def _markdown(reports: dict, drawn, test_size: int) -> str:
     any_report = next(iter(reports.values()))
     summary = markdown_table(
-        ["model", "T", "MNIST test flagged", "drawn (strokes) right", "styles right",
+        ["model", "trained", "T", "MNIST test flagged", "drawn (strokes) right", "styles right",
          "non-digits flagged", "confident mistakes (raw -> calibrated)", "ECE strokes (raw -> calibrated)"],
-        [[name, f"{r['calibration']['temperature']:.2f}", _pct(r["mnist_test"]["flagged"]),
+        [[name, r["trained"], f"{r['calibration']['temperature']:.2f}", _pct(r["mnist_test"]["flagged"]),
           f"**{_pct(r['mnist']['accuracy'])}**", f"**{_pct(r['styles']['accuracy'])}**",
           f"**{_pct(r['non_digits']['flagged'])}**",
           f"{_pct(r['mnist']['confident_mistakes_uncalibrated'])} -> {_pct(r['mnist']['confident_mistakes'])}",

@@ -26,16 +26,6 @@ from .models import ModelError
 from .quiet_tensorflow import import_tensorflow
 from .training import ConfigError, TrainingListener
 
-SUMMARY_COLUMNS = ("architecture", "epochs", "seconds", "train_accuracy", "test_accuracy", "parameters")
-
-
-def format_summary(record) -> str:
-    """The run's summary row: arch, seconds, train acc, test acc, params."""
-    return (f"{record.architecture:<8} {record.epochs:>3} ep  {record.seconds:8.1f} s  "
-            f"train {record.train_accuracy:7.2%}  test {record.test_accuracy:7.2%}  "
-            f"{record.parameters:>10,} params" + ("  (stopped early)" if record.stopped else ""))
-
-
 class ConsoleProgress(TrainingListener):
     """Prints a progress line per epoch, and an updating batch counter on a terminal."""
 
@@ -85,7 +75,8 @@ def cmd_train(args) -> int:
     overrides = {key: value for key, value in {
         "epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.lr,
         "lr_decay": args.lr_decay, "optimizer": args.optimizer, "augment": args.augment,
-        "data_fraction": args.fraction, "seed": args.seed}.items() if value is not None}
+        "data_fraction": args.fraction, "seed": args.seed,
+        "validation_size": args.validation}.items() if value is not None}
     config = TrainingConfig.for_architecture(args.arch, **overrides).validate()
     data = load_mnist(quick=args.quick or None)
     out = Path(args.out or f"runs/{args.arch}")
@@ -96,7 +87,7 @@ def cmd_train(args) -> int:
     if len(run.validation[1]):
         _save_calibration(run.model, model_path, *run.validation)
     (out / "run.json").write_text(json.dumps({"record": record.as_row(), "history": run.history}, indent=2))
-    print(format_summary(record))
+    print(record.summary())
     print(f"Saved {model_path}")
     return 130 if run.status == "interrupted" else 0
 
@@ -152,7 +143,7 @@ def cmd_evaluate(args) -> int:
 
 def cmd_export(args) -> int:
     from .calibration import for_model
-    from .export import export_web_app, make_zip, verify_export
+    from .export import ParityError, export_web_app, make_zip, verify_export
     from .models import as_digit_model
 
     model = as_digit_model(args.model)
@@ -162,7 +153,10 @@ def cmd_export(args) -> int:
     if args.zip:
         print(f"Zip: {make_zip(result.out_dir)}")
     if args.verify:
-        print(verify_export(model, result.out_dir))
+        report = verify_export(model, result.out_dir)
+        print(report)
+        if not report.ok:
+            raise ParityError(report)
     return 0
 
 
@@ -182,7 +176,7 @@ def cmd_pretrained(args) -> int:
                                            "calibration": calibration.load(model_path).as_dict()})
         print(f"Wrote {weights} ({weights.stat().st_size / 1e6:.2f} MB) and its record")
     record = pretrained_record()["record"]
-    print(f"pretrained: {format_summary(_run_record_from_row(record))}  val {record['val_accuracy']:.2%}")
+    print(f"pretrained: {_run_record_from_row(record).summary()}")
     print(f"rebuild: {REBUILD_COMMAND}")
     return 0
 
@@ -209,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None)
     train.add_argument("--fraction", type=float, help="share of the training data to use (0-1]")
     train.add_argument("--seed", type=int)
+    train.add_argument("--validation", type=int, metavar="N",
+                       help="training images held out for validation (default 5000; 0: none)")
     train.add_argument("--out", help="output folder (default runs/ARCH)")
     train.add_argument("--quick", action="store_true", help="small data subset (as $HANDWRITING_QUICK=1)")
     train.set_defaults(func=cmd_train)

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-SURE = 0.8                  # calibrated top probability from which the answer is a digit
-PAIR = 0.8                  # ... else the top two together from which it is "a 4 or a 9?"
+SURE = 0.7                  # calibrated top probability from which the answer is a digit
+PAIR = 0.9                  # ... else the top two together from which it is "a 4 or a 9?"
 EPSILON = 1e-12             # probabilities are clipped here before the log (p = 0 happens)
 TEMPERATURE_RANGE = (0.05, 20.0)
 VERDICTS = ("digit", "unsure", "not_a_digit")

@@ -6,17 +6,25 @@ model.json from Keras 3 that TF.js 4.22's ``tf.loadLayersModel`` rejects (the in
 ``model.export()`` SavedModel, converted with ``tf_saved_model -> tfjs_graph_model``, loads with
 ``tf.loadGraphModel`` and matches Keras to ~1e-7; :func:`verify_export` proves it in Chromium.
 
-The export is atomic: everything is written into a hidden temporary sibling folder that is
-renamed into place at the end, so an interrupted or failed export leaves nothing half-written,
-and an existing folder is only replaced when ``overwrite=True`` (and is kept if the swap fails).
+The export is atomic: everything is written into a hidden staging folder beside the target
+(``.NAME.tmp-XXXXXXXX``) that is renamed into place at the end, so an interrupted or failed export
+leaves nothing half-written, and an existing folder is only replaced when ``overwrite=True`` (and
+is kept if the swap fails). The staging folder is made like ``os.mkdir`` makes folders (the
+umask decides, so a web server running as another user can read the app), and it is locked
+(``flock``) while its export runs: the next export of the same target removes the staging
+folders nobody holds, which only an export killed outright (SIGKILL, power cut) leaves behind.
+
+Exports do not touch ``sys.stdout``: swapping the process-wide stream to hush a library is not
+thread-safe, and two overlapping exports could leave every later ``print`` in a notebook lost.
 """
 from __future__ import annotations
 
 import base64
-import contextlib
-import io
+import fcntl
 import json
 import os
+import re
+import secrets
 import shutil
 import tempfile
 import zipfile
@@ -29,17 +37,34 @@ from .models import as_digit_model
 
 QUANTIZATIONS = (None, "float16", "uint8")
 TFJS_VERSION = "4.22.0"
-APP_FILES = ("index.html", "app.js", "preprocess.js", "calibration.js", "style.css", "before-tfjs.js",
-             "tf.min.js", "LICENSE-tfjs.txt", "PREPROCESSING.md", "CALIBRATION.md")
+# TF.js's WebAssembly backend (@tensorflow/tfjs-backend-wasm, same version as tf.min.js): plain and
+# SIMD binaries; the multi-threaded one needs cross-origin isolation that the app never has.
+WASM_FILES = ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm")
+APP_FILES = ("index.html", "app.js", "backend.js", "preprocess.js", "calibration.js", "style.css",
+             "before-tfjs.js", "tf.min.js", "tf-backend-wasm.min.js", *WASM_FILES,
+             "LICENSE-tfjs.txt", "LICENSE-tfjs-backend-wasm.txt", "PREPROCESSING.md", "CALIBRATION.md")
 MODEL_DIR = "model"
 MANIFEST = "export.json"
 FLOAT32_TOLERANCE = 1e-4       # max |Keras - TF.js| probability for an unquantised export
+MIN_ARGMAX_AGREEMENT = 0.995   # any export: share of digits where TF.js and Keras pick the same
+MAX_ACCURACY_LOSS = 0.001      # any export: TF.js accuracy at most 0.1 point below Keras'
 PREPROCESS_TOLERANCE = 1e-6    # max |numpy - JS| pixel difference of the 28x28 input
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # fixed timestamps: the same export gives the same zip
 
 
 class ExportError(RuntimeError):
     """The export could not be written; the message says why and what to do."""
+
+
+class ParityError(ExportError):
+    """The app was written, but TF.js in Chromium does not give Keras' answers."""
+
+    def __init__(self, report: "ParityReport"):
+        advice = ("float32 weights keep Keras' answers" if report.quantization else
+                  "the float32 export should match exactly: please report this")
+        super().__init__(f"The exported app does not match Keras: {'; '.join(report.problems)} "
+                         f"({advice}).")
+        self.report = report
 
 
 @dataclass
@@ -78,12 +103,11 @@ def _check_quantization(quantization):
 
 def _convert(model, model_dir: Path, quantization: str | None) -> None:
     """Keras 3 model -> SavedModel (temporary) -> TF.js graph model in ``model_dir``."""
-    with contextlib.redirect_stdout(io.StringIO()):   # importing it prints a ydf banner
-        from tensorflowjs.converters import tf_saved_model_conversion_v2 as converter
+    os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")  # the converter imports TF-DF
+    from tensorflowjs.converters import tf_saved_model_conversion_v2 as converter
 
     with tempfile.TemporaryDirectory(prefix="handwriting-savedmodel-") as saved:
-        with contextlib.redirect_stdout(io.StringIO()):  # Keras prints the signature summary
-            model.export(saved, format="tf_saved_model")
+        model.export(saved, format="tf_saved_model", verbose=False)
         converter.convert_tf_saved_model(
             saved, str(model_dir),
             quantization_dtype_map={quantization: True} if quantization else None)
@@ -104,8 +128,8 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
 
     Args:
         model: a 28x28x1 -> 10 Keras model, or a path to a ``.keras`` file.
-        out_dir: folder to create: model/ (model.json + weight shards), index.html, app.js,
-            preprocess.js, style.css, tf.min.js (TF.js itself) and export.json.
+        out_dir: folder to create: model/ (model.json + weight shards), export.json and the
+            :data:`APP_FILES` (index.html, app.js, TF.js itself and its wasm backend, ...).
         quantization: None (float32), "float16" or "uint8" weights.
         overwrite: replace ``out_dir`` if it exists (otherwise refuse and leave it as it is).
         calibration: the model's :class:`~handwriting.calibration.Calibration`, written into
@@ -128,7 +152,8 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
         raise ExportError(f"{out_dir} is a file, not a folder; choose another output folder.")
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+        remove_stale_staging(out_dir)
+        staging, lock = _new_staging_folder(out_dir)
     except OSError as err:
         raise ExportError(f"Cannot write to {out_dir.parent} ({err.strerror or err}); "
                           "choose a folder you can write to.") from err
@@ -149,7 +174,59 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
         if isinstance(err, OSError):
             raise ExportError(f"Writing the export failed ({err}); {out_dir} was not changed.") from err
         raise
+    finally:
+        os.close(lock)
     return ExportResult(out_dir=out_dir, quantization=quantization, files=files)
+
+
+def _staging_name(out_dir: Path) -> re.Pattern:
+    """Names of ``out_dir``'s staging folders (8 characters as ``tempfile.mkdtemp`` made them too)."""
+    return re.compile(re.escape(f".{out_dir.name}.tmp-") + "[a-z0-9_]{8}")
+
+
+def _try_lock(folder: Path) -> int | None:
+    """An fd of ``folder`` holding an exclusive flock, or None when another export holds it."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _new_staging_folder(out_dir: Path) -> tuple[Path, int]:
+    """A new staging folder for ``out_dir`` (made as ``os.mkdir`` makes it), locked: (path, fd)."""
+    while True:
+        folder = out_dir.with_name(f".{out_dir.name}.tmp-{secrets.token_hex(4)}")
+        try:
+            folder.mkdir()
+            fd = _try_lock(folder)
+        except (FileExistsError, FileNotFoundError):
+            continue     # a name clash, or another export's clean-up took it for a stale one
+        if fd is not None and os.fstat(fd).st_nlink > 0:
+            return folder, fd
+        if fd is not None:
+            os.close(fd)
+
+
+def remove_stale_staging(out_dir: str | os.PathLike) -> None:
+    """Delete the staging folders of ``out_dir`` that no running export holds.
+
+    Only an export killed outright leaves one (any other failure cleans up after itself).
+    """
+    out_dir = Path(out_dir)
+    pattern = _staging_name(out_dir)
+    for folder in out_dir.parent.iterdir():
+        if not pattern.fullmatch(folder.name) or folder.is_symlink() or not folder.is_dir():
+            continue
+        try:
+            fd = _try_lock(folder)
+        except OSError:          # gone meanwhile, or not ours to open
+            continue
+        if fd is not None:       # None: its export is still running
+            shutil.rmtree(folder, ignore_errors=True)
+            os.close(fd)
 
 
 def _swap_into_place(staging: Path, out_dir: Path) -> None:
@@ -206,6 +283,22 @@ class ParityReport:
     preprocess_reasons_agree: bool  # blank / too-small drawings rejected the same way
     problems: list[str] = field(default_factory=list)
 
+    def __post_init__(self):
+        """Judge the numbers: every failed threshold becomes a sentence in ``problems``."""
+        if self.quantization is None and self.max_abs_diff > FLOAT32_TOLERANCE:
+            self.problems.append(f"max |Δp| {self.max_abs_diff:.2e} > {FLOAT32_TOLERANCE:g}")
+        if self.argmax_agreement < MIN_ARGMAX_AGREEMENT:
+            self.problems.append(f"same answer as Keras for only {self.argmax_agreement:.2%} of "
+                                 f"digits (needs {MIN_ARGMAX_AGREEMENT:.1%})")
+        if self.keras_accuracy - self.tfjs_accuracy > MAX_ACCURACY_LOSS + 1e-9:
+            self.problems.append(
+                f"TF.js loses {100 * (self.keras_accuracy - self.tfjs_accuracy):.2f} accuracy "
+                f"points (at most {100 * MAX_ACCURACY_LOSS:.1f} allowed)")
+        if self.preprocess_max_diff > PREPROCESS_TOLERANCE:
+            self.problems.append(f"JS preprocessing differs by {self.preprocess_max_diff:.1e}")
+        if not self.preprocess_reasons_agree:
+            self.problems.append("JS and numpy refuse different drawings")
+
     @property
     def ok(self) -> bool:
         return not self.problems
@@ -259,18 +352,25 @@ _PAGE_PREPROCESS = """([b64, size]) => {
 }"""
 
 
-def open_app(page, base_url: str, backend: str = "cpu", timeout_ms: int = 60_000) -> str:
+def open_app(page, base_url: str, backend: str | None = "cpu", timeout_ms: int = 60_000) -> str:
     """Load an exported app in a Playwright ``page``; return the TF.js backend once it is ready.
 
-    Raises :class:`ExportError` with the page's own message when the model fails to load.
+    Args:
+        backend: "cpu", "wasm" or "webgl" (the app's ``?backend=``); None lets the app choose.
+
+    Raises :class:`ExportError` with the page's own message when the model fails to load, or
+    when the app had to fall back from the requested ``backend`` to another one.
     """
-    page.goto(f"{base_url}index.html?backend={backend}")
+    page.goto(f"{base_url}index.html" + (f"?backend={backend}" if backend else ""))
     page.wait_for_function("() => window.handwriting !== undefined", timeout=timeout_ms)
     outcome = page.evaluate("""() => window.handwriting.ready.then(
         () => ({ok: true, backend: window.handwriting.backend()}),
         err => ({ok: false, error: String(err && err.message || err)}))""")
     if not outcome["ok"]:
         raise ExportError(f"The exported app could not load its model: {outcome['error']}")
+    if backend and outcome["backend"] != backend:
+        raise ExportError(f"The exported app runs on {outcome['backend']}, not {backend}: "
+                          f"{page.inner_text('#status')}")
     return outcome["backend"]
 
 
@@ -299,15 +399,17 @@ def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend:
         model: the Keras model (or .keras path) that was exported.
         out_dir: the export folder.
         digits: how many MNIST test digits to compare.
-        backend: TF.js backend ("cpu" is exact; "webgl" needs a GPU-capable browser).
+        backend: TF.js backend: "cpu" (plain JS), "wasm" (what a browser without a GPU picks)
+            or "webgl" (software-rendered in headless Chromium); all must match Keras.
         test_data: (x_test, y_test); default: the first ``digits`` MNIST test digits.
         quantization: the export's quantisation; "auto" reads it from export.json.
 
-    Float32 exports must match to :data:`FLOAT32_TOLERANCE`; quantised ones report argmax
-    agreement and accuracy. The JS preprocessing must match ``preprocess_canvas``.
+    Float32 exports must match to :data:`FLOAT32_TOLERANCE`; every export must give Keras'
+    answer on :data:`MIN_ARGMAX_AGREEMENT` of the digits and lose at most
+    :data:`MAX_ACCURACY_LOSS` of accuracy. The JS preprocessing must match
+    ``preprocess_canvas`` and refuse the same drawings.
     """
     from .browser import chromium, run_off_event_loop, serve_directory
-    from .preprocess import DrawingError, preprocess_canvas
 
     model = as_digit_model(model)
     out_dir = Path(out_dir)
@@ -332,44 +434,47 @@ def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend:
 
     used_backend, tfjs_probs, js_outputs = run_off_event_loop(in_browser)
 
-    diff, reasons_agree = 0.0, True
-    for rgba, js in zip(drawings, js_outputs):
-        try:
-            py = preprocess_canvas(rgba)
-        except DrawingError as err:
-            reasons_agree &= js == err.reason
-            continue
-        if isinstance(js, str):
-            reasons_agree = False
-        else:
-            diff = max(diff, float(np.abs(py - js).max()))
-
-    report = ParityReport(
+    diff, reasons_agree = compare_preprocessing(drawings, js_outputs)
+    return ParityReport(
         digits=len(y_test), backend=used_backend, quantization=quantization,
         max_abs_diff=float(np.abs(keras_probs - tfjs_probs).max()),
         argmax_agreement=float((keras_probs.argmax(1) == tfjs_probs.argmax(1)).mean()),
         keras_accuracy=float((keras_probs.argmax(1) == y_test).mean()),
         tfjs_accuracy=float((tfjs_probs.argmax(1) == y_test).mean()),
         drawings=len(drawings), preprocess_max_diff=diff, preprocess_reasons_agree=reasons_agree)
-    if quantization is None and report.max_abs_diff > FLOAT32_TOLERANCE:
-        report.problems.append(f"max |Δp| {report.max_abs_diff:.2e} > {FLOAT32_TOLERANCE:g}")
-    if report.preprocess_max_diff > PREPROCESS_TOLERANCE:
-        report.problems.append(f"JS preprocessing differs by {report.preprocess_max_diff:.1e}")
-    if not reasons_agree:
-        report.problems.append("JS and numpy refuse different drawings")
-    return report
+
+
+def compare_preprocessing(drawings, js_outputs) -> tuple[float, bool]:
+    """(max |numpy - JS| over the accepted drawings, whether both refuse the same drawings for
+    the same reasons), given each drawing's JS output: a 28x28 array or a refusal reason."""
+    from .preprocess import DrawingError, preprocess_canvas
+
+    diff, reasons_agree = 0.0, True
+    for rgba, js in zip(drawings, js_outputs, strict=True):
+        try:
+            py = preprocess_canvas(rgba)
+        except DrawingError as err:
+            reasons_agree &= isinstance(js, str) and js == err.reason   # JS may accept it
+            continue
+        if isinstance(js, str):
+            reasons_agree = False
+        else:
+            diff = max(diff, float(np.abs(py - js).max()))
+    return diff, reasons_agree
 
 
 # ------------------------------------------------------------------ one-file preview
 
 
 def standalone_html(out_dir: str | os.PathLike) -> str:
-    """The exported app as ONE html document: scripts, styles and model inlined.
+    """The exported app as ONE html document: scripts, styles, model and wasm binaries inlined.
 
     For the in-notebook preview (an ``<iframe srcdoc>``): it needs no server, so it works the
     same in JupyterLab, Colab and VS Code. The app reads the inlined model from
-    ``window.HANDWRITING_MODEL`` instead of fetching model/model.json; the page still makes no
-    network request at all (``connect-src 'none'``).
+    ``window.HANDWRITING_MODEL`` instead of fetching model/model.json, and the wasm backend's
+    binaries from ``window.HANDWRITING_WASM``. TF.js can only *fetch* a .wasm binary, so the page
+    turns those bytes into blob: URLs (web/backend.js); ``connect-src blob:`` lets it fetch
+    exactly those, and nothing over the network. ``'wasm-unsafe-eval'`` lets it compile them.
     """
     import re
 
@@ -380,19 +485,21 @@ def standalone_html(out_dir: str | os.PathLike) -> str:
     shards = [out_dir / MODEL_DIR / path for group in model_json["weightsManifest"]
               for path in group["paths"]]
     weights = base64.b64encode(b"".join(p.read_bytes() for p in shards)).decode("ascii")
-    model_script = ("window.HANDWRITING_MODEL = " + json.dumps(
-        {"modelJSON": model_json, "weightsBase64": weights, "calibration": calibration})
-        + ";").replace("</", "<\\/")
+    wasm = {name: base64.b64encode((out_dir / name).read_bytes()).decode("ascii")
+            for name in WASM_FILES}
+    data_script = ("window.HANDWRITING_MODEL = " + json.dumps(
+        {"modelJSON": model_json, "weightsBase64": weights, "calibration": calibration}) + ";\n"
+        "window.HANDWRITING_WASM = " + json.dumps(wasm) + ";").replace("</", "<\\/")
 
     def inline_script(match):
         source = (out_dir / match.group(1)).read_text()
-        prefix = f"<script>{model_script}</script>\n" if match.group(1) == "app.js" else ""
+        prefix = f"<script>{data_script}</script>\n" if match.group(1) == "app.js" else ""
         return prefix + "<script>" + source.replace("</script", "<\\/script") + "</script>"
 
     page = re.sub(r'<script src="([^"]+)"></script>', inline_script, page)
     page = re.sub(r'<link rel="stylesheet" href="([^"]+)">',
                   lambda m: "<style>" + (out_dir / m.group(1)).read_text() + "</style>", page)
-    csp = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-           "img-src data: blob:; connect-src 'none'; worker-src blob:")
+    csp = ("default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; "
+           "style-src 'unsafe-inline'; img-src data: blob:; connect-src blob:; worker-src blob:")
     return re.sub(r'(<meta http-equiv="Content-Security-Policy" content=")[^"]*(")',
                   lambda m: m.group(1) + csp + m.group(2), page)

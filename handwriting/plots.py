@@ -20,10 +20,10 @@ def figure_to_png(fig: Figure) -> bytes:
 
 
 def history_figure(history: dict) -> Figure:
-    """Loss and accuracy per epoch, training and validation (test) side by side."""
+    """Loss and accuracy per epoch, training and validation (held-out training images)."""
     fig = Figure(figsize=(8, 3))
     for ax, metric in zip(fig.subplots(1, 2), ("loss", "accuracy")):
-        for key, label, style in ((metric, "train", "-o"), (f"val_{metric}", "test", "--s")):
+        for key, label, style in ((metric, "train", "-o"), (f"val_{metric}", "validation", "--s")):
             values = history.get(key, [])
             if values:
                 ax.plot(range(1, len(values) + 1), values, style, label=label, markersize=4)
@@ -39,8 +39,9 @@ def history_figure(history: dict) -> Figure:
     return fig
 
 
-def confusion_figure(matrix: np.ndarray) -> Figure:
-    """The confusion matrix (rows: true digit, columns: predicted), counts written in cells."""
+def confusion_figure(matrix: np.ndarray, subset: str = "validation") -> Figure:
+    """The confusion matrix (rows: true digit, columns: predicted) of the ``subset`` digits,
+    counts written in cells."""
     fig = Figure(figsize=(4.5, 4))
     ax = fig.subplots()
     shade = np.log1p(np.asarray(matrix))   # log scale: the few mistakes stay visible
@@ -54,7 +55,7 @@ def confusion_figure(matrix: np.ndarray) -> Figure:
     ax.set_yticks(range(10))
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
-    ax.set_title("Confusion matrix (test set)")
+    ax.set_title(f"Confusion matrix ({subset} digits)")
     return fig
 
 
@@ -73,20 +74,21 @@ def digit_grid_figure(images: np.ndarray, titles: list[str], columns: int = 8) -
     return fig
 
 
-def mistakes_figure(mistakes, images: np.ndarray, limit: int = 24) -> Figure:
+def mistakes_figure(mistakes, images: np.ndarray, limit: int = 24, subset: str = "validation") -> Figure:
     """The most confident mistakes, each titled "pred p / true t" with the model's confidence.
 
     Args:
         mistakes: an :class:`handwriting.evaluation.Mistakes` (indices into ``images``).
-        images: the evaluated images (N, 28, 28, 1), e.g. the test set.
+        images: the evaluated images (N, 28, 28, 1), e.g. the validation set.
         limit: show at most this many.
+        subset: what ``images`` are, for the heading.
     """
     shown = min(len(mistakes), limit)
     titles = [f"pred {p} / true {t}\n{c:.0%} sure" for p, c, t in
               zip(mistakes.predicted[:shown], mistakes.confidence[:shown], mistakes.true[:shown])]
     fig = digit_grid_figure(images[mistakes.indices[:shown]], titles, columns=6)
-    heading = (f"Misclassified test digits ({len(mistakes):,} in all), most confident first"
-               if len(mistakes) else "No misclassified test digits")
+    heading = (f"Misclassified {subset} digits ({len(mistakes):,} in all), most confident first"
+               if len(mistakes) else f"No misclassified {subset} digits")
     fig.suptitle(heading, fontsize=9)
     fig.tight_layout()
     return fig

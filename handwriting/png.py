@@ -11,8 +11,12 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def encode_png(image: np.ndarray, scale: int = 1) -> bytes:
-    """PNG bytes of a (H, W) grey or (H, W, 4) RGBA uint8 image, upscaled ``scale`` times."""
+def encode_png(image: np.ndarray, scale: int = 1, level: int = 6) -> bytes:
+    """PNG bytes of a (H, W) grey or (H, W, 4) RGBA uint8 image, upscaled ``scale`` times.
+
+    ``level`` is zlib's compression level: 1 is several times faster (for pictures redrawn on
+    every stroke), 6 a little smaller.
+    """
     image = np.asarray(image)
     if image.dtype != np.uint8 or image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 4):
         raise ValueError(f"Expected a (H, W) or (H, W, 4) uint8 image, got {image.dtype} {image.shape}.")
@@ -24,4 +28,4 @@ def encode_png(image: np.ndarray, scale: int = 1) -> bytes:
     raw = b"".join(b"\x00" + row.tobytes() for row in rows)
     header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(raw, 6)) + _chunk(b"IEND", b""))
+            + _chunk(b"IDAT", zlib.compress(raw, level)) + _chunk(b"IEND", b""))

@@ -133,6 +133,13 @@ class RunRecord:
     def seconds_per_epoch(self) -> float:
         return self.seconds / max(self.epochs, 1)
 
+    def summary(self) -> str:
+        """One line: architecture, epochs, seconds, train / validation / test accuracy, size."""
+        return (f"{self.architecture:<8} {self.epochs:>3} ep  {self.seconds:8.1f} s  "
+                f"train {self.train_accuracy:7.2%}  val {self.val_accuracy:7.2%}  "
+                f"test {self.test_accuracy:7.2%}  {self.parameters:>10,} params"
+                + ("  (stopped early)" if self.stopped else ""))
+
     def as_row(self) -> dict:
         """The record as a flat dict, for tables and JSON."""
         row = asdict(self)

@@ -132,3 +132,54 @@ def stop_jupyterlab(lab: JupyterLab) -> None:
         lab.process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         lab.process.kill()
+
+
+def draw(page, canvas_locator, points, size: int = 280) -> None:
+    """Draw one stroke through ``points`` (canvas pixels) with the mouse on a canvas element."""
+    canvas = canvas_locator.first
+    canvas.wait_for()
+    canvas.evaluate("e => e.scrollIntoView({block: 'center'})")   # no wait for "stable" layout
+    page.wait_for_timeout(500)
+    box = canvas.bounding_box()
+    scale = box["width"] / size
+    mouse = page.mouse
+    mouse.move(box["x"] + points[0][0] * scale, box["y"] + points[0][1] * scale)
+    mouse.down()
+    for x, y in points[1:]:
+        mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=4)
+    mouse.up()
+
+
+# Resolves with the pad's reading made after the next mouse-up (data-drawing="no", a newer
+# data-reading than now) and the milliseconds from that mouse-up to the reading in the page.
+_WATCH_READING = """(pad) => {
+  const box = pad.querySelector('.hw-pad-prediction');
+  const count = g => Number(g ? g.dataset.reading : 0);
+  const before = count(box.querySelector('.hw-guess'));
+  window.__hwReading = new Promise(resolve => {
+    let up = null;
+    window.addEventListener('mouseup', () => { up = performance.now(); }, {capture: true, once: true});
+    const seen = () => {
+      const guess = box.querySelector('.hw-guess');
+      if (up !== null && guess && guess.dataset.drawing === 'no' && count(guess) > before) {
+        observer.disconnect();
+        resolve({digit: guess.dataset.digit, ms: performance.now() - up, text: guess.innerText});
+      }
+    };
+    const observer = new MutationObserver(seen);
+    observer.observe(box, {subtree: true, childList: true, attributes: true, characterData: true});
+  });
+}"""
+
+
+def draw_and_read(page, pad_locator, points, timeout_ms: float = 60_000) -> dict:
+    """Draw a stroke on a DrawingPad in the page and wait for the reading that follows mouse-up.
+
+    Returns {"digit": "7" or "" (refused), "text": what the pad says, "ms": mouse-up to that
+    reading in the DOM (the kernel's work, the widget messages and the page's rendering)}.
+    """
+    pad = pad_locator.first
+    pad.evaluate(_WATCH_READING)
+    draw(page, pad.locator("canvas.hw-pad-canvas"), points)
+    return page.evaluate(f"""() => Promise.race([window.__hwReading, new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('no reading after mouse-up')), {timeout_ms}))])""")

@@ -12,7 +12,7 @@ def test_train_then_evaluate(tmp_path, capsys):
     assert main(["train", "--arch", "tiny", "--epochs", "1", "--quick", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     summary = [line for line in printed.splitlines() if line.startswith("tiny")]
-    assert summary and "test" in summary[0] and "params" in summary[0]
+    assert summary and "val" in summary[0] and "test" in summary[0] and "params" in summary[0]
     assert (out / "model.keras").is_file() and (out / "run.json").is_file()
     assert "Calibration: temperature" in printed and (out / "model.calibration.json").is_file()
     assert main(["evaluate", "--model", str(out / "model.keras"), "--quick"]) == 0
@@ -23,6 +23,7 @@ def test_train_then_evaluate(tmp_path, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["train", "--epochs", "0"], "epochs must be a whole number"),
     (["train", "--lr", "nan"], "learning_rate"),
+    (["train", "--validation", "-5"], "validation_size must be a whole number >= 0"),
     (["evaluate", "--model", "missing.keras"], "No model file"),
 ])
 def test_bad_values_are_one_line_errors(argv, message, capsys):

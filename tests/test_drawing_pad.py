@@ -85,6 +85,10 @@ def test_bad_pixels_are_refused_clearly(tiny_model):
         pad.set_pixels(np.zeros((280, 280, 4), np.float64))
     with pytest.raises(ValueError, match="280x280"):
         pad.set_pixels(np.zeros((56, 56, 4), np.uint8))
+    assert "280x280" in pad.prediction.value, "the pad shows what the cell raised"
+    with pytest.raises(ValueError, match="finite"):
+        pad.draw_strokes([[(10, 10), (float("nan"), 40)]])
+    assert "finite" in pad.prediction.value
 
 
 def test_pad_reads_with_the_pretrained_model_until_its_training_panel_has_one(mnist_small):

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from handwriting.export import ExportError, ParityError
 from handwriting.widgets import ExportPanel
 
 
@@ -21,30 +22,42 @@ def test_export_writes_a_checked_app_with_preview_and_download(tiny_model, tmp_p
     assert "matches Keras" in panel.message.value and "max |Δp|" in panel.message.value
     assert 'download="app.zip"' in panel.download.value and "data:application/zip;base64," in panel.download.value
     srcdoc = html.unescape(re.search(r'srcdoc="([^"]*)"', panel.preview.value).group(1))
-    assert "window.HANDWRITING_MODEL" in srcdoc and "connect-src 'none'" in srcdoc
+    assert "window.HANDWRITING_MODEL" in srcdoc and "window.HANDWRITING_WASM" in srcdoc
+    assert "connect-src blob:;" in srcdoc, "the preview fetches only the blobs it makes itself"
     assert "<script src=" not in srcdoc, "the preview must not need a server"
     assert not panel.export_button.disabled
 
 
 @pytest.mark.browser
-def test_preview_document_runs_tfjs_without_a_server(tiny_model, tmp_path, page, mnist_small):
-    panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"), verify=False)
-    panel.export()
-    srcdoc = html.unescape(re.search(r'srcdoc="([^"]*)"', panel.preview.value).group(1))
-    page.set_content(srcdoc)
-    page.wait_for_function("() => window.handwriting !== undefined")
-    assert page.evaluate("() => window.handwriting.ready.then(() => 'ok', e => String(e))") == "ok"
-    from handwriting.export import tfjs_predict
-
-    x = mnist_small[1][0][:10]
+def test_preview_runs_tfjs_on_wasm_in_its_sandboxed_iframe(tiny_model, tmp_path, page,
+                                                           mnist_small):
+    """The panel's own iframe (srcdoc, sandboxed, no server): the inlined wasm binaries load."""
     import numpy as np
 
-    np.testing.assert_allclose(tfjs_predict(page, x), tiny_model.predict(x, verbose=0), atol=1e-4)
+    from handwriting.export import tfjs_predict
+
+    panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"), verify=False)
+    panel.export()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.set_content(panel.preview.value)
+    preview = page.frames[1]
+    preview.wait_for_function("() => window.handwriting !== undefined")
+    assert preview.evaluate("() => window.handwriting.ready.then(() => 'ok', e => String(e))") == "ok"
+    assert preview.evaluate("window.handwriting.backend()") == "wasm", preview.inner_text("#status")
+    assert "wasm backend with SIMD, chosen automatically" in preview.inner_text("#status")
+    x = mnist_small[1][0][:10]
+    np.testing.assert_allclose(tfjs_predict(preview, x), tiny_model.predict(x, verbose=0),
+                               atol=1e-4)
+    assert all(url.startswith(("about:", "blob:", "data:")) for url in requests), requests
 
 
 def test_export_without_a_model_explains_what_to_do(tmp_path):
     panel = ExportPanel(out_dir=str(tmp_path / "app"))
-    assert panel.export() is None
+    with pytest.raises(ExportError, match="No model to export yet"):
+        panel.export()
+    assert "No model to export yet" in panel.message.value
+    panel.export_button.click()                      # a click shows it and raises nothing
     assert "No model to export yet" in panel.message.value
     assert not (tmp_path / "app").exists()
 
@@ -60,7 +73,8 @@ def test_a_failed_export_keeps_the_earlier_one(tiny_model, tmp_path, monkeypatch
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export_module.shutil, "copyfile", broken)
-    assert panel.export() is None
+    with pytest.raises(ExportError, match="No space left"):
+        panel.export()
     assert "No space left" in panel.message.value and "not changed" in panel.message.value
     assert (tmp_path / "app" / "model" / "model.json").read_bytes() == before
     assert not panel.export_button.disabled
@@ -71,7 +85,9 @@ def test_existing_folder_is_refused_unless_replacing_is_ticked(tiny_model, tmp_p
     (tmp_path / "mine" / "notes.txt").write_text("keep me")
     panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "mine"), verify=False)
     panel.overwrite.value = False
-    assert panel.export() is None and "already exists" in panel.message.value
+    with pytest.raises(ExportError, match="already exists"):
+        panel.export()
+    assert "already exists" in panel.message.value
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
 
 
@@ -83,3 +99,51 @@ def test_a_model_of_the_wrong_shape_is_refused(tmp_path):
     wrong = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10)])
     with pytest.raises(ModelError, match="28, 28, 1"):
         ExportPanel(wrong)
+
+
+def _no_chromium(*args, **kwargs):
+    from handwriting.browser import BrowserUnavailableError
+
+    raise BrowserUnavailableError("No Chromium found (simulated).")
+
+
+def test_without_chromium_the_check_is_an_error_outside_colab(tiny_model, tmp_path, monkeypatch):
+    from handwriting import export as export_module
+    from handwriting.browser import BrowserUnavailableError
+
+    monkeypatch.setattr(export_module, "verify_export", _no_chromium)
+    panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"))
+    with pytest.raises(BrowserUnavailableError):
+        panel.export()
+    assert "No Chromium found" in panel.message.value
+
+
+def test_in_colab_the_check_is_skipped_saying_so(tiny_model, tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from handwriting import export as export_module
+
+    monkeypatch.setattr(export_module, "verify_export", _no_chromium)
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"))
+    result = panel.export()
+    assert result.out_dir == (tmp_path / "app").resolve() and panel.report is None
+    assert "Parity check skipped: Colab has no Chromium" in panel.message.value
+
+
+def test_a_failed_parity_check_is_shown_and_raised(tiny_model, tmp_path, monkeypatch):
+    from handwriting import export as export_module
+
+    def differs(model, out_dir, **kwargs):
+        return export_module.ParityReport(
+            digits=500, backend="cpu", quantization="uint8", max_abs_diff=0.3,
+            argmax_agreement=0.97, keras_accuracy=0.95, tfjs_accuracy=0.93, drawings=10,
+            preprocess_max_diff=0.0, preprocess_reasons_agree=True)
+
+    monkeypatch.setattr(export_module, "verify_export", differs)
+    panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"))
+    panel.quantization.value = "uint8"
+    with pytest.raises(ParityError, match="float32 weights keep Keras' answers"):
+        panel.export()
+    assert "DIFFERS" in panel.message.value and "97.00%" in panel.message.value

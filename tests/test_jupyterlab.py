@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from lab_harness import draw, draw_and_read
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 
 ONE = [(140, 40), (142, 120), (140, 245)]
+FOUR = [[(80, 40), (70, 150), (200, 150)], [(180, 60), (180, 260)]]
 
 
 @pytest.fixture()
@@ -17,27 +19,9 @@ def lab_page(browser):
     context.close()
 
 
-def draw(page_or_frame, canvas_locator, points, size=280):
-    canvas = canvas_locator.first
-    canvas.wait_for()
-    canvas.evaluate("e => e.scrollIntoView({block: 'center'})")   # no wait for "stable" layout
-    page_or_frame.wait_for_timeout(500)
-    box = canvas.bounding_box()
-    scale = box["width"] / size
-    mouse = page_or_frame.mouse
-    mouse.move(box["x"] + points[0][0] * scale, box["y"] + points[0][1] * scale)
-    mouse.down()
-    for x, y in points[1:]:
-        mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=4)
-    mouse.up()
-
-
-def pad_digit(page, timeout_ms=60_000):
-    """The digit the notebook's drawing pad shows (waits until it shows one)."""
-    guess = page.locator(".hw-pad-prediction .hw-guess[data-digit]:not([data-digit=''])").last
-    guess.wait_for(timeout=timeout_ms)
-    page.wait_for_timeout(1500)      # the reading after mouse-up arrives last
-    return guess.get_attribute("data-digit")
+def pad_digit(page) -> str:
+    """Draw a 1 on the notebook's (first) drawing pad; the digit it shows after mouse-up."""
+    return draw_and_read(page, page.locator(".hw-drawing-pad"), ONE)["digit"]
 
 
 def test_train_notebook_panel_trains_on_click(jupyter_lab, lab_page):
@@ -60,7 +44,6 @@ def test_train_notebook_panel_trains_on_click(jupyter_lab, lab_page):
 def test_draw_notebook_reads_a_mouse_drawing(jupyter_lab, lab_page):
     jupyter_lab.open_notebook(lab_page, "03_draw.ipynb")
     assert jupyter_lab.run_all_cells(lab_page, "03_draw.ipynb") == []
-    draw(lab_page, lab_page.locator("canvas.hw-pad-canvas"), ONE)
     assert pad_digit(lab_page) == "1"
     lab_page.locator(".hw-drawing-pad").first.scroll_into_view_if_needed()
     jupyter_lab.screenshot(lab_page, "jupyterlab_drawing_pad.png")
@@ -69,7 +52,6 @@ def test_draw_notebook_reads_a_mouse_drawing(jupyter_lab, lab_page):
 def test_tour_from_data_to_exported_app_preview(jupyter_lab, lab_page):
     jupyter_lab.open_notebook(lab_page, "00_tour.ipynb")
     assert jupyter_lab.run_all_cells(lab_page, "00_tour.ipynb", timeout_s=900) == []
-    draw(lab_page, lab_page.locator("canvas.hw-pad-canvas"), ONE)
     assert pad_digit(lab_page) == "1"
     jupyter_lab.screenshot(lab_page, "jupyterlab_tour_pad.png")
 
@@ -89,3 +71,34 @@ def test_tour_from_data_to_exported_app_preview(jupyter_lab, lab_page):
     assert "Download" in export_panel.locator(".hw-export-download").inner_text()
     export_panel.scroll_into_view_if_needed()
     jupyter_lab.screenshot(lab_page, "jupyterlab_tour_export_preview.png")
+
+
+def test_inside_notebook_inspector_follows_a_mouse_drawing(jupyter_lab, lab_page):
+    jupyter_lab.open_notebook(lab_page, "06_inside.ipynb")
+    assert jupyter_lab.run_all_cells(lab_page, "06_inside.ipynb") == []
+    maps = lab_page.locator(".hw-inspector .hw-feature-maps")
+    assert maps.count() == 4                                  # the notebook's own drawing, cnn2
+    lab_page.locator(".hw-drawing-pad").first.get_by_role("button", name="Clear").click()
+    lab_page.wait_for_function("() => !document.querySelector('.hw-inspector .hw-feature-maps')")
+    pad = lab_page.locator(".hw-drawing-pad")
+    draw(lab_page, pad.first.locator("canvas.hw-pad-canvas"), FOUR[0])
+    draw_and_read(lab_page, pad, FOUR[1])
+    digit = pad.first.evaluate("""pad => {          // the pad's most likely digit, sure or not
+        const bars = [...pad.querySelectorAll('.hw-bar')];
+        const p = bars.map(bar => Number(bar.dataset.probability));
+        return bars[p.indexOf(Math.max(...p))].dataset.digit;
+    }""")
+    lab_page.wait_for_function(
+        """(digit) => {
+          const status = document.querySelector('.hw-inspector-status b');
+          return status && status.textContent === digit
+                 && document.querySelectorAll('.hw-inspector .hw-feature-maps').length === 4
+                 && document.querySelectorAll('.hw-inspector .hw-neighbour').length === 8;
+        }""", arg=digit, timeout=60_000)
+    evidence = lab_page.locator(f'.hw-inspector-evidence [data-digit="{digit}"] img.hw-saliency')
+    assert evidence.count() == 1
+    lab_page.set_viewport_size({"width": 1400, "height": 1900})
+    pad_cell = lab_page.locator(".jp-Cell:has(.hw-drawing-pad)").first
+    pad_cell.evaluate("e => e.scrollIntoView({block: 'start'})")
+    lab_page.wait_for_timeout(500)
+    jupyter_lab.screenshot(lab_page, "jupyterlab_inspector.png")

@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from handwriting.data import MnistDataError
+from handwriting.training import ConfigError
 from handwriting.widgets import TrainingPanel
 from handwriting.widgets.training_panel import runs_table_html
 
@@ -26,11 +28,13 @@ def test_a_run_adds_a_row_plots_and_a_model(panel):
     rows = panel.records_table()
     assert len(rows) == 1 and rows[0]["architecture"] == "dnn" and rows[0]["parameters"] == 101_770
     assert "dnn" in panel.table.value and f"{record.test_accuracy:.2%}" in panel.table.value
+    assert record.validation_size == 500 and f"{record.val_accuracy:.2%}" in panel.table.value
+    assert "val acc" in panel.table.value and "validation accuracy" in panel.message.value
     for image in (panel.history_image, panel.confusion_image, panel.mistakes_image):
         assert bytes(image.value).startswith(b"\x89PNG")
     assert panel.model is not None and seen == [panel.model] and panel.models == {1: panel.model}
     assert panel.progress.value == pytest.approx(1.0)
-    assert re.fullmatch(r"epoch 1/1 · batch 40/40 · elapsed \d\d:\d\d · ETA 00:00",
+    assert re.fullmatch(r"epoch 1/1 · batch 36/36 · elapsed \d\d:\d\d · ETA 00:00",
                         panel.progress_label.value)
     assert not panel.train_button.disabled and panel.stop_button.disabled
 
@@ -66,7 +70,7 @@ def test_stop_mid_run_keeps_a_usable_model(mnist_small):
 
 @pytest.mark.parametrize("field, value, words", [
     ("epochs", 0, "epochs must be a whole number >= 1"),
-    ("batch_size", 100_000, "larger than the 5000 training images"),
+    ("batch_size", 100_000, "larger than the 4500 training images"),
     ("learning_rate", float("nan"), "learning_rate must be a number"),
     ("learning_rate", -0.1, "learning_rate must be a number"),
 ])
@@ -74,10 +78,13 @@ def test_invalid_settings_are_refused_with_a_message(panel, field, value, words)
     getattr(panel, field).value = value
     shown = getattr(panel, field).value
     assert shown == value or (math.isnan(shown) and math.isnan(value))  # refused, not clamped
-    assert panel.train() is None
+    with pytest.raises(ConfigError, match="Not started"):              # a cell stops here ...
+        panel.train()
     assert "Not started" in panel.message.value and words in html.unescape(panel.message.value)
     assert panel.last_run is None and panel.runs == [] and not panel.running
     assert not panel.train_button.disabled and panel.stop_button.disabled
+    panel.train_button.click()                                         # ... a click only shows it
+    assert "Not started" in panel.message.value and panel.last_run is None
 
 
 def test_double_train_and_early_stop_are_harmless(mnist_small):
@@ -85,7 +92,10 @@ def test_double_train_and_early_stop_are_harmless(mnist_small):
     panel.stop()
     assert "Nothing to stop" in panel.message.value
     panel.train()
-    assert panel.train() is None and "Already training" in panel.message.value
+    with pytest.raises(RuntimeError, match="Already training"):
+        panel.train()
+    assert "Already training" in panel.message.value
+    panel.train_button.click()                  # disabled in the page; a stray click is harmless
     panel.stop()
     panel.wait(60)
     assert len(panel.runs) == 1
@@ -111,7 +121,8 @@ def test_a_failing_run_leaves_the_panel_usable_and_the_previous_model(panel, mon
                 raise make_error()
 
     monkeypatch.setattr(training_panel, "_PanelListener", OutOfMemory)
-    assert panel.train(wait=True) is None
+    with pytest.raises(type(make_error())):          # the cell that trained fails with the run
+        panel.train(wait=True)
     assert "Out of memory" in panel.message.value and "previous model is kept" in panel.message.value
     assert panel.model is good_model and len(panel.runs) == 1 and panel.last_run.status == "failed"
     assert not panel.train_button.disabled and panel.stop_button.disabled
@@ -123,7 +134,8 @@ def test_a_failing_run_leaves_the_panel_usable_and_the_previous_model(panel, mon
 def test_missing_data_is_reported_in_the_panel(monkeypatch, tmp_path):
     monkeypatch.setenv("HANDWRITING_MNIST", str(tmp_path / "nowhere"))
     panel = TrainingPanel(architecture="dnn")
-    assert panel.train() is None
+    with pytest.raises(MnistDataError):
+        panel.train()
     assert "could not be loaded" in panel.message.value
     assert "HANDWRITING_MNIST" in panel.message.value and "nowhere" in panel.message.value
     assert panel.last_run is None and not panel.train_button.disabled
@@ -131,3 +143,16 @@ def test_missing_data_is_reported_in_the_panel(monkeypatch, tmp_path):
 
 def test_runs_table_without_runs_invites_a_first_run():
     assert "No runs yet" in runs_table_html([])
+
+
+def test_a_click_shows_a_failing_run_without_raising(panel, monkeypatch):
+    from handwriting.widgets import training_panel
+
+    class Broken(training_panel._PanelListener):
+        def on_batch_end(self, run, epoch, batch, logs):
+            raise ValueError("simulated bug in a listener")
+
+    monkeypatch.setattr(training_panel, "_PanelListener", Broken)
+    panel.train_button.click()
+    panel.wait(60)
+    assert panel.last_run.status == "failed" and "simulated bug" in panel.message.value

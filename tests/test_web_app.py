@@ -71,11 +71,12 @@ def test_no_request_leaves_the_origin(cnn2_app, browser):
     page = context.new_page()
     requests = []
     page.on("request", lambda request: requests.append(request.url))
-    open_app(page, cnn2_app)
+    assert open_app(page, cnn2_app, backend=None) == "wasm"     # its own choice, .wasm included
     draw_with_mouse(page, ONE)
     wait_for_prediction(page)
     context.close()
     assert requests and all(url.startswith(cnn2_app) for url in requests), requests
+    assert f"{cnn2_app}tfjs-backend-wasm-simd.wasm" in requests
 
 
 def test_phone_width_and_touch_drawing(cnn2_app, browser, artifacts_dir):

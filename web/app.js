@@ -38,30 +38,6 @@
     });
   }
 
-  /** ?backend=webgl|wasm|cpu if this page has it, else TF.js's default, else cpu.
-   *  Returns a note for the status line when the requested backend could not be used. */
-  async function chooseBackend() {
-    const wanted = new URLSearchParams(window.location.search).get("backend");
-    let note = "";
-    if (wanted) {
-      let ok = false;
-      try {
-        ok = await tf.setBackend(wanted);
-      } catch (err) {                       // e.g. "wasm": not bundled in tf.min.js
-        console.warn(`TF.js backend "${wanted}":`, err);
-      }
-      if (ok) return note;
-      note = `; "${wanted}" is not available here`;
-    }
-    try {
-      await tf.ready();
-    } catch (err) {
-      console.warn("Default TF.js backend failed, using cpu:", err);
-    }
-    if (!tf.getBackend()) await tf.setBackend("cpu");
-    return note;
-  }
-
   /** The model's temperature and thresholds: inlined by the notebook preview, else export.json. */
   async function loadCalibration() {
     if (window.HANDWRITING_MODEL) return C.fromManifest(window.HANDWRITING_MODEL);
@@ -77,9 +53,10 @@
     return C.fromManifest(manifest);
   }
 
-  /** Load and warm up the model; resolves to a note about the backend ("" when as asked). */
+  /** Pick the backend (backend.js), then load and warm up the model; resolves to the backend
+   *  choice in words for the status line. */
   async function loadModel() {
-    const note = await chooseBackend();
+    const backend = await window.HandwritingBackend.chooseBackend();
     let loaded;
     try {
       loaded = await tf.loadGraphModel(modelSource());
@@ -91,7 +68,7 @@
     tf.tidy(() => { loaded.predict(tf.zeros([1, P.MODEL_SIZE, P.MODEL_SIZE, 1])).dataSync(); });
     calibration = await loadCalibration();
     model = loaded;   // warmed up: the first real prediction is as fast as the rest
-    return note;
+    return window.HandwritingBackend.describe(backend);
   }
 
   /** Probabilities (Float32Array of n*10) for n preprocessed images (Float32Array of n*784). */
@@ -265,8 +242,7 @@
 
   clearPad();
   const ready = loadModel().then(
-    (note) => setStatus(
-      `Ready (TF.js ${tf.version.tfjs}, ${tf.getBackend()} backend${note}): draw a digit`),
+    (backend) => setStatus(`Ready (TF.js ${tf.version.tfjs}, ${backend}): draw a digit`),
     (err) => { setStatus(err.message, true); throw err; });
   ready.catch(() => {});   // the page shows the error; tests read it from `ready` too
 

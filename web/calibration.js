@@ -6,8 +6,8 @@
 (function () {
   "use strict";
 
-  const SURE = 0.8;
-  const PAIR = 0.8;
+  const SURE = 0.7;
+  const PAIR = 0.9;
   const EPSILON = 1e-12;
 
   const NOT_A_DIGIT_MESSAGE = "That does not look like a digit. Draw one digit from 0 to 9.";

@@ -9,6 +9,7 @@ import_tensorflow()
 
 from .drawing_pad import DrawingPad  # noqa: E402
 from .export_panel import ExportPanel  # noqa: E402
+from .inspector import Inspector  # noqa: E402
 from .training_panel import TrainingPanel  # noqa: E402
 
-__all__ = ["DrawingPad", "ExportPanel", "TrainingPanel"]
+__all__ = ["DrawingPad", "ExportPanel", "Inspector", "TrainingPanel"]

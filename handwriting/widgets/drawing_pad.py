@@ -7,6 +7,7 @@ all end in the same :meth:`DrawingPad.refresh`.
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import time
 
@@ -69,7 +70,9 @@ class DrawingPad(widgets.HBox):
         self.recognizer: Recognizer | None = None
         self.using_pretrained = False
         self.reading = Reading(image=None, probabilities=None, refused="blank", message=PROMPT)
+        self.readings_shown = 0
         self._last_live = 0.0
+        self._reading_callbacks = []
 
         self.canvas = Canvas(width=size, height=size, layout=widgets.Layout(
             width=f"{size}px", height=f"{size}px", border="1px solid #888"))
@@ -136,22 +139,36 @@ class DrawingPad(widgets.HBox):
     # ------------------------------------------------------------ user actions
 
     def draw_strokes(self, strokes) -> Reading:
-        """Draw strokes (each a list of (x, y) canvas points) as a user would; returns the reading."""
-        self.sketch.add_strokes(strokes)
-        self._redraw()
-        return self.refresh()
+        """Draw strokes (each a list of (x, y) canvas points) as a user would; returns the reading.
+
+        Bad strokes (or a model that fails) are shown on the pad and raised, so the cell fails."""
+        with self._shown_and_raised():
+            self.sketch.add_strokes(strokes)
+            self._redraw()
+            return self.refresh()
 
     def set_pixels(self, rgba: np.ndarray) -> Reading:
         """Replace the drawing with an RGBA canvas image (size x size x 4 uint8) and read it."""
         from ..preprocess import ink_from_rgba
 
-        ink_from_rgba(rgba)                              # validates shape and dtype
-        if rgba.shape[:2] != (self.sketch.size, self.sketch.size):
-            raise ValueError(f"Expected a {self.sketch.size}x{self.sketch.size} RGBA image, got "
-                             f"{rgba.shape[1]}x{rgba.shape[0]}.")
-        self.sketch.set_picture(rgba)
-        self._redraw()
-        return self.refresh()
+        with self._shown_and_raised():
+            ink_from_rgba(rgba)                              # validates shape and dtype
+            if rgba.shape[:2] != (self.sketch.size, self.sketch.size):
+                raise ValueError(f"Expected a {self.sketch.size}x{self.sketch.size} RGBA image, "
+                                 f"got {rgba.shape[1]}x{rgba.shape[0]}.")
+            self.sketch.set_picture(rgba)
+            self._redraw()
+            return self.refresh()
+
+    @contextlib.contextmanager
+    def _shown_and_raised(self):
+        """Show an error on the pad (where the person looks), then let it reach the caller."""
+        try:
+            yield
+        except Exception as err:
+            self.prediction.value = (f'<div class="hw-guess hw-error" data-digit="" '
+                                     f'style="color:#b00020">{html.escape(str(err))}</div>')
+            raise
 
     def undo(self) -> Reading:
         self.sketch.undo()
@@ -171,24 +188,35 @@ class DrawingPad(widgets.HBox):
         else:
             reading = self.recognizer.read(self.sketch.rgba())
         self._show(reading)
+        for callback in self._reading_callbacks:
+            callback(reading)
         return reading
+
+    def on_reading(self, callback) -> None:
+        """Call ``callback(reading)`` after every reading: strokes, undo, clear, a new model."""
+        self._reading_callbacks.append(callback)
 
     # ------------------------------------------------------------- rendering
 
     def _show(self, reading: Reading) -> None:
         self.reading = reading
+        self.readings_shown += 1
+        # data-reading counts readings and data-drawing says whether a stroke was still being
+        # drawn, so a page (a test, a latency benchmark) can tell the reading after mouse-up.
+        attributes = (f'class="hw-guess" data-reading="{self.readings_shown}" '
+                      f'data-drawing="{"yes" if self.sketch.drawing else "no"}"')
         if reading.probabilities is None:
             text = html.escape(reading.message or PROMPT)
-            self.prediction.value = f'<div class="hw-guess" data-digit="" style="font-size:18px">{text}</div>'
+            self.prediction.value = f'<div {attributes} data-digit="" style="font-size:18px">{text}</div>'
         elif reading.refused:                     # unsure / not a digit: said plainly, bars stay
             self.prediction.value = (
-                f'<div class="hw-guess" data-digit="" data-verdict="{reading.refused}" '
+                f'<div {attributes} data-digit="" data-verdict="{reading.refused}" '
                 f'style="font-size:18px;color:#a15c00"><b>{html.escape(reading.message)}</b> '
                 f'<span style="font-size:13px">(most likely {reading.digit}, '
                 f'{100 * reading.confidence:.1f}%)</span></div>')
         else:
             self.prediction.value = (
-                f'<div class="hw-guess" data-digit="{reading.digit}" data-verdict="digit" style="font-size:18px">'
+                f'<div {attributes} data-digit="{reading.digit}" data-verdict="digit" style="font-size:18px">'
                 f'Looks like a <b style="font-size:28px">{reading.digit}</b> '
                 f'({100 * reading.confidence:.1f}% sure)</div>')
         self.bars.value = probability_bars_html(reading.probabilities)

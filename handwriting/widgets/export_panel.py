@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+import sys
 import threading
 from pathlib import Path
 
@@ -16,13 +17,18 @@ import ipywidgets as widgets
 from .. import export as export_module
 from ..browser import BrowserUnavailableError
 from ..models import as_digit_model
-from .training_panel import follow_models
+from .training_panel import follow_models, shown_not_raised
 
 _BYTES_PER_WEIGHT = {"float32": 4, "float16": 2, "uint8": 1}
 
 
 def _megabytes(n: int) -> str:
     return f"{n / 1e6:.2f} MB"
+
+
+def in_colab() -> bool:
+    """True inside Google Colab (which has no Chromium for the parity check)."""
+    return "google.colab" in sys.modules
 
 
 class ExportPanel(widgets.VBox):
@@ -53,7 +59,7 @@ class ExportPanel(widgets.VBox):
         self.verify = widgets.Checkbox(value=verify, description="Check TF.js against Keras in Chromium",
                                        indent=False)
         self.export_button = widgets.Button(description="Export", button_style="primary", icon="download")
-        self.export_button.on_click(lambda _: self.export())
+        self.export_button.on_click(lambda _: shown_not_raised(self.export))
         self.message = widgets.HTML()
         self.message.add_class("hw-export-message")
         self.download = widgets.HTML()
@@ -87,12 +93,22 @@ class ExportPanel(widgets.VBox):
             for name, size in _BYTES_PER_WEIGHT.items()]
         self.quantization.value = chosen
 
-    def export(self) -> export_module.ParityReport | export_module.ExportResult | None:
-        """Write, check, zip and preview the app; errors are shown, earlier exports kept."""
+    def export(self) -> export_module.ParityReport | export_module.ExportResult:
+        """Write, check, zip and preview the app; earlier exports are kept on any error.
+
+        Every problem is shown in the panel; called from code it is also raised (a parity
+        check that fails raises :class:`ExportError`), so a notebook cell that exports fails
+        with it. The Export button only shows it. Without Chromium the check is an error,
+        except in Colab, which has none: there it is skipped, saying so.
+
+        Returns:
+            The :class:`ParityReport` when the check ran, else the :class:`ExportResult`.
+        """
         if not self._busy.acquire(blocking=False):
             self._say("An export is already running.", error=True)
-            return None
+            raise export_module.ExportError("An export is already running; wait for it to end.")
         self.export_button.disabled = True
+        self.report = None
         try:
             if self._model is None:
                 raise export_module.ExportError(
@@ -104,23 +120,29 @@ class ExportPanel(widgets.VBox):
                 quantization=None if self.quantization.value == "float32" else self.quantization.value,
                 overwrite=self.overwrite.value)
             self.zip_path = export_module.make_zip(self.result.out_dir)
-            self.report, skipped = None, ""
+            skipped = ""
             if self.verify.value:
                 self._say("Checking TF.js in Chromium against Keras…")
                 try:
                     self.report = export_module.verify_export(
                         self._model, self.result.out_dir, digits=self.verify_digits)
-                except BrowserUnavailableError as err:   # e.g. Colab: no Chromium there
-                    skipped = f"Parity check skipped: {html.escape(str(err))}"
+                except BrowserUnavailableError as err:
+                    if not in_colab():
+                        raise
+                    skipped = ("Parity check skipped: Colab has no Chromium to run it in "
+                               f"({html.escape(str(err))}).")
             self._show_result(skipped)
+            if self.report is not None and not self.report.ok:
+                raise export_module.ParityError(self.report)      # shown by _show_result
             self.error = None
             return self.report or self.result
-        except Exception as err:  # noqa: BLE001 - every failure is shown in the panel
+        except Exception as err:
             self.error = f"{type(err).__name__}: {err}"
-            hint = "" if isinstance(err, (export_module.ExportError, ValueError)) else (
-                " The earlier export (if any) was left untouched.")
-            self._say(html.escape(str(err)) + hint, error=True)
-            return None
+            if not isinstance(err, export_module.ParityError):
+                hint = "" if isinstance(err, (export_module.ExportError, ValueError)) else (
+                    " The earlier export (if any) was left untouched.")
+                self._say(html.escape(str(err)) + hint, error=True)
+            raise
         finally:
             self.export_button.disabled = False
             self._busy.release()

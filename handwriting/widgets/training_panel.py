@@ -14,7 +14,7 @@ import time
 import ipywidgets as widgets
 
 from .. import architectures, data as data_module, evaluation, plots
-from ..training import OPTIMIZERS, RunRecord, TrainingConfig, TrainingListener, TrainingRun
+from ..training import OPTIMIZERS, ConfigError, RunRecord, TrainingConfig, TrainingListener, TrainingRun
 
 PROGRESS_INTERVAL = 0.25   # seconds between progress-bar updates
 
@@ -38,15 +38,17 @@ def _error_advice(err: BaseException) -> str:
 
 
 def runs_table_html(records: list[RunRecord]) -> str:
-    """The runs table (the tutorial's "Training Summary"), one row per run."""
+    """The runs table (the tutorial's "Training Summary"), one row per run: validation accuracy
+    (held-out training images, what to compare runs by) next to the test accuracy."""
     head = ("#", "architecture", "epochs", "batch", "learning rate", "augment", "train images",
-            "seconds", "s/epoch", "train acc", "test acc", "parameters")
+            "seconds", "s/epoch", "train acc", "val acc", "test acc", "parameters")
     rows = []
     for number, r in enumerate(records, 1):
         epochs = f"{r.epochs}/{r.epochs_planned}" + (" (stopped)" if r.stopped else "")
         cells = (number, r.architecture, epochs, r.batch_size, f"{r.learning_rate:g}",
                  "yes" if r.augment else "no", f"{r.train_size:,}", f"{r.seconds:.1f}",
-                 f"{r.seconds_per_epoch:.1f}", f"{r.train_accuracy:.2%}", f"<b>{r.test_accuracy:.2%}</b>",
+                 f"{r.seconds_per_epoch:.1f}", f"{r.train_accuracy:.2%}", _percent(r.val_accuracy),
+                 f"<b>{r.test_accuracy:.2%}</b>",
                  f"{r.parameters:,}")
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     if not rows:
@@ -56,6 +58,19 @@ def runs_table_html(records: list[RunRecord]) -> str:
                                     for h in head)
             + "</tr></thead><tbody>" + "".join(rows).replace("<td>", '<td style="padding:2px 8px">')
             + "</tbody></table>")
+
+
+def _percent(value: float) -> str:
+    return f"{value:.2%}" if math.isfinite(value) else "–"
+
+
+def shown_not_raised(action) -> None:
+    """Run a button's action. The action shows its own problems in its widget and raises them
+    for code that called it; a click has no caller to raise to, so they stop here."""
+    try:
+        action()
+    except Exception:  # noqa: BLE001 - already shown in the widget by the action itself
+        pass
 
 
 def follow_models(source, on_change):
@@ -155,7 +170,7 @@ class TrainingPanel(widgets.VBox):
         analysis.set_title(1, "Mistakes")
 
         self.architecture.observe(lambda change: self.reset_hyperparameters(), "value")
-        self.train_button.on_click(lambda _: self.train())
+        self.train_button.on_click(lambda _: shown_not_raised(self.train))
         self.stop_button.on_click(lambda _: self.stop())
         self.reset_hyperparameters()
 
@@ -187,7 +202,8 @@ class TrainingPanel(widgets.VBox):
             architecture=self.architecture.value, epochs=self.epochs.value,
             batch_size=self.batch_size.value, learning_rate=self.learning_rate.value,
             lr_decay=self._lr_decay, optimizer=self.optimizer.value, augment=self.augment.value,
-            data_fraction=self.data_fraction.value, seed=self._overrides.get("seed"))
+            data_fraction=self.data_fraction.value, seed=self._overrides.get("seed"),
+            validation_size=self._overrides.get("validation_size", data_module.VALIDATION_SIZE))
 
     @property
     def running(self) -> bool:
@@ -205,26 +221,35 @@ class TrainingPanel(widgets.VBox):
     def train(self, wait: bool = False) -> RunRecord | None:
         """Start a run with the fields' settings (in a background thread).
 
+        Every problem is shown in the panel first; called from code (a cell, a script, a
+        test) it is also raised, so a notebook whose training fails stops there. The Train
+        button only shows it.
+
         Args:
             wait: block until the run ends (for scripts, tests and headless notebooks).
 
         Returns:
-            The run's record when ``wait`` and the run ended well or was stopped, else None.
+            The run's record when ``wait`` (the run ended well or was stopped), else None.
+
+        Raises:
+            RuntimeError: a run is already going.
+            MnistDataError / ConfigError: the data cannot be loaded / the settings are invalid.
+            With ``wait``, whatever ended the run (e.g. MemoryError).
         """
         if self.running:
             self._say("Already training: press Stop first, or wait for this run to end.", error=True)
-            return None
+            raise RuntimeError("Already training: call stop() first, or wait() for this run to end.")
         config = self.config()
         try:
             (x_train, _), _ = self.data
-        except Exception as err:  # noqa: BLE001 - MnistDataError's message says what to do
+        except Exception as err:
             self._say("Not started: the MNIST data could not be loaded. "
                       f"{html.escape(str(err))}", error=True)
-            return None
+            raise
         problems = config.problems(len(x_train))
         if problems:
             self._say("Not started: " + html.escape("; ".join(problems)) + ".", error=True)
-            return None
+            raise ConfigError("Not started: " + "; ".join(problems) + ".")
         run = TrainingRun(config, data=self.data, listeners=[_PanelListener(self)])
         self.last_run = run
         self.train_button.disabled, self.stop_button.disabled = True, False
@@ -236,7 +261,9 @@ class TrainingPanel(widgets.VBox):
         self._thread.start()
         if wait:
             self.wait()
-            return run.record if run.status != "failed" else None
+            if run.status == "failed":
+                raise run.error
+            return run.record
         return None
 
     def stop(self) -> None:
@@ -261,6 +288,7 @@ class TrainingPanel(widgets.VBox):
         return [record.as_row() for record in self.runs]
 
     # ------------------------------------------------------------ internals
+
 
     def _run(self, run: TrainingRun) -> None:
         try:
@@ -292,9 +320,10 @@ class TrainingPanel(widgets.VBox):
                 self._notify_model_change()
                 return
             ended = "stopped early (best weights kept)" if run.record.stopped else "finished"
-            self._say(f"{run.config.architecture} {ended}: test accuracy "
-                      f"<b>{run.record.test_accuracy:.2%}</b> after {run.record.epochs} epoch(s), "
-                      f"{run.record.seconds:.1f} s.")
+            self._say(f"{run.config.architecture} {ended} after {run.record.epochs} epoch(s), "
+                      f"{run.record.seconds:.1f} s: validation accuracy "
+                      f"{_percent(run.record.val_accuracy)}, test accuracy "
+                      f"<b>{run.record.test_accuracy:.2%}</b>.")
             self._notify_model_change()
         finally:
             self.train_button.disabled, self.stop_button.disabled = False, True
@@ -308,12 +337,15 @@ class TrainingPanel(widgets.VBox):
                           error=True)
 
     def _show_analysis(self, run: TrainingRun) -> None:
-        (_, _), (x_test, y_test) = run.data
-        probabilities = evaluation.predict_probabilities(run.model, x_test)
-        matrix = evaluation.confusion_matrix(y_test, probabilities.argmax(axis=1))
-        self.confusion_image.value = plots.figure_to_png(plots.confusion_figure(matrix))
-        mistakes = evaluation.misclassified(probabilities, y_test, limit=24)
-        self.mistakes_image.value = plots.figure_to_png(plots.mistakes_figure(mistakes, x_test))
+        """Confusion matrix and mistakes on the validation images (what a learner may look at
+        to decide what to try next: the test set stays out of such choices)."""
+        x_val, y_val = run.validation
+        if len(y_val):
+            probabilities = evaluation.predict_probabilities(run.model, x_val)
+            matrix = evaluation.confusion_matrix(y_val, probabilities.argmax(axis=1))
+            self.confusion_image.value = plots.figure_to_png(plots.confusion_figure(matrix))
+            mistakes = evaluation.misclassified(probabilities, y_val, limit=24)
+            self.mistakes_image.value = plots.figure_to_png(plots.mistakes_figure(mistakes, x_val))
         if run.history:
             self.history_image.value = plots.figure_to_png(plots.history_figure(run.history))
 

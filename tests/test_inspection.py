@@ -1,0 +1,132 @@
+"""Inside the network: layer outputs, filters, saliency and neighbours, without a browser."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from handwriting import architectures
+from handwriting.inspection import (NeighbourIndex, Probe, first_layer_filters, inspected_layers,
+                                    snapshot_model)
+from handwriting.models import ModelError
+from handwriting.preprocess import digit_to_canvas, preprocess_canvas
+
+
+def drawn(images: np.ndarray) -> np.ndarray:
+    """MNIST digits as the pad sees them once drawn: canvas scale, then the pad's preprocessing."""
+    return np.stack([preprocess_canvas(digit_to_canvas(image)) for image in images])
+
+
+@pytest.mark.parametrize("name", architectures.names())
+def test_every_layer_output_has_its_layers_shape(name):
+    model = architectures.build(name)
+    inspection = Probe(model).inspect(np.random.default_rng(0).random((28, 28), np.float32))
+    layers = inspected_layers(model)
+    assert [layer.name for layer in inspection.layers] == [layer.name for layer in layers]
+    for layer, output in zip(layers, inspection.layers):
+        assert output.values.shape == tuple(layer.output.shape[1:]), layer.name
+        assert output.kind == ("conv" if len(layer.output.shape) == 4 else "dense")
+    convs = [layer for layer in model.layers if type(layer).__name__ == "Conv2D"]
+    assert len(inspection.conv_layers) == len(convs)
+    assert inspection.features.shape == (int(np.prod(model.layers[-1].input.shape[1:])),)
+    expected = model(inspection.image[None, ..., None]).numpy()[0]
+    np.testing.assert_allclose(inspection.probabilities, expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", architectures.names())
+def test_first_layer_filters_are_the_first_layers_weights(name):
+    model = architectures.build(name)
+    layer_name, filters = first_layer_filters(model)
+    first = model.get_layer(layer_name)
+    kernel = first.kernel.numpy()
+    if name == "dnn":                                  # no conv: each unit's weights as a digit
+        assert filters.shape == (128, 28, 28)
+        np.testing.assert_array_equal(filters[5], kernel[:, 5].reshape(28, 28))
+    else:
+        assert type(first).__name__ == "Conv2D" and first is inspected_layers(model)[0]
+        assert filters.shape == (kernel.shape[3],) + kernel.shape[:2]
+        np.testing.assert_array_equal(filters[3], kernel[:, :, 0, 3])
+
+
+def test_saliency_is_zero_off_the_ink_and_follows_the_chosen_digit(tiny_model, mnist_small):
+    (_, _), (x_test, _) = mnist_small
+    image = drawn(x_test[:1])[0]
+    inspection = Probe(tiny_model).inspect(image, other=3)
+    top = inspection.digit
+    assert list(inspection.saliency) == ([top, 3] if top != 3 else [3])
+    for saliency in inspection.saliency.values():
+        assert saliency.shape == (28, 28)
+        assert not saliency[image == 0].any()            # gradient x input: no ink, no evidence
+        assert np.abs(saliency).sum() > 0
+
+
+def test_saliency_points_at_the_ink_that_makes_the_digit(cnn2_model, mnist_small):
+    """Erasing the ink the saliency marks as the top digit's evidence costs far more of the digit's
+    probability than erasing as much ink chosen at random (a deletion test, 100 drawn digits)."""
+    (_, _), (x_test, y_test) = mnist_small
+    images = drawn(x_test[:100])
+    probe, rng = Probe(cnn2_model), np.random.default_rng(0)
+    guided, random = [], []
+    for image in images:
+        inspection = probe.inspect(image)
+        top = inspection.digit
+        ink = np.flatnonzero(image > 0)
+        count = len(ink) // 5                         # erase a fifth of the ink
+        by_evidence = ink[np.argsort(-inspection.saliency[top].ravel()[ink])[:count]]
+        for chosen, losses in ((by_evidence, guided), (rng.choice(ink, count, replace=False), random)):
+            erased = image.copy().ravel()
+            erased[chosen] = 0
+            after = probe.inspect(erased.reshape(28, 28)).probabilities[top]
+            losses.append(inspection.probabilities[top] - after)
+    guided_loss, random_loss = float(np.mean(guided)), float(np.mean(random))
+    # Measured with the 2-epoch cnn2 fixture: 0.555 vs 0.017 (32x).
+    assert guided_loss > 0.4 and guided_loss > 10 * random_loss, (guided_loss, random_loss)
+
+
+def test_neighbours_of_test_digits_are_mostly_their_own_class(tiny_model, mnist_small):
+    (x_train, y_train), (x_test, y_test) = mnist_small
+    probe = Probe(tiny_model)
+    index = NeighbourIndex(probe, x_train[:3000], y_train[:3000])
+    found = [probe.inspect(image, index=index).neighbours for image in x_test[:200]]
+    assert all(len(n.labels) == 8 and np.all(np.diff(n.similarity) <= 1e-6) for n in found)
+    np.testing.assert_array_equal(found[0].images, x_train[found[0].indices, ..., 0])
+    same_class = np.mean([np.mean(n.labels == label) for n, label in zip(found, y_test)])
+    majority = np.mean([n.majority() == label for n, label in zip(found, y_test)])
+    # Measured with the 1-epoch tiny fixture: 93.2 % of neighbours, 98.5 % of majorities.
+    assert same_class >= 0.88 and majority >= 0.94, (same_class, majority)
+
+
+def test_a_snapshot_keeps_the_weights_it_was_taken_with(tiny_model):
+    snapshot = snapshot_model(tiny_model)
+    image = np.zeros((1, 28, 28, 1), np.float32)
+    image[0, 6:22, 12:16] = 1
+    np.testing.assert_allclose(snapshot(image).numpy(), tiny_model(image).numpy(), atol=1e-6)
+    layer = snapshot.get_layer(first_layer_filters(snapshot)[0])
+    before = tiny_model.get_layer(layer.name).kernel.numpy().copy()
+    layer.kernel.assign(np.zeros_like(before))          # training the copy ...
+    original = tiny_model.get_layer(layer.name).kernel.numpy()
+    np.testing.assert_array_equal(original, before)     # ... leaves the original as it was
+
+
+def test_bad_inputs_get_clear_errors(tiny_model):
+    import keras
+
+    probe = Probe(tiny_model)
+    with pytest.raises(ValueError, match="28x28"):
+        probe.inspect(np.zeros((280, 280), np.float32))
+    with pytest.raises(ValueError, match="float"):
+        probe.inspect(np.zeros((28, 28), np.uint8))
+    with pytest.raises(ValueError, match="0 to 9"):
+        probe.inspect(np.zeros((28, 28), np.float32), other=10)
+    index = NeighbourIndex(probe, np.zeros((3, 28, 28), np.float32), [1, 2, 3])
+    with pytest.raises(ValueError, match="same model"):
+        index.nearest(np.zeros(5, np.float32))
+    with pytest.raises(ValueError, match="as many labels"):
+        NeighbourIndex(probe, np.zeros((3, 28, 28), np.float32), [1, 2])
+    no_dense = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(10, 28),
+                                 keras.layers.Flatten(), keras.layers.Softmax()])
+    with pytest.raises(ModelError, match="final Dense layer with 10 units"):
+        Probe(no_dense)
+    pooled = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.MaxPooling2D(2),
+                               keras.layers.Flatten(), keras.layers.Dense(10)])
+    with pytest.raises(ModelError, match="first layer"):
+        first_layer_filters(pooled)
