@@ -5,6 +5,9 @@
     python -m handwriting evaluate --model runs/cnn2/model.keras
     python -m handwriting calibrate --model runs/cnn2/model.keras
     python -m handwriting export --model runs/cnn2/model.keras --out build/web --quantize uint8 --zip
+    python -m handwriting pretrained --run runs/drawcnn     # ship a run as the pretrained model
+
+Wherever a model is asked for, ``pretrained`` means the lab's own model, shipped in the package.
 """
 from __future__ import annotations
 
@@ -49,6 +52,16 @@ class ConsoleProgress(TrainingListener):
               f"val_acc {logs.get('val_accuracy', float('nan')):.4f}", file=self.stream, flush=True)
 
 
+class EpochCheckpoint(TrainingListener):
+    """Saves the model after every epoch, so that a run killed late still leaves a model."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def on_epoch_end(self, run, epoch, logs):
+        run.save(self.path)
+
+
 def cmd_architectures(args) -> int:
     for name in architectures.names():
         print(f"{name:<8} {architectures.count_parameters(name):>10,} params  {architectures.describe(name)}")
@@ -66,9 +79,10 @@ def cmd_train(args) -> int:
         "validation_size": args.validation}.items() if value is not None}
     config = TrainingConfig.for_architecture(args.arch, **overrides).validate()
     data = load_mnist(quick=args.quick or None)
-    run = TrainingRun(config, data=data, listeners=[ConsoleProgress()])
-    record = run.fit()
     out = Path(args.out or f"runs/{args.arch}")
+    run = TrainingRun(config, data=data,
+                      listeners=[ConsoleProgress(), EpochCheckpoint(out / "checkpoint.keras")])
+    record = run.fit()
     model_path = run.save(out / "model.keras")
     if len(run.validation[1]):
         _save_calibration(run.model, model_path, *run.validation)
@@ -88,24 +102,29 @@ def _save_calibration(model, model_path, x_val, y_val) -> None:
           f"two are below {calibration.pair:.0%}; saved {path}")
 
 
-def cmd_calibrate(args) -> int:
+def _calibrate_on_held_out(model, model_path, quick: bool = False) -> None:
+    """Fit and save the calibration on the training images a run holds out by default."""
     from .data import load_mnist, split_validation
+
+    (x_train, y_train), _ = load_mnist(test_size=1, quick=quick or None)
+    _save_calibration(model, model_path, *split_validation(x_train, y_train)[1])
+
+
+def cmd_calibrate(args) -> int:
     from .models import load_model
 
-    model = load_model(args.model)
-    (x_train, y_train), _ = load_mnist(test_size=1, quick=args.quick or None)
-    _save_calibration(model, args.model, *split_validation(x_train, y_train)[1])
+    _calibrate_on_held_out(load_model(args.model), args.model, args.quick)
     return 0
 
 
 def cmd_evaluate(args) -> int:
-    from .calibration import load
+    from .calibration import for_model
     from .data import load_mnist
     from .evaluation import confusion_matrix, predict_probabilities
-    from .models import load_model
+    from .models import as_digit_model
 
-    model = load_model(args.model)
-    calibration = load(args.model)
+    model = as_digit_model(args.model)
+    calibration = for_model(args.model)
     (_, _), (x_test, y_test) = load_mnist(train_size=1, quick=args.quick or None)
     probabilities = calibration.apply(predict_probabilities(model, x_test))
     predicted = probabilities.argmax(axis=1)
@@ -123,13 +142,13 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .calibration import load
+    from .calibration import for_model
     from .export import ParityError, export_web_app, make_zip, verify_export
-    from .models import load_model
+    from .models import as_digit_model
 
-    model = load_model(args.model)
+    model = as_digit_model(args.model)
     result = export_web_app(model, args.out, quantization=args.quantize, overwrite=args.overwrite,
-                            calibration=load(args.model))
+                            calibration=for_model(args.model))
     print(f"Wrote {result.out_dir} ({result.total_bytes / 1e6:.2f} MB, model {result.model_bytes / 1e6:.2f} MB)")
     if args.zip:
         print(f"Zip: {make_zip(result.out_dir)}")
@@ -139,6 +158,33 @@ def cmd_export(args) -> int:
         if not report.ok:
             raise ParityError(report)
     return 0
+
+
+def cmd_pretrained(args) -> int:
+    from . import calibration
+    from .models import REBUILD_COMMAND, load_model, pretrained_record, write_pretrained
+
+    if args.run:
+        run_dir = Path(args.run)
+        run_json, model_path = run_dir / "run.json", run_dir / "model.keras"
+        if not run_json.is_file():
+            raise FileNotFoundError(f"No {run_json}: train first, e.g. {REBUILD_COMMAND}")
+        model = load_model(model_path)
+        if not calibration.calibration_path(model_path).is_file():   # e.g. an interrupted run
+            _calibrate_on_held_out(model, model_path)
+        weights = write_pretrained(model, {**json.loads(run_json.read_text()),
+                                           "calibration": calibration.load(model_path).as_dict()})
+        print(f"Wrote {weights} ({weights.stat().st_size / 1e6:.2f} MB) and its record")
+    record = pretrained_record()["record"]
+    print(f"pretrained: {_run_record_from_row(record).summary()}")
+    print(f"rebuild: {REBUILD_COMMAND}")
+    return 0
+
+
+def _run_record_from_row(row: dict):
+    from .training import RunRecord
+
+    return RunRecord(**{key: value for key, value in row.items() if key in RunRecord.__dataclass_fields__})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=cmd_train)
 
     evaluate = sub.add_parser("evaluate", help="test accuracy and confusion matrix of a saved model")
-    evaluate.add_argument("--model", required=True)
+    evaluate.add_argument("--model", required=True, help="a .keras file, or 'pretrained'")
     evaluate.add_argument("--quick", action="store_true")
     evaluate.set_defaults(func=cmd_evaluate)
 
@@ -175,13 +221,18 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.set_defaults(func=cmd_calibrate)
 
     export = sub.add_parser("export", help="write the TF.js browser app for a saved model")
-    export.add_argument("--model", required=True)
+    export.add_argument("--model", required=True, help="a .keras file, or 'pretrained'")
     export.add_argument("--out", required=True)
     export.add_argument("--quantize", choices=("float16", "uint8"))
     export.add_argument("--zip", action="store_true", help="also write OUT.zip")
     export.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     export.add_argument("--verify", action="store_true", help="check TF.js vs Keras in Chromium")
     export.set_defaults(func=cmd_export)
+
+    pretrained = sub.add_parser("pretrained", help="show the lab's pretrained model; --run ships a new one")
+    pretrained.add_argument("--run", help="a `train --out` folder (model.keras + run.json) to ship "
+                                          "inside the package as the pretrained model")
+    pretrained.set_defaults(func=cmd_pretrained)
     return parser
 
 

@@ -23,6 +23,13 @@ class Recipe:
     learning_rate: float = 1e-3
     lr_decay: float = 1.0
     augment: bool = False
+    #: Learning rate warms up from a tenth over the first epoch, then cosine-decays to 0
+    #: (lr_decay is then unused).
+    one_cycle: bool = False
+    #: Builds the training tf.data from (x, y, batch_size, augment=, seed=); default data.make_dataset.
+    dataset: Callable | None = None
+    #: Returns (loss, metrics) for model.compile; default sparse cross-entropy and accuracy.
+    objective: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -131,10 +138,8 @@ def build_cnn2():
     return keras.Model(inputs, _classifier_head(x, dropout=0.5), name="cnn2")
 
 
-@register("bncnn", "Ours: batch-norm CNN (conv 32-64-128, strided convs instead of pooling, "
-          "dropout) trained on shifted/rotated/zoomed digits. Best accuracy, robust to drawings.",
-          Recipe(epochs=30, lr_decay=0.9, augment=True))
-def build_bncnn():
+def _bncnn_layers(name: str, dropout: float):
+    """Batch-norm CNN: conv 32-64-128, strided 5x5 convs instead of pooling (28 -> 14 -> 7)."""
     import keras
     from keras import layers
 
@@ -149,12 +154,40 @@ def build_bncnn():
         x = conv_bn(x, filters)
         x = conv_bn(x, filters)
         x = conv_bn(x, filters, kernel=5, strides=2)   # a learned downsampling
-        x = layers.Dropout(0.4)(x)
+        x = layers.Dropout(dropout)(x)
     x = conv_bn(x, 128, kernel=4)
     x = layers.Flatten()(x)
-    x = layers.Dropout(0.4)(x)
+    x = layers.Dropout(dropout)(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
-    return keras.Model(inputs, outputs, name="bncnn")
+    return keras.Model(inputs, outputs, name=name)
+
+
+@register("bncnn", "Ours: batch-norm CNN (conv 32-64-128, strided convs instead of pooling, "
+          "dropout) trained on shifted/rotated/zoomed digits. Best accuracy, robust to drawings.",
+          Recipe(epochs=30, lr_decay=0.9, augment=True))
+def build_bncnn():
+    return _bncnn_layers("bncnn", dropout=0.4)
+
+
+def _drawing_dataset(x, y, batch_size, augment=True, seed=None):
+    from .drawn_training import make_drawing_dataset
+
+    return make_drawing_dataset(x, y, batch_size, augment=augment, seed=seed)
+
+
+def _outlier_exposure():
+    from .drawn_training import outlier_exposure_objective
+
+    return outlier_exposure_objective()
+
+
+@register("drawcnn", "Ours, for the pad: bncnn's layers trained on pad-like digits (brush width, "
+          "slant, elastic distortion, re-drawn strokes) and on non-digit drawings pushed towards "
+          "'no idea' (outlier exposure). The lab's pretrained model.",
+          Recipe(epochs=8, learning_rate=3e-3, augment=True, one_cycle=True,
+                 dataset=_drawing_dataset, objective=_outlier_exposure))
+def build_drawcnn():
+    return _bncnn_layers("drawcnn", dropout=0.3)
 
 
 @register("tiny", "Ours, for speed: Conv(32, 5x5, stride 2) - Conv(64, 3x3, stride 2), batch norm, "

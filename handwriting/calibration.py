@@ -184,9 +184,14 @@ def load(model_path: str | os.PathLike) -> Calibration:
 
 
 def for_model(model_or_path, calibration: Calibration | None = None) -> Calibration:
-    """``calibration`` if given, else the one stored beside a model path, else the default."""
+    """``calibration`` if given, else the one stored beside a model path (or with the
+    pretrained model), else the default."""
+    from .models import PRETRAINED, pretrained_calibration
+
     if calibration is not None:
         return calibration
+    if isinstance(model_or_path, str) and model_or_path == PRETRAINED:
+        return pretrained_calibration()
     if isinstance(model_or_path, (str, os.PathLike)):
         return load(model_or_path)
     return Calibration()

@@ -473,8 +473,9 @@ def redraw_digits(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def to_model_inputs(drawings) -> tuple[np.ndarray, list[str | None]]:
-    """Render and preprocess drawings as the pad does: ((N, 28, 28, 1) float32, refusals).
+def to_model_inputs(drawings, size: int = CANVAS_SIZE) -> tuple[np.ndarray, list[str | None]]:
+    """Render and preprocess drawings as the pad does: ((N, 28, 28, 1) float32, refusals);
+    a smaller canvas ``size`` (e.g. :data:`AUGMENT_CANVAS`) is faster, for training data.
 
     A refused drawing (blank, too small, too full) has an all-zero image and its
     :class:`~handwriting.preprocess.DrawingError` reason in the list (None when read).
@@ -483,7 +484,7 @@ def to_model_inputs(drawings) -> tuple[np.ndarray, list[str | None]]:
     refusals: list[str | None] = []
     for i, drawing in enumerate(drawings):
         try:
-            images[i, ..., 0] = preprocess_canvas(drawing.rgba())
+            images[i, ..., 0] = preprocess_canvas(drawing.rgba(size))
             refusals.append(None)
         except DrawingError as err:
             refusals.append(err.reason)

@@ -5,13 +5,25 @@ probabilities. Anything else gets a :class:`ModelError` that says what was expec
 """
 from __future__ import annotations
 
+import functools
+import json
 import os
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 EXPECTED_INPUT = (28, 28, 1)
 EXPECTED_CLASSES = 10
+
+#: The name that stands for the lab's pretrained model wherever a model or a path is accepted.
+PRETRAINED = "pretrained"
+#: Inside the package: the pretrained model's weights (float16) and its training record.
+PRETRAINED_WEIGHTS = "pretrained/weights.npz"
+PRETRAINED_RECORD = "pretrained/record.json"
+#: How to rebuild the two files (the commands that made them).
+REBUILD_COMMAND = ("python -m handwriting train --arch drawcnn --seed 0 --out runs/drawcnn && "
+                   "python -m handwriting pretrained --run runs/drawcnn")
 
 
 class ModelError(ValueError):
@@ -95,8 +107,74 @@ class DigitPredictor:
         return self._call(x).numpy()
 
 
+def _package_file(name: str) -> Path:
+    return Path(str(resources.files("handwriting").joinpath(name)))
+
+
+def pretrained_record() -> dict:
+    """The pretrained model's training record: ``{"record": RunRecord row, "history": ...}``,
+    as written by ``python -m handwriting train`` (validation and test accuracy included)."""
+    path = _package_file(PRETRAINED_RECORD)
+    if not path.is_file():
+        raise ModelError(f"The pretrained model is missing from this installation ({path}). "
+                         f"Reinstall the package, or rebuild it: {REBUILD_COMMAND}")
+    return json.loads(path.read_text())
+
+
+@functools.cache
+def _pretrained_weights() -> tuple:
+    path = _package_file(PRETRAINED_WEIGHTS)
+    if not path.is_file():
+        raise ModelError(f"The pretrained weights are missing from this installation ({path}). "
+                         f"Reinstall the package, or rebuild them: {REBUILD_COMMAND}")
+    with np.load(path) as weights:
+        return tuple(weights[f"arr_{i}"].astype(np.float32) for i in range(len(weights.files)))
+
+
+def load_pretrained():
+    """The lab's pretrained digit model (a fresh ``keras.Model`` each call), shipped in the
+    package: no training and no download needed. Its record: :func:`pretrained_record`."""
+    from . import architectures
+
+    model = architectures.build(pretrained_record()["record"]["architecture"])
+    model.set_weights(_pretrained_weights())
+    check_digit_model(model)
+    return model
+
+
+def pretrained_calibration():
+    """The pretrained model's :class:`~handwriting.calibration.Calibration` (temperature fitted
+    on its held-out training images), stored in its record; none stored: ``Calibration()``."""
+    from .calibration import Calibration
+
+    stored = pretrained_record().get("calibration")
+    return Calibration() if stored is None else Calibration.from_dict(stored)
+
+
+def write_pretrained(model, run_record: dict, folder: str | os.PathLike | None = None) -> Path:
+    """Store ``model`` (weights as float16) and ``run_record`` as the package's pretrained model.
+
+    Args:
+        run_record: ``{"record": ..., "history": ..., "calibration": ...}``: a training run's
+            ``run.json`` plus the model's calibration.
+        folder: the package folder to write into (default: this installation's package).
+    Returns: the weights file.
+    """
+    check_digit_model(model)
+    root = Path(folder) if folder is not None else _package_file("")
+    weights, record = root / PRETRAINED_WEIGHTS, root / PRETRAINED_RECORD
+    weights.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(weights, *[w.astype(np.float16) for w in model.get_weights()])
+    record.write_text(json.dumps(run_record, indent=2) + "\n")
+    _pretrained_weights.cache_clear()
+    return weights
+
+
 def as_digit_model(model_or_path):
-    """A checked digit model from a ``keras.Model`` or a path to a ``.keras`` file."""
+    """A checked digit model from a ``keras.Model``, a path to a ``.keras`` file, or
+    :data:`PRETRAINED` ("pretrained", the lab's own model)."""
+    if isinstance(model_or_path, str) and model_or_path == PRETRAINED:
+        return load_pretrained()
     if isinstance(model_or_path, (str, os.PathLike)):
         return load_model(model_or_path)
     if model_or_path is None:

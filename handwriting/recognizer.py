@@ -162,10 +162,11 @@ class Recognizer:
     """Reads RGBA canvases with a digit model, through the same preprocessing as the web app.
 
     Args:
-        model: a digit model or a ``.keras`` path.
+        model: a digit model, a ``.keras`` path or ``"pretrained"``.
         center: MNIST-style centring (as the app does).
         calibration: the model's :class:`~handwriting.calibration.Calibration`; default: the
-            one stored beside a ``.keras`` path, else temperature 1 and the default thresholds.
+            one stored beside a ``.keras`` path (or with the pretrained model), else temperature 1
+            and the default thresholds.
     """
 
     def __init__(self, model, center: bool = True, calibration=None):

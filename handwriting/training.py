@@ -217,7 +217,12 @@ def _optimizer(config: TrainingConfig, steps_per_epoch: int):
     import keras
 
     learning_rate = config.learning_rate
-    if config.lr_decay < 1.0:
+    if architectures.get(config.architecture).recipe.one_cycle:
+        warmup = min(steps_per_epoch, steps_per_epoch * config.epochs // 2)
+        learning_rate = keras.optimizers.schedules.CosineDecay(
+            config.learning_rate / 10, decay_steps=steps_per_epoch * config.epochs - warmup,
+            warmup_target=config.learning_rate, warmup_steps=warmup)
+    elif config.lr_decay < 1.0:
         learning_rate = keras.optimizers.schedules.ExponentialDecay(
             config.learning_rate, decay_steps=steps_per_epoch, decay_rate=config.lr_decay,
             staircase=True)
@@ -230,9 +235,11 @@ def _optimizer(config: TrainingConfig, steps_per_epoch: int):
 
 
 def compile_model(model, config: TrainingConfig, steps_per_epoch: int) -> None:
-    """Compile ``model`` for digit classification with the run's optimizer and schedule."""
-    model.compile(optimizer=_optimizer(config, steps_per_epoch),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    """Compile ``model`` for digit classification with the run's optimizer and schedule, and
+    the recipe's loss (default: sparse cross-entropy)."""
+    objective = architectures.get(config.architecture).recipe.objective
+    loss, metrics = objective() if objective else ("sparse_categorical_crossentropy", ["accuracy"])
+    model.compile(optimizer=_optimizer(config, steps_per_epoch), loss=loss, metrics=metrics)
 
 
 class TrainingRun:
@@ -336,8 +343,9 @@ class TrainingRun:
         with distribution_strategy().scope():
             self.model = architectures.build(config.architecture)
             compile_model(self.model, config, self.steps_per_epoch)
-        train_ds = data_module.make_dataset(x_train, y_train, config.batch_size,
-                                            augment=config.augment, seed=config.seed)
+        make_dataset = architectures.get(config.architecture).recipe.dataset or data_module.make_dataset
+        train_ds = make_dataset(x_train, y_train, config.batch_size, augment=config.augment,
+                                seed=config.seed)
         val_ds = (data_module.make_dataset(*self.validation, 1024, shuffle=False)
                   if len(validation) else None)
 

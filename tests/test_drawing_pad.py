@@ -91,14 +91,14 @@ def test_bad_pixels_are_refused_clearly(tiny_model):
     assert "finite" in pad.prediction.value
 
 
-def test_pad_without_model_prompts_for_one_and_follows_a_training_panel(tiny_model, mnist_small):
+def test_pad_reads_with_the_pretrained_model_until_its_training_panel_has_one(mnist_small):
     from handwriting.widgets import TrainingPanel
 
     panel = TrainingPanel(data=mnist_small, architecture="tiny", epochs=1)
     pad = DrawingPad(panel)
-    assert pad.draw_strokes(ONE).refused == "no_model" and "No model yet" in pad.prediction.value
+    assert pad.using_pretrained and pad.draw_strokes(ONE).digit == 1
     panel.train(wait=True)
-    assert pad.model is panel.model and pad.refresh().digit is not None
+    assert pad.model is panel.model and not pad.using_pretrained and pad.refresh().digit is not None
 
 
 def _rss_mb() -> float:

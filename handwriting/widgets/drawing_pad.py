@@ -15,12 +15,14 @@ import ipywidgets as widgets
 import numpy as np
 from ipycanvas import Canvas, hold_canvas
 
+from ..models import PRETRAINED, ModelError
 from ..png import encode_png
 from ..preprocess import CANVAS_SIZE, STROKE_WIDTH
 from ..recognizer import Reading, Recognizer, Sketch
 from .training_panel import follow_models
 
 PROMPT = "Draw a digit"
+PRETRAINED_NOTE = "Using the lab's pretrained model; train your own above."
 
 
 def probability_bars_html(probabilities: np.ndarray | None) -> str:
@@ -50,8 +52,9 @@ class DrawingPad(widgets.HBox):
     """Draw a digit (mouse, pen or touch) and see what the model sees and thinks.
 
     Args:
-        model: a 28x28x1 Keras model, a ``.keras`` path, or a TrainingPanel (the pad then
-            follows the panel's newest model). May be None and set later via :attr:`model`.
+        model: a 28x28x1 Keras model, a ``.keras`` path, ``"pretrained"``, or a TrainingPanel
+            (the pad then follows the panel's newest model). Without one (None, or a panel that
+            has not trained yet) the pad reads with the lab's pretrained model and says so.
         center: MNIST-style centring before the model (as the web app does).
         live_interval: seconds between predictions while a stroke is being drawn.
         calibration: the model's :class:`~handwriting.calibration.Calibration` (temperature and
@@ -65,6 +68,7 @@ class DrawingPad(widgets.HBox):
         self.calibration = calibration
         self.live_interval = live_interval
         self.recognizer: Recognizer | None = None
+        self.using_pretrained = False
         self.reading = Reading(image=None, probabilities=None, refused="blank", message=PROMPT)
         self.readings_shown = 0
         self._last_live = 0.0
@@ -79,6 +83,8 @@ class DrawingPad(widgets.HBox):
         self.clear_button = widgets.Button(description="Clear", icon="trash")
         self.prediction = widgets.HTML()
         self.prediction.add_class("hw-pad-prediction")
+        self.model_note = widgets.HTML()
+        self.model_note.add_class("hw-pad-model-note")
         self.bars = widgets.HTML(probability_bars_html(None))
         self.preview = widgets.Image(format="png", value=_preview_png(None),
                                      layout=widgets.Layout(width="112px", height="112px"))
@@ -98,7 +104,7 @@ class DrawingPad(widgets.HBox):
 
         controls = widgets.HBox([self.undo_button, self.clear_button])
         left = widgets.VBox([self.canvas, controls, self.width_slider, self.center_box])
-        right = widgets.VBox([self.prediction, widgets.HTML("<b>What the model sees</b>"),
+        right = widgets.VBox([self.model_note, self.prediction, widgets.HTML("<b>What the model sees</b>"),
                               self.preview, self.bars], layout=widgets.Layout(width="300px"))
         super().__init__([left, right], layout=widgets.Layout(gap="16px"))
         self.add_class("hw-drawing-pad")
@@ -117,8 +123,17 @@ class DrawingPad(widgets.HBox):
         self._set_model(follow_models(model, self._set_model))
 
     def _set_model(self, model) -> None:
-        self.recognizer = None if model is None else Recognizer(
-            model, center=self.center_box.value, calibration=self.calibration)
+        # No model of your own yet (or "pretrained" asked for): read with the lab's own.
+        self.using_pretrained = model is None or (isinstance(model, str) and model == PRETRAINED)
+        try:
+            self.recognizer = Recognizer(PRETRAINED if self.using_pretrained else model,
+                                         center=self.center_box.value, calibration=self.calibration)
+            self.model_note.value = PRETRAINED_NOTE if self.using_pretrained else ""
+        except ModelError as err:
+            if not self.using_pretrained:
+                raise
+            self.recognizer, self.using_pretrained = None, False   # a broken installation: say so
+            self.model_note.value = html.escape(str(err))
         self.refresh()
 
     # ------------------------------------------------------------ user actions

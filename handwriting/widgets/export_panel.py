@@ -35,7 +35,8 @@ class ExportPanel(widgets.VBox):
     """Export a digit model as a TF.js browser app, check it in Chromium, preview it, zip it.
 
     Args:
-        model: a Keras model, a ``.keras`` path, or a TrainingPanel (follows its newest model).
+        model: a Keras model, a ``.keras`` path, ``"pretrained"`` (the lab's own model), or a
+            TrainingPanel (follows its newest model).
         out_dir: where the app is written (replaced on each export when ``overwrite``).
         verify: run the Keras-vs-TF.js parity check in headless Chromium after exporting.
     """
@@ -112,7 +113,7 @@ class ExportPanel(widgets.VBox):
             if self._model is None:
                 raise export_module.ExportError(
                     "No model to export yet: train one in the training panel first, or create "
-                    "the panel with ExportPanel('path/to/model.keras').")
+                    "the panel with ExportPanel('path/to/model.keras') or ExportPanel('pretrained').")
             self._say("Writing the app…")
             self.result = export_module.export_web_app(
                 self._model, self.out_dir.value,

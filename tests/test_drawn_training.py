@@ -1,0 +1,75 @@
+"""Training for drawn digits: pad-like augmentation, outlier exposure, the drawcnn recipe."""
+import numpy as np
+import pytest
+
+from handwriting import drawn_training
+from handwriting.drawn_training import OUTLIER_LABEL
+
+
+def _bar(width: int = 2) -> np.ndarray:
+    """One image (1, 28, 28, 1): a vertical stroke ``width`` pixels wide, like a drawn 1."""
+    image = np.zeros((1, 28, 28, 1), np.float32)
+    image[0, 6:22, 13:13 + width] = 1.0
+    return image
+
+
+@pytest.mark.parametrize("steps, change", [((1.0, 1.0), +1), ((2.0, 2.0), +2), ((-1.0, -1.0), -1)])
+def test_brush_width_makes_strokes_wider_or_thinner_by_whole_pixels(steps, change):
+    out = drawn_training.random_brush_width(_bar(3), steps=steps).numpy()
+    assert (out[0, 14, :, 0] > 0.5).sum() == 3 + change
+
+
+def test_a_warp_with_no_randomness_is_the_identity_and_a_warp_keeps_the_ink_in_range():
+    image = _bar()
+    still = drawn_training.random_warp(image, rotation_degrees=0, shear=0, scale=(1, 1),
+                                       shift_pixels=0, elastic_pixels=0).numpy()
+    np.testing.assert_allclose(still, image, atol=1e-5)
+    warped = drawn_training.random_warp(np.repeat(image, 64, axis=0)).numpy()
+    assert warped.min() >= 0 and warped.max() <= 1
+    assert not np.allclose(warped, image, atol=1e-2)
+    ink = warped.sum(axis=(1, 2, 3)) / image.sum()
+    assert ink.min() > 0.5 and ink.max() < 2           # moved and stretched, not lost
+
+
+def test_outliers_are_trained_towards_the_uniform_distribution():
+    loss = drawn_training.OutlierExposureLoss(label_smoothing=0.0, outlier_weight=1.0)
+    uniform = np.full((1, 10), 0.1, np.float32)
+    confident = np.full((1, 10), 0.01, np.float32)
+    confident[0, 3] = 0.91
+    outlier = np.array([OUTLIER_LABEL])
+    assert float(loss(outlier, uniform)) == pytest.approx(np.log(10), rel=1e-5)    # its minimum
+    assert float(loss(outlier, confident)) > float(loss(outlier, uniform)) + 1
+    assert float(loss(np.array([3]), confident)) == pytest.approx(-np.log(0.91), rel=1e-5)
+
+
+def test_accuracy_counts_digits_only():
+    metric = drawn_training.DigitAccuracy()
+    probabilities = np.eye(10, dtype=np.float32)[[1, 2, 3, 4]]
+    metric.update_state(np.array([1, 2, 9, OUTLIER_LABEL]), probabilities)
+    assert float(metric.result()) == pytest.approx(2 / 3)
+
+
+def test_training_data_joins_drawn_digits_and_non_digits(mnist_small, tmp_path, monkeypatch):
+    monkeypatch.setenv(drawn_training.CACHE_ENV, str(tmp_path))
+    (x, y), _ = mnist_small
+    x, y = x[:100], y[:100]
+    images, labels = drawn_training.training_drawings(x, y, seed=1)
+    assert images.shape[1:] == (28, 28, 1) and len(images) == len(labels) >= 15
+    assert (labels == OUTLIER_LABEL).sum() >= 6 and set(labels[labels >= 0]) <= set(range(10))
+    again, _ = drawn_training.training_drawings(x, y, seed=1)      # from the cache
+    np.testing.assert_array_equal(again, images)
+    batches = list(drawn_training.make_drawing_dataset(x, y, batch_size=32, seed=1))
+    assert sum(len(b[0]) for b in batches) == 100 + len(images)
+
+
+def test_drawcnn_trains_with_its_recipe(mnist_small, tmp_path, monkeypatch):
+    from handwriting.training import TrainingConfig, TrainingRun
+
+    monkeypatch.setenv(drawn_training.CACHE_ENV, str(tmp_path))
+    (x, y), test = mnist_small
+    config = TrainingConfig.for_architecture("drawcnn", epochs=3, batch_size=32, seed=0)
+    run = TrainingRun(config, data=((x[:700], y[:700]), test))
+    record = run.fit()
+    assert run.model.output_shape == (None, 10) and record.train_size == 630
+    assert run.history["loss"][-1] < run.history["loss"][0]      # it learns
+    assert 0 < record.train_accuracy <= 1                        # digits only: outliers have no label

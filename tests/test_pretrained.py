@@ -1,0 +1,85 @@
+"""The lab's pretrained model: shipped in the package, loaded offline, used by the pad and the CLI."""
+import tomllib
+from fnmatch import fnmatch
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from handwriting import models
+from handwriting.__main__ import main
+
+
+@pytest.fixture(scope="module")
+def pretrained():
+    return models.load_pretrained()
+
+
+def test_the_weights_and_record_are_package_data():
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    for name in (models.PRETRAINED_WEIGHTS, models.PRETRAINED_RECORD):
+        assert (ROOT / "handwriting" / name).is_file()
+        assert any(fnmatch(name, pattern) for pattern in package_data["handwriting"])
+    assert (ROOT / "handwriting" / models.PRETRAINED_WEIGHTS).stat().st_size < 3e6
+
+
+def test_its_record_says_how_it_was_trained_and_how_well_it_does():
+    record = models.pretrained_record()["record"]
+    assert record["architecture"] == "drawcnn" and record["train_size"] > 50_000
+    assert record["val_accuracy"] > 0.985 and record["test_accuracy"] > 0.985
+    assert set(models.pretrained_record()["calibration"]) == {"temperature", "sure", "pair"}
+
+
+def test_it_reads_mnist_test_digits(pretrained, mnist_small):
+    from handwriting.evaluation import accuracy
+
+    models.check_digit_model(pretrained)
+    _, (x_test, y_test) = mnist_small
+    assert accuracy(pretrained, x_test, y_test) >= 0.985     # 1,000 real test digits
+
+
+def test_it_is_not_sure_about_scribbles(pretrained):
+    from handwriting import drawn_digits
+    from handwriting.evaluation import predict_probabilities
+
+    rng = np.random.default_rng(7)
+    images, refusals = drawn_digits.to_model_inputs(drawn_digits.non_digit_drawings(rng, 39))
+    read = [i for i, refusal in enumerate(refusals) if refusal is None]
+    confidence = predict_probabilities(pretrained, images[read]).max(axis=1)
+    assert np.median(confidence) < 0.6
+
+
+def test_pretrained_is_accepted_wherever_a_model_is(pretrained):
+    from handwriting.widgets import ExportPanel
+
+    x = np.random.default_rng(0).random((4, 28, 28, 1)).astype(np.float32)
+    for model in (models.as_digit_model(models.PRETRAINED), ExportPanel(models.PRETRAINED).model):
+        np.testing.assert_allclose(model(x).numpy(), pretrained(x).numpy(), atol=1e-6)
+
+
+def test_the_pad_without_a_model_uses_it_and_says_so():
+    from handwriting.widgets import DrawingPad
+
+    pad = DrawingPad()
+    assert pad.using_pretrained and "pretrained" in pad.model_note.value
+    reading = pad.draw_strokes([[(140, 50), (140, 230)]])          # a 1
+    assert reading.digit == 1
+    pad.model = models.load_pretrained()                          # your own model: no note
+    assert not pad.using_pretrained and pad.model_note.value == ""
+
+
+def test_cli_evaluates_and_shows_the_pretrained_model(capsys):
+    assert main(["evaluate", "--model", "pretrained", "--quick"]) == 0
+    assert "test accuracy" in capsys.readouterr().out
+    assert main(["pretrained"]) == 0
+    printed = capsys.readouterr().out
+    assert "drawcnn" in printed and models.REBUILD_COMMAND in printed
+
+
+def test_write_pretrained_round_trips_as_float16(tiny_model, tmp_path):
+    models.write_pretrained(tiny_model, {"record": {"architecture": "tiny"}}, folder=tmp_path)
+    with np.load(tmp_path / models.PRETRAINED_WEIGHTS) as stored:
+        weights = [stored[f"arr_{i}"] for i in range(len(stored.files))]
+    assert all(w.dtype == np.float16 for w in weights)
+    for stored_w, w in zip(weights, tiny_model.get_weights()):
+        np.testing.assert_allclose(stored_w.astype(np.float32), w, rtol=1e-3, atol=1e-4)
