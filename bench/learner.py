@@ -193,6 +193,7 @@ def _gib(n: float) -> str:
 
 def markdown(data: dict) -> str:
     """The section's tables (per cell, per mode) and the hub settings they lead to."""
+    data = {mode: data[mode] for mode in ("quick", "full") if mode in data}   # not the stamp
     parts = []
     for mode, measured in data.items():
         totals = measured["totals"]

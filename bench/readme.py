@@ -52,8 +52,9 @@ def rerender(results: dict) -> dict:
 
     for name, section in results["sections"].items():
         module = importlib.import_module(f"bench.{name}")
-        if hasattr(module, "markdown"):
-            section["markdown"] = module.markdown(section["data"])
+        text = module.markdown(section["data"]) if hasattr(module, "markdown") else None
+        if text is not None:
+            section["markdown"] = text
     return results
 
 

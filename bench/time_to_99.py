@@ -51,8 +51,11 @@ def _reached(row: dict) -> str:
     return f"not reached in {row['recipe']['epochs']} epochs ({row['seconds']:.0f} s)"
 
 
-def markdown(rows: list[dict]) -> str:
-    """The section's table, target and notes, from its rows (also re-rendered by ``--readme``)."""
+def markdown(rows: list[dict]) -> str | None:
+    """The section's table, target and notes, from its rows (also re-rendered by ``--readme``);
+    None for rows measured before this format (their stored table stays as it was)."""
+    if not all("recipe" in row for row in rows):
+        return None
     target = rows[0]["target"]
     table = [[row["architecture"],
               "{epochs} ep, batch {batch_size}, lr {learning_rate}, decay {lr_decay}".format(**row["recipe"]),
