@@ -67,8 +67,8 @@ def test_it_follows_a_new_model_on_the_pad_and_a_training_panel(tiny_model, mnis
     panel = TrainingPanel(data=mnist_small, architecture="dnn", epochs=1)
     pad = DrawingPad(panel)
     inspector = Inspector(pad, panel, index_digits=index_digits)
-    pad.draw_strokes(SEVEN)
-    assert "No model yet" in inspector.status.value
+    pad.draw_strokes(SEVEN)      # before the panel has trained, the pad reads with the lab's own model
+    assert "(drawcnn)" in inspector.status.value
     panel.train(wait=True)
     inspector.wait()
     assert inspector.probe.model is panel.model and inspector.inspection is not None
