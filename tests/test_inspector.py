@@ -102,7 +102,7 @@ def test_a_snapshot_of_a_run_in_progress_leaves_training_running(mnist_small, in
             time.sleep(0.05)
         assert panel.running
         inspector.snapshot(wait=True)
-        assert panel.running and pad.model is None              # training goes on; the pad waits
+        assert panel.running and pad.using_pretrained           # training goes on; the pad waits
         assert "snapshot of the tiny run in progress" in inspector.status.value
         assert inspector.inspection is not None and inspector.inspection.neighbours is not None
         assert inspector.probe.model is not panel.last_run.model  # a copy, not the live model
