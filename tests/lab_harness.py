@@ -150,9 +150,20 @@ def draw(page, canvas_locator, points, size: int = 280) -> None:
     mouse.up()
 
 
+#: JS: the digit of the longest probability bar (data-digit / data-probability), pad or app alike.
+LIKELIEST = """function likeliest(bars) {
+  let best = null;
+  for (const bar of bars) {
+    if (best === null || Number(bar.dataset.probability) > Number(best.dataset.probability)) best = bar;
+  }
+  return best ? best.dataset.digit : "";
+}"""
+
+
 # Resolves with the pad's reading made after the next mouse-up (data-drawing="no", a newer
 # data-reading than now) and the milliseconds from that mouse-up to the reading in the page.
 _WATCH_READING = """(pad) => {
+  """ + LIKELIEST + """
   const box = pad.querySelector('.hw-pad-prediction');
   const count = g => Number(g ? g.dataset.reading : 0);
   const before = count(box.querySelector('.hw-guess'));
@@ -163,7 +174,8 @@ _WATCH_READING = """(pad) => {
       const guess = box.querySelector('.hw-guess');
       if (up !== null && guess && guess.dataset.drawing === 'no' && count(guess) > before) {
         observer.disconnect();
-        resolve({digit: guess.dataset.digit, ms: performance.now() - up, text: guess.innerText});
+        resolve({digit: guess.dataset.digit, ms: performance.now() - up, text: guess.innerText,
+                 likeliest: likeliest(pad.querySelectorAll('.hw-bar'))});
       }
     };
     const observer = new MutationObserver(seen);
@@ -175,8 +187,9 @@ _WATCH_READING = """(pad) => {
 def draw_and_read(page, pad_locator, points, timeout_ms: float = 60_000) -> dict:
     """Draw a stroke on a DrawingPad in the page and wait for the reading that follows mouse-up.
 
-    Returns {"digit": "7" or "" (refused), "text": what the pad says, "ms": mouse-up to that
-    reading in the DOM (the kernel's work, the widget messages and the page's rendering)}.
+    Returns {"digit": "7" or "" (refused, or not sure), "likeliest": the digit of the longest
+    bar, "text": what the pad says, "ms": mouse-up to that reading in the DOM (the kernel's work,
+    the widget messages and the page's rendering)}.
     """
     pad = pad_locator.first
     pad.evaluate(_WATCH_READING)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from lab_harness import draw, draw_and_read
+from lab_harness import LIKELIEST, draw, draw_and_read
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 
@@ -20,8 +20,11 @@ def lab_page(browser):
 
 
 def pad_digit(page) -> str:
-    """Draw a 1 on the notebook's (first) drawing pad; the digit it shows after mouse-up."""
-    return draw_and_read(page, page.locator(".hw-drawing-pad"), ONE)["digit"]
+    """Draw a 1 on the notebook's (first) drawing pad; the likeliest digit after mouse-up.
+
+    The notebooks' quick models (one epoch on 2,000 digits) may be "not sure" of it: the test is
+    that the drawing reaches the model and the bars, not how sure a quick model is."""
+    return draw_and_read(page, page.locator(".hw-drawing-pad"), ONE)["likeliest"]
 
 
 def test_train_notebook_panel_trains_on_click(jupyter_lab, lab_page):
@@ -65,9 +68,9 @@ def test_tour_from_data_to_exported_app_preview(jupyter_lab, lab_page):
     frame.locator("#status.ready").wait_for(timeout=120_000)
     lab_page.locator("iframe.hw-preview-frame").first.evaluate("e => e.scrollIntoView({block: 'center'})")
     draw(lab_page, frame.locator("#pad"), ONE)
-    prediction = frame.locator("#prediction")
     lab_page.wait_for_timeout(1000)
-    assert prediction.inner_text() == "1"
+    bars = frame.locator("#probabilities")
+    assert bars.evaluate(f"(box) => {{ {LIKELIEST}; return likeliest(box.querySelectorAll('.bar')); }}") == "1"
     assert "Download" in export_panel.locator(".hw-export-download").inner_text()
     export_panel.scroll_into_view_if_needed()
     jupyter_lab.screenshot(lab_page, "jupyterlab_tour_export_preview.png")
