@@ -95,6 +95,7 @@ def test_inside_notebook_inspector_follows_a_mouse_drawing(jupyter_lab, lab_page
         """(digit) => {
           const status = document.querySelector('.hw-inspector-status b');
           return status && status.textContent === digit
+                 && document.querySelector(`.hw-inspector-evidence [data-digit="${digit}"] img.hw-saliency`)
                  && document.querySelectorAll('.hw-inspector .hw-feature-maps').length === 4
                  && document.querySelectorAll('.hw-inspector .hw-neighbour').length === 8;
         }""", arg=digit, timeout=60_000)

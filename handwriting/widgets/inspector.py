@@ -188,11 +188,12 @@ class Inspector(widgets.VBox):
             # Show the pad's (calibrated) probabilities: the same ranking, the same numbers as the pad.
             inspection = dataclasses.replace(inspection, probabilities=reading.probabilities)
             self.inspection = inspection
-            self._say(f"{html.escape(self.source)} reads a <b>{inspection.digit}</b> "
-                      f"({inspection.probabilities[inspection.digit]:.1%}).")
             self.evidence.value = evidence_html(inspection)
             self.neighbours.value = neighbours_html(inspection)
             self.layers.value = layers_html(inspection, self.probe.model.name)
+            # The status last: when it names the digit, the pictures above are already sent.
+            self._say(f"{html.escape(self.source)} reads a <b>{inspection.digit}</b> "
+                      f"({inspection.probabilities[inspection.digit]:.1%}).")
             return inspection
 
     def use_model(self, model, source: str = "") -> None:
