@@ -1,4 +1,6 @@
-"""Matplotlib figures for the lab (history, confusion matrix, mistakes, samples), as PNG bytes.
+"""Matplotlib figures for the lab (confusion matrix, mistakes, samples), as PNG bytes.
+
+The live training curves are SVG, drawn by :mod:`handwriting.curves`.
 
 Figures are made with ``matplotlib.figure.Figure`` (no pyplot), so nothing piles up in the
 notebook and widgets can show them as images that update without flicker.
@@ -9,7 +11,6 @@ import io
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 
 def figure_to_png(fig: Figure) -> bytes:
@@ -17,26 +18,6 @@ def figure_to_png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
     return buffer.getvalue()
-
-
-def history_figure(history: dict) -> Figure:
-    """Loss and accuracy per epoch, training and validation (held-out training images)."""
-    fig = Figure(figsize=(8, 3))
-    for ax, metric in zip(fig.subplots(1, 2), ("loss", "accuracy")):
-        for key, label, style in ((metric, "train", "-o"), (f"val_{metric}", "validation", "--s")):
-            values = history.get(key, [])
-            if values:
-                ax.plot(range(1, len(values) + 1), values, style, label=label, markersize=4)
-        ax.set_title(metric)
-        ax.set_xlabel("epoch")
-        epochs = max((len(v) for v in history.values()), default=0)
-        ax.set_xlim(0.5, max(epochs, 1) + 0.5)   # whole epochs, even with only one so far
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
-        ax.grid(alpha=0.3)
-        if history.get(metric):
-            ax.legend()
-    fig.tight_layout()
-    return fig
 
 
 def confusion_figure(matrix: np.ndarray, subset: str = "validation") -> Figure:

@@ -160,6 +160,25 @@ class TrainingListener:
         """Called after success, stop or failure: look at ``run.status`` and ``run.error``."""
 
 
+def batch_values(logs: dict, means_before: dict, batch: int) -> dict[str, float]:
+    """One batch's own loss and accuracy from Keras' batch logs.
+
+    Keras reports, after batch ``batch`` (1-based) of an epoch, the mean over the epoch so far;
+    that batch's own value is ``batch * mean_now - (batch - 1) * mean_before`` (exact when the
+    batches are the same size). ``means_before`` holds the previous batch's means and is updated
+    in place; pass an empty dict at the start of an epoch.
+    """
+    values = {}
+    for key in ("loss", "accuracy"):
+        mean = logs.get(key)
+        if mean is None or not math.isfinite(mean):
+            continue
+        before = means_before.get(key, mean) if batch > 1 else mean
+        values[key] = batch * mean - (batch - 1) * before
+        means_before[key] = mean
+    return values
+
+
 def _keras_callbacks(run: "TrainingRun"):
     """The three small callbacks a run needs: progress, stop requests, best weights."""
     import keras
@@ -172,6 +191,7 @@ def _keras_callbacks(run: "TrainingRun"):
 
         def on_train_batch_end(self, batch, logs=None):
             run.batch = batch + 1
+            run._record_batch(logs or {})
             for listener in run.listeners:
                 listener.on_batch_end(run, run.epoch, batch, logs or {})
 
@@ -249,6 +269,9 @@ class TrainingRun:
         status: "ready", "running", "finished", "stopped", "interrupted" or "failed".
         model: the Keras model (available once :meth:`fit` has built it).
         history: per-epoch lists: loss, accuracy, val_loss, val_accuracy (validation images).
+        batch_history: per-batch lists: "epoch" (position in epochs, e.g. 2.5 is halfway
+            through the third), and that batch's own "loss" and "accuracy" (see
+            :func:`batch_values`).
         validation: (x_val, y_val), the training images held out from this run (set by fit).
         record: the :class:`RunRecord` once the run has ended well or been stopped.
         error: the exception that ended a failed run.
@@ -270,6 +293,8 @@ class TrainingRun:
         self.status = "ready"
         self.model = None
         self.history: dict[str, list[float]] = {}
+        self.batch_history: dict[str, list[float]] = {"epoch": [], "loss": [], "accuracy": []}
+        self._epoch_means: dict[str, float] = {}
         self.record: RunRecord | None = None
         self.error: BaseException | None = None
         self.epoch = 0
@@ -295,6 +320,16 @@ class TrainingRun:
     def elapsed(self) -> float:
         """Seconds since fitting started (0 before)."""
         return 0.0 if self.started_at is None else time.perf_counter() - self.started_at
+
+    def _record_batch(self, logs: dict) -> None:
+        """Append the batch that just ended to :attr:`batch_history`."""
+        if self.batch == 1:
+            self._epoch_means = {}
+        values = batch_values(logs, self._epoch_means, self.batch)
+        if values:
+            self.batch_history["epoch"].append(self.epoch + self.batch / max(self.steps_per_epoch, 1))
+            for key in ("loss", "accuracy"):
+                self.batch_history[key].append(values.get(key, math.nan))
 
     def stop(self) -> None:
         """Ask the run to end after the current batch; safe from any thread, any time."""

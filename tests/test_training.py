@@ -43,6 +43,16 @@ def test_short_run_on_a_subset_clears_an_accuracy_floor(mnist_small):
     assert len(run.history["val_accuracy"]) == 3
     assert recorder.events[0] == "begin" and recorder.events[-1] == ("end", "finished")
     assert sum(1 for e in recorder.events if e[0] == "batch") == 3 * math.ceil(4500 / 128)
+    # Every batch's own loss and accuracy, for the live curves: they average to the epoch's.
+    steps = math.ceil(4500 / 128)
+    batches = run.batch_history
+    assert len(batches["epoch"]) == len(batches["loss"]) == len(batches["accuracy"]) == 3 * steps
+    assert batches["epoch"][0] == pytest.approx(1 / steps) and batches["epoch"][-1] == pytest.approx(3)
+    for epoch in range(3):
+        own = slice(epoch * steps, (epoch + 1) * steps)
+        for key in ("loss", "accuracy"):
+            assert np.mean(batches[key][own]) == pytest.approx(run.history[key][epoch], rel=1e-4)
+    assert all(0 <= a <= 1 for a in batches["accuracy"])
 
 
 def test_validation_images_are_held_out_training_images_never_test_images(mnist_small):

@@ -30,8 +30,10 @@ def test_a_run_adds_a_row_plots_and_a_model(panel):
     assert "dnn" in panel.table.value and f"{record.test_accuracy:.2%}" in panel.table.value
     assert record.validation_size == 500 and f"{record.val_accuracy:.2%}" in panel.table.value
     assert "val acc" in panel.table.value and "validation accuracy" in panel.message.value
-    for image in (panel.history_image, panel.confusion_image, panel.mistakes_image):
+    for image in (panel.confusion_image, panel.mistakes_image):
         assert bytes(image.value).startswith(b"\x89PNG")
+    assert panel.curves.value.count('class="hw-curve-train" data-points="36"') == 2   # loss, accuracy
+    assert panel.curves.value.count('class="hw-curve-validation"') == 2               # one epoch each
     assert panel.model is not None and seen == [panel.model] and panel.models == {1: panel.model}
     assert panel.progress.value == pytest.approx(1.0)
     assert re.fullmatch(r"epoch 1/1 · batch 36/36 · elapsed \d\d:\d\d · ETA 00:00",

@@ -13,10 +13,11 @@ import time
 
 import ipywidgets as widgets
 
-from .. import architectures, data as data_module, evaluation, plots
+from .. import architectures, curves, data as data_module, evaluation, plots
 from ..training import OPTIMIZERS, ConfigError, RunRecord, TrainingConfig, TrainingListener, TrainingRun
 
 PROGRESS_INTERVAL = 0.25   # seconds between progress-bar updates
+CURVES_INTERVAL = 1.0      # seconds between redraws of the live training curves
 
 
 def _clock(seconds: float) -> str:
@@ -86,24 +87,29 @@ def follow_models(source, on_change):
 
 
 class _PanelListener(TrainingListener):
-    """Feeds the panel's progress bar and history plot from a running TrainingRun."""
+    """Feeds the panel's progress bar (every 0.25 s) and live curves (every second, and at the
+    end of every epoch) from a running TrainingRun."""
 
     def __init__(self, panel: "TrainingPanel"):
         self.panel = panel
-        self._last = 0.0
+        self._progress_shown = self._curves_shown = 0.0
 
     def on_run_begin(self, run):
-        self._last = 0.0
+        self._progress_shown = self._curves_shown = time.monotonic()
 
     def on_batch_end(self, run, epoch, batch, logs):
         now = time.monotonic()
-        if now - self._last >= PROGRESS_INTERVAL:
-            self._last = now
+        if now - self._progress_shown >= PROGRESS_INTERVAL:
+            self._progress_shown = now
             self.panel._show_progress(run)
+        if now - self._curves_shown >= CURVES_INTERVAL:
+            self._curves_shown = now
+            self.panel._show_curves(run)
 
     def on_epoch_end(self, run, epoch, logs):
+        self._curves_shown = time.monotonic()
         self.panel._show_progress(run)
-        self.panel.history_image.value = plots.figure_to_png(plots.history_figure(run.history))
+        self.panel._show_curves(run)
 
 
 class TrainingPanel(widgets.VBox):
@@ -160,7 +166,8 @@ class TrainingPanel(widgets.VBox):
         self.progress_label = widgets.Label("")
         self.message = widgets.HTML()
         self.message.add_class("hw-train-message")
-        self.history_image = widgets.Image(format="png")
+        self.curves = widgets.HTML()
+        self.curves.add_class("hw-training-curves")
         self.table = widgets.HTML(runs_table_html([]))
         self.table.add_class("hw-runs-table")
         self.confusion_image = widgets.Image(format="png")
@@ -179,7 +186,7 @@ class TrainingPanel(widgets.VBox):
             widgets.HBox([self.epochs, self.batch_size, self.learning_rate]),
             widgets.HBox([self.optimizer, self.data_fraction, self.augment]),
             widgets.HBox([self.train_button, self.stop_button, self.progress, self.progress_label]),
-            self.message, self.history_image,
+            self.message, self.curves,
             widgets.HTML("<b>Runs</b>"), self.table, analysis])
         self.add_class("hw-training-panel")
 
@@ -254,7 +261,7 @@ class TrainingPanel(widgets.VBox):
         self.last_run = run
         self.train_button.disabled, self.stop_button.disabled = True, False
         self.progress.value = 0
-        self.history_image.value = b""
+        self.curves.value = ""
         self._say(f"Training {config.architecture} on {config.train_size(len(x_train)):,} images…")
         self._thread = threading.Thread(target=self._run, args=(run,), name="handwriting-train",
                                         daemon=True)
@@ -311,6 +318,7 @@ class TrainingPanel(widgets.VBox):
             self.models[len(self.runs)] = run.model
             self.table.value = runs_table_html(self.runs)
             self.model = run.model
+            self._show_curves(run)
             try:
                 self._show_analysis(run)
             except Exception as err:  # noqa: BLE001 - the model is fine; only the plots failed
@@ -346,8 +354,10 @@ class TrainingPanel(widgets.VBox):
             self.confusion_image.value = plots.figure_to_png(plots.confusion_figure(matrix))
             mistakes = evaluation.misclassified(probabilities, y_val, limit=24)
             self.mistakes_image.value = plots.figure_to_png(plots.mistakes_figure(mistakes, x_val))
-        if run.history:
-            self.history_image.value = plots.figure_to_png(plots.history_figure(run.history))
+
+    def _show_curves(self, run: TrainingRun) -> None:
+        self.curves.value = curves.curves_svg(run.batch_history, run.history, run.config.epochs,
+                                              run.steps_per_epoch)
 
     def _show_progress(self, run: TrainingRun) -> None:
         steps = max(run.steps_per_epoch, 1)
