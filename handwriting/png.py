@@ -1,14 +1,10 @@
-"""A tiny PNG encoder for uint8 images, so widgets can show a 28x28 preview without PIL."""
+"""PNG bytes of numpy images (Pillow), for the widgets' previews and pictures."""
 from __future__ import annotations
 
-import struct
-import zlib
+import io
 
 import numpy as np
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+from PIL import Image
 
 
 def encode_png(image: np.ndarray, scale: int = 1, level: int = 6) -> bytes:
@@ -22,10 +18,6 @@ def encode_png(image: np.ndarray, scale: int = 1, level: int = 6) -> bytes:
         raise ValueError(f"Expected a (H, W) or (H, W, 4) uint8 image, got {image.dtype} {image.shape}.")
     if scale > 1:
         image = image.repeat(scale, axis=0).repeat(scale, axis=1)
-    height, width = image.shape[:2]
-    color_type = 0 if image.ndim == 2 else 6
-    rows = image.reshape(height, -1)
-    raw = b"".join(b"\x00" + row.tobytes() for row in rows)
-    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(raw, level)) + _chunk(b"IEND", b""))
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(image)).save(buffer, format="PNG", compress_level=level)
+    return buffer.getvalue()
