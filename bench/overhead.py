@@ -17,6 +17,7 @@ from .common import markdown_table, median, timed
 
 TITLE = "Training overhead: the training panel's run vs plain model.fit"
 ARCH = "cnn1"
+TARGET = 1.03
 
 
 def plain_fit(config: TrainingConfig, data) -> float:
@@ -35,8 +36,8 @@ def plain_fit(config: TrainingConfig, data) -> float:
 
 def our_run(config: TrainingConfig, data) -> tuple[float, float]:
     """(fitting seconds, whole-click seconds) of the panel's own run: progress bar and label
-    every 0.25 s, the loss/accuracy plot re-drawn after every epoch, then the end-of-run
-    evaluation and analysis plots, as a Train click does."""
+    every 0.25 s, the live curves (every batch's loss and accuracy) re-drawn every second and
+    after every epoch, then the end-of-run evaluation and analysis plots, as a Train click does."""
     panel = TrainingPanel(data=data, architecture=config.architecture, epochs=config.epochs,
                           seed=config.seed)
     record, whole = timed(panel.train, wait=True)
@@ -60,12 +61,14 @@ def run(quick: bool = False, repeats: int = 3) -> dict:
     markdown = markdown_table(
         ["model", "epochs x training images", "what is timed", "plain model.fit (median s)",
          "panel run (median s)", "ratio", "target"],
-        [[ARCH, images, "fitting only (live progress and plots included)", f"{median(plain):.2f}",
-          f"{median(ours):.2f}", f"**{ratio:.3f}**", "<= 1.05"],
+        [[ARCH, images, "fitting only (progress every 0.25 s and live curves every 1 s included)",
+          f"{median(plain):.2f}", f"{median(ours):.2f}", f"**{ratio:.3f}**", f"<= {TARGET}"],
          [ARCH, images, "the whole Train click: fitting + end-of-run evaluation (validation, test) "
           "+ confusion matrix and mistakes plots", f"{median(plain):.2f}", f"{median(whole):.2f}",
           f"{whole_ratio:.3f}", "-"]])
-    markdown += f"\n\n{len(plain)} interleaved runs each, seed {config.seed}."
+    markdown += (f"\n\n{len(plain)} interleaved runs each, seed {config.seed}. Target: the panel's "
+                 f"run (live curves included) <= {TARGET} x plain `model.fit`: "
+                 f"**{'met' if ratio <= TARGET else 'not met'}**.")
     return {"title": TITLE, "markdown": markdown,
             "data": {"plain_seconds": plain, "ours_seconds": ours, "whole_click_seconds": whole,
                      "ratio": ratio, "whole_click_ratio": whole_ratio}}

@@ -11,6 +11,7 @@ import pytest
 from handwriting.data import MnistDataError
 from handwriting.training import ConfigError
 from handwriting.widgets import TrainingPanel
+from handwriting.widgets import training_panel
 from handwriting.widgets.training_panel import runs_table_html
 
 
@@ -44,6 +45,16 @@ def test_a_run_adds_a_row_plots_and_a_model(panel):
     panel.train(wait=True)
     assert [r["architecture"] for r in panel.records_table()] == ["dnn", "tiny"]
     assert panel.models[1] is seen[0] and panel.models[2] is panel.model is seen[1]
+
+
+def test_live_curves_grow_batch_by_batch_within_an_epoch(panel, monkeypatch):
+    monkeypatch.setattr(training_panel, "CURVES_INTERVAL", 0.0)       # every batch, not every second
+    drawn = []
+    panel.curves.observe(lambda change: drawn.append(change["new"]), "value")
+    panel.train(wait=True)
+    points = [int(m) for svg in drawn for m in re.findall(r'hw-curve-train" data-points="(\d+)"', svg)[:1]]
+    assert points[:3] == [1, 2, 3] and points[-1] == 36               # one epoch of 36 batches
+    assert "hw-curve-validation" not in drawn[0] and "hw-curve-validation" in drawn[-1]
 
 
 def test_choosing_an_architecture_loads_its_recipe(mnist_small):
