@@ -33,6 +33,7 @@ GIB = 2 ** 30
 NODE_CPUS, NODE_GIB, NODE_RESERVED_GIB = 2, 24, 2
 HEADROOM = 1.25          # per-user memory limit = measured peak x this, rounded up to 0.25 GiB
 WAIT_MINUTES = 5         # a class may wait this long when everyone runs the same step at once
+MODES = ("quick", "full")
 
 
 def learner_cells(full: bool) -> list[str]:
@@ -191,9 +192,15 @@ def _gib(n: float) -> str:
     return f"{n / GIB:.2f} GiB" if n else "–"   # nothing sampled: the cell took < 0.1 s
 
 
-def markdown(data: dict) -> str:
+def _by_mode(rows: list[dict]) -> dict[str, dict]:
+    """The section's rows (one per mode of the tour), quick first."""
+    found = {row["mode"]: row for row in rows}
+    return {mode: found[mode] for mode in MODES if mode in found}
+
+
+def markdown(rows: list[dict]) -> str:
     """The section's tables (per cell, per mode) and the hub settings they lead to."""
-    data = {mode: data[mode] for mode in ("quick", "full") if mode in data}   # not the stamp
+    data = _by_mode(rows)
     parts = []
     for mode, measured in data.items():
         totals = measured["totals"]
@@ -233,15 +240,15 @@ def markdown(data: dict) -> str:
 
 def run(quick: bool = False, modes=None) -> dict:
     """Both modes of the tour (``--quick``: quick mode only); ``modes`` measures only those and
-    keeps the other's rows from the last run."""
-    modes = modes or (["quick"] if quick else ["quick", "full"])
-    data = dict(load_results(quick)["sections"].get("learner", {}).get("data", {}))
+    keeps the other's row (with the date it was measured) from the last run."""
+    modes = modes or (["quick"] if quick else list(MODES))
+    data = _by_mode(load_results(quick)["sections"].get("learner", {}).get("data", []))
     for mode in modes:
         print(f"  tour, {mode} mode…", flush=True)
-        data[mode] = measured = run_tour(full=mode == "full")
+        data[mode] = measured = {"mode": mode, **run_tour(full=mode == "full")}
         totals = measured["totals"]
         print(f"  {mode}: peak {_gib(totals['pss'])} PSS ({_gib(totals['rss'])} RSS, "
               f"{_gib(totals['private'])} private), {totals['cpu_s']:.0f} CPU s, "
               f"{totals['wall_s']:.0f} s wall", flush=True)
-    data = {mode: data[mode] for mode in ("quick", "full") if mode in data}
-    return {"title": TITLE, "markdown": markdown(data), "data": data}
+    rows = list(_by_mode(list(data.values())).values())
+    return {"title": TITLE, "markdown": markdown(rows), "data": rows}
