@@ -173,7 +173,7 @@ def cmd_pretrained(args) -> int:
         if not calibration.calibration_path(model_path).is_file():   # e.g. an interrupted run
             _calibrate_on_held_out(model, model_path)
         weights = write_pretrained(model, {**json.loads(run_json.read_text()),
-                                           "calibration": calibration.load(model_path).as_dict()})
+                                           "calibration": calibration.for_model(model_path).as_dict()})
         print(f"Wrote {weights} ({weights.stat().st_size / 1e6:.2f} MB) and its record")
     record = pretrained_record()["record"]
     print(f"pretrained: {_run_record_from_row(record).summary()}")

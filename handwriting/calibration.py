@@ -184,14 +184,24 @@ def load(model_path: str | os.PathLike) -> Calibration:
 
 
 def for_model(model_or_path, calibration: Calibration | None = None) -> Calibration:
-    """``calibration`` if given, else the one stored beside a model path (or with the
-    pretrained model), else the default."""
-    from .models import PRETRAINED, pretrained_calibration
+    """The one way to get a model's calibration (the pad, the export and the CLI all use it).
+
+    Args:
+        model_or_path: a ``keras.Model``, a path to a ``.keras`` file, or ``"pretrained"``.
+        calibration: a calibration chosen by the caller; returned as it is when given.
+
+    Returns:
+        ``calibration`` if given; else the pretrained model's (stored in its record), or the one
+        saved beside a ``.keras`` path (:func:`load`); else ``Calibration()``: temperature 1 and
+        the default thresholds (a ``keras.Model`` object carries none).
+    """
+    from .models import PRETRAINED, pretrained_record
 
     if calibration is not None:
         return calibration
     if isinstance(model_or_path, str) and model_or_path == PRETRAINED:
-        return pretrained_calibration()
+        stored = pretrained_record().get("calibration")
+        return Calibration() if stored is None else Calibration.from_dict(stored)
     if isinstance(model_or_path, (str, os.PathLike)):
         return load(model_or_path)
     return Calibration()

@@ -391,7 +391,7 @@ def js_preprocess(page, rgba: np.ndarray) -> np.ndarray | str:
     return np.asarray(result["pixels"], dtype=np.float32).reshape(28, 28)
 
 
-def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend: str = "cpu",
+def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend: str | None = None,
                   test_data=None, quantization: str | None = "auto") -> ParityReport:
     """Load the export in headless Chromium and compare it with Keras.
 
@@ -399,8 +399,10 @@ def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend:
         model: the Keras model (or .keras path) that was exported.
         out_dir: the export folder.
         digits: how many MNIST test digits to compare.
-        backend: TF.js backend: "cpu" (plain JS), "wasm" (what a browser without a GPU picks)
-            or "webgl" (software-rendered in headless Chromium); all must match Keras.
+        backend: None (default) checks the backend the app picks by itself, as a user's
+            browser would (web/backend.js: webgl on a real GPU, else wasm, else cpu; wasm in
+            headless Chromium without a GPU); or force "cpu" (plain JS), "wasm" or "webgl"
+            (software-rendered without a GPU). All must match Keras; the report names the one used.
         test_data: (x_test, y_test); default: the first ``digits`` MNIST test digits.
         quantization: the export's quantisation; "auto" reads it from export.json.
 

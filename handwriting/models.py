@@ -112,8 +112,9 @@ def _package_file(name: str) -> Path:
 
 
 def pretrained_record() -> dict:
-    """The pretrained model's training record: ``{"record": RunRecord row, "history": ...}``,
-    as written by ``python -m handwriting train`` (validation and test accuracy included)."""
+    """The pretrained model's training record: ``{"record": RunRecord row, "history": ...,
+    "calibration": ...}``, a training run's ``run.json`` (validation and test accuracy included)
+    plus its calibration; read that with ``calibration.for_model("pretrained")``."""
     path = _package_file(PRETRAINED_RECORD)
     if not path.is_file():
         raise ModelError(f"The pretrained model is missing from this installation ({path}). "
@@ -140,15 +141,6 @@ def load_pretrained():
     model.set_weights(_pretrained_weights())
     check_digit_model(model)
     return model
-
-
-def pretrained_calibration():
-    """The pretrained model's :class:`~handwriting.calibration.Calibration` (temperature fitted
-    on its held-out training images), stored in its record; none stored: ``Calibration()``."""
-    from .calibration import Calibration
-
-    stored = pretrained_record().get("calibration")
-    return Calibration() if stored is None else Calibration.from_dict(stored)
 
 
 def write_pretrained(model, run_record: dict, folder: str | os.PathLike | None = None) -> Path:

@@ -80,6 +80,21 @@ def test_calibration_is_stored_beside_the_model_and_loaded_back(tmp_path):
         cal.load(model)
 
 
+def test_for_model_is_the_one_way_to_get_a_models_calibration(tmp_path):
+    from handwriting import models
+
+    path = tmp_path / "model.keras"
+    stored = cal.Calibration(temperature=1.7)
+    stored.save(path)
+    given = cal.Calibration(temperature=3.0)
+    assert cal.for_model(path) == cal.for_model(str(path)) == stored    # saved beside the file
+    assert cal.for_model(path, given) == given                            # the caller's wins
+    assert cal.for_model(tmp_path / "other.keras") == cal.Calibration()   # none saved
+    assert cal.for_model(object()) == cal.Calibration()                   # a model object has none
+    pretrained = cal.Calibration.from_dict(models.pretrained_record()["calibration"])
+    assert cal.for_model(models.PRETRAINED) == pretrained != cal.Calibration()
+
+
 def test_bad_numbers_are_refused_clearly():
     with pytest.raises(cal.CalibrationError, match="positive"):
         cal.Calibration(temperature=0)
@@ -117,7 +132,7 @@ def _read(drawings):
     return images[keep], np.array([d.label for d in drawings])[keep]
 
 
-# The same drawings give the same verdicts in the pad and in the app (tests/test_web_app.py).
+# Thresholds that force a verdict, for the pad's messages; UNSURE also in the app (tests/test_web_app.py).
 UNSURE = cal.Calibration(temperature=1.0, sure=1.0, pair=1e-6)      # never sure: always a pair
 NOT_A_DIGIT = cal.Calibration(temperature=1.0, sure=1.0, pair=1.0)  # ... and the pair never enough
 

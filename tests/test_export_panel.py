@@ -52,6 +52,26 @@ def test_preview_runs_tfjs_on_wasm_in_its_sandboxed_iframe(tiny_model, tmp_path,
     assert all(url.startswith(("about:", "blob:", "data:")) for url in requests), requests
 
 
+def test_the_app_carries_the_models_calibration_as_from_the_cli(tiny_model, tmp_path):
+    """The pretrained model's and a .keras file's saved calibration reach export.json."""
+    import json
+
+    from handwriting.calibration import Calibration
+    from handwriting.models import PRETRAINED, pretrained_record
+    from handwriting.training import save_model
+
+    path = tmp_path / "tiny.keras"
+    save_model(tiny_model, path)
+    Calibration(temperature=2.5, sure=0.75, pair=0.85).save(path)
+    expected = {path: {"temperature": 2.5, "sure": 0.75, "pair": 0.85},
+                PRETRAINED: pretrained_record()["calibration"],
+                tiny_model: Calibration().as_dict()}         # a model object carries none
+    for source, calibration in expected.items():
+        panel = ExportPanel(source, out_dir=str(tmp_path / "app"), verify=False)
+        panel.export()
+        assert json.loads((tmp_path / "app" / "export.json").read_text())["calibration"] == calibration
+
+
 def test_export_without_a_model_explains_what_to_do(tmp_path):
     panel = ExportPanel(out_dir=str(tmp_path / "app"))
     with pytest.raises(ExportError, match="No model to export yet"):

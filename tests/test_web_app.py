@@ -7,13 +7,14 @@ import numpy as np
 import pytest
 
 from handwriting.browser import serve_directory
-from handwriting.calibration import Calibration
-from handwriting.drawn_digits import non_digit_drawings, training_drawings
+from handwriting.calibration import Calibration, for_model
+from handwriting.drawn_digits import non_digit_drawing, non_digit_drawings, training_drawings
 from handwriting.export import export_web_app, open_app
+from handwriting.models import PRETRAINED
 from handwriting.recognizer import Recognizer
 from handwriting.training import save_model
 from handwriting.widgets import DrawingPad
-from test_calibration import NOT_A_DIGIT, UNSURE
+from test_calibration import UNSURE
 
 pytestmark = pytest.mark.browser
 
@@ -143,17 +144,24 @@ def js_read(page, rgba):
 
 @pytest.fixture(scope="module")
 def calibrated_apps(tiny_model, tmp_path_factory):
-    """tiny exported three times: with T = 2.5 stored beside its .keras file, always unsure,
-    never a digit."""
+    """tiny exported twice: with T = 2.5 stored beside its .keras file, and always unsure."""
     root = tmp_path_factory.mktemp("calibrated")
     model_path = root / "tiny.keras"
     save_model(tiny_model, model_path)
     Calibration(temperature=2.5).save(model_path)
     export_web_app(model_path, root / "fitted")
     export_web_app(tiny_model, root / "unsure", calibration=UNSURE)
-    export_web_app(tiny_model, root / "not_a_digit", calibration=NOT_A_DIGIT)
     with serve_directory(root) as url:
         yield url, model_path
+
+
+@pytest.fixture(scope="module")
+def pretrained_app(tmp_path_factory):
+    """The shipped pretrained model, exported with its own calibration (as the CLI does)."""
+    out = tmp_path_factory.mktemp("pretrained") / "app"
+    export_web_app(PRETRAINED, out)
+    with serve_directory(out) as url:
+        yield url
 
 
 def test_the_calibration_is_applied_identically_in_keras_and_tfjs(calibrated_apps, page, mnist_small):
@@ -175,20 +183,38 @@ def test_the_calibration_is_applied_identically_in_keras_and_tfjs(calibrated_app
         assert np.abs(python.probabilities - uncalibrated.read(rgba).probabilities).max() > 1e-3
 
 
-@pytest.mark.parametrize("verdict, calibration", [("unsure", UNSURE), ("not_a_digit", NOT_A_DIGIT)])
-def test_unsure_and_not_a_digit_in_the_app_and_the_pad(calibrated_apps, page, tiny_model, artifacts_dir,
-                                                         verdict, calibration):
-    url, _ = calibrated_apps
-    open_app(page, f"{url}{verdict}/")
-    draw_with_mouse(page, ONE)
+def wait_for_verdict(page, verdict):
     page.wait_for_function(f"() => document.querySelector('#prediction').dataset.verdict === '{verdict}'")
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(300)          # the reading after pointerup lands last
+
+
+def assert_the_pad_agrees(page, pad, verdict):
+    """The pad, given the very pixels the app read, says what the app says and shows its bars."""
     drawn = np.frombuffer(base64.b64decode(page.evaluate(_PAD_PIXELS)), np.uint8).reshape(280, 280, 4)
-    pad = DrawingPad(tiny_model, calibration=calibration)
-    reading = pad.set_pixels(drawn.copy())                   # the very pixels the app read
+    reading = pad.set_pixels(drawn.copy())
     assert reading.refused == verdict
     assert page.inner_text("#prediction") == reading.message
     assert page.inner_text("#confidence") == ""
     bars = page.eval_on_selector_all("#probabilities .bar", "bars => bars.map(b => +b.dataset.probability)")
     np.testing.assert_allclose(bars, reading.probabilities, atol=1e-5)    # the bars stay
-    page.screenshot(path=str(artifacts_dir / f"web_app_{verdict}.png"), full_page=True)
+
+
+def test_unsure_in_the_app_and_the_pad(calibrated_apps, page, tiny_model, artifacts_dir):
+    """Thresholds that are never sure: even a clean 1 gets "Not sure: a ... or a ...?"."""
+    url, _ = calibrated_apps
+    open_app(page, f"{url}unsure/")
+    draw_with_mouse(page, ONE)
+    wait_for_verdict(page, "unsure")
+    assert_the_pad_agrees(page, DrawingPad(tiny_model, calibration=UNSURE), "unsure")
+    page.screenshot(path=str(artifacts_dir / "web_app_unsure.png"), full_page=True)
+
+
+def test_a_scribble_is_not_a_digit_in_the_app_and_the_pad(pretrained_app, page, artifacts_dir):
+    """Dense cross-hatching with the shipped model and its real thresholds: "not a digit"."""
+    open_app(page, pretrained_app)
+    assert page.evaluate("() => window.handwriting.calibration()") == for_model(PRETRAINED).as_dict()
+    for stroke in non_digit_drawing("cross-hatching", np.random.default_rng(0)).strokes:
+        draw_with_mouse(page, stroke)
+    wait_for_verdict(page, "not_a_digit")
+    assert_the_pad_agrees(page, DrawingPad(PRETRAINED), "not_a_digit")
+    page.screenshot(path=str(artifacts_dir / "web_app_not_a_digit.png"), full_page=True)

@@ -16,6 +16,7 @@ import ipywidgets as widgets
 
 from .. import export as export_module
 from ..browser import BrowserUnavailableError
+from ..calibration import for_model
 from ..models import as_digit_model
 from .training_panel import follow_models, shown_not_raised
 
@@ -33,6 +34,10 @@ def in_colab() -> bool:
 
 class ExportPanel(widgets.VBox):
     """Export a digit model as a TF.js browser app, check it in Chromium, preview it, zip it.
+
+    The app is exported with the model's calibration, found as the CLI finds it
+    (:func:`~handwriting.calibration.for_model`): the pretrained model's, the one saved beside a
+    ``.keras`` path, else temperature 1 and the default thresholds (a trained model object).
 
     Args:
         model: a Keras model, a ``.keras`` path, ``"pretrained"`` (the lab's own model), or a
@@ -83,6 +88,7 @@ class ExportPanel(widgets.VBox):
 
     def _set_model(self, model) -> None:
         self._model = None if model is None else as_digit_model(model)
+        self.calibration = for_model(model)          # from the path, before it becomes a model
         self._update_size_options()
 
     def _update_size_options(self) -> None:
@@ -118,7 +124,7 @@ class ExportPanel(widgets.VBox):
             self.result = export_module.export_web_app(
                 self._model, self.out_dir.value,
                 quantization=None if self.quantization.value == "float32" else self.quantization.value,
-                overwrite=self.overwrite.value)
+                overwrite=self.overwrite.value, calibration=self.calibration)
             self.zip_path = export_module.make_zip(self.result.out_dir)
             skipped = ""
             if self.verify.value:
