@@ -1,13 +1,17 @@
 """End to end in real JupyterLab + Chromium: the notebooks render, train, draw and export."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from lab_harness import LIKELIEST, draw, draw_and_read
+
+from handwriting.drawn_digits import non_digit_drawing
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 
 ONE = [(140, 40), (142, 120), (140, 245)]
 FOUR = [[(80, 40), (70, 150), (200, 150)], [(180, 60), (180, 260)]]
+SEVEN_WITH_A_BAR = [[(70, 50), (210, 50), (120, 250)], [(110, 150), (190, 150)]]
 
 
 @pytest.fixture()
@@ -47,8 +51,22 @@ def test_train_notebook_panel_trains_on_click(jupyter_lab, lab_page):
 def test_draw_notebook_reads_a_mouse_drawing(jupyter_lab, lab_page):
     jupyter_lab.open_notebook(lab_page, "03_draw.ipynb")
     assert jupyter_lab.run_all_cells(lab_page, "03_draw.ipynb") == []
-    assert pad_digit(lab_page) == "1"
-    lab_page.locator(".hw-drawing-pad").first.scroll_into_view_if_needed()
+    # The first pad reads with the pretrained model: a scribble is no digit, a barred 7 is a 7.
+    pretrained = lab_page.locator(".hw-drawing-pad").nth(0)
+    assert "pretrained" in pretrained.inner_text()
+    *strokes, last = non_digit_drawing("cross-hatching", np.random.default_rng(0)).strokes
+    for stroke in strokes:
+        draw(lab_page, pretrained.locator("canvas.hw-pad-canvas"), stroke)
+    reading = draw_and_read(lab_page, pretrained, last)
+    assert reading["digit"] == "" and "does not look like a digit" in reading["text"], reading
+    pretrained.scroll_into_view_if_needed()
+    jupyter_lab.screenshot(lab_page, "jupyterlab_pretrained_not_a_digit.png")
+    pretrained.get_by_role("button", name="Clear").click()
+    draw(lab_page, pretrained.locator("canvas.hw-pad-canvas"), SEVEN_WITH_A_BAR[0])
+    assert draw_and_read(lab_page, pretrained, SEVEN_WITH_A_BAR[1])["digit"] == "7"
+    # The second follows the notebook's own (quick) model.
+    assert draw_and_read(lab_page, lab_page.locator(".hw-drawing-pad").nth(1), ONE)["likeliest"] == "1"
+    lab_page.locator(".hw-drawing-pad").nth(1).scroll_into_view_if_needed()
     jupyter_lab.screenshot(lab_page, "jupyterlab_drawing_pad.png")
 
 

@@ -22,7 +22,7 @@ from ..recognizer import Reading, Recognizer, Sketch
 from .training_panel import follow_models
 
 PROMPT = "Draw a digit"
-PRETRAINED_NOTE = "Using the lab's pretrained model; train your own above."
+PRETRAINED_NOTE = "Reading with the lab's pretrained model (give the pad a TrainingPanel or a .keras file to use yours)."
 
 
 def probability_bars_html(probabilities: np.ndarray | None) -> str:
