@@ -31,6 +31,27 @@ class ConfigError(ValueError):
     """Invalid hyper-parameters; the message lists every problem and the allowed values."""
 
 
+def check_whole(found: list[str], name: str, value, low: int) -> bool:
+    """Append a sentence to ``found`` unless ``value`` is a whole number >= ``low``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        found.append(f"{name} must be a whole number >= {low}, not {value!r}")
+        return False
+    return True
+
+
+def check_number(found: list[str], name: str, value, low: float, high: float,
+                 low_open: bool = True) -> bool:
+    """Append a sentence to ``found`` unless ``value`` is a finite number in (low, high]
+    (or [low, high] when not ``low_open``)."""
+    ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+    ok = ok and math.isfinite(value) and (value > low if low_open else value >= low)
+    if not ok or value > high:
+        bracket = "(" if low_open else "["
+        found.append(f"{name} must be a number in {bracket}{low}, {high}], not {value!r}")
+        return False
+    return True
+
+
 @dataclass
 class TrainingConfig:
     """Hyper-parameters of one run. Use :meth:`for_architecture` to start from a recipe."""
@@ -63,19 +84,10 @@ class TrainingConfig:
                          f"not {self.architecture!r}")
 
         def whole(name, value, low):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-                found.append(f"{name} must be a whole number >= {low}, not {value!r}")
-                return False
-            return True
+            return check_whole(found, name, value, low)
 
         def number(name, value, low, high, low_open=True):
-            ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
-            ok = ok and math.isfinite(value) and (value > low if low_open else value >= low)
-            if not ok or value > high:
-                bracket = "(" if low_open else "["
-                found.append(f"{name} must be a number in {bracket}{low}, {high}], not {value!r}")
-                return False
-            return True
+            return check_number(found, name, value, low, high, low_open)
 
         whole("epochs", self.epochs, 1)
         split_ok = whole("validation_size", self.validation_size, 0)
@@ -212,12 +224,12 @@ def _keras_callbacks(run: "TrainingRun"):
                 self.model.stop_training = True
 
     class KeepBestWeights(keras.callbacks.Callback):
-        """Remembers the weights of the best epoch by validation accuracy (held-out training
-        images, never the test set), else by training accuracy when there is no validation."""
+        """Remembers the weights of the best epoch by ``run.best_by`` (validation accuracy:
+        held-out training images, never the test set), else by training accuracy."""
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}
-            score = logs.get("val_accuracy", logs.get("accuracy"))
+            score = logs.get(run.best_by, logs.get("accuracy"))
             if score is not None and (run.best_score is None or score > run.best_score):
                 run.best_score = float(score)
                 run.best_weights = self.model.get_weights()
@@ -276,6 +288,9 @@ class TrainingRun:
         record: the :class:`RunRecord` once the run has ended well or been stopped.
         error: the exception that ended a failed run.
     """
+
+    #: The Keras log that picks the epoch whose weights a stopped run keeps.
+    best_by = "val_accuracy"
 
     def __init__(self, config: TrainingConfig | None = None, data=None, listeners=()):
         """
@@ -359,12 +374,35 @@ class TrainingRun:
         return self.record
 
     def _fit(self) -> None:
-        import keras
-
         config = self.config
         config.validate()
         if self.data is None:
             self.data = data_module.load_mnist()
+        train_ds = self._prepare()
+        val_ds = (data_module.make_dataset(*self.validation, 1024, shuffle=False)
+                  if len(self.validation[1]) else None)
+
+        self.started_at = time.perf_counter()
+        self.model.fit(train_ds, epochs=config.epochs, validation_data=val_ds, verbose=0,
+                       shuffle=False,  # the tf.data pipeline shuffles
+                       callbacks=_keras_callbacks(self))
+        seconds = self.elapsed
+        if self.stop_requested:
+            self._finish_early("stopped", seconds)
+        else:
+            self.status = "finished"
+            self.record = self._make_record(seconds, stopped=False)
+
+    def _prepare(self):
+        """Build and compile :attr:`model`, set :attr:`validation`, :attr:`train_size` and
+        :attr:`steps_per_epoch`, and return the training ``tf.data`` pipeline (one epoch).
+
+        A subclass that trains differently (e.g. :class:`handwriting.finetune.FineTuneRun`)
+        overrides this; fitting, stopping, listeners and the record stay the same.
+        """
+        import keras
+
+        config = self.config
         (x_all, y_all), _ = self.data
         config.validate(len(x_all))
         train, validation = config.split(len(x_all))
@@ -379,21 +417,8 @@ class TrainingRun:
             self.model = architectures.build(config.architecture)
             compile_model(self.model, config, self.steps_per_epoch)
         make_dataset = architectures.get(config.architecture).recipe.dataset or data_module.make_dataset
-        train_ds = make_dataset(x_train, y_train, config.batch_size, augment=config.augment,
-                                seed=config.seed)
-        val_ds = (data_module.make_dataset(*self.validation, 1024, shuffle=False)
-                  if len(validation) else None)
-
-        self.started_at = time.perf_counter()
-        self.model.fit(train_ds, epochs=config.epochs, validation_data=val_ds, verbose=0,
-                       shuffle=False,  # the tf.data pipeline shuffles
-                       callbacks=_keras_callbacks(self))
-        seconds = self.elapsed
-        if self.stop_requested:
-            self._finish_early("stopped", seconds)
-        else:
-            self.status = "finished"
-            self.record = self._make_record(seconds, stopped=False)
+        return make_dataset(x_train, y_train, config.batch_size, augment=config.augment,
+                            seed=config.seed)
 
     def _finish_early(self, status: str, seconds: float | None = None) -> None:
         """Restore the best epoch's weights and record a stopped/interrupted run."""
