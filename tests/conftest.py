@@ -78,3 +78,21 @@ def jupyter_lab(tmp_path_factory):
     lab = start_jupyterlab(tmp_path_factory.mktemp("jupyterlab"))
     yield lab
     stop_jupyterlab(lab)
+
+
+@pytest.fixture(scope="session")
+def personal_drawings(tmp_path_factory) -> Path:
+    """A drawings folder (DIR/<digit>/*.png) in one consistent personal style that MNIST models
+    misread: 12 barred seven-segment digits of each digit (drawn_digits.segment_drawing),
+    saved through drawings.save_drawing as the pad would. Copy it before changing it."""
+    import numpy as np
+
+    from handwriting.drawings import save_drawing
+    from handwriting.drawn_digits import segment_drawing
+
+    folder = tmp_path_factory.mktemp("personal") / "drawings"
+    rng = np.random.default_rng(7)
+    for digit in range(10):
+        for _ in range(12):
+            save_drawing(folder, digit, segment_drawing(digit, rng).rgba())
+    return folder

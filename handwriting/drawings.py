@@ -1,0 +1,233 @@
+"""A person's own digits as a plain folder of labelled PNGs, and the arrays the model learns from.
+
+The layout is Keras' ``image_dataset_from_directory`` one, readable and extendable by anyone::
+
+    DIR/0/20261129-180102-001.png
+    DIR/7/20261129-180233-001.png
+    ...
+
+Each file is a canvas as drawn: white ink on black (or on transparent), normally the pad's
+280x280 RGBA, but any greyscale or RGBA PNG of at least 28x28 pixels is read the same way.
+:func:`load_drawings` turns every file into the 28x28 the pad would show the model, through
+:func:`handwriting.preprocess.preprocess_canvas`; files it cannot use are listed with the
+reason, never fatal. :func:`save_drawing` writes atomically and never replaces a drawing.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .png import encode_png
+from .preprocess import DrawingError, check_drawing, ink_from_rgba, preprocess_canvas
+
+DIGITS = tuple(str(d) for d in range(10))
+SUFFIX = ".png"
+#: Below this many drawings of a digit none can be held out for testing (one to learn from).
+MIN_PER_DIGIT = 2
+
+
+class DrawingsError(ValueError):
+    """The drawings folder cannot be used (missing, empty, too few to split); says what to do."""
+
+
+def how_to_collect(folder: str | os.PathLike) -> str:
+    """One sentence on how drawings get into ``folder``."""
+    return (f"Collect drawings first: handwriting.drawings.save_drawing({str(folder)!r}, digit, canvas) "
+            f"writes {Path(folder) / '<digit>' / '<name>.png'}, or put PNGs of white digits on black "
+            "there yourself, one sub-folder per digit 0-9.")
+
+
+def _check_digit(digit) -> int:
+    if isinstance(digit, bool) or not isinstance(digit, (int, np.integer)) or not 0 <= digit <= 9:
+        raise ValueError(f"The label must be a digit from 0 to 9, not {digit!r}.")
+    return int(digit)
+
+
+def save_drawing(folder: str | os.PathLike, digit: int, rgba: np.ndarray) -> Path:
+    """Save one drawing as ``folder/<digit>/<timestamp>-<n>.png`` and return its path.
+
+    The PNG is written to a hidden temporary file in the same folder and then linked to its
+    name, which fails instead of replacing an existing file: a drawing is never half-written
+    and never overwritten (the counter ``n`` moves on until a name is free).
+
+    Args:
+        folder: the drawings folder (created if missing).
+        digit: the label, 0-9.
+        rgba: the canvas, (H, W, 4) uint8, white ink on black, as the pad gives it.
+
+    Raises:
+        ValueError: a label that is not a digit or a canvas that is not RGBA uint8.
+        DrawingError: a canvas the pad would not read (blank, a dot, mostly ink).
+    """
+    digit = _check_digit(digit)
+    reason = check_drawing(rgba)            # also checks the shape and dtype, with clear errors
+    if reason:
+        raise DrawingError(reason)
+    target = Path(folder).expanduser() / str(digit)
+    target.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".drawing-", suffix=".partial", dir=target)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(encode_png(rgba))
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for n in range(1, 10_000):
+            path = target / f"{stamp}-{n:03d}{SUFFIX}"
+            try:
+                os.link(tmp, path)          # atomic, and refuses an existing name
+                return path
+            except FileExistsError:
+                continue
+            except OSError:                 # a file system without hard links (FAT, some shares)
+                if path.exists():
+                    continue
+                os.replace(tmp, path)
+                return path
+        raise FileExistsError(f"No free file name for {stamp} in {target}.")
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def read_canvas(path: str | os.PathLike) -> np.ndarray:
+    """A PNG file as an RGBA uint8 canvas (H, W, 4), whatever its mode (grey, 16-bit, palette).
+
+    Raises:
+        OSError: the file is not a readable image (Pillow's error, e.g. truncated).
+    """
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image.load()
+        if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):      # 16-bit or float greyscale
+            grey = np.asarray(image, dtype=np.float64)
+            peak = 65535.0 if grey.max() > 255 else 255.0
+            image = Image.fromarray(np.round(np.clip(grey / peak, 0, 1) * 255).astype(np.uint8))
+        return np.asarray(image.convert("RGBA"), dtype=np.uint8)
+
+
+def _read_drawing(path: Path) -> tuple[np.ndarray | None, str | None]:
+    """(28x28 image, None) for a usable file, else (None, why not, with what to do)."""
+    try:
+        rgba = read_canvas(path)
+    except (OSError, ValueError, SyntaxError) as err:   # Pillow's errors for broken files
+        return None, f"not a readable PNG ({type(err).__name__}: {err})"
+    try:
+        return preprocess_canvas(rgba), None
+    except DrawingError as err:
+        if err.reason == "too_full" and ink_from_rgba(rgba).mean() > 0.5:
+            return None, ("mostly white: is it dark ink on a light background? Invert it "
+                          "(the pad's drawings are white ink on black)")
+        return None, f"{err.reason}: {err}"
+    except (TypeError, ValueError) as err:
+        return None, str(err)
+
+
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+@dataclass
+class DrawingSet:
+    """Labelled drawings as the model sees them.
+
+    Attributes:
+        images: (N, 28, 28, 1) float32 in [0, 1], the pad's preprocessing of each file.
+        labels: (N,) int64 digits.
+        paths: the N files, sorted by digit then name (oldest first for the pad's names).
+        skipped: (path, reason) for every file that was not loaded.
+    """
+
+    images: np.ndarray
+    labels: np.ndarray
+    paths: list[Path]
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def counts(self) -> np.ndarray:
+        """How many drawings of each digit: (10,) int."""
+        return np.bincount(self.labels, minlength=10)
+
+    def subset(self, indices) -> "DrawingSet":
+        """The drawings at ``indices`` (in that order); ``skipped`` is not carried over."""
+        indices = np.asarray(indices, dtype=np.int64)
+        return DrawingSet(self.images[indices], self.labels[indices],
+                          [self.paths[i] for i in indices])
+
+    def split(self, held_out: float = 0.3, seed: int = 0) -> tuple["DrawingSet", "DrawingSet"]:
+        """(train, held_out): about ``held_out`` of each digit's drawings kept for testing.
+
+        Stratified (every digit that has drawings is in both parts, at least one each) and
+        seeded (the same folder and seed give the same split); both parts keep file order.
+
+        Raises:
+            DrawingsError: ``held_out`` outside (0, 1), or a digit with fewer than
+                :data:`MIN_PER_DIGIT` drawings.
+        """
+        if isinstance(held_out, bool) or not isinstance(held_out, (int, float)) or not 0 < held_out < 1:
+            raise DrawingsError(f"held_out must be a share between 0 and 1 (e.g. 0.3), not {held_out!r}.")
+        counts = self.counts()
+        few = [f"{d} ({n})" for d, n in enumerate(counts) if 0 < n < MIN_PER_DIGIT]
+        if few:
+            raise DrawingsError(f"Too few drawings to hold any out for testing: digit {', '.join(few)}. "
+                                f"Draw at least {MIN_PER_DIGIT} of every digit you collect "
+                                "(5 or more make the before/after numbers meaningful).")
+        rng = np.random.default_rng(seed)
+        test = np.zeros(len(self), dtype=bool)
+        for digit in np.flatnonzero(counts):
+            mine = np.flatnonzero(self.labels == digit)
+            n_out = min(max(1, int(round(len(mine) * held_out))), len(mine) - 1)
+            test[rng.permutation(mine)[:n_out]] = True
+        return self.subset(np.flatnonzero(~test)), self.subset(np.flatnonzero(test))
+
+
+def load_drawings(folder: str | os.PathLike) -> DrawingSet:
+    """Every usable drawing in ``folder/<digit>/**/*.png``, through the pad's preprocessing.
+
+    Hidden files and folders (``.ipynb_checkpoints``, temporary files) are ignored; anything
+    else that cannot be used (a file outside a digit folder, not a PNG, unreadable, blank, a
+    dot, mostly ink) is listed in :attr:`DrawingSet.skipped` with the reason.
+
+    Raises:
+        DrawingsError: the folder is missing or holds no usable drawing (the message says how to
+            collect drawings, and what was skipped).
+    """
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise DrawingsError(f"No drawings folder at {folder}. {how_to_collect(folder)}")
+    images, labels, paths, skipped = [], [], [], []
+    for entry in sorted(folder.iterdir()):
+        if _is_hidden(entry.name):
+            continue
+        if not (entry.is_dir() and entry.name in DIGITS):
+            skipped.append((entry, "not in a digit folder: put drawings in sub-folders named 0-9"))
+            continue
+        for path in sorted(entry.rglob("*")):
+            if any(_is_hidden(part) for part in path.relative_to(entry).parts) or path.is_dir():
+                continue
+            if path.suffix.lower() != SUFFIX:
+                skipped.append((path, f"not a {SUFFIX} file"))
+                continue
+            image, reason = _read_drawing(path)
+            if reason:
+                skipped.append((path, reason))
+                continue
+            images.append(image)
+            labels.append(int(entry.name))
+            paths.append(path)
+    if not images:
+        found = f" Skipped {len(skipped)} file(s), e.g. {skipped[0][0]}: {skipped[0][1]}." if skipped else ""
+        raise DrawingsError(f"No usable drawings in {folder}.{found} {how_to_collect(folder)}")
+    return DrawingSet(np.stack(images)[..., None].astype(np.float32),
+                      np.array(labels, dtype=np.int64), paths, skipped)
+
+
+def skipped_lines(skipped: list[tuple[Path, str]]) -> list[str]:
+    """One line per skipped file, ``path: reason``, for the CLI and the widgets."""
+    return [f"{path}: {reason}" for path, reason in skipped]
+

@@ -1,0 +1,172 @@
+"""A person's drawings as a folder of PNGs: round trip through the pad's preprocessing, atomic
+writes that never overwrite, broken files named not fatal, a stratified seeded split."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from handwriting import drawings as drawings_module
+from handwriting.drawings import DrawingSet, DrawingsError, load_drawings, read_canvas, save_drawing
+from handwriting.drawn_digits import segment_drawing, style_drawing
+from handwriting.preprocess import DrawingError, preprocess_canvas
+from handwriting.recognizer import Sketch
+
+
+def _canvas(seed=0, style="7-bar"):
+    return style_drawing(style, np.random.default_rng(seed)).rgba()
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def test_save_then_load_gives_what_the_pad_reads(tmp_path):
+    sketch = Sketch()
+    sketch.add_strokes([[(80, 60), (200, 60), (120, 240)], [(110, 150), (190, 140)]])
+    canvases = {7: sketch.rgba(), 3: segment_drawing(3, np.random.default_rng(1)).rgba()}
+    paths = {digit: save_drawing(tmp_path / "mine", digit, rgba) for digit, rgba in canvases.items()}
+
+    for digit, path in paths.items():
+        assert path.parent == tmp_path / "mine" / str(digit) and path.suffix == ".png"
+        assert np.array_equal(read_canvas(path), canvases[digit])      # lossless, as drawn
+    loaded = load_drawings(tmp_path / "mine")
+    assert loaded.skipped == [] and len(loaded) == 2
+    assert loaded.paths == [paths[3], paths[7]] and loaded.labels.tolist() == [3, 7]
+    assert loaded.images.shape == (2, 28, 28, 1) and loaded.images.dtype == np.float32
+    for i, digit in enumerate((3, 7)):
+        assert np.array_equal(loaded.images[i, ..., 0], preprocess_canvas(canvases[digit]))
+
+
+def test_saving_never_overwrites_and_leaves_no_partial_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(drawings_module.time, "strftime", lambda _: "20260101-120000")
+    first = tmp_path / "4" / "20260101-120000-001.png"
+    first.parent.mkdir()
+    first.write_bytes(b"someone else's file")
+    paths = [save_drawing(tmp_path, 4, _canvas(seed)) for seed in range(3)]
+
+    assert [p.name for p in paths] == [f"20260101-120000-00{n}.png" for n in (2, 3, 4)]
+    assert first.read_bytes() == b"someone else's file"
+    for seed, path in enumerate(paths):
+        assert np.array_equal(read_canvas(path), _canvas(seed))
+    assert _files(tmp_path) == [first, *paths]                    # no hidden temporary left
+
+    def broken_encoder(_):
+        raise OSError("disk full")
+    monkeypatch.setattr(drawings_module, "encode_png", broken_encoder)
+    with pytest.raises(OSError, match="disk full"):
+        save_drawing(tmp_path, 4, _canvas(9))
+    assert _files(tmp_path) == [first, *paths]
+
+
+@pytest.mark.parametrize("digit, rgba, error, message", [
+    (10, "canvas", ValueError, "digit from 0 to 9"),
+    (True, "canvas", ValueError, "digit from 0 to 9"),
+    ("3", "canvas", ValueError, "digit from 0 to 9"),
+    (3, np.zeros((280, 280, 4), np.uint8), DrawingError, "Draw a digit first"),
+    (3, np.zeros((280, 280, 4), np.float32), TypeError, "uint8"),
+    (3, np.zeros((280, 280), np.uint8), ValueError, r"\(H, W, 4\)"),
+])
+def test_bad_labels_and_canvases_are_refused_before_writing(tmp_path, digit, rgba, error, message):
+    with pytest.raises(error, match=message):
+        save_drawing(tmp_path, digit, _canvas() if isinstance(rgba, str) else rgba)
+    assert _files(tmp_path) == []
+
+
+def _write_png(path: Path, array: np.ndarray) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(array).save(path)
+    return path
+
+
+def test_pngs_made_by_anyone_are_read_like_the_pad_canvas(tmp_path):
+    ink = _canvas(3)[::2, ::2, 0]                       # a 140x140 grey digit, white on black
+    grey = _write_png(tmp_path / "7" / "grey.png", ink)
+    deep = _write_png(tmp_path / "7" / "16bit.png", ink.astype(np.uint16) * 257)
+    transparent = np.zeros(ink.shape + (4,), np.uint8)
+    transparent[..., :3], transparent[..., 3] = 255, ink    # white ink on a transparent page
+    clear = _write_png(tmp_path / "7" / "transparent.png", transparent)
+    expected = preprocess_canvas(np.dstack([ink, ink, ink, np.full_like(ink, 255)]))
+
+    loaded = load_drawings(tmp_path)
+    assert loaded.skipped == [] and loaded.paths == [deep, grey, clear]
+    for image in loaded.images:
+        np.testing.assert_allclose(image[..., 0], expected, atol=1e-6)
+
+
+def test_stray_and_broken_files_are_named_and_the_good_ones_load(tmp_path):
+    good = save_drawing(tmp_path, 1, _canvas(0, "1-flag"))
+    png = good.read_bytes()
+    (tmp_path / "1" / "notes.txt").write_text("my ones")
+    (tmp_path / "1" / "garbage.png").write_bytes(b"not a png at all")
+    (tmp_path / "1" / "truncated.png").write_bytes(png[: len(png) // 2])
+    _write_png(tmp_path / "2" / "blank.png", np.zeros((280, 280), np.uint8))
+    _write_png(tmp_path / "3" / "tiny.png", np.full((10, 10), 255, np.uint8))
+    _write_png(tmp_path / "4" / "paper.png", 255 - _canvas(4, "4-open")[..., 0])  # dark on light
+    (tmp_path / "stray.png").write_bytes(png)
+    (tmp_path / "seven").mkdir()
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "x.png").write_bytes(b"ignored: hidden")
+    (tmp_path / "1" / ".drawing-x.partial").write_bytes(b"ignored: hidden")
+
+    loaded = load_drawings(tmp_path)
+    assert loaded.paths == [good] and loaded.labels.tolist() == [1]
+    reasons = {path.relative_to(tmp_path).as_posix(): reason for path, reason in loaded.skipped}
+    assert sorted(reasons) == ["1/garbage.png", "1/notes.txt", "1/truncated.png", "2/blank.png",
+                               "3/tiny.png", "4/paper.png", "seven", "stray.png"]
+    assert reasons["1/notes.txt"] == "not a .png file"
+    assert reasons["1/garbage.png"].startswith("not a readable PNG")
+    assert reasons["1/truncated.png"].startswith("not a readable PNG")
+    assert "blank" in reasons["2/blank.png"] and "Draw a digit first" in reasons["2/blank.png"]
+    assert "at least 28x28" in reasons["3/tiny.png"]
+    assert "Invert it" in reasons["4/paper.png"]
+    assert "sub-folders named 0-9" in reasons["stray.png"] and "0-9" in reasons["seven"]
+    assert drawings_module.skipped_lines(loaded.skipped)[0] == f"{tmp_path / '1' / 'garbage.png'}: " \
+        + reasons["1/garbage.png"]
+
+
+def test_missing_empty_or_useless_folders_say_how_to_collect(tmp_path):
+    with pytest.raises(DrawingsError, match="No drawings folder at .*Collect drawings first"):
+        load_drawings(tmp_path / "nowhere")
+    with pytest.raises(DrawingsError, match="No usable drawings in .*Collect drawings first"):
+        load_drawings(tmp_path)
+    _write_png(tmp_path / "5" / "blank.png", np.zeros((50, 50), np.uint8))
+    with pytest.raises(DrawingsError, match=r"Skipped 1 file\(s\), e.g. .*blank.png: blank"):
+        load_drawings(tmp_path)
+
+
+def _fake_set(counts: dict[int, int]) -> DrawingSet:
+    labels = np.concatenate([np.full(n, digit) for digit, n in counts.items()]).astype(np.int64)
+    images = np.random.default_rng(0).random((len(labels), 28, 28, 1)).astype(np.float32)
+    return DrawingSet(images, labels, [Path(f"{d}/{i:03d}.png") for i, d in enumerate(labels)])
+
+
+def test_split_is_stratified_seeded_and_disjoint():
+    drawings = _fake_set({0: 10, 3: 7, 7: 20, 9: 2})
+    train, test = drawings.split(held_out=0.3, seed=0)
+
+    assert test.counts().tolist() == [3, 0, 0, 2, 0, 0, 0, 6, 0, 1]
+    assert (train.counts() + test.counts()).tolist() == drawings.counts().tolist()
+    assert not set(train.paths) & set(test.paths)
+    for part in (train, test):                                   # images travel with their labels
+        index = [drawings.paths.index(p) for p in part.paths]
+        assert np.array_equal(part.images, drawings.images[index])
+        assert np.array_equal(part.labels, drawings.labels[index]) and index == sorted(index)
+    again = drawings.split(held_out=0.3, seed=0)
+    assert again[1].paths == test.paths
+    assert drawings.split(held_out=0.3, seed=1)[1].paths != test.paths
+
+
+def test_split_refuses_too_few_drawings_of_a_digit_and_bad_shares():
+    with pytest.raises(DrawingsError, match=r"digit 4 \(1\).*at least 2 of every digit"):
+        _fake_set({3: 5, 4: 1}).split()
+    for share in (0, 1, 1.5, True):
+        with pytest.raises(DrawingsError, match="held_out must be a share between 0 and 1"):
+            _fake_set({3: 5}).split(held_out=share)
+
+
+def test_the_personal_style_folder_loads_whole(personal_drawings):
+    loaded = load_drawings(personal_drawings)
+    assert loaded.skipped == [] and loaded.counts().tolist() == [12] * 10
+    assert all(p.parent.name == str(label) for p, label in zip(loaded.paths, loaded.labels))
+    assert not [p for p in personal_drawings.rglob(".*")]          # no temporary files left
