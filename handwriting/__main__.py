@@ -6,6 +6,7 @@
     python -m handwriting calibrate --model runs/cnn2/model.keras
     python -m handwriting export --model runs/cnn2/model.keras --out build/web --quantize uint8 --zip
     python -m handwriting pretrained --run runs/drawcnn     # ship a run as the pretrained model
+    python -m handwriting finetune --model pretrained --drawings my_digits --out mine.keras
 
 Wherever a model is asked for, ``pretrained`` means the lab's own model, shipped in the package.
 """
@@ -21,6 +22,7 @@ from . import architectures
 from .browser import BrowserUnavailableError
 from .calibration import CalibrationError
 from .data import MnistDataError
+from .drawings import DrawingsError
 from .export import ExportError
 from .models import ModelError
 from .quiet_tensorflow import import_tensorflow
@@ -181,6 +183,36 @@ def cmd_pretrained(args) -> int:
     return 0
 
 
+def cmd_finetune(args) -> int:
+    from .calibration import for_model
+    from .data import load_mnist
+    from .drawings import load_drawings, skipped_lines
+    from .finetune import FineTuneConfig, finetune, format_changes, format_comparison
+    from .models import as_digit_model
+    from .training import save_model
+
+    base, calibration = as_digit_model(args.model), for_model(args.model)
+    drawings = load_drawings(args.drawings)
+    for line in skipped_lines(drawings.skipped):
+        print(f"skipped {line}")
+    print(f"{len(drawings)} drawings in {args.drawings}: "
+          + ", ".join(f"{n} x {d}" for d, n in enumerate(drawings.counts()) if n))
+    epochs = {} if args.epochs is None else {"epochs": args.epochs}
+    config = FineTuneConfig.for_model(base, **epochs).validate()
+    result = finetune(base, drawings, config, data=load_mnist(quick=args.quick or None),
+                      held_out=args.held_out, seed=args.seed, listeners=[ConsoleProgress()],
+                      calibration=calibration)
+    out = save_model(result.model, args.out)
+    calibration_file = result.calibration.save(out)
+    print(result.run.record.summary())
+    for line in format_changes(result.comparison, result.held_out):
+        print(f"  changed {line}")
+    print(format_comparison(result.comparison))
+    print(f"Calibration: {result.calibration_note}; saved {calibration_file}")
+    print(f"Saved {out}")
+    return 130 if result.run.status == "interrupted" else 0
+
+
 def _run_record_from_row(row: dict):
     from .training import RunRecord
 
@@ -233,6 +265,19 @@ def build_parser() -> argparse.ArgumentParser:
     pretrained.add_argument("--run", help="a `train --out` folder (model.keras + run.json) to ship "
                                           "inside the package as the pretrained model")
     pretrained.set_defaults(func=cmd_pretrained)
+
+    finetune = sub.add_parser("finetune", help="teach a model your handwriting: fine-tune it on a "
+                              "folder of drawings (DIR/<digit>/*.png) mixed with MNIST")
+    finetune.add_argument("--model", required=True, help="the base: a .keras file, or 'pretrained'")
+    finetune.add_argument("--drawings", required=True, metavar="DIR",
+                          help="drawings folder, one sub-folder per digit 0-9 of PNGs (white on black)")
+    finetune.add_argument("--out", required=True, help="the fine-tuned model (.keras)")
+    finetune.add_argument("--epochs", type=int)
+    finetune.add_argument("--held-out", type=float, default=0.3,
+                          help="share of each digit's drawings kept to compare before/after (default 0.3)")
+    finetune.add_argument("--seed", type=int, default=0, help="seed of that split")
+    finetune.add_argument("--quick", action="store_true", help="small MNIST subsets (as $HANDWRITING_QUICK=1)")
+    finetune.set_defaults(func=cmd_finetune)
     return parser
 
 
@@ -243,7 +288,7 @@ def main(argv=None) -> int:
     try:
         return args.func(args)
     except (ConfigError, MnistDataError, ModelError, ExportError, BrowserUnavailableError,
-            CalibrationError, FileExistsError, FileNotFoundError) as err:
+            CalibrationError, DrawingsError, FileExistsError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -57,3 +57,41 @@ def test_export_writes_the_app_and_a_zip(tiny_model, tmp_path, capsys):
     assert manifest["calibration"] == load(tmp_path / "tiny.keras").as_dict()
     assert main(["export", "--model", str(tmp_path / "tiny.keras"), "--out", str(out)]) == 2
     assert "already exists" in capsys.readouterr().err
+
+
+def test_finetune_from_a_folder_prints_skipped_files_and_before_after(tiny_model, personal_drawings,
+                                                                      tmp_path, capsys):
+    import shutil
+
+    from handwriting.calibration import load
+    from handwriting.models import load_model
+
+    base, drawings, out = tmp_path / "base.keras", tmp_path / "drawings", tmp_path / "mine.keras"
+    tiny_model.save(base)
+    shutil.copytree(personal_drawings, drawings)
+    (drawings / "3" / "broken.png").write_bytes(b"not a png")
+    assert main(["finetune", "--model", str(base), "--drawings", str(drawings), "--out", str(out),
+                 "--epochs", "1", "--quick"]) == 0
+    printed = capsys.readouterr().out
+    assert f"skipped {drawings / '3' / 'broken.png'}: not a readable PNG" in printed
+    assert "120 drawings in" in printed
+    assert [line for line in printed.splitlines() if line.startswith("tiny+you   1 ep")]
+    assert "your held-out drawings" in printed and "MNIST test" in printed
+    assert "refitted on 200 held-out MNIST training digits" in printed and f"Saved {out}" in printed
+    load_model(out)
+    assert load(out).temperature > 0 and (tmp_path / "mine.calibration.json").is_file()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--model", "pretrained", "--drawings", "{tmp}/nowhere"], "No drawings folder at"),
+    (["--model", "pretrained", "--drawings", "{tmp}"], "No usable drawings in"),
+    (["--model", "{tmp}/missing.keras", "--drawings", "{tmp}"], "No model file"),
+    (["--model", "pretrained", "--drawings", "{drawings}", "--epochs", "0"], "epochs must be a whole number"),
+    (["--model", "pretrained", "--drawings", "{drawings}", "--held-out", "1"], "held_out must be a share"),
+])
+def test_finetune_errors_are_one_line(argv, message, personal_drawings, tmp_path, capsys):
+    argv = [a.format(tmp=tmp_path, drawings=personal_drawings) for a in argv]
+    assert main(["finetune", *argv, "--out", str(tmp_path / "out.keras"), "--quick"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out.keras").exists()
