@@ -191,6 +191,8 @@ def cmd_finetune(args) -> int:
     from .models import as_digit_model
     from .training import save_model
 
+    if Path(args.out).suffix != ".keras":
+        raise ConfigError(f"--out must name a .keras file (e.g. runs/mine.keras), not {args.out!r}.")
     base, calibration = as_digit_model(args.model), for_model(args.model)
     drawings = load_drawings(args.drawings)
     for line in skipped_lines(drawings.skipped):
