@@ -61,7 +61,7 @@ def save_drawing(folder: str | os.PathLike, digit: int, rgba: np.ndarray) -> Pat
         rgba: the canvas, (H, W, 4) uint8, white ink on black, as the pad gives it.
 
     Raises:
-        ValueError: a label that is not a digit or a canvas that is not RGBA uint8.
+        ValueError, TypeError: a label that is not a digit, a canvas that is not (H, W, 4) uint8.
         DrawingError: a canvas the pad would not read (blank, a dot, mostly ink).
     """
     digit = _check_digit(digit)

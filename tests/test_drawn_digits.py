@@ -88,3 +88,16 @@ def test_bad_input_is_refused_clearly():
         dd.non_digit_drawings(42, 3)
     with pytest.raises(ValueError, match="whole number"):
         dd.non_digit_drawings(np.random.default_rng(0), -1)
+
+
+def test_the_segment_style_is_one_pen_stroke_per_segment_and_readable_by_the_pad():
+    rng = np.random.default_rng(2)
+    for digit, segments in enumerate(dd.SEGMENT_DIGITS):
+        drawing = dd.segment_drawing(digit, rng)
+        assert drawing.label == digit and drawing.kind == "segments"
+        assert len(drawing.strokes) == len(segments) and segments[0] == "o"   # the bar on top
+        assert check_drawing(drawing.rgba()) is None
+    assert dd.SEGMENT_DIGITS[8] == "oabcdefg" and len(set(dd.SEGMENT_DIGITS)) == 10
+    for bad in (10, -1, True, "3"):
+        with pytest.raises(ValueError, match="digit from 0 to 9"):
+            dd.segment_drawing(bad, rng)
