@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import calibration as calibration_module, data as data_module, evaluation
-from .drawings import DrawingSet, load_drawings
+from .drawings import DrawingSet, DrawingsError, load_drawings
 from .models import as_digit_model
 from .training import ConfigError, TrainingRun, check_number, check_whole, distribution_strategy
 
@@ -142,7 +142,7 @@ class FineTuneRun(TrainingRun):
         super().__init__(config or FineTuneConfig(), data=data, listeners=listeners)
         self.base = as_digit_model(base)
         if not len(drawings):
-            raise ValueError("No drawings to fine-tune on: collect some first.")
+            raise DrawingsError("No drawings to fine-tune on: collect some first (handwriting.drawings).")
         self.drawings = drawings
 
     def _prepare(self):

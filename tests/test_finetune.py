@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from handwriting import calibration, evaluation
-from handwriting.drawings import load_drawings
+from handwriting.drawings import DrawingsError, load_drawings
 from handwriting.finetune import (Change, FineTuneConfig, FineTuneRun, compare, finetune,
                                   format_changes, format_comparison, mixed_dataset,
                                   refit_calibration)
@@ -109,6 +109,8 @@ def test_stop_ends_a_finetuning_run_like_any_run(tiny_model, mnist_small, person
     record = run.fit()
     assert listener.events == ["begin", "stopped"]
     assert record.stopped and record.epochs == 1 and run.batch == 1
+    with pytest.raises(DrawingsError, match="No drawings to fine-tune on"):
+        FineTuneRun(tiny_model, drawings.subset([]))
 
 
 def test_each_batch_mixes_drawings_with_mnist_digits():
