@@ -231,3 +231,101 @@ def skipped_lines(skipped: list[tuple[Path, str]]) -> list[str]:
     """One line per skipped file, ``path: reason``, for the CLI and the widgets."""
     return [f"{path}: {reason}" for path, reason in skipped]
 
+
+
+@dataclass(frozen=True)
+class Collected:
+    """One drawing a :class:`Collection` saved: its label, file and the 28x28 the model sees."""
+
+    digit: int
+    path: Path
+    image: np.ndarray
+    prompted: bool          # asked for by the prompts (False: kept with a label of one's own)
+
+
+class Collection:
+    """Asks for each digit in turn, ``per_digit`` times, and saves the answers into a folder.
+
+    The plain-Python state behind the collector widget: :attr:`prompt` says what to draw next,
+    :meth:`save` stores a canvas as that digit, :meth:`keep` stores one under any label ("that
+    was a 4"), :meth:`redo` deletes the last drawing this collection saved and asks for it again.
+    Files already in the folder are kept; only this collection's own drawings can be removed.
+
+    Args:
+        folder: the drawings folder (``DIR/<digit>/<name>.png``, created when needed).
+        per_digit: how many drawings of each digit to ask for (default 5).
+        digits: the digits to ask for, in order (default 0-9).
+    """
+
+    def __init__(self, folder: str | os.PathLike, per_digit: int = 5, digits=range(10)):
+        if isinstance(per_digit, bool) or not isinstance(per_digit, (int, np.integer)) or per_digit < 1:
+            raise ValueError(f"per_digit must be a whole number >= 1, not {per_digit!r}.")
+        self.folder = Path(folder).expanduser()
+        self.per_digit = int(per_digit)
+        self.digits = [_check_digit(d) for d in digits]
+        if not self.digits:
+            raise ValueError("Give at least one digit to collect.")
+        self.saved: list[Collected] = []
+
+    @property
+    def total(self) -> int:
+        """How many prompted drawings the collection asks for."""
+        return self.per_digit * len(self.digits)
+
+    @property
+    def done(self) -> int:
+        """How many of them are saved."""
+        return sum(item.prompted for item in self.saved)
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.total
+
+    @property
+    def digit(self) -> int | None:
+        """The digit asked for next (None when every prompt is answered)."""
+        return None if self.finished else self.digits[self.done // self.per_digit]
+
+    @property
+    def prompt(self) -> str:
+        """What to draw next, e.g. "Draw a 7 (2 of 5)"."""
+        if self.finished:
+            return (f"Done: {self.total} drawings in {self.folder}. Keep more with a label, "
+                    "or fine-tune on them.")
+        return f"Draw a {self.digit} ({self.done % self.per_digit + 1} of {self.per_digit})"
+
+    def save(self, rgba: np.ndarray) -> Collected:
+        """Save ``rgba`` as the digit asked for and move on to the next prompt.
+
+        Raises:
+            DrawingsError: every prompt is already answered (use :meth:`keep`).
+            DrawingError, ValueError, TypeError: as :func:`save_drawing` (blank canvas, ...).
+        """
+        if self.finished:
+            raise DrawingsError(f"All {self.total} drawings are collected: keep more with "
+                                "keep(digit, canvas), or start a new Collection.")
+        return self._store(self.digit, rgba, prompted=True)
+
+    def keep(self, digit: int, rgba: np.ndarray) -> Collected:
+        """Save ``rgba`` under ``digit`` (e.g. a misread drawing: "that was a 4"); the prompts
+        stay where they are."""
+        return self._store(_check_digit(digit), rgba, prompted=False)
+
+    def redo(self) -> Collected:
+        """Delete the last drawing this collection saved; a prompted one is asked for again.
+
+        Raises:
+            DrawingsError: this collection has saved nothing (others' files are never removed).
+        """
+        if not self.saved:
+            raise DrawingsError("Nothing to redo: no drawing has been saved here yet "
+                                "(drawings already in the folder are never deleted).")
+        item = self.saved.pop()
+        item.path.unlink(missing_ok=True)
+        return item
+
+    def _store(self, digit: int, rgba: np.ndarray, prompted: bool) -> Collected:
+        path = save_drawing(self.folder, digit, rgba)
+        item = Collected(digit, path, preprocess_canvas(rgba), prompted)
+        self.saved.append(item)
+        return item

@@ -170,3 +170,60 @@ def test_the_personal_style_folder_loads_whole(personal_drawings):
     assert loaded.skipped == [] and loaded.counts().tolist() == [12] * 10
     assert all(p.parent.name == str(label) for p, label in zip(loaded.paths, loaded.labels))
     assert not [p for p in personal_drawings.rglob(".*")]          # no temporary files left
+
+
+# ------------------------------------------------------------------ Collection (the collector's state)
+
+
+def test_a_collection_asks_for_each_digit_in_turn_and_saves_into_the_folder(tmp_path):
+    from handwriting.drawings import Collection
+
+    collection = Collection(tmp_path / "mine", per_digit=2, digits=[7, 3])
+    asked = []
+    while not collection.finished:
+        asked.append(collection.prompt)
+        collection.save(segment_drawing(collection.digit, np.random.default_rng(len(asked))).rgba())
+    assert asked == ["Draw a 7 (1 of 2)", "Draw a 7 (2 of 2)", "Draw a 3 (1 of 2)", "Draw a 3 (2 of 2)"]
+    assert collection.prompt.startswith("Done: 4 drawings") and collection.digit is None
+    loaded = load_drawings(tmp_path / "mine")
+    assert loaded.labels.tolist() == [3, 3, 7, 7] and loaded.skipped == []
+    assert sorted(item.path for item in collection.saved) == sorted(loaded.paths)
+    for item in collection.saved:          # the grid shows exactly what the model will learn from
+        assert np.array_equal(item.image, loaded.images[loaded.paths.index(item.path), ..., 0])
+    with pytest.raises(DrawingsError, match="All 4 drawings are collected"):
+        collection.save(_canvas())
+
+
+def test_redo_removes_only_the_collections_own_last_drawing_and_asks_again(tmp_path):
+    from handwriting.drawings import Collection
+
+    someone_elses = save_drawing(tmp_path, 5, _canvas(1))
+    collection = Collection(tmp_path, per_digit=2, digits=[5])
+    with pytest.raises(DrawingsError, match="Nothing to redo"):
+        collection.redo()
+    first = collection.save(_canvas(2))
+    second = collection.save(_canvas(3))
+    assert collection.finished
+    assert collection.redo() == second and not second.path.exists()
+    assert collection.prompt == "Draw a 5 (2 of 2)" and first.path.exists()
+    assert collection.redo() == first and collection.prompt == "Draw a 5 (1 of 2)"
+    with pytest.raises(DrawingsError, match="never deleted"):
+        collection.redo()
+    assert _files(tmp_path) == [someone_elses]
+
+
+def test_keep_saves_under_any_label_without_moving_the_prompts(tmp_path):
+    from handwriting.drawings import Collection
+
+    collection = Collection(tmp_path, per_digit=1)
+    kept = collection.keep(4, _canvas(4))
+    assert kept.path.parent == tmp_path / "4" and not kept.prompted
+    assert collection.prompt == "Draw a 0 (1 of 1)" and collection.done == 0
+    assert collection.redo() == kept and _files(tmp_path) == []
+    with pytest.raises(ValueError, match="from 0 to 9"):
+        collection.keep(10, _canvas())
+    with pytest.raises(DrawingError):
+        collection.save(np.zeros((280, 280, 4), np.uint8))            # blank: refused, not saved
+    assert collection.saved == [] and _files(tmp_path) == []
+    with pytest.raises(ValueError, match="per_digit"):
+        type(collection)(tmp_path, per_digit=0)
