@@ -289,12 +289,23 @@ def finetune(model, drawings, config: FineTuneConfig | None = None, data=None,
     data = data if data is not None else data_module.load_mnist()
     run = FineTuneRun(base, train, config, data=data, listeners=listeners)
     run.fit()
+    return run_result(run, test, base_calibration)
+
+
+def run_result(run: FineTuneRun, held_out: DrawingSet,
+               base_calibration: calibration_module.Calibration) -> FineTuneResult:
+    """The :class:`FineTuneResult` of a finished (or stopped) ``run``: its model against the
+    base on the ``held_out`` drawings and the run's MNIST test set, and the refitted calibration.
+
+    Raises:
+        RuntimeError: the run ended before it trained an epoch (no model to compare).
+    """
     if run.record is None:
         raise RuntimeError(f"Fine-tuning ended ({run.status}) before it trained an epoch.")
-    (_, _), (x_test, y_test) = data
-    comparison = compare(test.labels,
-                         evaluation.predict_probabilities(base, test.images).argmax(axis=1),
-                         evaluation.predict_probabilities(run.model, test.images).argmax(axis=1),
-                         evaluation.accuracy(base, x_test, y_test), run.record.test_accuracy, len(y_test))
+    (_, _), (x_test, y_test) = run.data
+    comparison = compare(held_out.labels,
+                         evaluation.predict_probabilities(run.base, held_out.images).argmax(axis=1),
+                         evaluation.predict_probabilities(run.model, held_out.images).argmax(axis=1),
+                         evaluation.accuracy(run.base, x_test, y_test), run.record.test_accuracy, len(y_test))
     calibration, note = refit_calibration(run.model, run.validation, base_calibration)
-    return FineTuneResult(run.model, run, train, test, comparison, calibration, note)
+    return FineTuneResult(run.model, run, run.drawings, held_out, comparison, calibration, note)
