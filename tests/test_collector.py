@@ -1,0 +1,73 @@
+"""The collector without a browser: prompts, Save/Next, Redo last, Keep as, the grid, errors."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from handwriting.drawings import DrawingsError, load_drawings
+from handwriting.drawn_digits import segment_drawing
+from handwriting.preprocess import DrawingError
+from handwriting.widgets import DrawingCollector, DrawingPad
+
+
+@pytest.fixture()
+def pad(tiny_model):
+    return DrawingPad(tiny_model)
+
+
+def _draw(pad, digit, seed=0):
+    pad.draw_strokes(segment_drawing(digit, np.random.default_rng(seed)).strokes)
+
+
+def test_save_next_walks_through_the_prompts_and_fills_the_grid(pad, tmp_path):
+    collector = DrawingCollector(pad, tmp_path, per_digit=2, digits=[3, 8])
+    assert "Draw a 3 (1 of 2)" in collector.prompt.value and "Nothing collected yet" in collector.grid.value
+    assert collector.redo_button.disabled and not collector.save_button.disabled
+    for seed in range(4):
+        _draw(pad, collector.collection.digit, seed)
+        collector.save_button.click()
+        assert pad.sketch.strokes == [] and pad.reading.refused == "blank"   # cleared for the next
+    assert "Done: 4 drawings" in collector.prompt.value and collector.save_button.disabled
+    assert collector.grid.value.count('class="hw-thumb"') == 4
+    assert re.findall(r"<figcaption>(.*?)</figcaption>", collector.grid.value) == ["3", "3", "8", "8"]
+    assert load_drawings(tmp_path).labels.tolist() == [3, 3, 8, 8]
+
+
+def test_redo_last_deletes_the_file_and_asks_for_it_again(pad, tmp_path):
+    collector = DrawingCollector(pad, tmp_path, per_digit=2, digits=[1])
+    _draw(pad, 1)
+    first = collector.save()
+    _draw(pad, 1, seed=1)
+    second = collector.save()
+    collector.redo_button.click()
+    assert not second.path.exists() and first.path.exists()
+    assert "Draw a 1 (2 of 2)" in collector.prompt.value and second.path.name in collector.message.value
+    assert collector.grid.value.count('class="hw-thumb"') == 1 and not collector.save_button.disabled
+
+
+def test_keep_as_saves_the_pads_drawing_under_the_chosen_label(pad, tmp_path):
+    collector = DrawingCollector(pad, tmp_path)
+    _draw(pad, 4)
+    collector.keep_digit.value = 4
+    collector.keep_button.click()
+    (kept,) = collector.collection.saved
+    assert kept.digit == 4 and kept.path.parent == tmp_path / "4" and "Kept as a 4" in collector.message.value
+    assert "4 (kept)" in collector.grid.value and "Draw a 0 (1 of 5)" in collector.prompt.value
+    _draw(pad, 9)
+    assert collector.keep(9).path.parent == tmp_path / "9"      # from code, the label is an argument
+
+
+def test_a_blank_pad_is_refused_shown_and_raised_to_code_but_not_to_a_click(pad, tmp_path):
+    collector = DrawingCollector(pad, tmp_path)
+    with pytest.raises(DrawingError):
+        collector.save()
+    assert "b00020" in collector.message.value                    # shown in red in the collector
+    collector.message.value = ""
+    collector.save_button.click()                        # a click only shows it
+    assert "b00020" in collector.message.value
+    with pytest.raises(DrawingsError, match="Nothing to redo"):
+        collector.redo()
+    assert "Nothing to redo" in collector.message.value
+    assert list(tmp_path.rglob("*.png")) == [] and "Draw a 0 (1 of 5)" in collector.prompt.value
