@@ -14,7 +14,11 @@ import time
 import ipywidgets as widgets
 
 from .. import architectures, curves, data as data_module, evaluation, plots
+from .. import calibration as calibration_module, finetune as finetune_module
+from ..drawings import DrawingSet, DrawingsError, load_drawings
+from ..models import PRETRAINED, as_digit_model
 from ..training import OPTIMIZERS, ConfigError, RunRecord, TrainingConfig, TrainingListener, TrainingRun
+from .gallery import thumbnail_grid_html
 
 PROGRESS_INTERVAL = 0.25   # seconds between progress-bar updates
 CURVES_INTERVAL = 1.0      # seconds between redraws of the live training curves
@@ -36,6 +40,26 @@ def _error_advice(err: BaseException) -> str:
     if isinstance(err, data_module.MnistDataError):
         return "The MNIST data could not be loaded (see above)."
     return "Check the settings and press Train again."
+
+
+def comparison_html(comparison: finetune_module.Comparison) -> str:
+    """Before/after fine-tuning, side by side: the person's held-out drawings and MNIST test."""
+    c = comparison
+    rows = [(f"your held-out drawings ({c.held_out})", f"{c.drawings_before:.1%}", f"{c.drawings_after:.1%}"),
+            (f"MNIST test ({c.mnist_size:,})", f"{c.mnist_before:.2%}", f"{c.mnist_after:.2%}")]
+    cell = '<td style="padding:2px 8px">'
+    return ('<table class="hw-finetune-comparison" style="border-collapse:collapse;font-size:13px">'
+            "<thead><tr><th></th><th>before</th><th>after</th></tr></thead><tbody>"
+            + "".join("<tr>" + "".join(f"{cell}{html.escape(v)}</td>" for v in row) + "</tr>" for row in rows)
+            + "</tbody></table>")
+
+
+def changed_gallery_html(comparison: finetune_module.Comparison, held_out: DrawingSet) -> str:
+    """The held-out drawings whose answer changed, each captioned "a 4: 9 → 4"."""
+    changes = comparison.changed
+    return thumbnail_grid_html([held_out.images[c.index] for c in changes],
+                               [f"a {c.label}: {c.before} → {c.after}" for c in changes],
+                               empty="<i>No held-out drawing changed answer.</i>")
 
 
 def runs_table_html(records: list[RunRecord]) -> str:
@@ -128,6 +152,8 @@ class TrainingPanel(widgets.VBox):
         models: every such run's model, by run number (1-based, as in the runs table).
         runs: the :class:`RunRecord` of every such run, oldest first.
         last_run: the latest :class:`TrainingRun`, whatever its status (None before).
+        finetune_result: the latest fine-tuning's :class:`~handwriting.finetune.FineTuneResult`
+            (before/after, changed drawings, refitted calibration; None before).
     """
 
     def __init__(self, data=None, architecture: str = "cnn2", **overrides):
@@ -139,6 +165,7 @@ class TrainingPanel(widgets.VBox):
         self.models: dict = {}          # run number (1-based, as in the table) -> its model
         self.model = None
         self.last_run: TrainingRun | None = None
+        self.finetune_result: finetune_module.FineTuneResult | None = None
         self._thread: threading.Thread | None = None
         self._model_callbacks = []
 
@@ -161,6 +188,11 @@ class TrainingPanel(widgets.VBox):
         self.train_button = widgets.Button(description="Train", button_style="success", icon="play")
         self.stop_button = widgets.Button(description="Stop", button_style="danger", icon="stop",
                                           disabled=True)
+        self.drawings_folder = widgets.Text(description="Your drawings", placeholder="DIR/<digit>/*.png",
+                                            style=style, layout=widgets.Layout(width="50%"))
+        self.finetune_button = widgets.Button(description="Fine-tune", button_style="info", icon="pencil",
+                                              tooltip="Teach the current model (or the pretrained one) "
+                                                      "the drawings in this folder")
         self.progress = widgets.FloatProgress(min=0, max=1, value=0, description="",
                                               layout=widgets.Layout(width="50%"))
         self.progress_label = widgets.Label("")
@@ -170,6 +202,8 @@ class TrainingPanel(widgets.VBox):
         self.curves.add_class("hw-training-curves")
         self.table = widgets.HTML(runs_table_html([]))
         self.table.add_class("hw-runs-table")
+        self.finetune_view = widgets.HTML()
+        self.finetune_view.add_class("hw-finetune-view")
         self.confusion_image = widgets.Image(format="png")
         self.mistakes_image = widgets.Image(format="png")
         analysis = widgets.Tab([self.confusion_image, self.mistakes_image])
@@ -179,6 +213,8 @@ class TrainingPanel(widgets.VBox):
         self.architecture.observe(lambda change: self.reset_hyperparameters(), "value")
         self.train_button.on_click(lambda _: shown_not_raised(self.train))
         self.stop_button.on_click(lambda _: self.stop())
+        self.finetune_button.on_click(lambda _: shown_not_raised(
+            lambda: self.finetune(self.drawings_folder.value)))
         self.reset_hyperparameters()
 
         super().__init__([
@@ -186,8 +222,9 @@ class TrainingPanel(widgets.VBox):
             widgets.HBox([self.epochs, self.batch_size, self.learning_rate]),
             widgets.HBox([self.optimizer, self.data_fraction, self.augment]),
             widgets.HBox([self.train_button, self.stop_button, self.progress, self.progress_label]),
+            widgets.HBox([self.drawings_folder, self.finetune_button]),
             self.message, self.curves,
-            widgets.HTML("<b>Runs</b>"), self.table, analysis])
+            widgets.HTML("<b>Runs</b>"), self.table, self.finetune_view, analysis])
         self.add_class("hw-training-panel")
 
     # ------------------------------------------------------------ settings
@@ -243,9 +280,7 @@ class TrainingPanel(widgets.VBox):
             MnistDataError / ConfigError: the data cannot be loaded / the settings are invalid.
             With ``wait``, whatever ended the run (e.g. MemoryError).
         """
-        if self.running:
-            self._say("Already training: press Stop first, or wait for this run to end.", error=True)
-            raise RuntimeError("Already training: call stop() first, or wait() for this run to end.")
+        self._refuse_if_running()
         config = self.config()
         try:
             (x_train, _), _ = self.data
@@ -258,20 +293,59 @@ class TrainingPanel(widgets.VBox):
             self._say("Not started: " + html.escape("; ".join(problems)) + ".", error=True)
             raise ConfigError("Not started: " + "; ".join(problems) + ".")
         run = TrainingRun(config, data=self.data, listeners=[_PanelListener(self)])
-        self.last_run = run
-        self.train_button.disabled, self.stop_button.disabled = True, False
-        self.progress.value = 0
-        self.curves.value = ""
-        self._say(f"Training {config.architecture} on {config.train_size(len(x_train)):,} images…")
-        self._thread = threading.Thread(target=self._run, args=(run,), name="handwriting-train",
-                                        daemon=True)
-        self._thread.start()
-        if wait:
-            self.wait()
-            if run.status == "failed":
-                raise run.error
-            return run.record
-        return None
+        return self._start(run, f"Training {config.architecture} on {config.train_size(len(x_train)):,} images…",
+                           wait)
+
+    def finetune(self, drawings, wait: bool = False, held_out: float = 0.3,
+                 **settings) -> RunRecord | None:
+        """Fine-tune the panel's model (the pretrained one before any run) on a person's drawings
+        mixed with MNIST, in the background like :meth:`train`: progress, Stop, curves, a row.
+
+        Afterwards the panel shows the before/after comparison (held-out drawings and MNIST test)
+        and the held-out drawings that changed answer; :attr:`finetune_result` holds them and
+        the new model reaches the panel's followers like any run's. Problems are shown in the
+        panel and raised (the Fine-tune button only shows them).
+
+        Args:
+            drawings: a drawings folder (``DIR/<digit>/*.png``) or a
+                :class:`~handwriting.drawings.DrawingSet`.
+            wait: block until the run ends.
+            held_out: share of each digit's drawings kept for the comparison.
+            **settings: :class:`~handwriting.finetune.FineTuneConfig` fields (e.g. ``epochs=2``);
+                in quick mode ``epochs`` defaults to 1.
+
+        Returns:
+            The run's record when ``wait``, else None.
+
+        Raises:
+            RuntimeError: a run is already going. DrawingsError: no usable drawings, or too few of
+            a digit to hold one out. ConfigError: invalid settings. MnistDataError, ModelError.
+        """
+        self._refuse_if_running()
+        base = PRETRAINED if self.model is None else self.model
+        try:
+            if not isinstance(drawings, DrawingSet):
+                if not str(drawings).strip():
+                    raise DrawingsError(
+                        "No drawings folder given: type the folder your drawings are in "
+                        "(DIR/<digit>/*.png), e.g. the collector's.")
+                self.drawings_folder.value = str(drawings)
+                drawings = load_drawings(drawings)
+            train, test = drawings.split(held_out)
+            base_calibration = calibration_module.for_model(base)
+            if data_module.quick_mode():
+                settings.setdefault("epochs", 1)
+            model = as_digit_model(base)
+            config = finetune_module.FineTuneConfig.for_model(model, **settings).validate()
+            run = finetune_module.FineTuneRun(model, train, config, data=self.data,
+                                              listeners=[_PanelListener(self)])
+        except Exception as err:
+            self._say(f"Not started: {html.escape(str(err))}", error=True)
+            raise
+        skipped = f" ({len(drawings.skipped)} file(s) skipped)" if drawings.skipped else ""
+        return self._start(run, f"Fine-tuning {config.architecture} on {len(train)} of your drawings"
+                                f"{skipped}, mixed with MNIST; {len(test)} held out…",
+                           wait, on_done=lambda run: self._show_finetune(run, test, base_calibration))
 
     def stop(self) -> None:
         """End the current run after its current batch, keeping the best weights so far."""
@@ -296,16 +370,38 @@ class TrainingPanel(widgets.VBox):
 
     # ------------------------------------------------------------ internals
 
+    def _refuse_if_running(self) -> None:
+        if self.running:
+            self._say("Already training: press Stop first, or wait for this run to end.", error=True)
+            raise RuntimeError("Already training: call stop() first, or wait() for this run to end.")
 
-    def _run(self, run: TrainingRun) -> None:
+    def _start(self, run: TrainingRun, text: str, wait: bool, on_done=None) -> RunRecord | None:
+        """Run ``run`` in the background thread (saying ``text``); ``on_done(run)`` after a
+        good end, before the followers hear of the model."""
+        self.last_run = run
+        self.train_button.disabled, self.finetune_button.disabled, self.stop_button.disabled = True, True, False
+        self.progress.value = 0
+        self.curves.value = ""
+        self._say(text)
+        self._thread = threading.Thread(target=self._run, args=(run, on_done), name="handwriting-train",
+                                        daemon=True)
+        self._thread.start()
+        if wait:
+            self.wait()
+            if run.status == "failed":
+                raise run.error
+            return run.record
+        return None
+
+    def _run(self, run: TrainingRun, on_done=None) -> None:
         try:
             run.fit()
         except BaseException:  # noqa: BLE001 - the run stores the error; the panel reports it
             pass
         finally:
-            self._finish(run)
+            self._finish(run, on_done)
 
-    def _finish(self, run: TrainingRun) -> None:
+    def _finish(self, run: TrainingRun, on_done=None) -> None:
         try:
             if run.record is None:
                 err = run.error or RuntimeError(f"run ended as {run.status}")
@@ -321,8 +417,10 @@ class TrainingPanel(widgets.VBox):
             self._show_curves(run)
             try:
                 self._show_analysis(run)
+                if on_done is not None:
+                    on_done(run)
             except Exception as err:  # noqa: BLE001 - the model is fine; only the plots failed
-                self._say(f"{run.config.architecture} trained, but the analysis plots failed: "
+                self._say(f"{run.config.architecture} trained, but its analysis failed: "
                           f"{html.escape(type(err).__name__)}: {html.escape(str(err)[:300])}. "
                           f"{_error_advice(err)}", error=True)
                 self._notify_model_change()
@@ -334,7 +432,16 @@ class TrainingPanel(widgets.VBox):
                       f"<b>{run.record.test_accuracy:.2%}</b>.")
             self._notify_model_change()
         finally:
-            self.train_button.disabled, self.stop_button.disabled = False, True
+            self.train_button.disabled, self.finetune_button.disabled, self.stop_button.disabled = False, False, True
+
+    def _show_finetune(self, run, held_out: DrawingSet, base_calibration) -> None:
+        """Before/after and the changed held-out drawings of a finished fine-tuning ``run``."""
+        result = finetune_module.run_result(run, held_out, base_calibration)
+        self.finetune_result = result
+        self.finetune_view.value = (
+            f"<b>Fine-tuning #{len(self.runs)}: before → after</b>" + comparison_html(result.comparison)
+            + f"<b>Held-out drawings that changed answer ({len(result.comparison.changed)})</b>"
+            + changed_gallery_html(result.comparison, held_out))
 
     def _notify_model_change(self) -> None:
         for callback in self._model_callbacks:
