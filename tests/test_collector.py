@@ -71,3 +71,16 @@ def test_a_blank_pad_is_refused_shown_and_raised_to_code_but_not_to_a_click(pad,
         collector.redo()
     assert "Nothing to redo" in collector.message.value
     assert list(tmp_path.rglob("*.png")) == [] and "Draw a 0 (1 of 5)" in collector.prompt.value
+
+
+def test_fill_answers_the_remaining_prompts_through_the_pad(pad, tmp_path):
+    collector = DrawingCollector(pad, tmp_path, per_digit=2, digits=[2, 5])
+    _draw(pad, 2)
+    collector.save()
+    drawn = []
+    pad.on_reading(drawn.append)
+    filled = collector.fill(segment_drawing, seed=1)
+    assert [item.digit for item in filled] == [2, 5, 5] and collector.collection.finished
+    assert [r.refused == "blank" for r in drawn] == [False, True] * 3    # drawn and read, then cleared
+    assert load_drawings(tmp_path).labels.tolist() == [2, 2, 5, 5]
+    assert collector.fill(segment_drawing) == []

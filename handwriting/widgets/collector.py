@@ -12,6 +12,7 @@ import contextlib
 import html
 
 import ipywidgets as widgets
+import numpy as np
 
 from ..drawings import Collected, Collection
 from .gallery import thumbnail_grid_html
@@ -81,6 +82,22 @@ class DrawingCollector(widgets.VBox):
             item = self.collection.redo()
         self._show(f"Removed {item.path.name} (a {item.digit}): draw it again.")
         return item
+
+    def fill(self, make_drawing, seed: int = 0) -> list[Collected]:
+        """Answer every remaining prompt by code: draw ``make_drawing(digit, rng)``'s strokes on
+        the pad, as the mouse would, and save them (quick runs, demos, tests).
+
+        Args:
+            make_drawing: e.g. :func:`handwriting.drawn_digits.segment_drawing`; returns an object
+                with ``strokes`` (sequences of (x, y) canvas points).
+            seed: seeds the ``numpy`` generator passed to ``make_drawing``.
+        """
+        rng = np.random.default_rng(seed)
+        saved = []
+        while not self.collection.finished:
+            self.pad.draw_strokes(make_drawing(self.collection.digit, rng).strokes)
+            saved.append(self.save())
+        return saved
 
     # ------------------------------------------------------------ internals
 
