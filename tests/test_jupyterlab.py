@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from lab_harness import LIKELIEST, draw, draw_and_read
 
-from handwriting.drawn_digits import non_digit_drawing
+from handwriting.drawn_digits import non_digit_drawing, segment_drawing
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 
@@ -124,3 +124,52 @@ def test_inside_notebook_inspector_follows_a_mouse_drawing(jupyter_lab, lab_page
     pad_cell.evaluate("e => e.scrollIntoView({block: 'start'})")
     lab_page.wait_for_timeout(500)
     jupyter_lab.screenshot(lab_page, "jupyterlab_inspector.png")
+
+
+def test_your_handwriting_notebook_collects_mouse_drawings_and_finetunes_on_click(jupyter_lab, lab_page):
+    name = "05_your_handwriting.ipynb"
+    jupyter_lab.open_notebook(lab_page, name)
+    assert jupyter_lab.run_all_cells(lab_page, name, timeout_s=900) == []
+    panel = lab_page.locator(".hw-training-panel").first
+    collector = lab_page.locator(".hw-collector").first
+    pad = lab_page.locator(".hw-drawing-pad").first
+    rows = panel.locator(".hw-runs tbody tr")
+    thumbs = collector.locator(".hw-thumb")
+    assert rows.count() == 1 and "+you" in rows.first.inner_text()     # the notebook's fine-tuning
+    assert thumbs.count() == 50 and "Done: 50 drawings" in collector.locator(".hw-collect-prompt").inner_text()
+
+    # Redo the last drawing (the fifth 9) and draw it again with the mouse, then Save / Next.
+    collector.get_by_role("button", name="Redo last").click()
+    lab_page.wait_for_function(
+        "() => /Draw a 9 \\(5 of 5\\)/.test(document.querySelector('.hw-collect-prompt').innerText)")
+    assert thumbs.count() == 49
+    *strokes, last = segment_drawing(9, np.random.default_rng(3)).strokes
+    for stroke in strokes:
+        draw(lab_page, pad.locator("canvas.hw-pad-canvas"), stroke)
+    draw_and_read(lab_page, pad, last)
+    collector.get_by_role("button", name="Save / Next").click()
+    lab_page.wait_for_function("() => /Done: 50/.test(document.querySelector('.hw-collect-prompt').innerText)")
+    assert thumbs.count() == 50 and thumbs.last.inner_text() == "9"
+
+    # A drawing kept with its true label, as after a misreading.
+    draw_and_read(lab_page, pad, ONE)
+    collector.locator("select").select_option(label="1")
+    collector.get_by_role("button", name="Keep").last.click()
+    lab_page.wait_for_function("() => document.querySelectorAll('.hw-collector .hw-thumb').length === 51")
+    assert thumbs.last.inner_text() == "1 (kept)"
+    collector.evaluate("e => e.scrollIntoView({block: 'center'})")
+    lab_page.wait_for_timeout(500)
+    jupyter_lab.screenshot(lab_page, "jupyterlab_collector.png")
+
+    # Fine-tune again from the panel's button, on the folder the notebook used (now 51 drawings).
+    panel.get_by_role("button", name="Fine-tune").click()
+    lab_page.wait_for_function(
+        "() => document.querySelectorAll('.hw-training-panel .hw-runs tbody tr').length === 2", timeout=300_000)
+    lab_page.wait_for_function("() => /finished/.test(document.querySelector('.hw-train-message').innerText)")
+    assert "+you" in rows.nth(1).inner_text()
+    lab_page.wait_for_function("() => /#2/.test(document.querySelector('.hw-finetune-view').innerText)")
+    view = panel.locator(".hw-finetune-view")
+    assert "your held-out drawings" in view.inner_text() and "MNIST test" in view.inner_text()
+    view.evaluate("e => e.scrollIntoView({block: 'center'})")
+    lab_page.wait_for_timeout(500)
+    jupyter_lab.screenshot(lab_page, "jupyterlab_your_handwriting.png")

@@ -439,8 +439,8 @@ class TrainingPanel(widgets.VBox):
         result = finetune_module.run_result(run, held_out, base_calibration)
         self.finetune_result = result
         self.finetune_view.value = (
-            f"<b>Fine-tuning #{len(self.runs)}: before → after</b>" + comparison_html(result.comparison)
-            + f"<b>Held-out drawings that changed answer ({len(result.comparison.changed)})</b>"
+            f"<div><b>Fine-tuning #{len(self.runs)}: before → after</b></div>" + comparison_html(result.comparison)
+            + f"<div><b>Held-out drawings that changed answer ({len(result.comparison.changed)})</b></div>"
             + changed_gallery_html(result.comparison, held_out))
 
     def _notify_model_change(self) -> None:
