@@ -84,3 +84,13 @@ def test_fill_answers_the_remaining_prompts_through_the_pad(pad, tmp_path):
     assert [r.refused == "blank" for r in drawn] == [False, True] * 3    # drawn and read, then cleared
     assert load_drawings(tmp_path).labels.tolist() == [2, 2, 5, 5]
     assert collector.fill(segment_drawing) == []
+
+
+def test_thumbnails_need_a_caption_each():
+    from handwriting.widgets.gallery import thumbnail_grid_html
+
+    assert thumbnail_grid_html([], [], empty="none") == "none"
+    assert thumbnail_grid_html(np.zeros((2, 28, 28, 1)), ["a", "b<"]).count("<figcaption>") == 2
+    assert "b&lt;" in thumbnail_grid_html(np.zeros((2, 28, 28)), ["a", "b<"])
+    with pytest.raises(ValueError, match="a caption per image"):
+        thumbnail_grid_html(np.zeros((2, 28, 28)), ["a"])

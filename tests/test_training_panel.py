@@ -251,3 +251,17 @@ def test_finetune_while_training_is_refused(mnist_small, personal_drawings):
     panel.stop()
     panel.wait(60)
     assert len(panel.runs) == 1 and not panel.finetune_button.disabled
+
+
+def test_stopping_a_finetune_keeps_its_best_epoch_and_still_compares(mnist_small, personal_drawings):
+    panel = TrainingPanel(data=mnist_small)
+    panel.finetune(personal_drawings, epochs=50)
+    deadline = time.monotonic() + 120
+    while panel.last_run.epochs_done < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert panel.running and panel.train_button.disabled and panel.finetune_button.disabled
+    panel.stop()
+    panel.wait(120)
+    assert panel.last_run.status == "stopped" and panel.runs[-1].stopped
+    assert "stopped early" in panel.message.value and "(stopped)" in panel.table.value
+    assert panel.finetune_result.run is panel.last_run and "before → after" in panel.finetune_view.value

@@ -1,5 +1,5 @@
 """Small 28x28 thumbnails with captions, as one HTML block (the collector's grid, the panel's
-gallery of drawings that changed answer)."""
+gallery of drawings that changed answer), and the panel's before/after table of a fine-tuning."""
 from __future__ import annotations
 
 import base64
@@ -7,6 +7,8 @@ import html
 
 import numpy as np
 
+from ..drawings import DrawingSet
+from ..finetune import Comparison
 from ..png import encode_png
 
 THUMBNAIL_SCALE = 2     # 28x28 -> 56x56 pixels
@@ -29,3 +31,23 @@ def thumbnail_grid_html(images, captions, empty: str = "") -> str:
                      f'style="display:block;image-rendering:pixelated"><figcaption>{html.escape(caption)}'
                      "</figcaption></figure>")
     return '<div class="hw-thumbs" style="display:flex;flex-wrap:wrap;gap:6px">' + "".join(items) + "</div>"
+
+
+def comparison_html(comparison: Comparison) -> str:
+    """Before/after fine-tuning, side by side: the person's held-out drawings and MNIST test."""
+    c = comparison
+    rows = [(f"your held-out drawings ({c.held_out})", f"{c.drawings_before:.1%}", f"{c.drawings_after:.1%}"),
+            (f"MNIST test ({c.mnist_size:,})", f"{c.mnist_before:.2%}", f"{c.mnist_after:.2%}")]
+    cell = '<td style="padding:2px 8px">'
+    return ('<table class="hw-finetune-comparison" style="border-collapse:collapse;font-size:13px">'
+            "<thead><tr><th></th><th>before</th><th>after</th></tr></thead><tbody>"
+            + "".join("<tr>" + "".join(f"{cell}{html.escape(v)}</td>" for v in row) + "</tr>" for row in rows)
+            + "</tbody></table>")
+
+
+def changed_gallery_html(comparison: Comparison, held_out: DrawingSet) -> str:
+    """The held-out drawings whose answer changed, each captioned "a 4: 9 → 4"."""
+    changes = comparison.changed
+    return thumbnail_grid_html([held_out.images[c.index] for c in changes],
+                               [f"a {c.label}: {c.before} → {c.after}" for c in changes],
+                               empty="<i>No held-out drawing changed answer.</i>")

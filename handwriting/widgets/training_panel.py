@@ -18,7 +18,7 @@ from .. import calibration as calibration_module, finetune as finetune_module
 from ..drawings import DrawingSet, DrawingsError, load_drawings
 from ..models import PRETRAINED, as_digit_model
 from ..training import OPTIMIZERS, ConfigError, RunRecord, TrainingConfig, TrainingListener, TrainingRun
-from .gallery import thumbnail_grid_html
+from .gallery import changed_gallery_html, comparison_html
 
 PROGRESS_INTERVAL = 0.25   # seconds between progress-bar updates
 CURVES_INTERVAL = 1.0      # seconds between redraws of the live training curves
@@ -40,26 +40,6 @@ def _error_advice(err: BaseException) -> str:
     if isinstance(err, data_module.MnistDataError):
         return "The MNIST data could not be loaded (see above)."
     return "Check the settings and press Train again."
-
-
-def comparison_html(comparison: finetune_module.Comparison) -> str:
-    """Before/after fine-tuning, side by side: the person's held-out drawings and MNIST test."""
-    c = comparison
-    rows = [(f"your held-out drawings ({c.held_out})", f"{c.drawings_before:.1%}", f"{c.drawings_after:.1%}"),
-            (f"MNIST test ({c.mnist_size:,})", f"{c.mnist_before:.2%}", f"{c.mnist_after:.2%}")]
-    cell = '<td style="padding:2px 8px">'
-    return ('<table class="hw-finetune-comparison" style="border-collapse:collapse;font-size:13px">'
-            "<thead><tr><th></th><th>before</th><th>after</th></tr></thead><tbody>"
-            + "".join("<tr>" + "".join(f"{cell}{html.escape(v)}</td>" for v in row) + "</tr>" for row in rows)
-            + "</tbody></table>")
-
-
-def changed_gallery_html(comparison: finetune_module.Comparison, held_out: DrawingSet) -> str:
-    """The held-out drawings whose answer changed, each captioned "a 4: 9 → 4"."""
-    changes = comparison.changed
-    return thumbnail_grid_html([held_out.images[c.index] for c in changes],
-                               [f"a {c.label}: {c.before} → {c.after}" for c in changes],
-                               empty="<i>No held-out drawing changed answer.</i>")
 
 
 def runs_table_html(records: list[RunRecord]) -> str:
