@@ -15,7 +15,8 @@ from handwriting.evaluation import drawn_digit_benchmark
 
 import json
 
-from .common import FALLBACK_TRAIN_SIZE, MODELS_DIR, bench_model, bench_validation, markdown_table
+from .common import (FALLBACK_TRAIN_SIZE, MODELS_DIR, bench_model, bench_validation, load_results,
+                     markdown_table)
 
 TITLE = "Drawn digits and non-digits: the pad's path, calibration, 'not sure' and 'not a digit'"
 PRETRAINED = "pretrained"
@@ -28,7 +29,10 @@ def _training(name: str, quick: bool) -> str:
         row = json.loads(record.read_text())
         return f"{row['epochs']} ep on {row['train_size']:,} (test {row['test_accuracy']:.2%})"
     if (MODELS_DIR / f"{name}{'-quick' if quick else ''}.keras").exists():
-        return "accuracy section's model"
+        rows = load_results(quick)["sections"].get("accuracy", {}).get("data", [])
+        row = next((row for row in rows if row["architecture"] == name), None)
+        return ("accuracy section's model" if row is None else
+                f"{row['epochs']} ep on {row['train_size']:,} (test {row['test_accuracy']:.2%})")
     return f"1 ep on {FALLBACK_TRAIN_SIZE:,} (fallback)"
 
 
