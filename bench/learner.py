@@ -34,6 +34,7 @@ NODE_CPUS, NODE_GIB, NODE_RESERVED_GIB = 2, 24, 2
 HEADROOM = 1.25          # per-user memory limit = measured peak x this, rounded up to 0.25 GiB
 WAIT_MINUTES = 5         # a class may wait this long when everyone runs the same step at once
 MODES = ("quick", "full")
+CPU_LIMIT = 1            # cores one learner may use at most (the hub's per-user cpu limit)
 
 
 def learner_cells(full: bool) -> list[str]:
@@ -180,10 +181,13 @@ def sizing(totals: dict) -> dict:
     shared = totals["pss"] - totals["private"]
     by_memory = int(((NODE_GIB - NODE_RESERVED_GIB) * GIB - shared) // (totals["private"] * HEADROOM))
     by_cpu = int(NODE_CPUS * WAIT_MINUTES * 60 // totals["cpu_s"])
-    learners = min(by_memory, by_cpu)
+    # When even one tour takes longer than WAIT_MINUTES, no node keeps the wait under it: one
+    # learner per core then, each waiting as long as its own tour takes.
+    learners = min(by_memory, by_cpu or NODE_CPUS // CPU_LIMIT)
     return {"mem_limit_gib": _round_up(totals["pss"] * HEADROOM / GIB, 0.25),
             "mem_guarantee_gib": _round_up(totals["private"] * HEADROOM / GIB, 0.25),
-            "cpu_guarantee": max(0.05, math.floor(NODE_CPUS / max(learners, 1) * 20) / 20),
+            "cpu_guarantee": min(CPU_LIMIT, max(0.05, math.floor(NODE_CPUS / max(learners, 1) * 20) / 20)),
+            "alone_minutes": totals["cpu_s"] / CPU_LIMIT / 60,
             "shared_bytes": shared, "learners_by_memory": by_memory, "learners_by_cpu": by_cpu,
             "learners": learners}
 
@@ -196,6 +200,14 @@ def _by_mode(rows: list[dict]) -> dict[str, dict]:
     """The section's rows (one per mode of the tour), quick first."""
     found = {row["mode"]: row for row in rows}
     return {mode: found[mode] for mode in MODES if mode in found}
+
+
+def _by_cpu(fit: dict) -> str:
+    """Learners by CPU, and how long one waits when even a single tour takes longer than that."""
+    if fit["learners_by_cpu"]:
+        return str(fit["learners_by_cpu"])
+    return (f"0 (one tour alone takes {fit['alone_minutes']:.0f} min on its {CPU_LIMIT} core: "
+            "one learner per core)")
 
 
 def markdown(rows: list[dict]) -> str:
@@ -216,7 +228,7 @@ def markdown(rows: list[dict]) -> str:
     fits = {mode: sizing(d["totals"]) for mode, d in data.items()}
     sizing_rows = [[mode, _gib(d["totals"]["pss"]), _gib(d["totals"]["private"]),
                     f"{fits[mode]['mem_limit_gib']:g} GiB", fits[mode]["learners_by_memory"],
-                    f"{d['totals']['cpu_s']:.0f} s", fits[mode]["learners_by_cpu"],
+                    f"{d['totals']['cpu_s']:.0f} s", _by_cpu(fits[mode]),
                     f"**{fits[mode]['learners']}**"] for mode, d in data.items()]
     parts += [f"**Learners per {NODE_CPUS}-core / {NODE_GIB} GiB node**", "",
               markdown_table(["mode", "peak PSS", "of which private", "per-user mem_limit",
@@ -226,12 +238,13 @@ def markdown(rows: list[dict]) -> str:
               f"{NODE_GIB} GiB less {NODE_RESERVED_GIB} GiB for the OS and the hub, less the library "
               f"pages once (peak PSS − private), ÷ (private × {HEADROOM}). By CPU: {NODE_CPUS} cores "
               f"× {WAIT_MINUTES} min ÷ one tour's CPU seconds, i.e. the whole class runs the whole "
-              "tour at the same moment and waits at most that long.", ""]
+              "tour at the same moment and waits at most that long; where even one tour takes "
+              "longer, one learner per core, each waiting as long as its tour takes.", ""]
     for mode, fit in fits.items():
         parts += [f"JupyterHub (Zero to JupyterHub) per-user settings for {mode} mode:", "",
                   "```yaml", "singleuser:",
                   f"  memory: {{limit: {fit['mem_limit_gib']:g}G, guarantee: {fit['mem_guarantee_gib']:g}G}}",
-                  f"  cpu: {{limit: 1, guarantee: {fit['cpu_guarantee']:g}}}",
+                  f"  cpu: {{limit: {CPU_LIMIT}, guarantee: {fit['cpu_guarantee']:g}}}",
                   "  extraEnv: {" + ", ".join(f'{k}: "{v}"' for k, v in
                                              data[mode]["totals"]["kernel_env"].items()) + "}",
                   "```", ""]
