@@ -281,15 +281,31 @@ def finetune(model, drawings, config: FineTuneConfig | None = None, data=None,
         DrawingsError: no drawings, or too few of a digit to hold one out.
         ModelError: ``model`` is not a digit model.
     """
+    data = data if data is not None else data_module.load_mnist()
+    run, test, base_calibration = prepare(model, drawings, config, data, held_out, seed, listeners,
+                                          calibration)
+    run.fit()
+    return run_result(run, test, base_calibration)
+
+
+def prepare(model, drawings, config: FineTuneConfig | None = None, data=None, held_out: float = 0.3,
+            seed: int = 0, listeners=(), calibration: calibration_module.Calibration | None = None,
+            **settings) -> tuple[FineTuneRun, DrawingSet, calibration_module.Calibration]:
+    """Everything before fitting, shared by :func:`finetune` and the training panel: the
+    drawings loaded and split, the base's calibration, the settings checked, the run made.
+
+    Args are :func:`finetune`'s; ``settings`` are :class:`FineTuneConfig` fields used when no
+    ``config`` is given.
+
+    Returns:
+        (the :class:`FineTuneRun`, not started; the held-out drawings; the base's calibration).
+    """
     drawings = drawings if isinstance(drawings, DrawingSet) else load_drawings(drawings)
     train, test = drawings.split(held_out, seed)
     base = as_digit_model(model)
     base_calibration = calibration_module.for_model(model, calibration)
-    config = config or FineTuneConfig.for_model(base)
-    data = data if data is not None else data_module.load_mnist()
-    run = FineTuneRun(base, train, config, data=data, listeners=listeners)
-    run.fit()
-    return run_result(run, test, base_calibration)
+    config = (config or FineTuneConfig.for_model(base, **settings)).validate()
+    return FineTuneRun(base, train, config, data=data, listeners=listeners), test, base_calibration
 
 
 def run_result(run: FineTuneRun, held_out: DrawingSet,

@@ -14,9 +14,9 @@ import time
 import ipywidgets as widgets
 
 from .. import architectures, curves, data as data_module, evaluation, plots
-from .. import calibration as calibration_module, finetune as finetune_module
+from .. import finetune as finetune_module
 from ..drawings import DrawingSet, DrawingsError, load_drawings
-from ..models import PRETRAINED, as_digit_model
+from ..models import PRETRAINED
 from ..training import OPTIMIZERS, ConfigError, RunRecord, TrainingConfig, TrainingListener, TrainingRun
 from .gallery import changed_gallery_html, comparison_html
 
@@ -311,20 +311,17 @@ class TrainingPanel(widgets.VBox):
                         "(DIR/<digit>/*.png), e.g. the collector's.")
                 self.drawings_folder.value = str(drawings)
                 drawings = load_drawings(drawings)
-            train, test = drawings.split(held_out)
-            base_calibration = calibration_module.for_model(base)
             if data_module.quick_mode():
                 settings.setdefault("epochs", 1)
-            model = as_digit_model(base)
-            config = finetune_module.FineTuneConfig.for_model(model, **settings).validate()
-            run = finetune_module.FineTuneRun(model, train, config, data=self.data,
-                                              listeners=[_PanelListener(self)])
+            run, test, base_calibration = finetune_module.prepare(
+                base, drawings, data=self.data, held_out=held_out,
+                listeners=[_PanelListener(self)], **settings)
         except Exception as err:
             self._say(f"Not started: {html.escape(str(err))}", error=True)
             raise
         skipped = f" ({len(drawings.skipped)} file(s) skipped)" if drawings.skipped else ""
-        return self._start(run, f"Fine-tuning {config.architecture} on {len(train)} of your drawings"
-                                f"{skipped}, mixed with MNIST; {len(test)} held out…",
+        return self._start(run, f"Fine-tuning {run.config.architecture} on {len(run.drawings)} of your "
+                                f"drawings{skipped}, mixed with MNIST; {len(test)} held out…",
                            wait, on_done=lambda run: self._show_finetune(run, test, base_calibration))
 
     def stop(self) -> None:
