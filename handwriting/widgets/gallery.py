@@ -1,5 +1,6 @@
-"""Small 28x28 thumbnails with captions, as one HTML block (the collector's grid, the panel's
-gallery of drawings that changed answer), and the panel's before/after table of a fine-tuning."""
+"""Pictures as HTML for the widgets: any RGBA image as an inline, unblurred ``<img>`` (the
+inspector's maps too), 28x28 thumbnails with captions (the collector's grid, the panel's gallery
+of drawings that changed answer), and the panel's before/after table of a fine-tuning."""
 from __future__ import annotations
 
 import base64
@@ -7,11 +8,21 @@ import html
 
 import numpy as np
 
+from .. import heatmaps
 from ..drawings import DrawingSet
 from ..finetune import Comparison
 from ..png import encode_png
 
 THUMBNAIL_SCALE = 2     # 28x28 -> 56x56 pixels
+
+
+def image_html(rgba: np.ndarray, scale: float = 1, css_class: str = "", title: str = "") -> str:
+    """An <img> holding ``rgba`` as an inline PNG, enlarged ``scale`` times without blurring."""
+    height, width = rgba.shape[:2]
+    data = base64.b64encode(encode_png(rgba, level=1)).decode("ascii")
+    return (f'<img class="{css_class}" title="{html.escape(title)}" src="data:image/png;base64,{data}" '
+            f'width="{round(width * scale)}" height="{round(height * scale)}" '
+            'style="image-rendering:pixelated;max-width:none">')
 
 
 def thumbnail_grid_html(images, captions, empty: str = "") -> str:
@@ -22,14 +33,10 @@ def thumbnail_grid_html(images, captions, empty: str = "") -> str:
         raise ValueError(f"Expected a caption per image, got {len(images)} images and {len(captions)} captions.")
     if not captions:
         return empty
-    items = []
-    for image, caption in zip(images, captions):
-        pixels = np.round(np.clip(np.asarray(image, np.float32).reshape(28, 28), 0, 1) * 255).astype(np.uint8)
-        data = base64.b64encode(encode_png(pixels, scale=THUMBNAIL_SCALE, level=1)).decode("ascii")
-        items.append('<figure class="hw-thumb" style="margin:0;text-align:center;font-size:11px">'
-                     f'<img src="data:image/png;base64,{data}" width="56" height="56" '
-                     f'style="display:block;image-rendering:pixelated"><figcaption>{html.escape(caption)}'
-                     "</figcaption></figure>")
+    cells = heatmaps.grey_digits(np.asarray(images, np.float32).reshape(-1, 28, 28))
+    items = [f'<figure class="hw-thumb" style="margin:0;text-align:center;font-size:11px">'
+             f"{image_html(cell, THUMBNAIL_SCALE)}<figcaption>{html.escape(caption)}</figcaption></figure>"
+             for cell, caption in zip(cells, captions)]
     return '<div class="hw-thumbs" style="display:flex;flex-wrap:wrap;gap:6px">' + "".join(items) + "</div>"
 
 

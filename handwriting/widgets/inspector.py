@@ -8,32 +8,21 @@ actions a test or a notebook cell can call.
 """
 from __future__ import annotations
 
-import base64
 import dataclasses
 import html
 import threading
 
 import ipywidgets as widgets
-import numpy as np
 
 from .. import heatmaps
 from ..inspection import (INDEX_SIZE, Inspection, NeighbourIndex, Probe, first_layer_filters,
                           snapshot_model)
-from ..png import encode_png
 from ..recognizer import Recognizer
+from .gallery import image_html
 
 PROMPT = "Draw a digit on the pad to look inside the model."
 MAP_COLUMNS = 16
 CELL_PIXELS = 40          # on-screen size of one feature map or filter, whatever its resolution
-
-
-def image_html(rgba: np.ndarray, scale: float = 1, css_class: str = "", title: str = "") -> str:
-    """An <img> holding ``rgba`` as an inline PNG, enlarged ``scale`` times without blurring."""
-    height, width = rgba.shape[:2]
-    data = base64.b64encode(encode_png(rgba, level=1)).decode("ascii")
-    return (f'<img class="{css_class}" title="{html.escape(title)}" src="data:image/png;base64,{data}" '
-            f'width="{round(width * scale)}" height="{round(height * scale)}" '
-            'style="image-rendering:pixelated;max-width:none">')
 
 
 def _figure(content: str, caption: str, attributes: str = "") -> str:
