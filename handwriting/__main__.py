@@ -96,12 +96,14 @@ def cmd_train(args) -> int:
 
 def _save_calibration(model, model_path, x_val, y_val) -> None:
     from .calibration import fit
+    from .drawn_digits import CALIBRATION_DRAWINGS
 
     calibration = fit(model, x_val, y_val)
     path = calibration.save(model_path)
-    print(f"Calibration: temperature {calibration.temperature:.3f} (fitted on {len(y_val):,} held-out "
-          f"training digits), 'not sure' below {calibration.sure:.0%}, 'not a digit' when the top "
-          f"two are below {calibration.pair:.0%}; saved {path}")
+    print(f"Calibration: temperature {calibration.temperature:.3f} (fitted on "
+          f"{min(len(y_val), CALIBRATION_DRAWINGS):,} held-out training digits redrawn as pen "
+          f"strokes), 'not sure' below {calibration.sure:.0%}, 'not a digit' when the top two "
+          f"are below {calibration.pair:.0%}; saved {path}")
 
 
 def _calibrate_on_held_out(model, model_path, quick: bool = False) -> None:

@@ -207,11 +207,20 @@ def for_model(model_or_path, calibration: Calibration | None = None) -> Calibrat
     return Calibration()
 
 
-def fit(model, x_val, y_val, sure: float = SURE, pair: float = PAIR) -> Calibration:
+def fit(model, x_val, y_val, sure: float = SURE, pair: float = PAIR, redraw: bool = True) -> Calibration:
     """Fit the temperature of ``model`` on held-out digits (e.g. ``TrainingRun.validation``),
-    never on the test set; the thresholds are the defaults unless given."""
+    never on the test set; the thresholds are the defaults unless given.
+
+    The pad reads drawings, not scans, so by default the held-out digits are first redrawn as
+    pen strokes (:func:`handwriting.drawn_digits.calibration_drawings`) and "90 % sure" is
+    fitted to hold on drawn digits. ``redraw=False`` fits on ``x_val`` as given (e.g. drawings
+    already rendered and preprocessed).
+    """
+    from .drawn_digits import calibration_drawings
     from .evaluation import predict_probabilities
 
     if len(x_val) == 0:
         raise CalibrationError("No held-out digits to calibrate on: train with validation_size > 0.")
+    if redraw:
+        x_val, y_val = calibration_drawings(x_val, y_val)
     return Calibration(fit_temperature(predict_probabilities(model, x_val), y_val), sure, pair)

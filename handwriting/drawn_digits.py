@@ -494,6 +494,30 @@ def redraw_digits(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
+#: At most this many held-out digits are redrawn for calibration (about 5 s of drawing).
+CALIBRATION_DRAWINGS = 2000
+
+
+def calibration_drawings(images: np.ndarray, labels: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Held-out digits as the pad would see them, to fit a temperature on (never the benchmark).
+
+    Up to :data:`CALIBRATION_DRAWINGS` of the held-out MNIST training digits ``images``
+    (``labels``), redrawn as pen strokes (:func:`redraw_digits`) from a stream of ``seed``.
+    Only digits the model never trained on: the style templates are left out, because a model
+    trained on them reads them perfectly and would pull the temperature towards overconfidence.
+
+    Returns:
+        ((M, 28, 28, 1) float32 model inputs, (M,) int labels), M <= CALIBRATION_DRAWINGS.
+    """
+    images = np.asarray(images, dtype=np.float32).reshape(-1, MODEL_SIZE, MODEL_SIZE, 1)
+    labels = np.asarray(labels).reshape(-1)
+    if len(images) != len(labels):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels.")
+    rng = np.random.default_rng([seed, 31])
+    chosen = np.sort(rng.choice(len(images), min(len(images), CALIBRATION_DRAWINGS), replace=False))
+    return redraw_digits(images[chosen], rng), labels[chosen].astype(np.int64)
+
+
 def to_model_inputs(drawings, size: int = CANVAS_SIZE) -> tuple[np.ndarray, list[str | None]]:
     """Render and preprocess drawings as the pad does: ((N, 28, 28, 1) float32, refusals);
     a smaller canvas ``size`` (e.g. :data:`AUGMENT_CANVAS`) is faster, for training data.

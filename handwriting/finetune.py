@@ -22,6 +22,7 @@ import numpy as np
 
 from . import calibration as calibration_module, data as data_module, evaluation
 from .drawings import DrawingSet, DrawingsError, load_drawings
+from .drawn_digits import CALIBRATION_DRAWINGS
 from .models import as_digit_model
 from .training import ConfigError, TrainingRun, check_number, check_whole, distribution_strategy
 
@@ -248,7 +249,7 @@ class FineTuneResult:
 
 def refit_calibration(model, validation, base: calibration_module.Calibration):
     """(calibration, note) for a fine-tuned model: the temperature fitted again on the held-out
-    MNIST digits ``validation`` (the base model's no longer fits the changed weights), the
+    MNIST digits ``validation`` redrawn as strokes (:func:`calibration.fit`) (the base model's no longer fits the changed weights), the
     base's thresholds kept; temperature 1 when there are no held-out digits."""
     x_val, y_val = validation
     if not len(y_val):
@@ -257,7 +258,8 @@ def refit_calibration(model, validation, base: calibration_module.Calibration):
                 "to refit it on (validation_size 0)")
     fitted = calibration_module.fit(model, x_val, y_val, base.sure, base.pair)
     return fitted, (f"temperature {fitted.temperature:.3f} (base {base.temperature:.3f}) refitted on "
-                    f"{len(y_val):,} held-out MNIST training digits; thresholds kept")
+                    f"{min(len(y_val), CALIBRATION_DRAWINGS):,} held-out MNIST training digits "
+                    "redrawn as strokes; thresholds kept")
 
 
 def finetune(model, drawings, config: FineTuneConfig | None = None, data=None,

@@ -115,7 +115,7 @@ def test_fit_on_held_out_drawings_lowers_nll_and_ece(tiny_model, mnist_small):
     fit_on = training_drawings(np.random.default_rng(11), 400, x, y)
     check = training_drawings(np.random.default_rng(12), 400, x, y)
     images, labels = _read(fit_on)
-    calibration = cal.fit(tiny_model, images, labels)
+    calibration = cal.fit(tiny_model, images, labels, redraw=False)
     raw, calibrated, _ = read_drawings(tiny_model, check, calibration)
     keep = ~np.isnan(raw[:, 0])
     labels = np.array([d.label for d in check])[keep]
@@ -168,3 +168,20 @@ def test_a_saved_calibration_is_used_for_a_model_file(tiny_model, tmp_path):
     plain = Recognizer(tiny_model).read(canvas)
     np.testing.assert_allclose(from_file.probabilities, given.probabilities, atol=1e-6)
     assert from_file.confidence < plain.confidence
+
+
+def test_fit_redraws_the_held_out_digits_as_strokes_by_default(tiny_model, mnist_small, monkeypatch):
+    """The pad reads drawings: by default T is fitted on the held-out digits redrawn as pen
+    strokes (at most CALIBRATION_DRAWINGS of them), with their own labels."""
+    from handwriting import drawn_digits
+
+    (x, y), _ = mnist_small
+    monkeypatch.setattr(drawn_digits, "CALIBRATION_DRAWINGS", 150)
+    images, labels = drawn_digits.calibration_drawings(x[:300], y[:300])
+    assert images.shape == (150, 28, 28, 1) and images.dtype == np.float32 and len(labels) == 150
+    originals = {x[i].tobytes(): y[i] for i in range(300)}
+    assert not any(image.tobytes() in originals for image in images)     # redrawn, not copied
+    assert set(labels) <= set(y[:300].tolist())
+    redrawn = cal.fit(tiny_model, x[:300], y[:300])
+    assert redrawn == cal.fit(tiny_model, images, labels, redraw=False)   # the same stream each time
+    assert redrawn != cal.fit(tiny_model, x[:300], y[:300], redraw=False)
