@@ -132,7 +132,7 @@ def _read(drawings):
     return images[keep], np.array([d.label for d in drawings])[keep]
 
 
-# Thresholds that force a verdict, for the pad's messages; UNSURE also in the app (tests/test_web_app.py).
+# Thresholds that force a verdict, for the pad's messages (the app: tests/test_web_app.py, real thresholds).
 UNSURE = cal.Calibration(temperature=1.0, sure=1.0, pair=1e-6)      # never sure: always a pair
 NOT_A_DIGIT = cal.Calibration(temperature=1.0, sure=1.0, pair=1.0)  # ... and the pair never enough
 
