@@ -8,8 +8,8 @@ temperature is fitted on the training images it held out (never the test set or 
 from __future__ import annotations
 
 from handwriting import architectures, models
-from handwriting.calibration import Calibration, fit
-from handwriting.data import load_mnist, split_validation
+from handwriting.calibration import fit, for_model
+from handwriting.data import load_mnist
 from handwriting.drawn_digits import evaluation_drawings
 from handwriting.evaluation import drawn_digit_benchmark
 
@@ -37,20 +37,16 @@ def _training(name: str, quick: bool) -> str:
 
 
 def _models(quick: bool):
-    """(name, model, calibration) for every architecture, then the pretrained model if any."""
+    """(name, model, calibration) for every architecture, then the pretrained model, which
+    stands for its own architecture (the accuracy section does not train that one)."""
+    pretrained_architecture = models.pretrained_record()["record"]["architecture"]
     for name in architectures.names():
+        if name == pretrained_architecture:
+            continue
         trained = _training(name, quick)                  # before bench_model may train one
         model = bench_model(name, quick)
         yield name, trained, model, fit(model, *bench_validation(name, quick))
-    if hasattr(models, "load_pretrained"):
-        model = models.load_pretrained()
-        record = models.pretrained_record() if hasattr(models, "pretrained_record") else {}
-        if "calibration" in record:
-            calibration = Calibration.from_dict(record["calibration"])
-        else:   # the default validation split of the full training set
-            (x_train, y_train), _ = load_mnist(test_size=1, quick=False)
-            calibration = fit(model, *split_validation(x_train, y_train)[1])
-        yield PRETRAINED, "the package's", model, calibration
+    yield PRETRAINED, "the package's", models.load_pretrained(), for_model(models.PRETRAINED)
 
 
 def _pct(value: float) -> str:
