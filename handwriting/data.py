@@ -47,6 +47,13 @@ class MnistDataError(RuntimeError):
     """MNIST could not be loaded; the message names the file and what to do."""
 
 
+def check_digit(digit) -> int:
+    """``digit`` as an int if it is a whole number from 0 to 9 (a label), else a ValueError."""
+    if isinstance(digit, bool) or not isinstance(digit, (int, np.integer)) or not 0 <= digit < NUM_CLASSES:
+        raise ValueError(f"Expected a digit from 0 to 9 (a whole number), not {digit!r}.")
+    return int(digit)
+
+
 def quick_mode() -> bool:
     """True when ``$HANDWRITING_QUICK`` is set to a true value (1/true/yes/on)."""
     return os.environ.get(QUICK_ENV, "").strip().lower() in {"1", "true", "yes", "on"}

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .data import check_digit
 from .png import encode_png
 from .preprocess import DrawingError, check_drawing, ink_from_rgba, preprocess_canvas
 
@@ -42,12 +43,6 @@ def how_to_collect(folder: str | os.PathLike) -> str:
             "there yourself, one sub-folder per digit 0-9.")
 
 
-def _check_digit(digit) -> int:
-    if isinstance(digit, bool) or not isinstance(digit, (int, np.integer)) or not 0 <= digit <= 9:
-        raise ValueError(f"The label must be a digit from 0 to 9, not {digit!r}.")
-    return int(digit)
-
-
 def save_drawing(folder: str | os.PathLike, digit: int, rgba: np.ndarray) -> Path:
     """Save one drawing as ``folder/<digit>/<timestamp>-<n>.png`` and return its path.
 
@@ -64,7 +59,7 @@ def save_drawing(folder: str | os.PathLike, digit: int, rgba: np.ndarray) -> Pat
         ValueError, TypeError: a label that is not a digit, a canvas that is not (H, W, 4) uint8.
         DrawingError: a canvas the pad would not read (blank, a dot, mostly ink).
     """
-    digit = _check_digit(digit)
+    digit = check_digit(digit)
     reason = check_drawing(rgba)            # also checks the shape and dtype, with clear errors
     if reason:
         raise DrawingError(reason)
@@ -262,7 +257,7 @@ class Collection:
             raise ValueError(f"per_digit must be a whole number >= 1, not {per_digit!r}.")
         self.folder = Path(folder).expanduser()
         self.per_digit = int(per_digit)
-        self.digits = [_check_digit(d) for d in digits]
+        self.digits = [check_digit(d) for d in digits]
         if not self.digits:
             raise ValueError("Give at least one digit to collect.")
         self.saved: list[Collected] = []
@@ -309,7 +304,7 @@ class Collection:
     def keep(self, digit: int, rgba: np.ndarray) -> Collected:
         """Save ``rgba`` under ``digit`` (e.g. a misread drawing: "that was a 4"); the prompts
         stay where they are."""
-        return self._store(_check_digit(digit), rgba, prompted=False)
+        return self._store(check_digit(digit), rgba, prompted=False)
 
     def redo(self) -> Collected:
         """Delete the last drawing this collection saved; a prompted one is asked for again.

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .data import check_digit
 from .models import EXPECTED_CLASSES, ModelError, check_digit_model
 
 NEIGHBOURS = 8                  # nearest training digits shown per drawing
@@ -88,12 +89,6 @@ def _as_image(image) -> np.ndarray:
         raise ValueError("Expected finite float pixels in [0, 1]; scale uint8 images with "
                          "handwriting.data.normalize or use the pad's reading.image.")
     return x.reshape(28, 28).astype(np.float32)
-
-
-def _check_digit(digit) -> int:
-    if isinstance(digit, bool) or not isinstance(digit, (int, np.integer)) or not 0 <= digit < 10:
-        raise ValueError(f"A digit must be a whole number from 0 to 9, got {digit!r}.")
-    return int(digit)
 
 
 def inspected_layers(model) -> list:
@@ -209,7 +204,7 @@ class Probe:
             index: training digits to find the ``k`` nearest neighbours in (optional).
         """
         x = _as_image(image)
-        other = -1 if other is None else _check_digit(other)
+        other = -1 if other is None else check_digit(other)
         layer_outputs, features, probabilities, digits, saliency = self._inspect(
             x[None, :, :, None], np.int32(other))
         layers = [LayerOutput(layer.name, "conv" if out.shape.rank == 3 else "dense", out.numpy())
