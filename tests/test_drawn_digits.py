@@ -116,6 +116,27 @@ def test_training_generators_never_draw_a_held_out_template(mnist_small):
         dd.non_digit_drawings(rng, 4, kinds=["star", "heart"])
 
 
+def test_the_benchmark_reports_the_held_out_families(mnist_small):
+    import tensorflow as tf
+
+    from handwriting.evaluation import drawn_digit_benchmark
+
+    class Clueless:         # the same probability for every digit: every drawing is "not a digit"
+        def __call__(self, x, training=False):
+            return tf.fill([tf.shape(x)[0], 10], 0.1)
+
+    _, (x_test, y_test) = mnist_small
+    drawn = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13)
+    report = drawn_digit_benchmark(Clueless(), drawn)
+    held_out = report["held_out_styles"]
+    assert list(held_out["per_style"]) == list(dd.HELD_OUT_STYLES) and held_out["count"] == len(dd.HELD_OUT_STYLES)
+    assert held_out["not_a_digit"] == 1.0 and held_out["accuracy"] == pytest.approx(
+        np.mean([digit == 0 for digit, _ in dd.HELD_OUT_STYLES.values()]))      # argmax of a tie: 0
+    assert sorted(report["held_out_non_digits"]["per_kind"]) == sorted(dd.HELD_OUT_NON_DIGITS)
+    assert report["held_out_non_digits"]["flagged"] == report["non_digits"]["flagged"] == 1.0
+    assert report["held_out_non_digits"]["verdicts"] == {"not_a_digit": 13}
+
+
 def test_training_generators(mnist_small):
     (x, y), _ = mnist_small
     rng = np.random.default_rng(7)
