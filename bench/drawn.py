@@ -2,7 +2,8 @@
 
 Every registry architecture (and the pretrained model, when the package has one) reads the
 drawn-digit benchmark of :func:`handwriting.drawn_digits.evaluation_drawings`: MNIST test
-digits redrawn as pen strokes, the hand-written style sets and the non-digits. Each model's
+digits redrawn as pen strokes, the hand-written style sets and the non-digits, both in the
+shapes the training drawings share and in held-out shapes no training data has. Each model's
 temperature is fitted on the training images it held out (never the test set or the drawings).
 """
 from __future__ import annotations
@@ -64,23 +65,41 @@ def run(quick: bool = False) -> dict:
         report["trained"] = trained
         reports[name] = report
         print(f"  {name}: T {calibration.temperature:.2f}, strokes {report['mnist']['accuracy']:.2%}, "
-              f"styles {report['styles']['accuracy']:.2%}, non-digits flagged "
-              f"{report['non_digits']['flagged']:.2%}, test digits flagged "
+              f"styles {report['styles']['accuracy']:.2%} (held-out {report['held_out_styles']['accuracy']:.2%}), "
+              f"non-digits flagged {report['non_digits']['flagged']:.2%} "
+              f"(held-out {report['held_out_non_digits']['flagged']:.2%}), test digits flagged "
               f"{report['mnist_test']['flagged']:.2%}", flush=True)
     return {"title": TITLE, "markdown": _markdown(reports, drawn, len(y_test)),
             "data": {"sizes": {"mnist_strokes": len(drawn.mnist), "styles": len(drawn.styles),
-                               "non_digits": len(drawn.non_digits), "mnist_test": int(len(y_test))},
+                               "non_digits": len(drawn.non_digits),
+                               "held_out_styles": len(drawn.held_out_styles),
+                               "held_out_non_digits": len(drawn.held_out_non_digits),
+                               "mnist_test": int(len(y_test))},
                      "models": reports}}
+
+
+def _per_template(reports: dict, key: str, families: tuple[str, str], header: str) -> str:
+    """A table of ``key`` ("per_style" or "per_kind"): one row per template, the training
+    data's first, then the held-out ones (marked), one column per model."""
+    any_report = next(iter(reports.values()))
+    rows = [[name + mark] + [_pct(r[family][key][name]) for r in reports.values()]
+            for family, mark in zip(families, ("", " (held out)"))
+            for name in any_report[family][key]]
+    return markdown_table([header] + list(reports), rows)
 
 
 def _markdown(reports: dict, drawn, test_size: int) -> str:
     any_report = next(iter(reports.values()))
+    digit_sets = ("mnist", "styles", "held_out_styles")
     summary = markdown_table(
-        ["model", "trained", "T", "MNIST test flagged", "drawn (strokes) right", "styles right",
-         "non-digits flagged", "confident mistakes (raw -> calibrated)", "ECE strokes (raw -> calibrated)"],
+        ["model", "trained", "T", "MNIST test flagged", "drawn (strokes) right",
+         "styles right (training shapes)", "held-out styles right",
+         "non-digits flagged (training kinds)", "held-out non-digits flagged",
+         "confident mistakes (raw -> calibrated)", "ECE strokes (raw -> calibrated)"],
         [[name, r["trained"], f"{r['calibration']['temperature']:.2f}", _pct(r["mnist_test"]["flagged"]),
-          f"**{_pct(r['mnist']['accuracy'])}**", f"**{_pct(r['styles']['accuracy'])}**",
-          f"**{_pct(r['non_digits']['flagged'])}**",
+          f"**{_pct(r['mnist']['accuracy'])}**", _pct(r["styles"]["accuracy"]),
+          f"**{_pct(r['held_out_styles']['accuracy'])}**", _pct(r["non_digits"]["flagged"]),
+          f"**{_pct(r['held_out_non_digits']['flagged'])}**",
           f"{_pct(r['mnist']['confident_mistakes_uncalibrated'])} -> {_pct(r['mnist']['confident_mistakes'])}",
           f"{r['mnist']['ece_before']:.3f} -> {r['mnist']['ece_after']:.3f}"]
          for name, r in reports.items()])
@@ -88,17 +107,13 @@ def _markdown(reports: dict, drawn, test_size: int) -> str:
         ["model", "set", "answered right", "answered wrong", "unsure", "not a digit", "refused"],
         [[name, family, _pct(r[family]["answered_right"]), _pct(r[family]["answered_wrong"]),
           _pct(r[family]["unsure"]), _pct(r[family]["not_a_digit"]), _pct(r[family]["refused"])]
-         for name, r in reports.items() for family in ("mnist", "styles")])
+         for name, r in reports.items() for family in digit_sets])
     per_digit = markdown_table(
         ["model", "set"] + [str(d) for d in range(10)],
         [[name, family] + [f"{a:.0%}" for a in r[family]["per_digit"]]
-         for name, r in reports.items() for family in ("mnist", "styles")])
-    styles = markdown_table(["style"] + list(reports),
-                            [[style] + [_pct(r["styles"]["per_style"][style]) for r in reports.values()]
-                             for style in any_report["styles"]["per_style"]])
-    kinds = markdown_table(["non-digit"] + list(reports),
-                           [[kind] + [_pct(r["non_digits"]["per_kind"][kind]) for r in reports.values()]
-                            for kind in any_report["non_digits"]["per_kind"]])
+         for name, r in reports.items() for family in digit_sets])
+    styles = _per_template(reports, "per_style", ("styles", "held_out_styles"), "style")
+    kinds = _per_template(reports, "per_kind", ("non_digits", "held_out_non_digits"), "non-digit")
     last = list(reports)[-1]
     rows = zip(reports[last]["mnist"]["reliability_before"], reports[last]["mnist"]["reliability_after"])
     reliability = markdown_table(
@@ -116,12 +131,23 @@ def _markdown(reports: dict, drawn, test_size: int) -> str:
         f"held out (5,000; quick: 500), up to 2,000 of them redrawn as strokes with a training seed. Sets (`handwriting.drawn_digits.evaluation_drawings`, seed "
         f"EVALUATION_SEED): {len(drawn.mnist):,} MNIST test digits redrawn as strokes, "
         f"{len(drawn.styles):,} style drawings ({len(any_report['styles']['per_style'])} styles), "
-        f"{len(drawn.non_digits):,} non-digits; flags on {test_size:,} MNIST test digits. "
+        f"{len(drawn.non_digits):,} non-digits ({len(any_report['non_digits']['per_kind'])} kinds), "
+        f"{len(drawn.held_out_styles):,} held-out style drawings "
+        f"({len(any_report['held_out_styles']['per_style'])} styles) and {len(drawn.held_out_non_digits):,} "
+        f"held-out non-digits ({len(any_report['held_out_non_digits']['per_kind'])} kinds); flags on "
+        f"{test_size:,} MNIST test digits. The drawn training data (`drawcnn`, `pretrained`) comes from "
+        "the very templates of the styles and non-digits (`STYLES`, `NON_DIGIT_KINDS`: other seeds, "
+        "so other sizes, slants and wobbles, but the same shapes), so those columns measure shapes "
+        "the model has seen. The held-out ones (`HELD_OUT_STYLES`: a rounded-box 0, a European 1, a "
+        "swan-necked 2, an 8 closed by a line, ...; `HELD_OUT_NON_DIGITS`: heart, arrow, check mark, "
+        "smiley, house, cloud, lowercase letters, ...) are drawn only from the benchmark's seed and "
+        "never for training: they stand in for other people's hands and measure robustness. "
         "\"Right\" is the most likely digit (refused drawings count wrong); a confident mistake is a "
         "wrong digit given with >= 90 % confidence. Targets: >= 90 % of non-digits flagged, <= 2 % of "
         "MNIST test digits flagged, drawn digits >= 97 % right, <= 10 % of mistakes confident.",
         summary, "**What the pad says** (answered = read as a digit by the rule):", answers,
         "**Per digit** (share read right):", per_digit,
-        "**Per style**:", styles, "**Non-digits flagged, per kind**:", kinds,
+        "**Per style** (held out: shapes no training data has):", styles,
+        "**Non-digits flagged, per kind** (held out: kinds no training data has):", kinds,
         f"**Reliability on the redrawn MNIST digits, {last}** (before and after temperature scaling):",
         reliability])

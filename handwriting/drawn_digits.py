@@ -11,12 +11,23 @@ Three sources of drawings:
 - hand-written stroke sets for each digit in the styles people use (:data:`STYLES`: 7 with and
   without a bar, 1 with and without a flag and base, open and closed 4, ...);
 - non-digits made the same way (:data:`NON_DIGIT_KINDS`: scribbles, hatching, letters, shapes,
-  crossed-out digits, dense blobs).
+  crossed-out digits, dense blobs);
+- HELD-OUT templates for the benchmark only: digits in shapes :data:`STYLES` lacks
+  (:data:`HELD_OUT_STYLES`: a rounded-box 0, a European 1, a 2 with a swan neck, a 3 with a loop
+  in the middle, a 4 with a foot, a 7 with a bar and a curved stem, an 8 as an S closed by a
+  line, a 9 with a hooked tail, ...) and non-digits :data:`NON_DIGIT_KINDS` lacks
+  (:data:`HELD_OUT_NON_DIGITS`: heart, arrow, check mark, smiley, hash, house, cloud, lowercase
+  letters, ...). The training data is drawn from the same templates as the benchmark's styles
+  and non-digits (other seeds, same shapes), so scores on those measure shapes the model has
+  seen; the held-out ones measure whether it reads a hand it has never seen.
 
 Two families, never mixed: :func:`evaluation_drawings` is THE drawn-digit benchmark (MNIST
 *test* digits, the fixed :data:`EVALUATION_SEED`); :func:`training_drawings`,
 :func:`non_digit_drawings` and :func:`redraw_digits` take the caller's generator and are meant
-for training on MNIST *training* digits. Seeds that equal the evaluation seed are refused.
+for training on MNIST *training* digits. Seeds that equal the evaluation seed are refused, and
+the held-out templates are drawn from the evaluation seed only (:func:`style_drawing` and
+:func:`non_digit_drawing` refuse them with any other generator), so no training data can
+contain them.
 """
 from __future__ import annotations
 
@@ -79,13 +90,28 @@ def _check_rng(rng) -> np.random.Generator:
     return rng
 
 
+def _is_benchmark_rng(rng: np.random.Generator) -> bool:
+    """True for a generator seeded with :data:`EVALUATION_SEED` (or one of its spawned streams)."""
+    return getattr(getattr(rng.bit_generator, "seed_seq", None), "entropy", None) == EVALUATION_SEED
+
+
 def _training_rng(rng) -> np.random.Generator:
     """A caller's generator for training data; the benchmark's own seed is refused."""
     rng = _check_rng(rng)
-    seed_seq = getattr(rng.bit_generator, "seed_seq", None)
-    if getattr(seed_seq, "entropy", None) == EVALUATION_SEED:
+    if _is_benchmark_rng(rng):
         raise ValueError(f"Seed {EVALUATION_SEED} is the drawn-digit benchmark's "
                          "(EVALUATION_SEED): use another seed for training drawings.")
+    return rng
+
+
+def _benchmark_rng(rng, name: str) -> np.random.Generator:
+    """The benchmark's generator for a held-out template; any other generator is refused, so
+    held-out shapes can never end up in training data (which refuses the benchmark's seed)."""
+    rng = _check_rng(rng)
+    if not _is_benchmark_rng(rng):
+        raise ValueError(f"{name!r} is held out for the drawn-digit benchmark: it is drawn only from "
+                         f"EVALUATION_SEED ({EVALUATION_SEED}), never for training; train on "
+                         "STYLES and NON_DIGIT_KINDS.")
     return rng
 
 
@@ -306,12 +332,82 @@ STYLES = {
 }
 
 
+#: Digits in shapes that :data:`STYLES` lacks, kept for the benchmark ONLY (never drawn for
+#: training; see :func:`style_drawing`): do the models read a hand they have not seen?
+#: Same format as :data:`STYLES`; each is a digit a person reads without doubt.
+HELD_OUT_STYLES = {
+    "0-crossed-top": (0, [_curve((0.36, 0.0), (0.26, 0.03), (0.04, 0.3), (0.02, 0.7), (0.2, 1.0),
+                                 (0.42, 0.98), (0.58, 0.66), (0.54, 0.28), (0.32, 0.03), (0.22, 0.0))]),
+    "0-rounded-box": (0, [_join([(0.25, 0)], _arc(0.18, 0.18, 0.18, 0.18, -90, -180),
+                                _arc(0.18, 0.82, 0.18, 0.18, 180, 90), _arc(0.32, 0.82, 0.18, 0.18, 90, 0),
+                                _arc(0.32, 0.18, 0.18, 0.18, 0, -90), [(0.25, 0)])]),
+    "0-open-top": (0, [_arc(0.3, 0.5, 0.28, 0.5, -65, 258)]),
+    "1-long-flag": (1, [[(0.02, 0.42), (0.36, 0), (0.34, 1)]]),
+    "1-hooked-base": (1, [_join(_curve((0.04, 0.2), (0.08, 0.26), (0.16, 0.14), (0.32, 0)), [(0.32, 1)]),
+                          [(0.1, 1), (0.54, 0.99)]]),
+    "2-swan": (2, [_join(_arc(0.3, 0.25, 0.26, 0.24, -165, 10),
+                         _curve((0.56, 0.29), (0.46, 0.6), (0.22, 0.82), (0.02, 1.0)),
+                         _curve((0.02, 1.0), (0.2, 0.92), (0.4, 1.03), (0.62, 0.94)))]),
+    "2-curl": (2, [_join(_curve((0.17, 0.19), (0.11, 0.28), (0.03, 0.2), (0.08, 0.06), (0.28, -0.01),
+                                (0.5, 0.06), (0.55, 0.28), (0.38, 0.52), (0.03, 1.0)), [(0.62, 1.0)])]),
+    "2-flat-top": (2, [_join([(0.04, 0.14), (0.08, 0.0), (0.34, 0.0)],
+                             _curve((0.34, 0.0), (0.62, 0.02), (0.64, 0.3), (0.48, 0.5)),
+                             [(0.03, 1.0), (0.62, 1.0)])]),
+    "3-deep-cusp": (3, [_join(_curve((0.04, 0.12), (0.25, -0.03), (0.55, 0.06), (0.5, 0.36), (0.12, 0.5)),
+                              _curve((0.12, 0.5), (0.56, 0.55), (0.62, 0.86), (0.35, 1.03), (0.02, 0.88)))]),
+    "3-loop-middle": (3, [_curve((0.04, 0.12), (0.25, -0.02), (0.52, 0.08), (0.5, 0.34), (0.22, 0.5),
+                                 (0.1, 0.4), (0.26, 0.37), (0.55, 0.56), (0.6, 0.86), (0.34, 1.03),
+                                 (0.02, 0.88))]),
+    "3-small-top": (3, [_join(_arc(0.3, 0.17, 0.2, 0.17, -165, 90), _arc(0.3, 0.66, 0.3, 0.32, -90, 150),
+                              _curve((0.04, 0.82), (0.0, 0.74), (0.08, 0.7)))]),
+    "4-foot": (4, [[(0.45, 1), (0.45, 0), (0, 0.66), (0.64, 0.66)], [(0.28, 1), (0.62, 1)]]),
+    "4-rounded-open": (4, [_curve((0.1, 0), (0.04, 0.45), (0.06, 0.62), (0.25, 0.62), (0.7, 0.6)),
+                           [(0.5, 0.1), (0.47, 1)]]),
+    "4-stem-above": (4, [[(0.44, 0.16), (0, 0.66), (0.66, 0.66)], [(0.46, 0), (0.46, 1)]]),
+    "5-curly-flag": (5, [_join(_curve((0.5, 0.1), (0.62, 0.03), (0.52, -0.04), (0.3, 0.02), (0.1, 0.0)),
+                               [(0.06, 0.45)], _arc(0.3, 0.7, 0.3, 0.28, -140, 150))]),
+    "5-angular": (5, [[(0.56, 0), (0.08, 0), (0.05, 0.42), (0.45, 0.42), (0.6, 0.56), (0.6, 0.86),
+                       (0.45, 1.0), (0.0, 0.98)]]),
+    "5-detached-flag": (5, [_join([(0.12, 0.0), (0.08, 0.42)], _arc(0.3, 0.7, 0.3, 0.28, -140, 150)),
+                            [(0.22, -0.03), (0.64, -0.07)]]),
+    "6-large-loop": (6, [_curve((0.5, 0.0), (0.22, 0.06), (0.02, 0.35), (0.02, 0.75), (0.25, 1.02),
+                                (0.54, 0.9), (0.6, 0.6), (0.36, 0.36), (0.1, 0.45), (0.04, 0.6))]),
+    "6-crossed-loop": (6, [_curve((0.46, 0.0), (0.16, 0.3), (0.03, 0.7), (0.2, 1.0), (0.48, 0.92),
+                                  (0.52, 0.64), (0.25, 0.55), (0.0, 0.66), (-0.1, 0.72))]),
+    "6-curled-top": (6, [_curve((0.4, 0.12), (0.52, 0.04), (0.4, -0.02), (0.2, 0.1), (0.04, 0.45),
+                                (0.06, 0.86), (0.3, 1.02), (0.52, 0.86), (0.48, 0.6), (0.22, 0.55),
+                                (0.06, 0.72))]),
+    "7-euro": (7, [_join([(0, 0.02), (0.6, 0)], _curve((0.6, 0), (0.38, 0.45), (0.28, 1))),
+                   [(0.16, 0.5), (0.58, 0.46)]]),
+    "7-wavy-top": (7, [_join(_curve((0.0, 0.06), (0.14, -0.04), (0.3, 0.06), (0.46, -0.03), (0.6, 0.0)),
+                             [(0.22, 1)])]),
+    "7-steep": (7, [[(0.0, 0.0), (0.62, 0.0), (0.5, 1.0)]]),
+    "8-s-closing": (8, [_join(_curve((0.55, 0.1), (0.3, -0.02), (0.06, 0.12), (0.12, 0.38), (0.45, 0.6),
+                                     (0.55, 0.85), (0.3, 1.0), (0.05, 0.88)), [(0.55, 0.1)])]),
+    "8-snowman": (8, [_arc(0.32, 0.18, 0.17, 0.18, 90, 450), _arc(0.3, 0.67, 0.3, 0.32, -90, 270)]),
+    "9-small-head": (9, [_join(_arc(0.22, 0.17, 0.2, 0.17, 0, -360), [(0.36, 1)])]),
+    "9-hooked-tail": (9, [_join(_arc(0.28, 0.27, 0.26, 0.27, 0, -360),
+                                _curve((0.54, 0.27), (0.53, 0.78), (0.44, 0.98), (0.26, 1.0), (0.14, 0.9),
+                                       (0.16, 0.8)))]),
+    "9-tangent-stem": (9, [_arc(0.26, 0.27, 0.26, 0.27, -30, 330), [(0.53, 0.0), (0.5, 1)]]),
+}
+
+
+def _template(name: str, seen: dict, held_out: dict, what: str, rng):
+    """(template, checked rng) for ``name`` of ``seen`` or, with the benchmark's generator
+    only, of ``held_out``."""
+    if name in seen:
+        return seen[name], _check_rng(rng)
+    if name in held_out:
+        return held_out[name], _benchmark_rng(rng, name)
+    raise ValueError(f"Unknown {what} {name!r}; choose one of {', '.join(seen)}.")
+
+
 def style_drawing(style: str, rng: np.random.Generator, variation: Variation = DEFAULT_VARIATION) -> Drawing:
-    """One digit of :data:`STYLES`, drawn with random size, slant, place, wobble and brush."""
-    if style not in STYLES:
-        raise ValueError(f"Unknown style {style!r}; choose one of {', '.join(STYLES)}.")
-    digit, strokes = STYLES[style]
-    return place(strokes, _check_rng(rng), digit, style, variation)
+    """One digit of :data:`STYLES`, drawn with random size, slant, place, wobble and brush
+    (or of :data:`HELD_OUT_STYLES`, from the benchmark's generator only)."""
+    (digit, strokes), rng = _template(style, STYLES, HELD_OUT_STYLES, "style", rng)
+    return place(strokes, rng, digit, style, variation)
 
 
 #: A consistent personal style that MNIST models misread, for fine-tuning tests and benchmarks
@@ -424,12 +520,78 @@ NON_DIGIT_KINDS = {
 }
 
 
+#: Lowercase letters that look like no digit, as pen strokes (height 1; x-height letters 0.6).
+LOWERCASE = {
+    "h": [[(0, 0), (0, 1)], _join(_arc(0.22, 0.62, 0.22, 0.2, 180, 360), [(0.44, 1)])],
+    "k": [[(0, 0), (0, 1)], [(0.4, 0.4), (0.02, 0.72), (0.42, 1)]],
+    "m": [_join([(0, 1), (0, 0.4)], _arc(0.17, 0.58, 0.17, 0.18, 180, 360), [(0.34, 1)]),
+          _join(_arc(0.51, 0.58, 0.17, 0.18, 180, 360), [(0.68, 1)])],
+    "n": [_join([(0, 1), (0, 0.4)], _arc(0.22, 0.6, 0.22, 0.2, 180, 360), [(0.44, 1)])],
+    "t": [_join([(0.2, 0), (0.2, 0.82)], _curve((0.2, 0.82), (0.24, 1.0), (0.46, 0.94))),
+          [(0, 0.3), (0.46, 0.3)]],
+}
+
+
+def _heart(rng):
+    """Two lobes, a dip on top and a point below, in one stroke (the right half mirrors the left)."""
+    left = _curve((0.5, 1.0), (0.05, 0.55), (0.0, 0.2), (0.2, 0.0), (0.42, 0.06), (0.5, 0.25))
+    return [_join(left, (left * (-1, 1) + (1, 0))[::-1])]
+
+
+def _arrow(rng):
+    """A horizontal arrow, pointing left or right."""
+    strokes = [np.array([(0.0, 0.5), (1.0, 0.5)]), np.array([(0.74, 0.26), (1.0, 0.5), (0.74, 0.74)])]
+    return strokes if rng.random() < 0.5 else [s * (-1, 1) for s in strokes]
+
+
+def _wave(rng):
+    """A smooth wave of 1.5 to 3.5 periods."""
+    x = np.linspace(0, 1, 80)
+    return [np.column_stack([x, 0.12 * np.sin(2 * math.pi * rng.uniform(1.5, 3.5) * x)])]
+
+
+def _cloud(rng):
+    """A scalloped outline, flat underneath, several bumps on top."""
+    a = np.linspace(0, 2 * math.pi, 240)
+    r = 0.32 + 0.14 * np.abs(np.sin(int(rng.integers(7, 11)) * a / 2))
+    return [np.column_stack([1.5 * r * np.cos(a), np.minimum(r * np.sin(a), 0.25)])]
+
+
+def _asterisk(rng):
+    """Three lines crossing at 60 degrees."""
+    first = rng.uniform(0, 60)
+    return [[(-0.5 * math.cos(a), -0.5 * math.sin(a)), (0.5 * math.cos(a), 0.5 * math.sin(a))]
+            for a in np.radians(first + np.array([0, 60, 120]))]
+
+
+#: Non-digit kinds that :data:`NON_DIGIT_KINDS` lacks, kept for the benchmark ONLY (never drawn
+#: for training; see :func:`non_digit_drawing`): does "not a digit" hold for shapes not seen?
+HELD_OUT_NON_DIGITS = {
+    "heart": _heart,
+    "arrow": _arrow,
+    "check-mark": lambda rng: [[(0, 0.55), (0.3, 1.0), (1.0, 0.0)]],
+    "smiley": lambda rng: [_arc(0.5, 0.5, 0.5, 0.5, -90, 270), [(0.33, 0.3), (0.33, 0.38)],
+                           [(0.67, 0.3), (0.67, 0.38)], _arc(0.5, 0.5, 0.28, 0.26, 25, 155)],
+    "hash": lambda rng: [[(0.38, 0), (0.28, 1)], [(0.76, 0), (0.66, 1)], [(0, 0.33), (1, 0.33)],
+                         [(0, 0.67), (1, 0.67)]],
+    "plus": lambda rng: [[(0.5, 0), (0.5, 1)], [(0, 0.5), (1, 0.5)]],
+    "asterisk": _asterisk,
+    "wave": _wave,
+    "house": lambda rng: [[(0, 0.45), (0, 1), (0.8, 1), (0.8, 0.45)],            # walls, roof, door
+                          [(-0.06, 0.5), (0.4, 0), (0.86, 0.5)], [(0.3, 1), (0.3, 0.72), (0.5, 0.72), (0.5, 1)]],
+    "cloud": _cloud,
+    "lightning": lambda rng: [[(0.55, 0), (0.15, 0.55), (0.45, 0.55), (0.3, 1.0), (0.85, 0.4), (0.55, 0.4),
+                               (0.75, 0), (0.55, 0)]],
+    "envelope": lambda rng: [[(0, 0), (1, 0), (1, 0.65), (0, 0.65), (0, 0)], [(0, 0), (0.5, 0.38), (1, 0)]],
+    "lowercase-letter": lambda rng: LOWERCASE[list(LOWERCASE)[int(rng.integers(len(LOWERCASE)))]],
+}
+
+
 def non_digit_drawing(kind: str, rng: np.random.Generator, variation: Variation = DEFAULT_VARIATION) -> Drawing:
-    """One drawing of ``kind`` (see :data:`NON_DIGIT_KINDS`), placed and varied like a digit."""
-    if kind not in NON_DIGIT_KINDS:
-        raise ValueError(f"Unknown non-digit kind {kind!r}; choose one of {', '.join(NON_DIGIT_KINDS)}.")
-    rng = _check_rng(rng)
-    return place(NON_DIGIT_KINDS[kind](rng), rng, None, kind, variation)
+    """One drawing of ``kind`` (see :data:`NON_DIGIT_KINDS`; :data:`HELD_OUT_NON_DIGITS` from the
+    benchmark's generator only), placed and varied like a digit."""
+    make, rng = _template(kind, NON_DIGIT_KINDS, HELD_OUT_NON_DIGITS, "non-digit kind", rng)
+    return place(make(rng), rng, None, kind, variation)
 
 
 # ------------------------------------------------------------- training / evaluation sets
@@ -437,7 +599,7 @@ def non_digit_drawing(kind: str, rng: np.random.Generator, variation: Variation 
 
 def _sample_non_digits(rng, n, kinds) -> list[Drawing]:
     kinds = list(kinds)
-    unknown = [k for k in kinds if k not in NON_DIGIT_KINDS]
+    unknown = [k for k in kinds if k not in NON_DIGIT_KINDS and k not in HELD_OUT_NON_DIGITS]
     if unknown or not kinds:
         raise ValueError(f"Unknown non-digit kinds {unknown}; choose from {', '.join(NON_DIGIT_KINDS)}.")
     return [non_digit_drawing(kinds[i % len(kinds)], rng) for i in rng.permutation(n)]
@@ -538,14 +700,16 @@ def to_model_inputs(drawings, size: int = CANVAS_SIZE) -> tuple[np.ndarray, list
 
 @dataclass
 class DrawnSet:
-    """The drawn-digit benchmark: three families of drawings (see :func:`evaluation_drawings`)."""
+    """The drawn-digit benchmark: five families of drawings (see :func:`evaluation_drawings`)."""
 
-    mnist: list[Drawing]        # MNIST test digits redrawn as strokes
-    styles: list[Drawing]       # every style of STYLES, several times
-    non_digits: list[Drawing]   # every kind of NON_DIGIT_KINDS, in equal shares
+    mnist: list[Drawing]                 # MNIST test digits redrawn as strokes
+    styles: list[Drawing]                # every style of STYLES (the training data's shapes), several times
+    non_digits: list[Drawing]            # every kind of NON_DIGIT_KINDS, in equal shares
+    held_out_styles: list[Drawing]       # every style of HELD_OUT_STYLES (never trained on), several times
+    held_out_non_digits: list[Drawing]   # every kind of HELD_OUT_NON_DIGITS, in equal shares
     _inputs: dict = field(default_factory=dict, repr=False)
 
-    FAMILIES = ("mnist", "styles", "non_digits")
+    FAMILIES = ("mnist", "styles", "non_digits", "held_out_styles", "held_out_non_digits")
 
     def model_inputs(self, family: str) -> tuple[np.ndarray, list[str | None]]:
         """:func:`to_model_inputs` of one family, rendered once and kept for every model."""
@@ -559,15 +723,23 @@ class DrawnSet:
 def evaluation_drawings(x_test: np.ndarray, y_test: np.ndarray, per_style: int = 40,
                         non_digits: int = 520) -> DrawnSet:
     """THE drawn-digit benchmark (never train on it): every test digit given, redrawn as strokes,
-    ``per_style`` drawings of each style and ``non_digits`` non-digits, all from
-    :data:`EVALUATION_SEED`. Pass MNIST *test* digits."""
+    ``per_style`` drawings of each style and ``non_digits`` non-digits, both for the templates
+    the training data shares (:data:`STYLES`, :data:`NON_DIGIT_KINDS`) and the held-out ones
+    (:data:`HELD_OUT_STYLES`, :data:`HELD_OUT_NON_DIGITS`), all from :data:`EVALUATION_SEED`
+    (one spawned stream per family). Pass MNIST *test* digits."""
     if len(x_test) != len(y_test):
         raise ValueError(f"{len(x_test)} images but {len(y_test)} labels.")
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(EVALUATION_SEED).spawn(3)]
-    mnist = [mnist_drawing(x, y, streams[0]) for x, y in zip(x_test, y_test)]
-    styles = [style_drawing(name, streams[1]) for name in STYLES for _ in range(_count(per_style))]
-    return DrawnSet(mnist=mnist, styles=styles,
-                    non_digits=_sample_non_digits(streams[2], _count(non_digits), NON_DIGIT_KINDS))
+    # Spawned streams keep their order: the held-out families' streams (3, 4) came later and
+    # leave the first three families' drawings as they were.
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(EVALUATION_SEED).spawn(5)]
+    per_style, non_digits = _count(per_style), _count(non_digits)
+    return DrawnSet(
+        mnist=[mnist_drawing(x, y, streams[0]) for x, y in zip(x_test, y_test)],
+        styles=[style_drawing(name, streams[1]) for name in STYLES for _ in range(per_style)],
+        non_digits=_sample_non_digits(streams[2], non_digits, NON_DIGIT_KINDS),
+        held_out_styles=[style_drawing(name, streams[3])
+                         for name in HELD_OUT_STYLES for _ in range(per_style)],
+        held_out_non_digits=_sample_non_digits(streams[4], non_digits, HELD_OUT_NON_DIGITS))
 
 
 def _count(n) -> int:

@@ -169,31 +169,34 @@ def drawn_digit_benchmark(model, drawn_set, calibration=None, mnist_test=None) -
         mnist_test: (x_test, y_test) to measure how many plain MNIST test digits get flagged.
 
     Returns:
-        {"mnist": digit_scores, "styles": digit_scores + "per_style", "non_digits":
-        {"flagged", "per_kind", "verdicts"}, "mnist_test": {"flagged", "accuracy"}}.
+        {"mnist": digit_scores, "styles" and "held_out_styles": digit_scores + "per_style",
+        "non_digits" and "held_out_non_digits": {"count", "flagged", "per_kind", "verdicts"},
+        "mnist_test": {"flagged", "accuracy"}}. The styles and non-digits are the templates the
+        training data shares; the held-out ones are shapes no training data has.
     """
     from .calibration import Calibration
 
     calibration = calibration or Calibration()
     report = {"calibration": calibration.as_dict()}
-    for family in ("mnist", "styles"):
+    for family in ("mnist", "styles", "held_out_styles"):
         drawings = getattr(drawn_set, family)
         raw, calibrated, verdicts = read_drawings(model, drawings, calibration,
                                                   drawn_set.model_inputs(family))
         labels = np.array([d.label for d in drawings])
         report[family] = digit_scores(raw, calibrated, verdicts, labels)
-        if family == "styles":
+        if family != "mnist":
             kinds = np.array([d.kind for d in drawings])
             right = np.nan_to_num(calibrated).argmax(axis=1) == labels
             report[family]["per_style"] = {kind: float(right[kinds == kind].mean())
                                            for kind in dict.fromkeys(kinds)}
-    _, _, verdicts = read_drawings(model, drawn_set.non_digits, calibration,
-                                   drawn_set.model_inputs("non_digits"))
-    kinds = np.array([d.kind for d in drawn_set.non_digits])
-    report["non_digits"] = {
-        "count": len(kinds), "flagged": flag_rate(verdicts),
-        "per_kind": {kind: flag_rate(verdicts[kinds == kind]) for kind in dict.fromkeys(kinds)},
-        "verdicts": {v: int((verdicts == v).sum()) for v in sorted(set(verdicts))}}
+    for family in ("non_digits", "held_out_non_digits"):
+        drawings = getattr(drawn_set, family)
+        _, _, verdicts = read_drawings(model, drawings, calibration, drawn_set.model_inputs(family))
+        kinds = np.array([d.kind for d in drawings])
+        report[family] = {
+            "count": len(kinds), "flagged": flag_rate(verdicts),
+            "per_kind": {kind: flag_rate(verdicts[kinds == kind]) for kind in dict.fromkeys(kinds)},
+            "verdicts": {v: int((verdicts == v).sum()) for v in sorted(set(verdicts))}}
     if mnist_test is not None:
         x_test, y_test = mnist_test
         calibrated = calibration.apply(predict_probabilities(model, x_test))

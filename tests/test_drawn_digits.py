@@ -36,20 +36,105 @@ def test_drawings_fit_the_canvas_and_are_read_by_the_pad_path(mnist_small):
     assert all(d.label is None for d in drawings[10 + len(dd.STYLES):])
 
 
+def _same(drawings, others) -> bool:
+    """Two lists of drawings with the same kinds, labels, brushes and strokes."""
+    return len(drawings) == len(others) and all(
+        (a.kind, a.label, a.width) == (b.kind, b.label, b.width) and len(a.strokes) == len(b.strokes)
+        and all(np.array_equal(s, t) for s, t in zip(a.strokes, b.strokes)) for a, b in zip(drawings, others))
+
+
+def _every_drawing(drawn_set) -> list:
+    return [d for family in drawn_set.FAMILIES for d in getattr(drawn_set, family)]
+
+
 def test_the_benchmark_is_fixed_and_training_drawings_come_from_other_seeds(mnist_small):
     _, (x_test, y_test) = mnist_small
     first = dd.evaluation_drawings(x_test[:5], y_test[:5], per_style=1, non_digits=13)
     again = dd.evaluation_drawings(x_test[:5], y_test[:5], per_style=1, non_digits=13)
-    for a, b in zip(first.mnist + first.styles + first.non_digits, again.mnist + again.styles + again.non_digits):
-        assert a.kind == b.kind and all(np.array_equal(s, t) for s, t in zip(a.strokes, b.strokes))
+    assert _same(_every_drawing(first), _every_drawing(again))
     assert [d.label for d in first.mnist] == list(y_test[:5])
     assert sorted(d.kind for d in first.non_digits) == sorted(dd.NON_DIGIT_KINDS)
+    assert [d.kind for d in first.held_out_styles] == list(dd.HELD_OUT_STYLES)
+    assert sorted(d.kind for d in first.held_out_non_digits) == sorted(dd.HELD_OUT_NON_DIGITS)
     training = dd.training_drawings(np.random.default_rng(1), 30)
     assert not any(np.array_equal(t.strokes[0], e.strokes[0]) for t in training for e in first.styles)
     with pytest.raises(ValueError, match="benchmark"):
         dd.training_drawings(np.random.default_rng(dd.EVALUATION_SEED), 3)
     with pytest.raises(ValueError, match="benchmark"):
         dd.non_digit_drawings(np.random.default_rng(dd.EVALUATION_SEED), 3)
+
+
+def test_the_held_out_families_leave_the_existing_families_unchanged(mnist_small):
+    """The held-out families draw from streams spawned after the first three, so the MNIST, style
+    and non-digit drawings are the ones the benchmark made before held-out templates existed."""
+    _, (x_test, y_test) = mnist_small
+    three, five = (np.random.SeedSequence(dd.EVALUATION_SEED).spawn(n) for n in (3, 5))
+    assert [s.spawn_key for s in five[:3]] == [s.spawn_key for s in three]
+    old = [np.random.default_rng(s) for s in three]
+    kinds = list(dd.NON_DIGIT_KINDS)
+    before = ([dd.mnist_drawing(x, y, old[0]) for x, y in zip(x_test[:5], y_test[:5])]     # the code before
+              + [dd.style_drawing(name, old[1]) for name in dd.STYLES for _ in range(2)]
+              + [dd.non_digit_drawing(kinds[i % len(kinds)], old[2]) for i in old[2].permutation(15)])
+    now = dd.evaluation_drawings(x_test[:5], y_test[:5], per_style=2, non_digits=15)
+    assert _same(now.mnist + now.styles + now.non_digits, before)
+
+
+def test_held_out_templates_are_new_shapes_the_pad_reads():
+    """At least two held-out styles per digit and eight held-out non-digit kinds, none of them a
+    training template, each drawn (from the benchmark's seed) and read without refusal."""
+    assert not set(dd.HELD_OUT_STYLES) & set(dd.STYLES)
+    assert not set(dd.HELD_OUT_NON_DIGITS) & set(dd.NON_DIGIT_KINDS)
+    digits = [digit for digit, _ in dd.HELD_OUT_STYLES.values()]
+    assert len(digits) >= 20 and all(digits.count(d) >= 2 for d in range(10))
+    assert len(dd.HELD_OUT_NON_DIGITS) >= 8
+    rng = np.random.default_rng(dd.EVALUATION_SEED)
+    drawings = ([dd.style_drawing(name, rng) for name in dd.HELD_OUT_STYLES]
+                + [dd.non_digit_drawing(kind, rng) for kind in dd.HELD_OUT_NON_DIGITS]
+                + [dd.place(strokes, rng, None, "lowercase-letter") for strokes in dd.LOWERCASE.values()])
+    images, refusals = dd.to_model_inputs(drawings)
+    assert [(d.kind, r) for d, r in zip(drawings, refusals) if r is not None] == []
+    assert (images.max(axis=(1, 2, 3)) > 0.5).all()
+    assert [d.label for d in drawings[:len(digits)]] == digits
+    assert all(d.label is None for d in drawings[len(digits):])
+
+
+def test_training_generators_never_draw_a_held_out_template(mnist_small):
+    (x, y), _ = mnist_small
+    rng = np.random.default_rng(5)
+    digits = dd.training_drawings(rng, 300, x[:50], y[:50], style_share=0.9)
+    others = dd.non_digit_drawings(rng, 300)
+    assert {d.kind for d in digits} == set(dd.STYLES) | {"mnist"}
+    assert {d.kind for d in others} == set(dd.NON_DIGIT_KINDS)
+    # ... and asked for one with a training generator, they refuse
+    for name in dd.HELD_OUT_STYLES:
+        with pytest.raises(ValueError, match="held out"):
+            dd.style_drawing(name, np.random.default_rng(0))
+    for kind in dd.HELD_OUT_NON_DIGITS:
+        with pytest.raises(ValueError, match="held out"):
+            dd.non_digit_drawing(kind, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="held out"):
+        dd.non_digit_drawings(rng, 4, kinds=["star", "heart"])
+
+
+def test_the_benchmark_reports_the_held_out_families(mnist_small):
+    import tensorflow as tf
+
+    from handwriting.evaluation import drawn_digit_benchmark
+
+    class Clueless:         # the same probability for every digit: every drawing is "not a digit"
+        def __call__(self, x, training=False):
+            return tf.fill([tf.shape(x)[0], 10], 0.1)
+
+    _, (x_test, y_test) = mnist_small
+    drawn = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13)
+    report = drawn_digit_benchmark(Clueless(), drawn)
+    held_out = report["held_out_styles"]
+    assert list(held_out["per_style"]) == list(dd.HELD_OUT_STYLES) and held_out["count"] == len(dd.HELD_OUT_STYLES)
+    assert held_out["not_a_digit"] == 1.0 and held_out["accuracy"] == pytest.approx(
+        np.mean([digit == 0 for digit, _ in dd.HELD_OUT_STYLES.values()]))      # argmax of a tie: 0
+    assert sorted(report["held_out_non_digits"]["per_kind"]) == sorted(dd.HELD_OUT_NON_DIGITS)
+    assert report["held_out_non_digits"]["flagged"] == report["non_digits"]["flagged"] == 1.0
+    assert report["held_out_non_digits"]["verdicts"] == {"not_a_digit": 13}
 
 
 def test_training_generators(mnist_small):

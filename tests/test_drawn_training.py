@@ -62,6 +62,23 @@ def test_training_data_joins_drawn_digits_and_non_digits(mnist_small, tmp_path, 
     assert sum(len(b[0]) for b in batches) == 100 + len(images)
 
 
+def test_the_training_data_never_draws_a_held_out_template(mnist_small, monkeypatch):
+    from handwriting import drawn_digits
+
+    kinds = []
+    place = drawn_digits.place
+
+    def recording_place(strokes, rng, label, kind, *args, **kwargs):
+        kinds.append(kind)
+        return place(strokes, rng, label, kind, *args, **kwargs)
+
+    monkeypatch.setattr(drawn_digits, "place", recording_place)
+    (x, y), _ = mnist_small
+    drawn_training.training_drawings(x[:300], y[:300], seed=2, cache=False)
+    assert len(kinds) > 50
+    assert set(kinds) <= {"mnist", *drawn_digits.STYLES, *drawn_digits.NON_DIGIT_KINDS}
+
+
 def test_drawcnn_trains_with_its_recipe(mnist_small, tmp_path, monkeypatch):
     from handwriting.training import TrainingConfig, TrainingRun
 
