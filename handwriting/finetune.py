@@ -261,7 +261,7 @@ def refit_calibration(model, validation, base: calibration_module.Calibration):
 
 
 def finetune(model, drawings, config: FineTuneConfig | None = None, data=None,
-             held_out: float = 0.3, seed: int = 0, listeners=(),
+             held_out=0.3, seed: int = 0, listeners=(),
              calibration: calibration_module.Calibration | None = None) -> FineTuneResult:
     """Fine-tune a copy of ``model`` on a person's drawings and compare it with the original.
 
@@ -272,7 +272,9 @@ def finetune(model, drawings, config: FineTuneConfig | None = None, data=None,
         config: fine-tuning settings (default: :meth:`FineTuneConfig.for_model`).
         data: MNIST as from :func:`handwriting.data.load_mnist` (default: loaded, quick subsets
             when ``$HANDWRITING_QUICK`` is on).
-        held_out: share of each digit's drawings kept for the before/after comparison.
+        held_out: share of each digit's drawings kept for the before/after comparison; or the
+            held-out drawings themselves, drawn apart (a DrawingSet or a drawings folder): then
+            every one of ``drawings`` is learned from.
         seed: the split's seed.
         listeners: progress listeners of the run.
         calibration: the base model's calibration (default: :func:`calibration.for_model`).
@@ -288,7 +290,7 @@ def finetune(model, drawings, config: FineTuneConfig | None = None, data=None,
     return run_result(run, test, base_calibration)
 
 
-def prepare(model, drawings, config: FineTuneConfig | None = None, data=None, held_out: float = 0.3,
+def prepare(model, drawings, config: FineTuneConfig | None = None, data=None, held_out=0.3,
             seed: int = 0, listeners=(), calibration: calibration_module.Calibration | None = None,
             **settings) -> tuple[FineTuneRun, DrawingSet, calibration_module.Calibration]:
     """Everything before fitting, shared by :func:`finetune` and the training panel: the
@@ -301,7 +303,10 @@ def prepare(model, drawings, config: FineTuneConfig | None = None, data=None, he
         (the :class:`FineTuneRun`, not started; the held-out drawings; the base's calibration).
     """
     drawings = drawings if isinstance(drawings, DrawingSet) else load_drawings(drawings)
-    train, test = drawings.split(held_out, seed)
+    if isinstance(held_out, (int, float)):
+        train, test = drawings.split(held_out, seed)
+    else:
+        train, test = drawings, held_out if isinstance(held_out, DrawingSet) else load_drawings(held_out)
     base = as_digit_model(model)
     base_calibration = calibration_module.for_model(model, calibration)
     config = (config or FineTuneConfig.for_model(base, **settings)).validate()
