@@ -213,6 +213,8 @@ def test_finetune_starts_from_the_panels_own_model(panel, personal_drawings):
     assert panel.finetune_result.run.base is base and panel.model is not base
     assert all(np.array_equal(a, b) for a, b in zip(weights, base.get_weights()))   # base untouched
     assert [r["architecture"] for r in panel.records_table()] == ["dnn", f"{base.name}+you"]
+    panel.finetune(personal_drawings, wait=True, epochs=1)                # the fine-tuned one again
+    assert [r["architecture"] for r in panel.records_table()] == ["dnn", "dnn+you", "dnn+you 2"]
     assert panel.calibration is panel.finetune_result.calibration
 
 

@@ -326,6 +326,8 @@ class TrainingPanel(widgets.VBox):
             run, test, base_calibration = finetune_module.prepare(
                 base, drawings, data=self.data, held_out=held_out,
                 listeners=[_PanelListener(self)], **settings)
+            if "architecture" not in settings:          # "drawcnn+you", then "drawcnn+you 2", ...
+                run.config.architecture = self._unused_name(run.config.architecture)
         except Exception as err:
             self._say(f"Not started: {html.escape(str(err))}", error=True)
             raise
@@ -361,6 +363,14 @@ class TrainingPanel(widgets.VBox):
         if self.running:
             self._say("Already training: press Stop first, or wait for this run to end.", error=True)
             raise RuntimeError("Already training: call stop() first, or wait() for this run to end.")
+
+    def _unused_name(self, name: str) -> str:
+        """``name``, or ``name 2``, ``name 3``, ... if the runs table already has it."""
+        taken = {record.architecture for record in self.runs}
+        number = 1
+        while (name if number == 1 else f"{name} {number}") in taken:
+            number += 1
+        return name if number == 1 else f"{name} {number}"
 
     def _start(self, run: TrainingRun, text: str, wait: bool, on_done=None) -> RunRecord | None:
         """Run ``run`` in the background thread (saying ``text``). After a good end, before the
