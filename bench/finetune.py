@@ -24,7 +24,8 @@ import numpy as np
 from .common import markdown_table, timed
 
 TITLE = "Teach it your handwriting: a personal style before and after fine-tuning"
-#: The benchmark's persons. Settings are explored on EXPLORATION_SEED, never on these.
+#: The benchmark's persons. Settings are explored on EXPLORATION_SEED and the two seeds below it
+#: (1397-1399: FineTuneConfig's comments), never on these.
 PERSON_SEEDS = (1301, 1302, 1303)
 EXPLORATION_SEED = 1399
 PER_DIGIT = 20              # drawings per digit fine-tuned on (the figure) ...
@@ -68,7 +69,7 @@ def measure(base, calibration, seed: int, data, per_digit: int = PER_DIGIT,
     model's calibrated rule flags).
 
     ``settings`` are :class:`~handwriting.finetune.FineTuneConfig` fields (none for the
-    benchmark: the defaults; others only to explore, on :data:`EXPLORATION_SEED`).
+    benchmark: the defaults; others only to explore, on :data:`EXPLORATION_SEED` and below).
     ``seconds`` is ``FineTuneRun.fit()``: copying the model, the epochs (with their validation
     pass) and the record's final validation and test accuracy; saving and loading the drawings
     and the before/after comparison are not in it (``training_seconds``: the epochs alone).
