@@ -118,7 +118,7 @@ def save_results(results: dict, quick: bool = False) -> None:
 
 
 SECTION_ORDER = ("accuracy", "overhead", "time_to_99", "pad_latency", "tfjs", "robustness", "drawn",
-                 "inspection", "learner")
+                 "inspection", "learner", "finetune")
 
 
 def render_markdown(results: dict) -> str:

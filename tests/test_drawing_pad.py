@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from handwriting.calibration import Calibration
 from handwriting.models import ModelError
 from handwriting.preprocess import digit_to_canvas, preprocess_canvas
 from handwriting.strokes import rasterize_strokes
@@ -99,6 +100,23 @@ def test_pad_reads_with_the_pretrained_model_until_its_training_panel_has_one(mn
     assert pad.using_pretrained and pad.draw_strokes(ONE).digit == 1
     panel.train(wait=True)
     assert pad.model is panel.model and not pad.using_pretrained and pad.refresh().digit is not None
+    assert pad.recognizer.calibration == panel.calibration != Calibration()   # fitted for it
+
+
+def test_a_pad_following_a_panel_reads_a_finetuned_model_with_its_refitted_calibration(
+        mnist_small, personal_drawings):
+    from handwriting.widgets import TrainingPanel
+
+    panel = TrainingPanel(data=mnist_small, architecture="tiny", epochs=1, seed=0)
+    pad = DrawingPad(panel)
+    panel.train(wait=True)
+    panel.finetune(personal_drawings, wait=True, epochs=1)
+    refitted = panel.finetune_result.calibration
+    assert pad.model is panel.finetune_result.model and pad.recognizer.calibration is refitted
+    assert refitted.temperature != 1                     # what the pad used before: Calibration()
+    reading = pad.draw_strokes(ONE)
+    raw = pad.model.predict(reading.image[None, ..., None], verbose=0)
+    np.testing.assert_allclose(reading.probabilities, refitted.apply(raw)[0], atol=1e-4)
 
 
 def _rss_mb() -> float:

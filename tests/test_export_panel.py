@@ -72,6 +72,31 @@ def test_the_app_carries_the_models_calibration_as_from_the_cli(tiny_model, tmp_
         assert json.loads((tmp_path / "app" / "export.json").read_text())["calibration"] == calibration
 
 
+def test_following_a_training_panel_the_app_carries_each_models_own_calibration(
+        mnist_small, personal_drawings, tmp_path):
+    """What the CLI saves beside the model: fitted on the run's validation digits after Train,
+    refitted after Fine-tune (never the default temperature 1 of a bare model object)."""
+    import json
+
+    from handwriting.calibration import fit
+    from handwriting.widgets import TrainingPanel
+
+    panel = TrainingPanel(data=mnist_small, architecture="tiny", epochs=1, seed=0)
+    export = ExportPanel(panel, out_dir=str(tmp_path / "app"), verify=False)
+
+    def exported() -> dict:
+        export.export()
+        return json.loads((tmp_path / "app" / "export.json").read_text())["calibration"]
+
+    panel.train(wait=True)
+    trained = fit(panel.model, *panel.last_run.validation)
+    assert export.calibration == trained and exported() == trained.as_dict()
+    panel.finetune(personal_drawings, wait=True, epochs=1)
+    refitted = panel.finetune_result.calibration
+    assert export.model is panel.model and export.calibration is refitted != trained
+    assert refitted.temperature != 1 and exported() == refitted.as_dict()
+
+
 def test_export_without_a_model_explains_what_to_do(tmp_path):
     panel = ExportPanel(out_dir=str(tmp_path / "app"))
     with pytest.raises(ExportError, match="No model to export yet"):

@@ -8,7 +8,7 @@ import pytest
 from handwriting import calibration, evaluation
 from handwriting.drawings import DrawingsError, load_drawings
 from handwriting.finetune import (Change, FineTuneConfig, FineTuneRun, compare, finetune,
-                                  format_changes, format_comparison, mixed_dataset,
+                                  format_changes, format_comparison, mixed_dataset, prepare,
                                   refit_calibration)
 from handwriting.training import ConfigError, TrainingListener, TrainingRun
 
@@ -85,6 +85,22 @@ def test_the_calibration_is_refitted_on_held_out_mnist_digits(tuned):
     reset, note = refit_calibration(result.model, empty, base)
     assert reset == calibration.Calibration(1.0, 0.8, 0.95)
     assert "reset to 1 (was 2.000)" in note
+
+
+def test_drawings_held_out_apart_are_compared_on_and_all_the_others_learned_from(
+        tiny_model, mnist_small, personal_drawings, tmp_path):
+    """A held-out set drawn on another day (a DrawingSet or a folder), as the benchmark keeps."""
+    import shutil
+
+    drawings = load_drawings(personal_drawings)
+    apart = drawings.subset(range(0, 120, 6))
+    for held_out in (apart, shutil.copytree(personal_drawings, tmp_path / "apart")):
+        run, test, _ = prepare(tiny_model, drawings.subset(range(1, 120, 2)), data=mnist_small,
+                               held_out=held_out)
+        assert len(run.drawings) == 60 and run.drawings.counts().tolist() == [6] * 10
+        assert len(test) == (20 if held_out is apart else 120)
+    with pytest.raises(DrawingsError, match="No drawings folder at"):
+        prepare(tiny_model, drawings, data=mnist_small, held_out=tmp_path / "nowhere")
 
 
 class _StopAtFirstBatch(TrainingListener):

@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 
+from handwriting import calibration
 from handwriting.data import MnistDataError
 from handwriting.training import ConfigError
 from handwriting.widgets import TrainingPanel
@@ -37,6 +38,8 @@ def test_a_run_adds_a_row_plots_and_a_model(panel):
     assert panel.curves.value.count('class="hw-curve-train" data-points="36"') == 2   # loss, accuracy
     assert panel.curves.value.count('class="hw-curve-validation"') == 2               # one epoch each
     assert panel.model is not None and seen == [panel.model] and panel.models == {1: panel.model}
+    # The calibration followers use with it: as `python -m handwriting train` fits and saves it.
+    assert panel.calibration == calibration.fit(panel.model, *panel.last_run.validation)
     assert panel.progress.value == pytest.approx(1.0)
     assert re.fullmatch(r"epoch 1/1 · batch 36/36 · elapsed \d\d:\d\d · ETA 00:00",
                         panel.progress_label.value)
@@ -185,6 +188,7 @@ def test_finetune_without_a_model_starts_from_the_pretrained_one_and_shows_befor
     assert [row["architecture"] for row in panel.records_table()] == ["drawcnn+you"]
     assert "drawcnn+you" in panel.table.value and "finished" in panel.message.value
     assert panel.model is seen[0] is panel.models[1] is panel.finetune_result.model
+    assert panel.calibration is panel.finetune_result.calibration          # refitted, not the base's
     c = panel.finetune_result.comparison
     assert c.held_out == 40 and c.mnist_size == 1000
     # Measured (pretrained drawcnn, one quick epoch, seed 0): held-out 65.0 % -> 97.5 %, MNIST test
@@ -209,6 +213,9 @@ def test_finetune_starts_from_the_panels_own_model(panel, personal_drawings):
     assert panel.finetune_result.run.base is base and panel.model is not base
     assert all(np.array_equal(a, b) for a, b in zip(weights, base.get_weights()))   # base untouched
     assert [r["architecture"] for r in panel.records_table()] == ["dnn", f"{base.name}+you"]
+    panel.finetune(personal_drawings, wait=True, epochs=1)                # the fine-tuned one again
+    assert [r["architecture"] for r in panel.records_table()] == ["dnn", "dnn+you", "dnn+you 2"]
+    assert panel.calibration is panel.finetune_result.calibration
 
 
 @pytest.mark.parametrize("folder, words", [

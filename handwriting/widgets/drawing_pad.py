@@ -58,8 +58,9 @@ class DrawingPad(widgets.HBox):
         center: MNIST-style centring before the model (as the web app does).
         live_interval: seconds between predictions while a stroke is being drawn.
         calibration: the model's :class:`~handwriting.calibration.Calibration` (temperature and
-            the "not sure" / "not a digit" thresholds); default: the one stored beside a
-            ``.keras`` path, else temperature 1 and the default thresholds.
+            the "not sure" / "not a digit" thresholds); default: a TrainingPanel's for each of its
+            models (:attr:`TrainingPanel.calibration`), the pretrained model's, the one stored
+            beside a ``.keras`` path, else temperature 1 and the default thresholds.
     """
 
     def __init__(self, model=None, center: bool = True, live_interval: float = 0.1,
@@ -120,14 +121,16 @@ class DrawingPad(widgets.HBox):
 
     @model.setter
     def model(self, model) -> None:
-        self._set_model(follow_models(model, self._set_model))
+        self._set_model(*follow_models(model, self._set_model))
 
-    def _set_model(self, model) -> None:
+    def _set_model(self, model, calibration=None) -> None:
         # No model of your own yet (or "pretrained" asked for): read with the lab's own.
         self.using_pretrained = model is None or (isinstance(model, str) and model == PRETRAINED)
         try:
             self.recognizer = Recognizer(PRETRAINED if self.using_pretrained else model,
-                                         center=self.center_box.value, calibration=self.calibration)
+                                         center=self.center_box.value,
+                                         calibration=calibration if self.calibration is None
+                                         else self.calibration)
             self.model_note.value = PRETRAINED_NOTE if self.using_pretrained else ""
         except ModelError as err:
             if not self.using_pretrained:

@@ -35,9 +35,11 @@ def in_colab() -> bool:
 class ExportPanel(widgets.VBox):
     """Export a digit model as a TF.js browser app, check it in Chromium, preview it, zip it.
 
-    The app is exported with the model's calibration, found as the CLI finds it
-    (:func:`~handwriting.calibration.for_model`): the pretrained model's, the one saved beside a
-    ``.keras`` path, else temperature 1 and the default thresholds (a trained model object).
+    The app is exported with the model's calibration: a TrainingPanel's models come with theirs
+    (:attr:`TrainingPanel.calibration`, as the CLI's ``train`` and ``finetune`` save them); else
+    it is found as the CLI finds it (:func:`~handwriting.calibration.for_model`): the pretrained
+    model's, the one saved beside a ``.keras`` path, else temperature 1 and the default
+    thresholds (a trained model object).
 
     Args:
         model: a Keras model, a ``.keras`` path, ``"pretrained"`` (the lab's own model), or a
@@ -84,11 +86,11 @@ class ExportPanel(widgets.VBox):
 
     @model.setter
     def model(self, model) -> None:
-        self._set_model(follow_models(model, self._set_model))
+        self._set_model(*follow_models(model, self._set_model))
 
-    def _set_model(self, model) -> None:
+    def _set_model(self, model, calibration=None) -> None:
         self._model = None if model is None else as_digit_model(model)
-        self.calibration = for_model(model)          # from the path, before it becomes a model
+        self.calibration = for_model(model, calibration)   # from the path, before it becomes a model
         self._update_size_options()
 
     def _update_size_options(self) -> None:

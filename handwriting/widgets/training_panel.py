@@ -13,7 +13,8 @@ import time
 
 import ipywidgets as widgets
 
-from .. import architectures, curves, data as data_module, evaluation, plots
+from .. import architectures, calibration as calibration_module, curves, data as data_module
+from .. import evaluation, plots
 from .. import finetune as finetune_module
 from ..drawings import DrawingSet, DrawingsError, load_drawings
 from ..models import PRETRAINED
@@ -81,13 +82,15 @@ def shown_not_raised(action) -> None:
 def follow_models(source, on_change):
     """Accept a model, a ``.keras`` path or a TrainingPanel as a widget's model ``source``.
 
-    A TrainingPanel is followed: ``on_change(model)`` is called whenever it trains a new model.
-    Returns the model to start with (the panel's current one, which may be None).
+    A TrainingPanel is followed: ``on_change(model, calibration)`` is called whenever it trains a
+    new model, with the calibration the panel made for that model (:attr:`TrainingPanel.calibration`).
+    Returns (model, calibration) to start with: the panel's current ones (None before its first
+    run), else ``(source, None)`` (the follower finds the calibration of a path or "pretrained").
     """
     if isinstance(source, TrainingPanel):
-        source.on_model_change(on_change)
-        return source.model
-    return source
+        source.on_model_change(lambda model: on_change(model, source.calibration))
+        return source.model, source.calibration
+    return source, None
 
 
 class _PanelListener(TrainingListener):
@@ -129,6 +132,10 @@ class TrainingPanel(widgets.VBox):
 
     Attributes:
         model: the model of the latest run that finished or was stopped (None before).
+        calibration: that model's :class:`~handwriting.calibration.Calibration`, which the pad
+            and the export panel following the panel use with it: fitted on the run's held-out
+            validation digits as ``python -m handwriting train`` does, refitted after a
+            fine-tuning as ``python -m handwriting finetune`` does (None before).
         models: every such run's model, by run number (1-based, as in the runs table).
         runs: the :class:`RunRecord` of every such run, oldest first.
         last_run: the latest :class:`TrainingRun`, whatever its status (None before).
@@ -144,6 +151,7 @@ class TrainingPanel(widgets.VBox):
         self.runs: list[RunRecord] = []
         self.models: dict = {}          # run number (1-based, as in the table) -> its model
         self.model = None
+        self.calibration: calibration_module.Calibration | None = None
         self.last_run: TrainingRun | None = None
         self.finetune_result: finetune_module.FineTuneResult | None = None
         self._thread: threading.Thread | None = None
@@ -283,14 +291,16 @@ class TrainingPanel(widgets.VBox):
 
         Afterwards the panel shows the before/after comparison (held-out drawings and MNIST test)
         and the held-out drawings that changed answer; :attr:`finetune_result` holds them and
-        the new model reaches the panel's followers like any run's. Problems are shown in the
-        panel and raised (the Fine-tune button only shows them).
+        the new model reaches the panel's followers like any run's, with its refitted
+        calibration. Problems are shown in the panel and raised (the Fine-tune button only shows
+        them).
 
         Args:
             drawings: a drawings folder (``DIR/<digit>/*.png``) or a
                 :class:`~handwriting.drawings.DrawingSet`.
             wait: block until the run ends.
-            held_out: share of each digit's drawings kept for the comparison.
+            held_out: share of each digit's drawings kept for the comparison (or the held-out
+                drawings themselves: :func:`~handwriting.finetune.prepare`).
             **settings: :class:`~handwriting.finetune.FineTuneConfig` fields (e.g. ``epochs=2``);
                 in quick mode ``epochs`` defaults to 1.
 
@@ -316,6 +326,8 @@ class TrainingPanel(widgets.VBox):
             run, test, base_calibration = finetune_module.prepare(
                 base, drawings, data=self.data, held_out=held_out,
                 listeners=[_PanelListener(self)], **settings)
+            if "architecture" not in settings:          # "drawcnn+you", then "drawcnn+you 2", ...
+                run.config.architecture = self._unused_name(run.config.architecture)
         except Exception as err:
             self._say(f"Not started: {html.escape(str(err))}", error=True)
             raise
@@ -352,16 +364,25 @@ class TrainingPanel(widgets.VBox):
             self._say("Already training: press Stop first, or wait for this run to end.", error=True)
             raise RuntimeError("Already training: call stop() first, or wait() for this run to end.")
 
+    def _unused_name(self, name: str) -> str:
+        """``name``, or ``name 2``, ``name 3``, ... if the runs table already has it."""
+        taken = {record.architecture for record in self.runs}
+        number = 1
+        while (name if number == 1 else f"{name} {number}") in taken:
+            number += 1
+        return name if number == 1 else f"{name} {number}"
+
     def _start(self, run: TrainingRun, text: str, wait: bool, on_done=None) -> RunRecord | None:
-        """Run ``run`` in the background thread (saying ``text``); ``on_done(run)`` after a
-        good end, before the followers hear of the model."""
+        """Run ``run`` in the background thread (saying ``text``). After a good end, before the
+        followers hear of the model, ``on_done(run)`` shows what it has to and returns the
+        model's calibration (default :meth:`_calibrate`)."""
         self.last_run = run
         self.train_button.disabled, self.finetune_button.disabled, self.stop_button.disabled = True, True, False
         self.progress.value = 0
         self.curves.value = ""
         self._say(text)
-        self._thread = threading.Thread(target=self._run, args=(run, on_done), name="handwriting-train",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(run, on_done or self._calibrate),
+                                        name="handwriting-train", daemon=True)
         self._thread.start()
         if wait:
             self.wait()
@@ -370,7 +391,7 @@ class TrainingPanel(widgets.VBox):
             return run.record
         return None
 
-    def _run(self, run: TrainingRun, on_done=None) -> None:
+    def _run(self, run: TrainingRun, on_done) -> None:
         try:
             run.fit()
         except BaseException:  # noqa: BLE001 - the run stores the error; the panel reports it
@@ -378,7 +399,7 @@ class TrainingPanel(widgets.VBox):
         finally:
             self._finish(run, on_done)
 
-    def _finish(self, run: TrainingRun, on_done=None) -> None:
+    def _finish(self, run: TrainingRun, on_done) -> None:
         try:
             if run.record is None:
                 err = run.error or RuntimeError(f"run ended as {run.status}")
@@ -391,11 +412,11 @@ class TrainingPanel(widgets.VBox):
             self.models[len(self.runs)] = run.model
             self.table.value = runs_table_html(self.runs)
             self.model = run.model
+            self.calibration = calibration_module.Calibration()     # until on_done gives its own
             self._show_curves(run)
             try:
+                self.calibration = on_done(run)
                 self._show_analysis(run)
-                if on_done is not None:
-                    on_done(run)
             except Exception as err:  # noqa: BLE001 - the model is fine; only the plots failed
                 self._say(f"{run.config.architecture} trained, but its analysis failed: "
                           f"{html.escape(type(err).__name__)}: {html.escape(str(err)[:300])}. "
@@ -411,14 +432,25 @@ class TrainingPanel(widgets.VBox):
         finally:
             self.train_button.disabled, self.finetune_button.disabled, self.stop_button.disabled = False, False, True
 
-    def _show_finetune(self, run, held_out: DrawingSet, base_calibration) -> None:
-        """Before/after and the changed held-out drawings of a finished fine-tuning ``run``."""
+    def _calibrate(self, run: TrainingRun) -> calibration_module.Calibration:
+        """The calibration of a trained ``run``'s model, as ``python -m handwriting train`` saves
+        it: the temperature fitted on the run's validation digits (1 when it held out none)."""
+        x_val, y_val = run.validation
+        if not len(y_val):
+            return calibration_module.Calibration()
+        return calibration_module.fit(run.model, x_val, y_val)
+
+    def _show_finetune(self, run, held_out: DrawingSet,
+                       base_calibration) -> calibration_module.Calibration:
+        """Before/after and the changed held-out drawings of a finished fine-tuning ``run``;
+        returns the fine-tuned model's refitted calibration."""
         result = finetune_module.run_result(run, held_out, base_calibration)
         self.finetune_result = result
         self.finetune_view.value = (
             f"<div><b>Fine-tuning #{len(self.runs)}: before → after</b></div>" + comparison_html(result.comparison)
             + f"<div><b>Held-out drawings that changed answer ({len(result.comparison.changed)})</b></div>"
             + changed_gallery_html(result.comparison, held_out))
+        return result.calibration
 
     def _notify_model_change(self) -> None:
         for callback in self._model_callbacks:
