@@ -15,6 +15,7 @@ before and after; neither is trained on, nor picks the epoch kept after a Stop.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -52,6 +53,10 @@ class FineTuneConfig:
     # -0.59 points, 65-81 CPU s: fewer steps forgot more MNIST, not less. Freezing the first conv
     # block instead: 78-94 CPU s, -0.20 to -0.33; Adam at 1e-4: -0.31 (person 1399 only).
     repeats: int = 8
+    # Share of every batch taken from non-digit drawings (drawn_digits' training generator),
+    # trained towards "no idea" as the pretrained recipe does (outlier exposure), so that the
+    # pad still says "not a digit" for scribbles after fine-tuning. 0 turns it off.
+    non_digit_share: float = 0.0625
     augment: bool = True             # warp the drawings (WARP); MNIST digits are used as they are
     seed: int | None = 0
     validation_size: int = data_module.VALIDATION_SIZE   # MNIST training digits held out
@@ -74,6 +79,11 @@ class FineTuneConfig:
             if not 1 <= self.drawings_per_batch < self.batch_size:
                 found.append(f"drawing_share {self.drawing_share} leaves no room for drawings or "
                              f"for MNIST digits in a batch of {self.batch_size}")
+            elif check_number(found, "non_digit_share", self.non_digit_share, 0, 1) and \
+                    self.drawings_per_batch + self.non_digits_per_batch >= self.batch_size:
+                found.append(f"drawing_share {self.drawing_share} and non_digit_share "
+                             f"{self.non_digit_share} leave no room for MNIST digits in a batch "
+                             f"of {self.batch_size}")
         return found
 
     def validate(self) -> "FineTuneConfig":
@@ -87,6 +97,10 @@ class FineTuneConfig:
     def drawings_per_batch(self) -> int:
         return int(round(self.batch_size * self.drawing_share))
 
+    @property
+    def non_digits_per_batch(self) -> int:
+        return int(round(self.batch_size * self.non_digit_share))
+
 
 def copy_model(model):
     """A new model with ``model``'s layers and weights (fine-tuning never changes the base)."""
@@ -98,29 +112,55 @@ def copy_model(model):
     return copy
 
 
-def mixed_dataset(drawn: tuple, mnist: tuple, config: FineTuneConfig):
+#: How many different non-digit drawings fine-tuning shows (made once per process, ~2 s).
+NON_DIGITS = 512
+
+
+@functools.cache
+def non_digit_images(n: int = NON_DIGITS, seed: int = 0) -> np.ndarray:
+    """(M, 28, 28, 1) float32: ``n`` non-digits of drawn_digits' TRAINING generator, through
+    the pad's preprocessing (drawings it refuses are left out)."""
+    from . import drawn_digits
+
+    drawings = drawn_digits.non_digit_drawings(np.random.default_rng([seed, 41]), n)
+    images, refusals = drawn_digits.to_model_inputs(drawings, size=drawn_digits.AUGMENT_CANVAS)
+    return images[[i for i, refusal in enumerate(refusals) if refusal is None]]
+
+
+def mixed_dataset(drawn: tuple, mnist: tuple, config: FineTuneConfig, non_digits=None):
     """One epoch of batches: ``config.drawings_per_batch`` of the drawings ``drawn`` (each seen
-    ``config.repeats`` times, warped when ``config.augment``) beside as many MNIST digits
-    ``mnist`` as fill the batch, drawn afresh every epoch."""
+    ``config.repeats`` times, warped when ``config.augment``), then
+    ``config.non_digits_per_batch`` of the images ``non_digits`` (label
+    :data:`~handwriting.drawn_training.OUTLIER_LABEL`; none when not given), then as many MNIST
+    digits ``mnist`` as fill the batch, drawn afresh every epoch."""
     import tensorflow as tf
 
-    from .drawn_training import random_warp
+    from .drawn_training import OUTLIER_LABEL, pad_augmentation, random_warp
 
     (x_drawn, y_drawn), (x_mnist, y_mnist) = drawn, mnist
     per_batch = config.drawings_per_batch
     seed = config.seed
+
+    def endless(x, y, shuffle: int, batch: int):
+        return (tf.data.Dataset.from_tensor_slices((np.asarray(x, np.float32), np.asarray(y, np.int64)))
+                .shuffle(shuffle, seed=seed, reshuffle_each_iteration=True).repeat().batch(batch))
+
     drawings = (tf.data.Dataset.from_tensor_slices((np.asarray(x_drawn, np.float32), np.asarray(y_drawn, np.int64)))
                 .repeat(config.repeats)
                 .shuffle(len(x_drawn) * config.repeats, seed=seed, reshuffle_each_iteration=True)
                 .batch(per_batch))
     if config.augment:
         drawings = drawings.map(lambda x, y: (random_warp(x, **WARP), y))
-    digits = (tf.data.Dataset.from_tensor_slices((np.asarray(x_mnist, np.float32), np.asarray(y_mnist, np.int64)))
-              .shuffle(min(len(x_mnist), 10_000), seed=seed, reshuffle_each_iteration=True)
-              .repeat()
-              .batch(config.batch_size - per_batch))
-    mixed = tf.data.Dataset.zip((drawings, digits)).map(
-        lambda a, b: (tf.concat([a[0], b[0]], axis=0), tf.concat([a[1], b[1]], axis=0)))
+    parts, rest = [drawings], config.batch_size - per_batch
+    if non_digits is not None and len(non_digits) and config.non_digits_per_batch:
+        outliers = endless(non_digits, np.full(len(non_digits), OUTLIER_LABEL), len(non_digits),
+                           config.non_digits_per_batch)
+        parts.append(outliers.map(lambda x, y: (pad_augmentation(x), y)) if config.augment else outliers)
+        rest -= config.non_digits_per_batch
+    parts.append(endless(x_mnist, y_mnist, min(len(x_mnist), 10_000), rest))
+    mixed = tf.data.Dataset.zip(tuple(parts)).map(
+        lambda *batches: (tf.concat([b[0] for b in batches], axis=0),
+                          tf.concat([b[1] for b in batches], axis=0)))
     return mixed.prefetch(tf.data.AUTOTUNE)
 
 
@@ -155,6 +195,8 @@ class FineTuneRun(TrainingRun):
     def _prepare(self):
         import keras
 
+        from .drawn_training import outlier_exposure_objective
+
         config = self.config
         (x_all, y_all), _ = self.data
         train, validation = data_module.validation_indices(len(x_all), config.validation_size)
@@ -164,11 +206,13 @@ class FineTuneRun(TrainingRun):
         if config.seed is not None:
             keras.utils.set_random_seed(config.seed)
         self.model = copy_model(self.base)
+        loss, metrics = outlier_exposure_objective(label_smoothing=0.0)
         with distribution_strategy().scope():
             self.model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
-                               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+                               loss=loss, metrics=metrics)
         return mixed_dataset((self.drawings.images, self.drawings.labels),
-                             (x_all[train], y_all[train]), config)
+                             (x_all[train], y_all[train]), config,
+                             non_digit_images() if config.non_digits_per_batch else None)
 
 
 @dataclass(frozen=True)

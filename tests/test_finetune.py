@@ -161,3 +161,20 @@ def test_compare_and_its_line():
         compare([1, 2], [1], [1, 2], 1, 1, 1)
     with pytest.raises(ValueError, match="No held-out drawings"):
         compare([], [], [], 1, 1, 1)
+
+
+def test_non_digits_join_each_batch_as_outliers():
+    """Fine-tuning keeps showing non-digits, labelled OUTLIER_LABEL (trained towards "no idea"),
+    between the person's drawings and the MNIST digits."""
+    from handwriting.drawn_training import OUTLIER_LABEL
+
+    drawn = (np.ones((10, 28, 28, 1), np.float32), np.full(10, 7))
+    mnist = (np.zeros((50, 28, 28, 1), np.float32), np.full(50, 3))
+    non_digits = np.full((6, 28, 28, 1), 0.5, np.float32)
+    config = FineTuneConfig(batch_size=8, drawing_share=0.25, non_digit_share=0.25, repeats=4,
+                            augment=False)
+    for x, y in mixed_dataset(drawn, mnist, config, non_digits):
+        assert y.numpy().tolist() == [7, 7, OUTLIER_LABEL, OUTLIER_LABEL, 3, 3, 3, 3]
+        assert (x.numpy()[2:4] == 0.5).all()
+    assert "no room for MNIST digits" in " ".join(
+        FineTuneConfig(batch_size=8, drawing_share=0.5, non_digit_share=0.5).problems())
