@@ -177,7 +177,9 @@ def markdown(rows: list[dict]) -> str:
         f"through `finetune.prepare` and `FineTuneRun.fit` with the library's defaults "
         f"({config['epochs']} epochs of {first['steps'] // max(first['epochs'], 1)} batches of "
         f"{config['batch_size']}, {config['drawing_share']:.0%} drawings (each seen "
-        f"{config['repeats']} times per epoch, lightly warped) and the rest MNIST training digits, "
+        f"{config['repeats']} times per epoch, lightly warped), "
+        f"{config.get('non_digit_share', 0):.1%} non-digits of the training generator (trained "
+        f"towards 'no idea') and the rest MNIST training digits, "
         f"Adam at {config['learning_rate']:g}, every layer trained), starting from the pretrained "
         f"model. {first['held_out'] // 10} more per digit, drawn apart by the same person, are "
         f"never trained on; they and {first['mnist_size']:,} MNIST test digits are read (most "
@@ -185,8 +187,8 @@ def markdown(rows: list[dict]) -> str:
         "model, the epochs with their validation pass, the final validation and test accuracy); "
         "saving and loading the PNGs and the comparison are not in it; the epochs alone in "
         "brackets. CPU s: the process's CPU time over the same span (both cores), steadier than "
-        "wall time on a shared machine. T: the temperature refitted on the 5,000 held-out MNIST "
-        "training digits. Non-digits flagged (not an issue target): the drawn-digit benchmark's "
+        "wall time on a shared machine. T: the temperature refitted on the held-out MNIST "
+        "training digits (up to 2,000 of them, redrawn as strokes). Non-digits flagged (not an issue target): the drawn-digit benchmark's "
         "non-digits that the pad's rule does not read as a digit, each model with its own "
         "calibration (the drawn-digit section's target is >= 90 %).",
         table,
