@@ -605,6 +605,40 @@ def _sample_non_digits(rng, n, kinds) -> list[Drawing]:
     return [non_digit_drawing(kinds[i % len(kinds)], rng) for i in rng.permutation(n)]
 
 
+def _random_blob(rng):
+    """A closed, lumpy loop: a circle whose radius wobbles with three random harmonics."""
+    t = np.linspace(0, 2 * math.pi, 60)
+    radius = 1 + sum(rng.uniform(0, 0.25) * np.cos(k * t + rng.uniform(0, 2 * math.pi)) for k in (2, 3, 4))
+    return 0.5 * np.column_stack([radius * np.cos(t), radius * np.sin(t)])
+
+
+def _random_part(rng):
+    """One part of a doodle, about 1 unit across: a lumpy loop, a smooth curve through random
+    points, a straight line or a closed polygon on random corners."""
+    part = int(rng.integers(4))
+    if part == 0:
+        return _random_blob(rng)
+    if part == 1:
+        return _curve(*rng.uniform(-0.5, 0.5, (int(rng.integers(3, 6)), 2)))
+    if part == 2:
+        return rng.uniform(-0.5, 0.5, (2, 2))
+    corners = rng.uniform(-0.5, 0.5, (int(rng.integers(3, 7)), 2))
+    return np.vstack([corners, corners[:1]])
+
+
+def doodle(rng: np.random.Generator) -> list[np.ndarray]:
+    """Strokes of a random doodle: 3 to 5 random parts of random sizes, scattered over a square
+    (they may cross). Far more varied than the named non-digit kinds, for TRAINING only."""
+    return [_random_part(rng) * rng.uniform(0.3, 0.9) + rng.uniform(0.15, 0.85, 2)
+            for _ in range(int(rng.integers(3, 6)))]
+
+
+def doodle_drawings(rng: np.random.Generator, n: int) -> list[Drawing]:
+    """``n`` random doodles (:func:`doodle`) for TRAINING, placed and varied like every drawing."""
+    rng = _training_rng(rng)
+    return [place(doodle(rng), rng, None, "doodle") for _ in range(_count(n))]
+
+
 def non_digit_drawings(rng: np.random.Generator, n: int, kinds=tuple(NON_DIGIT_KINDS)) -> list[Drawing]:
     """``n`` non-digit drawings for TRAINING (e.g. outlier exposure), kinds in equal shares."""
     return _sample_non_digits(_training_rng(rng), _count(n), kinds)

@@ -129,6 +129,7 @@ def pad_augmentation(images):
 REDRAWN_SHARE = 0.08      # MNIST training digits redrawn as pen strokes
 STYLE_SHARE = 0.04        # digits in the hand-written styles (7 with a bar, open 4, ...)
 NON_DIGIT_SHARE = 0.08    # non-digit drawings (scribbles, hatching, letters, shapes, ...)
+DOODLE_SHARE = 0.08       # random doodles of 3-5 parts: non-digits far from the named kinds
 CACHE_ENV = "HANDWRITING_CACHE"
 
 
@@ -142,7 +143,8 @@ def training_drawings(x: np.ndarray, y: np.ndarray, seed: int = 0, cache: bool =
     """
     from . import drawn_digits
 
-    counts = [int(round(len(x) * share)) for share in (REDRAWN_SHARE, STYLE_SHARE, NON_DIGIT_SHARE)]
+    counts = [int(round(len(x) * share))
+              for share in (REDRAWN_SHARE, STYLE_SHARE, NON_DIGIT_SHARE, DOODLE_SHARE)]
     key = hashlib.sha1(np.ascontiguousarray(x).tobytes() + np.ascontiguousarray(y).tobytes()
                        + repr((seed, counts, drawn_digits.EVALUATION_SEED)).encode()).hexdigest()[:16]
     path = Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "handwriting") / f"drawings-{key}.npz"
@@ -150,13 +152,14 @@ def training_drawings(x: np.ndarray, y: np.ndarray, seed: int = 0, cache: bool =
         with np.load(path) as cached:
             return cached["images"], cached["labels"]
 
-    redrawn_n, styles_n, non_digits_n = counts
+    redrawn_n, styles_n, non_digits_n, doodles_n = counts
     rng = np.random.default_rng([seed, 12])
     chosen = rng.choice(len(x), redrawn_n, replace=False)
     images = [drawn_digits.redraw_digits(x[chosen], rng)]
     labels = [np.asarray(y)[chosen]]
     drawings = (drawn_digits.training_drawings(rng, styles_n)
-                + drawn_digits.non_digit_drawings(rng, non_digits_n))
+                + drawn_digits.non_digit_drawings(rng, non_digits_n)
+                + drawn_digits.doodle_drawings(rng, doodles_n))
     drawn, refusals = drawn_digits.to_model_inputs(drawings, size=drawn_digits.AUGMENT_CANVAS)
     kept = [i for i, refusal in enumerate(refusals) if refusal is None]
     images.append(drawn[kept])
