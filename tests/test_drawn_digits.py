@@ -186,3 +186,15 @@ def test_the_segment_style_is_one_pen_stroke_per_segment_and_readable_by_the_pad
     for bad in (10, -1, True, "3"):
         with pytest.raises(ValueError, match="digit from 0 to 9"):
             dd.segment_drawing(bad, rng)
+
+
+def test_doodles_are_varied_training_non_digits_only():
+    """Random doodles (3-5 random parts) are non-digits for training; the benchmark's seed is refused."""
+    drawings = dd.doodle_drawings(np.random.default_rng(3), 12)
+    assert len(drawings) == 12 and all(d.label is None and d.kind == "doodle" for d in drawings)
+    assert all(3 <= len(d.strokes) <= 5 for d in drawings)
+    images, refusals = dd.to_model_inputs(drawings)
+    assert refusals.count(None) >= 10
+    assert len({image.tobytes() for image in images}) == 12
+    with pytest.raises(ValueError, match="EVALUATION_SEED"):
+        dd.doodle_drawings(np.random.default_rng(dd.EVALUATION_SEED), 1)
