@@ -76,7 +76,8 @@ def test_the_training_data_never_draws_a_held_out_template(mnist_small, monkeypa
     (x, y), _ = mnist_small
     drawn_training.training_drawings(x[:300], y[:300], seed=2, cache=False)
     assert len(kinds) > 50
-    assert set(kinds) <= {"mnist", *drawn_digits.STYLES, *drawn_digits.NON_DIGIT_KINDS}
+    assert set(kinds) <= {"mnist", "doodle", *drawn_digits.STYLES, *drawn_digits.NON_DIGIT_KINDS}
+    assert "doodle" in kinds
 
 
 def test_drawcnn_trains_with_its_recipe(mnist_small, tmp_path, monkeypatch):
