@@ -4,7 +4,7 @@ A digit drawn on the pad differs from an MNIST digit in ways a shift/rotate/zoom
 the brush is thicker or thinner relative to the digit, people slant and wobble, write their 7s
 and 1s in other styles, and draw things that are no digit at all. The ``drawcnn`` recipe trains
 on MNIST plus drawings from :mod:`handwriting.drawn_digits`' TRAINING generators (digits redrawn
-as pen strokes, style digits, non-digits; made once per run by :func:`training_drawings`), and
+as pen strokes, style digits, non-digits and random doodles; made once per run by :func:`training_drawings`), and
 augments every batch:
 
 * :func:`random_brush_width` thickens or thins strokes (grey-level dilation / erosion);
@@ -179,7 +179,7 @@ def make_drawing_dataset(x: np.ndarray, y: np.ndarray, batch_size: int = 128, sh
     """The training ``tf.data`` pipeline for drawn digits (same signature as ``data.make_dataset``).
 
     With ``augment``, the MNIST images ``x``, ``y`` are joined by :func:`training_drawings`
-    (redrawn digits, styles, non-digits) and every batch gets :func:`pad_augmentation`.
+    (redrawn digits, styles, non-digits, doodles) and every batch gets :func:`pad_augmentation`.
     """
     parts = [(x, y)] + ([training_drawings(x, y, seed or 0)] if augment else [])
     images = np.concatenate([np.asarray(images, np.float32).reshape(-1, 28, 28, 1)
