@@ -149,7 +149,7 @@ def bench_model(name: str, quick: bool = False):
     from handwriting.models import load_model
     from handwriting.training import TrainingConfig, TrainingRun, save_model
 
-    path = _model_path(name, quick)
+    path = model_path(name, quick)
     if path.exists():
         return load_model(path)
     print(f"  (no {path}: training {name} for one epoch on {FALLBACK_TRAIN_SIZE:,} digits)", flush=True)
@@ -160,7 +160,8 @@ def bench_model(name: str, quick: bool = False):
     return training.model
 
 
-def _model_path(name: str, quick: bool):
+def model_path(name: str, quick: bool):
+    """Where the accuracy section keeps its model for ``name`` (``.run.json``: its record)."""
     return MODELS_DIR / f"{name}{'-quick' if quick else ''}.keras"
 
 
@@ -169,7 +170,7 @@ def bench_validation(name: str, quick: bool = False):
     (the default validation split of the images it was trained on), e.g. for calibration."""
     from handwriting.data import load_mnist, split_validation
 
-    if _model_path(name, quick).exists():
+    if model_path(name, quick).exists():
         size = QUICK_TRAIN_SIZE if quick else None       # the accuracy section's data
     else:
         size = FALLBACK_TRAIN_SIZE

@@ -16,7 +16,7 @@ from handwriting.evaluation import drawn_digit_benchmark
 
 import json
 
-from .common import (FALLBACK_TRAIN_SIZE, MODELS_DIR, bench_model, bench_validation, load_results,
+from .common import (FALLBACK_TRAIN_SIZE, bench_model, bench_validation, load_results, model_path,
                      markdown_table)
 
 TITLE = "Drawn digits and non-digits: the pad's path, calibration, 'not sure' and 'not a digit'"
@@ -25,11 +25,11 @@ PRETRAINED = "pretrained"
 
 def _training(name: str, quick: bool) -> str:
     """How the bench model for ``name`` was trained, for the table."""
-    record = MODELS_DIR / f"{name}{'-quick' if quick else ''}.run.json"
+    record = model_path(name, quick).with_suffix(".run.json")
     if record.exists():
         row = json.loads(record.read_text())
         return f"{row['epochs']} ep on {row['train_size']:,} (test {row['test_accuracy']:.2%})"
-    if (MODELS_DIR / f"{name}{'-quick' if quick else ''}.keras").exists():
+    if model_path(name, quick).exists():
         rows = load_results(quick)["sections"].get("accuracy", {}).get("data", [])
         row = next((row for row in rows if row["architecture"] == name), None)
         return ("accuracy section's model" if row is None else
