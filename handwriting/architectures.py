@@ -23,9 +23,15 @@ class Recipe:
     learning_rate: float = 1e-3
     lr_decay: float = 1.0
     augment: bool = False
-    #: Learning rate warms up from a tenth over the first epoch, then cosine-decays to 0
-    #: (lr_decay is then unused).
+    #: Learning rate warms up from a tenth over the first ``warmup_epochs``, then cosine-decays
+    #: to 0 (lr_decay is then unused).
     one_cycle: bool = False
+    warmup_epochs: float = 1.0
+    #: Train in bfloat16 where the CPU has it in hardware (see handwriting.precision).
+    mixed_precision: bool = False
+    #: Batches per call into TensorFlow (Keras' steps_per_execution): less Python overhead for
+    #: small models; progress and Stop then come every this many batches.
+    steps_per_execution: int = 1
     #: Builds the training tf.data from (x, y, batch_size, augment=, seed=); default data.make_dataset.
     dataset: Callable | None = None
     #: Returns (loss, metrics) for model.compile; default sparse cross-entropy and accuracy.
@@ -175,6 +181,12 @@ def _drawing_dataset(x, y, batch_size, augment=True, seed=None):
     return make_drawing_dataset(x, y, batch_size, augment=augment, seed=seed)
 
 
+def _label_smoothing():
+    from .drawn_training import label_smoothing_objective
+
+    return label_smoothing_objective()
+
+
 def _outlier_exposure():
     from .drawn_training import outlier_exposure_objective
 
@@ -207,3 +219,22 @@ def build_tiny():
     x = layers.Dropout(0.3)(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
     return keras.Model(inputs, outputs, name="tiny")
+
+
+@register("fast", "Ours, for speed: Conv(32, 5x5, stride 2) - Conv(64, 3x3, stride 2) - Dense(128) - "
+          "Dense(10), no batch norm; 2 epochs, one-cycle, label smoothing, bfloat16 where the CPU "
+          "has it. 99 % in seconds on a CPU.",
+          Recipe(epochs=2, batch_size=128, learning_rate=3e-3, one_cycle=True, warmup_epochs=0.3,
+                 objective=_label_smoothing, mixed_precision=True, steps_per_execution=16))
+def build_fast():
+    import keras
+    from keras import layers
+
+    inputs = _input()
+    x = inputs
+    for filters, kernel in ((32, 5), (64, 3)):     # strided convs: 28 -> 14 -> 7
+        x = layers.Conv2D(filters, kernel, strides=2, padding="same", activation="relu")(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(128, activation="relu")(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name="fast")

@@ -202,6 +202,12 @@ def outlier_exposure_objective(label_smoothing: float = 0.1, outlier_weight: flo
     return (OutlierExposureLoss(label_smoothing, outlier_weight), [DigitAccuracy(name="accuracy")])
 
 
+def label_smoothing_objective(label_smoothing: float = 0.1):
+    """(loss, metrics) for ``model.compile``: cross-entropy to label-smoothed targets (the
+    outlier-exposure loss on data without outliers)."""
+    return outlier_exposure_objective(label_smoothing)
+
+
 @keras.saving.register_keras_serializable(package="handwriting")
 class OutlierExposureLoss(keras.losses.Loss):
     """Cross-entropy to label-smoothed one-hot targets, and to 1/10 everywhere for outliers."""

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from . import architectures, data as data_module, evaluation
+from .precision import MIXED, native_bfloat16, with_policy
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 
@@ -173,21 +174,27 @@ class TrainingListener:
 
 
 def batch_values(logs: dict, means_before: dict, batch: int) -> dict[str, float]:
-    """One batch's own loss and accuracy from Keras' batch logs.
+    """The own loss and accuracy of the batches since the previous call, from Keras' batch logs.
 
-    Keras reports, after batch ``batch`` (1-based) of an epoch, the mean over the epoch so far;
-    that batch's own value is ``batch * mean_now - (batch - 1) * mean_before`` (exact when the
-    batches are the same size). ``means_before`` holds the previous batch's means and is updated
-    in place; pass an empty dict at the start of an epoch.
+    Keras reports, after batch ``batch`` (1-based) of an epoch, the mean over the epoch so far.
+    With ``steps_per_execution`` > 1 it reports every few batches only; the batches since the
+    previous report (batch ``n``, mean ``m``) have the mean ``(batch * mean - n * m) / (batch - n)``
+    (exact when the batches are the same size). ``means_before`` holds the previous report and is
+    updated in place; pass an empty dict at the start of an epoch.
     """
     values = {}
+    done = means_before.get("batches", 0)
+    if batch <= done:                       # a new epoch that was not announced: start afresh
+        means_before.clear()
+        done = 0
     for key in ("loss", "accuracy"):
         mean = logs.get(key)
         if mean is None or not math.isfinite(mean):
             continue
-        before = means_before.get(key, mean) if batch > 1 else mean
-        values[key] = batch * mean - (batch - 1) * before
+        before = means_before.get(key, mean)
+        values[key] = (batch * mean - done * before) / (batch - done)
         means_before[key] = mean
+    means_before["batches"] = batch
     return values
 
 
@@ -200,6 +207,7 @@ def _keras_callbacks(run: "TrainingRun"):
 
         def on_epoch_begin(self, epoch, logs=None):
             run.epoch = epoch
+            run._epoch_means = {}
 
         def on_train_batch_end(self, batch, logs=None):
             run.batch = batch + 1
@@ -249,8 +257,9 @@ def _optimizer(config: TrainingConfig, steps_per_epoch: int):
     import keras
 
     learning_rate = config.learning_rate
-    if architectures.get(config.architecture).recipe.one_cycle:
-        warmup = min(steps_per_epoch, steps_per_epoch * config.epochs // 2)
+    recipe = architectures.get(config.architecture).recipe
+    if recipe.one_cycle:
+        warmup = min(int(steps_per_epoch * recipe.warmup_epochs), steps_per_epoch * config.epochs // 2)
         learning_rate = keras.optimizers.schedules.CosineDecay(
             config.learning_rate / 10, decay_steps=steps_per_epoch * config.epochs - warmup,
             warmup_target=config.learning_rate, warmup_steps=warmup)
@@ -269,9 +278,11 @@ def _optimizer(config: TrainingConfig, steps_per_epoch: int):
 def compile_model(model, config: TrainingConfig, steps_per_epoch: int) -> None:
     """Compile ``model`` for digit classification with the run's optimizer and schedule, and
     the recipe's loss (default: sparse cross-entropy)."""
-    objective = architectures.get(config.architecture).recipe.objective
-    loss, metrics = objective() if objective else ("sparse_categorical_crossentropy", ["accuracy"])
-    model.compile(optimizer=_optimizer(config, steps_per_epoch), loss=loss, metrics=metrics)
+    recipe = architectures.get(config.architecture).recipe
+    loss, metrics = (recipe.objective() if recipe.objective
+                     else ("sparse_categorical_crossentropy", ["accuracy"]))
+    model.compile(optimizer=_optimizer(config, steps_per_epoch), loss=loss, metrics=metrics,
+                  steps_per_execution=recipe.steps_per_execution)
 
 
 class TrainingRun:
@@ -338,8 +349,6 @@ class TrainingRun:
 
     def _record_batch(self, logs: dict) -> None:
         """Append the batch that just ended to :attr:`batch_history`."""
-        if self.batch == 1:
-            self._epoch_means = {}
         values = batch_values(logs, self._epoch_means, self.batch)
         if values:
             self.batch_history["epoch"].append(self.epoch + self.batch / max(self.steps_per_epoch, 1))
@@ -390,6 +399,7 @@ class TrainingRun:
         if self.stop_requested:
             self._finish_early("stopped", seconds)
         else:
+            self._hand_back_float32()
             self.status = "finished"
             self.record = self._make_record(seconds, stopped=False)
 
@@ -415,6 +425,8 @@ class TrainingRun:
 
         with distribution_strategy().scope():
             self.model = architectures.build(config.architecture)
+            if architectures.get(config.architecture).recipe.mixed_precision and native_bfloat16():
+                self.model = with_policy(self.model, MIXED)
             compile_model(self.model, config, self.steps_per_epoch)
         make_dataset = architectures.get(config.architecture).recipe.dataset or data_module.make_dataset
         return make_dataset(x_train, y_train, config.batch_size, augment=config.augment,
@@ -425,9 +437,17 @@ class TrainingRun:
         seconds = self.elapsed if seconds is None else seconds
         if self.best_weights is not None and self.model is not None:
             self.model.set_weights(self.best_weights)
+        self._hand_back_float32()
         self.status = status
         if self.model is not None and self.data is not None:
             self.record = self._make_record(seconds, stopped=True)
+
+    def _hand_back_float32(self) -> None:
+        """Replace a model trained in mixed precision by its float32 copy (same weights), the
+        dtype the pad, the export and the saved file expect."""
+        if self.model is not None and any(layer.dtype_policy.name != "float32"
+                                          for layer in self.model.layers):
+            self.model = with_policy(self.model, "float32")
 
     def _make_record(self, seconds: float, stopped: bool) -> RunRecord:
         (_, _), (x_test, y_test) = self.data

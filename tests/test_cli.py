@@ -97,3 +97,13 @@ def test_finetune_errors_are_one_line(argv, message, personal_drawings, tmp_path
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert not [p for p in tmp_path.iterdir() if p.suffix in (".keras", ".h5")]
+
+
+def test_the_fastest_recipe_reaches_99_percent_from_the_cli(tmp_path, capsys, monkeypatch):
+    """The README's time-to-99 % recipe, on all of MNIST as the bench trains it (about 10 s)."""
+    monkeypatch.setenv("HANDWRITING_QUICK", "0")
+    out = tmp_path / "fast"
+    assert main(["train", "--arch", "fast", "--seed", "0", "--out", str(out)]) == 0
+    summary = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("fast "))
+    test_accuracy = float(summary.split("test")[1].split("%")[0]) / 100
+    assert test_accuracy >= 0.99, summary

@@ -22,6 +22,17 @@ def test_batch_values_undo_keras_running_means():
     assert batch_values({"loss": float("nan")}, {}, 1) == {}
 
 
+def test_batch_values_with_several_batches_per_report():
+    """With steps_per_execution, Keras reports after batches 3, 6, 9: each report gives the mean
+    of the three batches since the previous one."""
+    own = np.array([0.9, 0.5, 0.7, 0.1, 0.3, 0.2, 0.4, 0.4, 0.1])
+    means = np.cumsum(own) / np.arange(1, 10)
+    before = {}
+    seen = [batch_values({"loss": means[batch - 1]}, before, batch)["loss"] for batch in (3, 6, 9)]
+    assert seen == pytest.approx(own.reshape(3, 3).mean(axis=1))
+    assert batch_values({"loss": 0.3}, before, 3) == {"loss": 0.3}     # a new epoch starts afresh
+
+
 def test_smoothing_follows_the_trend_not_the_noise():
     rng = np.random.default_rng(0)
     noisy = np.linspace(1, 0, 400) + rng.normal(0, 0.2, 400)
