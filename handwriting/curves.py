@@ -21,18 +21,17 @@ PANEL = {"left": 48, "right": 12, "top": 24, "bottom": 34}   # margins of each p
 
 def smooth(values, span: int) -> np.ndarray:
     """Exponential moving average over ``span`` points, debiased at the start (as TensorBoard
-    does, so the first points are not pulled towards 0); NaNs are skipped."""
+    does, so the first points are not pulled towards 0); NaNs add no weight."""
+    from scipy.signal import lfilter
+
     values = np.asarray(values, dtype=float)
     alpha = 2 / (max(span, 1) + 1)
-    out = np.full(values.shape, np.nan)
-    average, weight = 0.0, 0.0
-    for i, value in enumerate(values):
-        if np.isfinite(value):
-            average = (1 - alpha) * average + alpha * value
-            weight = (1 - alpha) * weight + alpha
-        if weight:
-            out[i] = average / weight
-    return out
+    finite = np.isfinite(values)
+    # y[i] = (1 - alpha) * y[i - 1] + alpha * x[i], for the values and for their weights
+    average = lfilter([alpha], [1, alpha - 1], np.where(finite, values, 0.0))
+    weight = lfilter([alpha], [1, alpha - 1], finite.astype(float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(weight > 0, average / weight, np.nan)
 
 
 def smoothing_span(steps_per_epoch: int) -> int:
