@@ -292,8 +292,9 @@ class TrainingRun:
         status: "ready", "running", "finished", "stopped", "interrupted" or "failed".
         model: the Keras model (available once :meth:`fit` has built it).
         history: per-epoch lists: loss, accuracy, val_loss, val_accuracy (validation images).
-        batch_history: per-batch lists: "epoch" (position in epochs, e.g. 2.5 is halfway
-            through the third), and that batch's own "loss" and "accuracy" (see
+        batch_history: one point per progress report (every batch, or every
+            ``steps_per_execution`` batches): "epoch" (position in epochs, e.g. 2.5 is halfway
+            through the third), and those batches' own "loss" and "accuracy" (see
             :func:`batch_values`).
         validation: (x_val, y_val), the training images held out from this run (set by fit).
         record: the :class:`RunRecord` once the run has ended well or been stopped.
