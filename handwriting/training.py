@@ -180,7 +180,7 @@ def batch_values(logs: dict, means_before: dict, batch: int) -> dict[str, float]
     With ``steps_per_execution`` > 1 it reports every few batches only; the batches since the
     previous report (batch ``n``, mean ``m``) have the mean ``(batch * mean - n * m) / (batch - n)``
     (exact when the batches are the same size). ``means_before`` holds the previous report and is
-    updated in place; pass an empty dict at the start of an epoch.
+    updated in place; a report whose ``batch`` is not past the previous one starts a new epoch.
     """
     values = {}
     done = means_before.get("batches", 0)
@@ -207,7 +207,6 @@ def _keras_callbacks(run: "TrainingRun"):
 
         def on_epoch_begin(self, epoch, logs=None):
             run.epoch = epoch
-            run._epoch_means = {}
 
         def on_train_batch_end(self, batch, logs=None):
             run.batch = batch + 1
@@ -424,12 +423,13 @@ class TrainingRun:
         if config.seed is not None:
             keras.utils.set_random_seed(config.seed)
 
+        recipe = architectures.get(config.architecture).recipe
         with distribution_strategy().scope():
             self.model = architectures.build(config.architecture)
-            if architectures.get(config.architecture).recipe.mixed_precision and native_bfloat16():
+            if recipe.mixed_precision and native_bfloat16():
                 self.model = with_policy(self.model, MIXED)
             compile_model(self.model, config, self.steps_per_epoch)
-        make_dataset = architectures.get(config.architecture).recipe.dataset or data_module.make_dataset
+        make_dataset = recipe.dataset or data_module.make_dataset
         return make_dataset(x_train, y_train, config.batch_size, augment=config.augment,
                             seed=config.seed)
 
