@@ -117,7 +117,7 @@ def save_results(results: dict, quick: bool = False) -> None:
     md_path.write_text(render_markdown(results))
 
 
-SECTION_ORDER = ("accuracy", "overhead", "time_to_99", "pad_latency", "tfjs", "robustness", "drawn",
+SECTION_ORDER = ("accuracy", "best_accuracy", "overhead", "time_to_99", "pad_latency", "tfjs", "robustness", "drawn",
                  "inspection", "learner", "finetune")
 
 

@@ -56,6 +56,7 @@ def test_drawing_on_the_pad_shows_the_digit(cnn2_app, page, artifacts_dir, digit
     assert wait_for_prediction(page) == digit
     bars = page.eval_on_selector_all("#probabilities .bar", "bars => bars.map(b => +b.dataset.probability)")
     assert len(bars) == 10 and abs(sum(bars) - 1) < 1e-3 and int(np.argmax(bars)) == int(digit)
+    assert page.evaluate("window.handwriting.backend()") in page.inner_text("#status")  # still named
     page.screenshot(path=str(artifacts_dir / f"web_app_{digit}.png"), full_page=True)
     page.click("#clear")
     assert page.inner_text("#prediction") == ""

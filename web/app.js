@@ -14,6 +14,7 @@
 
   let model = null;
   let calibration = C.fromManifest(null);   // the export's own, once export.json is read
+  let readyStatus = "Ready: draw a digit";   // names the TF.js backend once the model is loaded
 
   function base64ToBuffer(text) {
     const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
@@ -167,7 +168,7 @@
     }
     if (!model) return;
     showReading(pixels, judge(await predictPixels(pixels, 1)));
-    setStatus("Ready: draw a digit");
+    setStatus(readyStatus);
   }
 
   // Live reading while drawing: one prediction at a time, at most every LIVE_INTERVAL_MS.
@@ -242,7 +243,7 @@
 
   clearPad();
   const ready = loadModel().then(
-    (backend) => setStatus(`Ready (TF.js ${tf.version.tfjs}, ${backend}): draw a digit`),
+    (backend) => setStatus(readyStatus = `Ready (TF.js ${tf.version.tfjs}, ${backend}): draw a digit`),
     (err) => { setStatus(err.message, true); throw err; });
   ready.catch(() => {});   // the page shows the error; tests read it from `ready` too
 
