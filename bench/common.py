@@ -117,8 +117,8 @@ def save_results(results: dict, quick: bool = False) -> None:
     md_path.write_text(render_markdown(results))
 
 
-SECTION_ORDER = ("accuracy", "best_accuracy", "overhead", "time_to_99", "pad_latency", "tfjs", "robustness", "drawn",
-                 "inspection", "learner", "finetune")
+SECTION_ORDER = ("accuracy", "best_accuracy", "overhead", "time_to_99", "pad_latency", "tfjs",
+                 "robustness", "drawn", "inspection", "learner", "finetune")
 
 
 def render_markdown(results: dict) -> str:
