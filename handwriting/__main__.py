@@ -2,6 +2,7 @@
 
     python -m handwriting architectures
     python -m handwriting train --arch cnn2 --epochs 12 --out runs/cnn2
+    python -m handwriting train --arch bncnn --members 3 --out runs/bncnn-x3   # an ensemble
     python -m handwriting evaluate --model runs/cnn2/model.keras
     python -m handwriting calibrate --model runs/cnn2/model.keras
     python -m handwriting export --model runs/cnn2/model.keras --out build/web --quantize uint8 --zip
@@ -72,7 +73,7 @@ def cmd_architectures(args) -> int:
 
 def cmd_train(args) -> int:
     from .data import load_mnist
-    from .training import TrainingConfig, TrainingRun
+    from .training import TrainingConfig
 
     overrides = {key: value for key, value in {
         "epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.lr,
@@ -80,18 +81,67 @@ def cmd_train(args) -> int:
         "data_fraction": args.fraction, "seed": args.seed,
         "validation_size": args.validation}.items() if value is not None}
     config = TrainingConfig.for_architecture(args.arch, **overrides).validate()
+    if args.members < 1:
+        raise ConfigError(f"--members must be 1 or more (models averaged), not {args.members}.")
     data = load_mnist(quick=args.quick or None)
     out = Path(args.out or f"runs/{args.arch}")
+    if args.members > 1:
+        return _train_ensemble(config, args.members, data, out)
+    run = _train_run(config, data, out)
+    if len(run.validation[1]):
+        _save_calibration(run.model, out / "model.keras", *run.validation)
+    return 130 if run.status == "interrupted" else 0
+
+
+def _train_run(config, data, out: Path):
+    """Train one model into ``out`` (model.keras, run.json, a checkpoint per epoch)."""
+    from .training import TrainingRun
+
     run = TrainingRun(config, data=data,
                       listeners=[ConsoleProgress(), EpochCheckpoint(out / "checkpoint.keras")])
     record = run.fit()
     model_path = run.save(out / "model.keras")
-    if len(run.validation[1]):
-        _save_calibration(run.model, model_path, *run.validation)
     (out / "run.json").write_text(json.dumps({"record": record.as_row(), "history": run.history}, indent=2))
     print(record.summary())
     print(f"Saved {model_path}")
-    return 130 if run.status == "interrupted" else 0
+    return run
+
+
+def _train_ensemble(config, members: int, data, out: Path) -> int:
+    """Train ``members`` models (seeds from :func:`ensemble.member_seeds`), each in its own
+    folder out/memberK, then save their average as out/model.keras with its calibration."""
+    import dataclasses
+
+    from .ensemble import average, member_seeds
+    from .evaluation import accuracy
+    from .training import save_model
+
+    seeds = member_seeds(config.seed or 0, members)
+    runs = []
+    for k, seed in enumerate(seeds):
+        print(f"Member {k + 1} of {members} (seed {seed})")
+        run = _train_run(dataclasses.replace(config, seed=seed), data, out / f"member{k}")
+        if run.status == "interrupted":
+            print(f"Stopped: the {k + 1} member(s) trained so far are kept in {out}; "
+                  "no ensemble was written.")
+            return 130
+        runs.append(run)
+    model = average([run.model for run in runs], name=f"{config.architecture}_x{members}")
+    model_path = save_model(model, out / "model.keras")
+    validation, (x_test, y_test) = runs[0].validation, data[1]
+    record = {"architecture": config.architecture, "members": members, "seeds": seeds,
+              "seconds": sum(run.record.seconds for run in runs),
+              "val_accuracy": accuracy(model, *validation) if len(validation[1]) else float("nan"),
+              "test_accuracy": accuracy(model, x_test, y_test),
+              "member_test_accuracy": [run.record.test_accuracy for run in runs]}
+    (out / "run.json").write_text(json.dumps({"ensemble": record}, indent=2))
+    if len(validation[1]):
+        _save_calibration(model, model_path, *validation)
+    print(f"Ensemble of {members} {config.architecture}: test {record['test_accuracy']:.2%} "
+          f"(members {', '.join(f'{a:.2%}' for a in record['member_test_accuracy'])}), "
+          f"{record['seconds']:.0f} s of training")
+    print(f"Saved {model_path}")
+    return 0
 
 
 def _save_calibration(model, model_path, x_val, y_val) -> None:
@@ -173,6 +223,9 @@ def cmd_pretrained(args) -> int:
         run_json, model_path = run_dir / "run.json", run_dir / "model.keras"
         if not run_json.is_file():
             raise FileNotFoundError(f"No {run_json}: train first, e.g. {REBUILD_COMMAND}")
+        if "record" not in json.loads(run_json.read_text()):
+            raise ConfigError(f"{run_dir} holds an ensemble; the pretrained model is one network. "
+                              f"Ship one run, e.g. {REBUILD_COMMAND}")
         model = load_model(model_path)
         if not calibration.calibration_path(model_path).is_file():   # e.g. an interrupted run
             _calibrate_on_held_out(model, model_path)
@@ -241,6 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int)
     train.add_argument("--validation", type=int, metavar="N",
                        help="training images held out for validation (default 5000; 0: none)")
+    train.add_argument("--members", type=int, default=1, metavar="N",
+                       help="train N models (seeds N*SEED .. N*SEED+N-1) and save their average")
     train.add_argument("--out", help="output folder (default runs/ARCH)")
     train.add_argument("--quick", action="store_true", help="small data subset (as $HANDWRITING_QUICK=1)")
     train.set_defaults(func=cmd_train)

@@ -1,0 +1,58 @@
+"""Ensembles: the average of a few models is one digit model that saves, loads and exports."""
+import numpy as np
+import pytest
+
+from handwriting import ensemble
+from handwriting.export import export_web_app, verify_export
+from handwriting.models import ModelError, load_model
+from handwriting.training import TrainingConfig, TrainingRun, save_model
+
+
+@pytest.fixture(scope="module")
+def second_tiny_model(mnist_small):
+    run = TrainingRun(TrainingConfig.for_architecture("tiny", epochs=1, seed=1), data=mnist_small)
+    run.fit()
+    return run.model
+
+
+@pytest.fixture(scope="module")
+def averaged(tiny_model, second_tiny_model):
+    return ensemble.average([tiny_model, second_tiny_model])
+
+
+def test_the_ensemble_reads_the_mean_of_its_members_probabilities(averaged, tiny_model,
+                                                                  second_tiny_model, mnist_small):
+    x = mnist_small[1][0][:200]
+    expected = (tiny_model.predict(x, verbose=0) + second_tiny_model.predict(x, verbose=0)) / 2
+    assert np.abs(averaged.predict(x, verbose=0) - expected).max() < 1e-6
+
+
+def test_the_ensemble_saves_and_loads_as_one_model_file(averaged, mnist_small, tmp_path):
+    x = mnist_small[1][0][:50]
+    loaded = load_model(save_model(averaged, tmp_path / "ensemble.keras"))
+    assert np.abs(loaded.predict(x, verbose=0) - averaged.predict(x, verbose=0)).max() < 1e-6
+
+
+def test_one_model_or_a_non_digit_model_is_refused_clearly(tiny_model):
+    import keras
+
+    with pytest.raises(ModelError, match="two models or more"):
+        ensemble.average([tiny_model])
+    wrong = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(3)])
+    with pytest.raises(ModelError, match="output shape"):
+        ensemble.average([tiny_model, wrong])
+
+
+def test_ensembles_with_different_seeds_share_no_member():
+    seeds = [ensemble.member_seeds(seed, 3) for seed in range(3)]
+    assert seeds[1] == [3, 4, 5] and len({s for group in seeds for s in group}) == 9
+    with pytest.raises(ValueError, match="at least one member"):
+        ensemble.member_seeds(0, 0)
+
+
+@pytest.mark.browser
+def test_the_exported_ensemble_matches_keras_in_chromium(averaged, mnist_small, tmp_path):
+    result = export_web_app(averaged, tmp_path / "ensemble-app")
+    report = verify_export(averaged, result.out_dir, digits=300, test_data=mnist_small[1])
+    assert report.ok and report.backend == "wasm", report.summary()
+    assert report.argmax_agreement == 1.0 and report.max_abs_diff <= 1e-4
