@@ -1,7 +1,8 @@
 """Section 1: every architecture's test accuracy at its default recipe, next to the tutorial's.
 
 ``python -m bench --only accuracy --arch bncnn`` re-measures one architecture and keeps the
-other rows of the last full run.
+other rows of the last full run. A model kept in runs/bench/ with the record of the very same
+recipe is re-used, not trained again (delete its ``.run.json`` to re-train it).
 """
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from handwriting import architectures
 from handwriting.data import load_mnist
 from handwriting.training import TrainingConfig, TrainingRun, save_model
 
-from .common import MODELS_DIR, QUICK_TRAIN_SIZE, TUTORIAL_ACCURACY, load_results, machine, markdown_table
+from .common import (QUICK_TRAIN_SIZE, TUTORIAL_ACCURACY, load_results, machine, markdown_table, model_path,
+                     trained)
 
 TITLE = "Accuracy: every architecture at its default recipe (full MNIST)"
 HEADERS = ["architecture", "epochs", "augment", "seconds", "s/epoch", "train acc", "val acc",
@@ -41,12 +43,15 @@ def run(quick: bool = False, archs=None) -> dict:
     data = load_mnist(train_size=QUICK_TRAIN_SIZE, test_size=1000, quick=False) if quick else load_mnist(quick=False)
     measured = {}
     for name in archs or architectures.names():
-        config = TrainingConfig.for_architecture(name, seed=SEED, **({"epochs": 1} if quick else {}))
-        training = TrainingRun(config, data=data)
-        record = training.fit()
-        save_model(training.model, MODELS_DIR / f"{name}{'-quick' if quick else ''}.keras")
-        measured[name] = {**record.as_row(), "seed": SEED, "measured": machine()}
-        print(f"  {name}: test {record.test_accuracy:.2%} in {record.seconds:.0f} s", flush=True)
+        if quick:
+            training = TrainingRun(TrainingConfig.for_architecture(name, seed=SEED, epochs=1), data=data)
+            record = training.fit()
+            save_model(training.model, model_path(name, quick=True))
+            measured[name] = {**record.as_row(), "seed": SEED, "measured": machine()}
+        else:
+            measured[name] = trained(TrainingConfig.for_architecture(name, seed=SEED), data)[0]
+        row = measured[name]
+        print(f"  {name}: test {row['test_accuracy']:.2%} in {row['seconds']:.0f} s", flush=True)
     previous = {} if quick or not archs else {
         row["architecture"]: row for row in load_results()["sections"].get("accuracy", {}).get("data", [])}
     rows = [measured.get(name) or previous[name] for name in architectures.names()

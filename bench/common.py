@@ -111,10 +111,15 @@ def save_section(name: str, section: dict) -> None:
 def save_results(results: dict, quick: bool = False) -> None:
     """Write results.json (atomically) and results.md (or their quick twins)."""
     json_path, md_path = (QUICK_JSON, QUICK_MD) if quick else (RESULTS_JSON, RESULTS_MD)
-    tmp = json_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(results, indent=2, default=float))
-    os.replace(tmp, json_path)
+    write_text_atomically(json_path, json.dumps(results, indent=2, default=float))
     md_path.write_text(render_markdown(results))
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``path`` through a temporary file and a rename: never a half-written file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 
 SECTION_ORDER = ("accuracy", "best_accuracy", "overhead", "time_to_99", "pad_latency", "tfjs",
@@ -160,9 +165,48 @@ def bench_model(name: str, quick: bool = False):
     return training.model
 
 
-def model_path(name: str, quick: bool):
-    """Where the accuracy section keeps its model for ``name`` (``.run.json``: its record)."""
-    return MODELS_DIR / f"{name}{'-quick' if quick else ''}.keras"
+def model_path(name: str, quick: bool, seed: int = 0):
+    """Where the bench keeps its model of ``name`` trained with ``seed`` (the accuracy section's
+    is seed 0), beside its record (``.run.json``) when :func:`trained` made it."""
+    return MODELS_DIR / f"{name}{f'-seed{seed}' if seed else ''}{'-quick' if quick else ''}.keras"
+
+
+def recipe_of(config, train_size: int) -> dict:
+    """Everything that decides what a run learns, JSON-shaped: its training configuration, its
+    architecture's recipe (functions by name) and the number of images it trains on."""
+    import dataclasses
+
+    from handwriting import architectures
+
+    recipe = architectures.get(config.architecture).recipe
+    fields = {f.name: getattr(recipe, f.name) for f in dataclasses.fields(recipe)}
+    return json.loads(json.dumps({
+        "config": dataclasses.asdict(config), "train_size": train_size,
+        "recipe": {key: getattr(value, "__name__", value) for key, value in fields.items()}}))
+
+
+def trained(config, data) -> tuple[dict, object]:
+    """(row, model) of a full-data run of ``config`` (seeded): the model kept at
+    :func:`model_path` when its record shows the very same recipe, run to its end, else trained
+    now and kept there with its record. Delete the ``.run.json`` to train it again."""
+    from handwriting.models import load_model
+    from handwriting.training import TrainingRun, save_model
+
+    path = model_path(config.architecture, quick=False, seed=config.seed)
+    record_path = path.with_suffix(".run.json")
+    recipe = recipe_of(config, config.train_size(len(data[0][0])))
+    if path.exists() and record_path.exists():
+        row = json.loads(record_path.read_text())
+        if row.pop("recipe", None) == recipe and not row.get("stopped"):
+            print(f"  {config.architecture} seed {config.seed}: re-used {path.name}, trained "
+                  f"{row['measured']['date']} (test {row['test_accuracy']:.2%})", flush=True)
+            return row, load_model(path)
+    run = TrainingRun(config, data=data)
+    record = run.fit()
+    save_model(run.model, path)
+    row = {**record.as_row(), "seed": config.seed, "measured": machine()}
+    write_text_atomically(record_path, json.dumps({**row, "recipe": recipe}, indent=1))
+    return row, run.model
 
 
 def bench_validation(name: str, quick: bool = False):

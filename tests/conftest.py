@@ -32,14 +32,24 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
+def _one_epoch_tiny(data, seed: int):
+    from handwriting.training import TrainingConfig, TrainingRun
+
+    run = TrainingRun(TrainingConfig.for_architecture("tiny", epochs=1, seed=seed), data=data)
+    run.fit()
+    return run.model
+
+
 @pytest.fixture(scope="session")
 def tiny_model(mnist_small):
     """A small model trained for one epoch (~95 % test accuracy): quick to export and call."""
-    from handwriting.training import TrainingConfig, TrainingRun
+    return _one_epoch_tiny(mnist_small, seed=0)
 
-    run = TrainingRun(TrainingConfig.for_architecture("tiny", epochs=1, seed=0), data=mnist_small)
-    run.fit()
-    return run.model
+
+@pytest.fixture(scope="session")
+def second_tiny_model(mnist_small):
+    """Another one, trained with seed 1 (e.g. to average with the first)."""
+    return _one_epoch_tiny(mnist_small, seed=1)
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,7 @@ import pytest
 from handwriting import ensemble
 from handwriting.export import export_web_app, verify_export
 from handwriting.models import ModelError, load_model
-from handwriting.training import TrainingConfig, TrainingRun, save_model
-
-
-@pytest.fixture(scope="module")
-def second_tiny_model(mnist_small):
-    run = TrainingRun(TrainingConfig.for_architecture("tiny", epochs=1, seed=1), data=mnist_small)
-    run.fit()
-    return run.model
+from handwriting.training import save_model
 
 
 @pytest.fixture(scope="module")

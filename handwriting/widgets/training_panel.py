@@ -182,7 +182,7 @@ class TrainingPanel(widgets.VBox):
                                               tooltip="Teach the current model (or the pretrained one) "
                                                       "the drawings in this folder")
         self.progress = widgets.FloatProgress(min=0, max=1, value=0, description="",
-                                              layout=widgets.Layout(width="50%"))
+                                              layout=widgets.Layout(flex="1 1 160px", max_width="50%"))
         self.progress_label = widgets.Label("")
         self.message = widgets.HTML()
         self.message.add_class("hw-train-message")
@@ -209,7 +209,8 @@ class TrainingPanel(widgets.VBox):
             self.architecture,
             widgets.HBox([self.epochs, self.batch_size, self.learning_rate]),
             widgets.HBox([self.optimizer, self.data_fraction, self.augment]),
-            widgets.HBox([self.train_button, self.stop_button, self.progress, self.progress_label]),
+            widgets.HBox([self.train_button, self.stop_button, self.progress, self.progress_label],
+                         layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
             widgets.HBox([self.drawings_folder, self.finetune_button]),
             self.message, self.curves,
             widgets.HTML("<b>Runs</b>"), self.table, self.finetune_view, analysis])
