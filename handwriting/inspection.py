@@ -91,6 +91,17 @@ def _as_image(image) -> np.ndarray:
     return x.reshape(28, 28).astype(np.float32)
 
 
+def _check_one_network(model) -> None:
+    """:func:`check_digit_model`, and refuse a model made of models (an ensemble) clearly."""
+    import keras
+
+    check_digit_model(model)
+    nested = [layer.name for layer in model.layers if isinstance(layer, keras.Model)]
+    if nested:
+        raise ModelError(f"{model.name!r} is made of {len(nested)} models ({', '.join(nested)}), "
+                         f"e.g. an ensemble: open one of them, e.g. model.get_layer({nested[0]!r}).")
+
+
 def inspected_layers(model) -> list:
     """The model's conv (Conv2D) and Dense layers, input to output."""
     import keras
@@ -119,7 +130,7 @@ def first_layer_filters(model) -> tuple[str, np.ndarray]:
     """
     import keras
 
-    check_digit_model(model)
+    _check_one_network(model)
     for layer in model.layers:
         if isinstance(layer, keras.layers.Conv2D):
             kernel = np.asarray(layer.kernel.numpy())           # (h, w, in, out)
@@ -157,7 +168,7 @@ class Probe:
         import keras
         import tensorflow as tf
 
-        check_digit_model(model)
+        _check_one_network(model)
         self.model = model
         self.layers = inspected_layers(model)
         head = _head(model)

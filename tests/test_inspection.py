@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from handwriting import architectures
+from handwriting import architectures, ensemble
 from handwriting.inspection import (NeighbourIndex, Probe, first_layer_filters, inspected_layers,
                                     snapshot_model)
 from handwriting.models import ModelError
@@ -130,3 +130,8 @@ def test_bad_inputs_get_clear_errors(tiny_model):
                                keras.layers.Flatten(), keras.layers.Dense(10)])
     with pytest.raises(ModelError, match="first layer"):
         first_layer_filters(pooled)
+    averaged = ensemble.average([architectures.build("dnn"), architectures.build("dnn")])
+    for opened in (Probe, first_layer_filters):
+        with pytest.raises(ModelError, match=r"made of 2 models .* model.get_layer\('member0_dnn'\)"):
+            opened(averaged)
+    Probe(averaged.get_layer("member0_dnn"))            # the member it points to opens
