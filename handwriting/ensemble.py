@@ -36,4 +36,3 @@ def average(models: list, name: str = "ensemble"):
                for k, model in enumerate(models)]
     probabilities = keras.layers.Average(name="probabilities")([member(image) for member in members])
     return keras.Model(image, probabilities, name=name)
-
