@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from handwriting import architectures
 from handwriting.data import load_mnist
-from handwriting.training import TrainingConfig, TrainingRun, save_model
+from handwriting.training import TrainingConfig
 
-from .common import (QUICK_TRAIN_SIZE, TUTORIAL_ACCURACY, load_results, machine, markdown_table, model_path,
-                     trained)
+from .common import QUICK_TRAIN_SIZE, TUTORIAL_ACCURACY, load_results, markdown_table, trained
 
 TITLE = "Accuracy: every architecture at its default recipe (full MNIST)"
 HEADERS = ["architecture", "epochs", "augment", "seconds", "s/epoch", "train acc", "val acc",
@@ -43,14 +42,8 @@ def run(quick: bool = False, archs=None) -> dict:
     data = load_mnist(train_size=QUICK_TRAIN_SIZE, test_size=1000, quick=False) if quick else load_mnist(quick=False)
     measured = {}
     for name in archs or architectures.names():
-        if quick:
-            training = TrainingRun(TrainingConfig.for_architecture(name, seed=SEED, epochs=1), data=data)
-            record = training.fit()
-            save_model(training.model, model_path(name, quick=True))
-            measured[name] = {**record.as_row(), "seed": SEED, "measured": machine()}
-        else:
-            measured[name] = trained(TrainingConfig.for_architecture(name, seed=SEED), data)[0]
-        row = measured[name]
+        config = TrainingConfig.for_architecture(name, seed=SEED, **({"epochs": 1} if quick else {}))
+        row = measured[name] = trained(config, data, quick)[0]
         print(f"  {name}: test {row['test_accuracy']:.2%} in {row['seconds']:.0f} s", flush=True)
     previous = {} if quick or not archs else {
         row["architecture"]: row for row in load_results()["sections"].get("accuracy", {}).get("data", [])}

@@ -15,7 +15,7 @@ from handwriting.data import load_mnist, split_validation
 from handwriting.ensemble import average, member_seeds
 from handwriting.evaluation import accuracy
 from handwriting.export import export_web_app, verify_export
-from handwriting.training import TrainingConfig, TrainingRun
+from handwriting.training import TrainingConfig
 
 from .common import QUICK_TRAIN_SIZE, ROOT, machine, markdown_table, median, trained
 
@@ -28,18 +28,11 @@ BEFORE = 0.9958         # bncnn's 30-epoch recipe, one model, seed 0, with the v
 OUT = ROOT / "build" / "bench-best"
 
 
-def _member(seed: int, data, quick: bool):
-    """(row, model) of ``ARCH`` trained with ``seed`` (one epoch in quick mode, never kept)."""
-    if not quick:
-        return trained(TrainingConfig.for_architecture(ARCH, seed=seed), data)
-    run = TrainingRun(TrainingConfig.for_architecture(ARCH, seed=seed, epochs=1), data=data)
-    record = run.fit()
-    return {**record.as_row(), "seed": seed, "measured": machine()}, run.model
-
-
 def _ensemble_row(seed: int, data, quick: bool) -> tuple[dict, object]:
     seeds = member_seeds(seed, MEMBERS)
-    members = [_member(member_seed, data, quick) for member_seed in seeds]
+    members = [trained(TrainingConfig.for_architecture(ARCH, seed=member_seed,
+                                                       **({"epochs": 1} if quick else {})), data, quick)
+               for member_seed in seeds]
     model = average([member_model for _, member_model in members], name=f"{ARCH}_x{MEMBERS}")
     (x_train, y_train), (x_test, y_test) = data
     x_val, y_val = split_validation(x_train, y_train)[1]

@@ -185,17 +185,17 @@ def recipe_of(config, train_size: int) -> dict:
         "recipe": {key: getattr(value, "__name__", value) for key, value in fields.items()}}))
 
 
-def trained(config, data) -> tuple[dict, object]:
-    """(row, model) of a full-data run of ``config`` (seeded): the model kept at
-    :func:`model_path` when its record shows the very same recipe, run to its end, else trained
-    now and kept there with its record. Delete the ``.run.json`` to train it again."""
+def trained(config, data, quick: bool = False) -> tuple[dict, object]:
+    """(row, model) of a run of ``config`` (seeded), kept at :func:`model_path`. A full-data run
+    is re-used when its record (``.run.json``) shows the very same recipe, run to its end (delete
+    the record to train it again); a quick run is always trained afresh."""
     from handwriting.models import load_model
     from handwriting.training import TrainingRun, save_model
 
-    path = model_path(config.architecture, quick=False, seed=config.seed)
+    path = model_path(config.architecture, quick=quick, seed=config.seed)
     record_path = path.with_suffix(".run.json")
     recipe = recipe_of(config, config.train_size(len(data[0][0])))
-    if path.exists() and record_path.exists():
+    if not quick and path.exists() and record_path.exists():
         row = json.loads(record_path.read_text())
         if row.pop("recipe", None) == recipe and not row.get("stopped"):
             print(f"  {config.architecture} seed {config.seed}: re-used {path.name}, trained "
@@ -205,7 +205,8 @@ def trained(config, data) -> tuple[dict, object]:
     record = run.fit()
     save_model(run.model, path)
     row = {**record.as_row(), "seed": config.seed, "measured": machine()}
-    write_text_atomically(record_path, json.dumps({**row, "recipe": recipe}, indent=1))
+    if not quick:
+        write_text_atomically(record_path, json.dumps({**row, "recipe": recipe}, indent=1))
     return row, run.model
 
 
