@@ -163,7 +163,6 @@ LIKELIEST = """function likeliest(bars) {
 # Resolves with the pad's reading made after the next mouse-up (data-drawing="no", a newer
 # data-reading than now) and the milliseconds from that mouse-up to the reading in the page.
 _WATCH_READING = """(pad) => {
-  """ + LIKELIEST + """
   const box = pad.querySelector('.hw-pad-prediction');
   const count = g => Number(g ? g.dataset.reading : 0);
   const before = count(box.querySelector('.hw-guess'));
@@ -175,7 +174,7 @@ _WATCH_READING = """(pad) => {
       if (up !== null && guess && guess.dataset.drawing === 'no' && count(guess) > before) {
         observer.disconnect();
         resolve({digit: guess.dataset.digit, ms: performance.now() - up, text: guess.innerText,
-                 likeliest: likeliest(pad.querySelectorAll('.hw-bar'))});
+                 likeliest: guess.dataset.likeliest});
       }
     };
     const observer = new MutationObserver(seen);

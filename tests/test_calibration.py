@@ -146,6 +146,7 @@ def test_the_pad_says_unsure_and_not_a_digit_and_keeps_the_bars(tiny_model):
     first, second = np.argsort(-reading.probabilities)[:2]
     assert reading.refused == "unsure" and reading.message == f"Not sure: a {first} or a {second}?"
     assert 'data-verdict="unsure"' in pad.prediction.value and f"a {first} or a {second}?" in pad.prediction.value
+    assert 'data-digit=""' in pad.prediction.value and f'data-likeliest="{first}"' in pad.prediction.value
     assert pad.bars.value.count('class="hw-bar"') == 10 and 'data-probability="0.000000"' not in pad.bars.value
     pad = DrawingPad(tiny_model, calibration=NOT_A_DIGIT)
     reading = pad.draw_strokes(one)

@@ -30,6 +30,7 @@ def test_strokes_update_prediction_preview_and_bars(tiny_model):
     assert reading.digit is not None and 0 < reading.confidence <= 1
     np.testing.assert_allclose(reading.image, preprocess_canvas(rasterize_strokes(ONE)))
     assert f'data-digit="{reading.digit}"' in pad.prediction.value
+    assert f'data-likeliest="{reading.digit}"' in pad.prediction.value
     assert pad.bars.value.count('class="hw-bar"') == 10
     assert bytes(pad.preview.value).startswith(b"\x89PNG")
     assert pad.reading.probabilities.sum() == pytest.approx(1.0, abs=1e-5)

@@ -107,12 +107,7 @@ def test_inside_notebook_inspector_follows_a_mouse_drawing(jupyter_lab, lab_page
     lab_page.wait_for_function("() => !document.querySelector('.hw-inspector .hw-feature-maps')")
     pad = lab_page.locator(".hw-drawing-pad")
     draw(lab_page, pad.first.locator("canvas.hw-pad-canvas"), FOUR[0])
-    draw_and_read(lab_page, pad, FOUR[1])
-    digit = pad.first.evaluate("""pad => {          // the pad's most likely digit, sure or not
-        const bars = [...pad.querySelectorAll('.hw-bar')];
-        const p = bars.map(bar => Number(bar.dataset.probability));
-        return bars[p.indexOf(Math.max(...p))].dataset.digit;
-    }""")
+    digit = draw_and_read(lab_page, pad, FOUR[1])["likeliest"]     # the pad's, sure or not
     lab_page.wait_for_function(
         """(digit) => {
           const status = document.querySelector('.hw-inspector-status b');

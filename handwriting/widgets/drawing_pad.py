@@ -204,10 +204,15 @@ class DrawingPad(widgets.HBox):
     def _show(self, reading: Reading) -> None:
         self.reading = reading
         self.readings_shown += 1
-        # data-reading counts readings and data-drawing says whether a stroke was still being
-        # drawn, so a page (a test, a latency benchmark) can tell the reading after mouse-up.
+        # The bars and preview change first, the guess last: a page that watches the guess sees
+        # them already up to date. data-reading counts readings, data-drawing says whether a
+        # stroke was still being drawn (so a test or a latency benchmark can tell the reading
+        # after mouse-up) and data-likeliest names the longest bar, sure or not.
+        self.bars.value = probability_bars_html(reading.probabilities)
+        self.preview.value = _preview_png(reading.image)
+        likeliest = "" if reading.probabilities is None else reading.digit
         attributes = (f'class="hw-guess" data-reading="{self.readings_shown}" '
-                      f'data-drawing="{"yes" if self.sketch.drawing else "no"}"')
+                      f'data-drawing="{"yes" if self.sketch.drawing else "no"}" data-likeliest="{likeliest}"')
         if reading.probabilities is None:
             text = html.escape(reading.message or PROMPT)
             self.prediction.value = f'<div {attributes} data-digit="" style="font-size:18px">{text}</div>'
@@ -222,8 +227,6 @@ class DrawingPad(widgets.HBox):
                 f'<div {attributes} data-digit="{reading.digit}" data-verdict="digit" style="font-size:18px">'
                 f'Looks like a <b style="font-size:28px">{reading.digit}</b> '
                 f'({100 * reading.confidence:.1f}% sure)</div>')
-        self.bars.value = probability_bars_html(reading.probabilities)
-        self.preview.value = _preview_png(reading.image)
 
     def _paint_background(self) -> None:
         with hold_canvas(self.canvas):
