@@ -3,6 +3,7 @@
     python -m handwriting architectures
     python -m handwriting train --arch cnn2 --epochs 12 --out runs/cnn2
     python -m handwriting train --arch bncnn --members 3 --out runs/bncnn-x3   # an ensemble
+    python -m handwriting train --members bncnn,bncnn,cnn2 --out runs/best     # the most accurate
     python -m handwriting evaluate --model runs/cnn2/model.keras
     python -m handwriting calibrate --model runs/cnn2/model.keras
     python -m handwriting export --model runs/cnn2/model.keras --out build/web --quantize uint8 --zip
@@ -24,10 +25,13 @@ from .browser import BrowserUnavailableError
 from .calibration import CalibrationError
 from .data import MnistDataError
 from .drawings import DrawingsError
+from .ensemble import BEST, member_architectures, model_name
 from .export import ExportError
 from .models import ModelError
 from .quiet_tensorflow import import_tensorflow
 from .training import ConfigError, TrainingListener
+
+DEFAULT_ARCH = "cnn2"
 
 class ConsoleProgress(TrainingListener):
     """Prints a progress line per epoch, and an updating batch counter on a terminal."""
@@ -80,14 +84,19 @@ def cmd_train(args) -> int:
         "lr_decay": args.lr_decay, "optimizer": args.optimizer, "augment": args.augment,
         "data_fraction": args.fraction, "seed": args.seed,
         "validation_size": args.validation}.items() if value is not None}
-    config = TrainingConfig.for_architecture(args.arch, **overrides).validate()
-    if args.members < 1:
-        raise ConfigError(f"--members must be 1 or more (models averaged), not {args.members}.")
+    if args.arch and "," in args.members:
+        raise ConfigError(f"Give --arch with a count (--arch {args.arch} --members 3) or the list "
+                          f"alone (--members {args.members}), not both.")
+    try:
+        members = member_architectures(args.members, args.arch or DEFAULT_ARCH)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+    configs = [TrainingConfig.for_architecture(name, **overrides).validate() for name in members]
     data = load_mnist(quick=args.quick or None)
-    out = Path(args.out or f"runs/{args.arch}")
-    if args.members > 1:
-        return _train_ensemble(config, args.members, data, out)
-    run = _train_run(config, data, out)
+    out = Path(args.out or f"runs/{model_name(members)}")
+    if len(configs) > 1:
+        return _train_ensemble(configs, data, out)
+    run = _train_run(configs[0], data, out)
     if len(run.validation[1]):
         _save_calibration(run.model, out / "model.keras", *run.validation)
     return 130 if run.status == "interrupted" else 0
@@ -107,29 +116,31 @@ def _train_run(config, data, out: Path):
     return run
 
 
-def _train_ensemble(config, members: int, data, out: Path) -> int:
-    """Train ``members`` models (seeds from :func:`ensemble.member_seeds`), each in its own
+def _train_ensemble(configs: list, data, out: Path) -> int:
+    """Train one model per config (seeds from :func:`ensemble.member_seeds`), each in its own
     folder out/memberK, then save their average as out/model.keras with its calibration."""
     import dataclasses
 
-    from .ensemble import average, member_seeds
+    from .ensemble import average, describe, member_seeds
     from .evaluation import accuracy
     from .training import save_model
 
-    seeds = member_seeds(config.seed or 0, members)
+    members = len(configs)
+    names = [config.architecture for config in configs]
+    seeds = member_seeds(configs[0].seed or 0, members)
     runs = []
-    for k, seed in enumerate(seeds):
-        print(f"Member {k + 1} of {members} (seed {seed})")
+    for k, (config, seed) in enumerate(zip(configs, seeds)):
+        print(f"Member {k + 1} of {members}: {config.architecture} (seed {seed})")
         run = _train_run(dataclasses.replace(config, seed=seed), data, out / f"member{k}")
         if run.status == "interrupted":
             print(f"Stopped: the {k + 1} member(s) trained so far are kept in {out}; "
                   "no ensemble was written.")
             return 130
         runs.append(run)
-    model = average([run.model for run in runs], name=f"{config.architecture}_x{members}")
+    model = average([run.model for run in runs], name=model_name(names))
     model_path = save_model(model, out / "model.keras")
     validation, (x_test, y_test) = runs[0].validation, data[1]
-    record = {"architecture": config.architecture, "members": members, "seeds": seeds,
+    record = {"architecture": describe(names), "members": names, "seeds": seeds,
               "seconds": sum(run.record.seconds for run in runs),
               "val_accuracy": accuracy(model, *validation) if len(validation[1]) else float("nan"),
               "test_accuracy": accuracy(model, x_test, y_test),
@@ -137,7 +148,7 @@ def _train_ensemble(config, members: int, data, out: Path) -> int:
     (out / "run.json").write_text(json.dumps({"ensemble": record}, indent=2))
     if len(validation[1]):
         _save_calibration(model, model_path, *validation)
-    print(f"Ensemble of {members} {config.architecture}: test {record['test_accuracy']:.2%} "
+    print(f"Ensemble of {describe(names)}: test {record['test_accuracy']:.2%} "
           f"(members {', '.join(f'{a:.2%}' for a in record['member_test_accuracy'])}), "
           f"{record['seconds']:.0f} s of training")
     print(f"Saved {model_path}")
@@ -283,7 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("architectures", help="list the architectures").set_defaults(func=cmd_architectures)
 
     train = sub.add_parser("train", help="train a model on MNIST and save it")
-    train.add_argument("--arch", default="cnn2", choices=architectures.names())
+    train.add_argument("--arch", choices=architectures.names(), help=f"default {DEFAULT_ARCH}")
     train.add_argument("--epochs", type=int)
     train.add_argument("--batch-size", type=int)
     train.add_argument("--lr", type=float, help="learning rate")
@@ -294,8 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int)
     train.add_argument("--validation", type=int, metavar="N",
                        help="training images held out for validation (default 5000; 0: none)")
-    train.add_argument("--members", type=int, default=1, metavar="N",
-                       help="train N models (seeds N*SEED .. N*SEED+N-1) and save their average")
+    train.add_argument("--members", default="1", metavar="N|ARCH,ARCH,...",
+                       help="train N models of --arch, or one of each listed architecture (e.g. "
+                       f"{','.join(BEST)}, the most accurate), with seeds N*SEED .. N*SEED+N-1, "
+                       "and save their average")
     train.add_argument("--out", help="output folder (default runs/ARCH)")
     train.add_argument("--quick", action="store_true", help="small data subset (as $HANDWRITING_QUICK=1)")
     train.set_defaults(func=cmd_train)

@@ -1,17 +1,45 @@
-"""Ensembles: a few models of one recipe, trained with different seeds, read as one model.
+"""Ensembles: a few models trained with different seeds, read as one model.
 
     models = [run.model for run in runs]          # e.g. three bncnn runs, seeds 0, 1, 2
     model = ensemble.average(models)              # one keras.Model: the mean of their probabilities
 
-Each member is trained alone (``TrainingRun``, nothing special); averaging their probabilities
-cancels part of each one's mistakes. The ensemble is an ordinary digit model (28x28x1 image in,
+Each member is trained alone (``TrainingRun`` at its architecture's registry recipe, nothing
+special); averaging their probabilities cancels the mistakes they do not share. Members of one
+recipe share many, so :data:`BEST` mixes two architectures. The ensemble is an ordinary digit model (28x28x1 image in,
 10 probabilities out), so the pad, evaluation, calibration and the TF.js export take it as it is;
 it costs one member's time per member to train and to read a digit.
 """
 from __future__ import annotations
 
+from . import architectures
 from .architectures import INPUT_SHAPE
 from .models import ModelError, check_digit_model
+
+#: The lab's most accurate recipe (issue #15): two ``bncnn`` and the tutorial's ``cnn2``. Alone,
+#: cnn2 is the weaker (no augmentation, max-pooling, no batch norm), but it misreads other digits
+#: than bncnn does, so it corrects more of their mistakes than a third bncnn.
+#: ``python -m handwriting train --members bncnn,bncnn,cnn2``.
+BEST = ("bncnn", "bncnn", "cnn2")
+
+
+def member_architectures(members: str, architecture: str) -> list[str]:
+    """The architecture of each member, from the CLI's ``--members``: a count (``"3"``: three of
+    ``architecture``) or a comma-separated list of architectures (``"bncnn,bncnn,cnn2"``)."""
+    text = members.strip()
+    if text.lstrip("+-").isdigit():
+        if int(text) < 1:
+            raise ValueError(f"--members must be 1 or more (models averaged), not {text}.")
+        return [architecture] * int(text)
+    names = [name.strip() for name in text.split(",")]
+    unknown = [name for name in names if name not in architectures.names()]
+    if unknown:
+        raise ValueError(f"--members: unknown architecture {unknown[0]!r}; give a count such as 3 "
+                         f"or a list such as {','.join(BEST)} (architectures: "
+                         f"{', '.join(architectures.names())}).")
+    if len(names) < 2:
+        raise ValueError(f"--members {text}: an ensemble lists two architectures or more "
+                         f"(e.g. {','.join(BEST)}); for one model use --arch {names[0]}.")
+    return names
 
 
 def member_seeds(seed: int, members: int) -> list[int]:
@@ -20,6 +48,17 @@ def member_seeds(seed: int, members: int) -> list[int]:
     if members < 1:
         raise ValueError(f"An ensemble needs at least one member, not {members}.")
     return [seed * members + k for k in range(members)]
+
+
+def describe(members: list[str] | tuple[str, ...]) -> str:
+    """A recipe's members in words: ``bncnn x 3``, ``bncnn x 2 + cnn2``."""
+    counts = {name: members.count(name) for name in members}          # first-seen order
+    return " + ".join(name if count == 1 else f"{name} x {count}" for name, count in counts.items())
+
+
+def model_name(members: list[str] | tuple[str, ...]) -> str:
+    """The averaged model's name: ``bncnn_x3``, ``bncnn_x2_cnn2``."""
+    return describe(members).replace(" x ", "_x").replace(" + ", "_")
 
 
 def average(models: list, name: str = "ensemble"):

@@ -22,15 +22,17 @@ def test_train_then_evaluate(tmp_path, capsys):
 
 
 def test_train_an_ensemble_keeps_each_member_and_saves_their_average(tmp_path, capsys):
-    out = tmp_path / "tiny-x2"
-    assert main(["train", "--arch", "tiny", "--epochs", "1", "--members", "2", "--seed", "1",
+    out = tmp_path / "tiny-dnn"
+    assert main(["train", "--members", "tiny,dnn", "--epochs", "1", "--seed", "1",
                  "--quick", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "Member 2 of 2 (seed 3)" in printed and "Ensemble of 2 tiny: test" in printed
+    assert "Member 2 of 2: dnn (seed 3)" in printed and "Ensemble of tiny + dnn: test" in printed
     assert all((out / f"member{k}" / "model.keras").is_file() for k in (0, 1))
+    assert json.loads((out / "member1" / "run.json").read_text())["record"]["architecture"] == "dnn"
     assert (out / "model.calibration.json").is_file()
     record = json.loads((out / "run.json").read_text())["ensemble"]
-    assert record["seeds"] == [2, 3] and len(record["member_test_accuracy"]) == 2
+    assert record["members"] == ["tiny", "dnn"] and record["seeds"] == [2, 3]
+    assert len(record["member_test_accuracy"]) == 2
     assert main(["evaluate", "--model", str(out / "model.keras"), "--quick"]) == 0
     assert f"test accuracy {record['test_accuracy']:.2%}" in capsys.readouterr().out
     assert main(["pretrained", "--run", str(out)]) == 2          # one network only
@@ -43,6 +45,8 @@ def test_train_an_ensemble_keeps_each_member_and_saves_their_average(tmp_path, c
     (["train", "--validation", "-5"], "validation_size must be a whole number >= 0"),
     (["evaluate", "--model", "missing.keras"], "No model file"),
     (["train", "--members", "0"], "--members must be 1 or more"),
+    (["train", "--members", "bncnn,cnn3"], "unknown architecture 'cnn3'"),
+    (["train", "--arch", "tiny", "--members", "tiny,dnn"], "not both"),
 ])
 def test_bad_values_are_one_line_errors(argv, message, capsys):
     assert main(argv) == 2
