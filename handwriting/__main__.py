@@ -3,7 +3,7 @@
     python -m handwriting architectures
     python -m handwriting train --arch cnn2 --epochs 12 --out runs/cnn2
     python -m handwriting train --arch bncnn --members 3 --out runs/bncnn-x3   # an ensemble
-    python -m handwriting train --members bncnn,bncnn,cnn2 --out runs/best     # the most accurate
+    python -m handwriting train --members bncnn,bncnn,cnn2 --out runs/mixed    # mixed architectures
     python -m handwriting evaluate --model runs/cnn2/model.keras
     python -m handwriting calibrate --model runs/cnn2/model.keras
     python -m handwriting export --model runs/cnn2/model.keras --out build/web --quantize uint8 --zip
@@ -25,7 +25,7 @@ from .browser import BrowserUnavailableError
 from .calibration import CalibrationError
 from .data import MnistDataError
 from .drawings import DrawingsError
-from .ensemble import BEST, member_architectures, model_name
+from .ensemble import MIXED_EXAMPLE, member_architectures, model_name
 from .export import ExportError
 from .models import ModelError
 from .quiet_tensorflow import import_tensorflow
@@ -306,9 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--validation", type=int, metavar="N",
                        help="training images held out for validation (default 5000; 0: none)")
     train.add_argument("--members", default="1", metavar="N|ARCH,ARCH,...",
-                       help="train N models of --arch, or one of each listed architecture (e.g. "
-                       f"{','.join(BEST)}, the most accurate), with seeds N*SEED .. N*SEED+N-1, "
-                       "and save their average")
+                       help=f"train N models of --arch, or one of each listed architecture (e.g. "
+                       f"{MIXED_EXAMPLE}), with seeds N*SEED .. N*SEED+N-1, and save their average")
     train.add_argument("--out", help="output folder (default runs/ARCH)")
     train.add_argument("--quick", action="store_true", help="small data subset (as $HANDWRITING_QUICK=1)")
     train.set_defaults(func=cmd_train)

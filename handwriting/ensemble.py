@@ -4,10 +4,11 @@
     model = ensemble.average(models)              # one keras.Model: the mean of their probabilities
 
 Each member is trained alone (``TrainingRun`` at its architecture's registry recipe, nothing
-special); averaging their probabilities cancels the mistakes they do not share. Members of one
-recipe share many, so :data:`BEST` mixes two architectures. The ensemble is an ordinary digit model (28x28x1 image in,
-10 probabilities out), so the pad, evaluation, calibration and the TF.js export take it as it is;
-it costs one member's time per member to train and to read a digit.
+special); averaging their probabilities cancels the mistakes they do not share. The members may
+be of one architecture or of several (``bncnn,bncnn,cnn2``), each at its own recipe. The
+ensemble is an ordinary digit model (28x28x1 image in, 10 probabilities out), so the pad,
+evaluation, calibration and the TF.js export take it as it is; it costs one member's time per
+member to train and to read a digit.
 """
 from __future__ import annotations
 
@@ -15,11 +16,8 @@ from . import architectures
 from .architectures import INPUT_SHAPE
 from .models import ModelError, check_digit_model
 
-#: The lab's most accurate recipe (issue #15): two ``bncnn`` and the tutorial's ``cnn2``. Alone,
-#: cnn2 is the weaker (no augmentation, max-pooling, no batch norm), but it misreads other digits
-#: than bncnn does, so it corrects more of their mistakes than a third bncnn.
-#: ``python -m handwriting train --members bncnn,bncnn,cnn2``.
-BEST = ("bncnn", "bncnn", "cnn2")
+#: An example of a mixed ensemble, for messages and help.
+MIXED_EXAMPLE = "bncnn,bncnn,cnn2"
 
 
 def member_architectures(members: str, architecture: str) -> list[str]:
@@ -34,11 +32,11 @@ def member_architectures(members: str, architecture: str) -> list[str]:
     unknown = [name for name in names if name not in architectures.names()]
     if unknown:
         raise ValueError(f"--members: unknown architecture {unknown[0]!r}; give a count such as 3 "
-                         f"or a list such as {','.join(BEST)} (architectures: "
+                         f"or a list such as {MIXED_EXAMPLE} (architectures: "
                          f"{', '.join(architectures.names())}).")
     if len(names) < 2:
         raise ValueError(f"--members {text}: an ensemble lists two architectures or more "
-                         f"(e.g. {','.join(BEST)}); for one model use --arch {names[0]}.")
+                         f"(e.g. {MIXED_EXAMPLE}); for one model use --arch {names[0]}.")
     return names
 
 
