@@ -33,6 +33,7 @@ from .training import ConfigError, TrainingListener
 
 DEFAULT_ARCH = "cnn2"
 
+
 class ConsoleProgress(TrainingListener):
     """Prints a progress line per epoch, and an updating batch counter on a terminal."""
 
@@ -308,7 +309,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--members", default="1", metavar="N|ARCH,ARCH,...",
                        help=f"train N models of --arch, or one of each listed architecture (e.g. "
                        f"{MIXED_EXAMPLE}), with seeds N*SEED .. N*SEED+N-1, and save their average")
-    train.add_argument("--out", help="output folder (default runs/ARCH)")
+    train.add_argument("--out", help="output folder (default runs/ARCH; an ensemble: runs/bncnn_x3, "
+                       "runs/bncnn_x2_cnn2, ...)")
     train.add_argument("--quick", action="store_true", help="small data subset (as $HANDWRITING_QUICK=1)")
     train.set_defaults(func=cmd_train)
 
