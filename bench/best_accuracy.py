@@ -12,7 +12,7 @@ records and re-used while the recipe is unchanged (member seed 0 is the accuracy
 from __future__ import annotations
 
 from handwriting.data import load_mnist, split_validation
-from handwriting.ensemble import average, member_seeds
+from handwriting.ensemble import average, member_seeds, model_name
 from handwriting.evaluation import accuracy
 from handwriting.export import export_web_app, verify_export
 from handwriting.training import TrainingConfig
@@ -33,7 +33,7 @@ def _ensemble_row(seed: int, data, quick: bool) -> tuple[dict, object]:
     members = [trained(TrainingConfig.for_architecture(ARCH, seed=member_seed,
                                                        **({"epochs": 1} if quick else {})), data, quick)
                for member_seed in seeds]
-    model = average([member_model for _, member_model in members], name=f"{ARCH}_x{MEMBERS}")
+    model = average([member_model for _, member_model in members], name=model_name([ARCH] * MEMBERS))
     (x_train, y_train), (x_test, y_test) = data
     x_val, y_val = split_validation(x_train, y_train)[1]
     row = {"architecture": ARCH, "seed": seed, "members": MEMBERS, "member_seeds": seeds,

@@ -43,7 +43,6 @@ def test_ensembles_with_different_seeds_share_no_member():
         ensemble.member_seeds(0, 0)
 
 
-@pytest.mark.browser
 def test_members_are_a_count_of_one_architecture_or_a_list():
     assert ensemble.member_architectures("3", "bncnn") == ["bncnn"] * 3
     assert ensemble.member_architectures("bncnn, bncnn,cnn2", "tiny") == ["bncnn", "bncnn", "cnn2"]
@@ -55,6 +54,7 @@ def test_members_are_a_count_of_one_architecture_or_a_list():
             ensemble.member_architectures(members, "bncnn")
 
 
+@pytest.mark.browser
 def test_the_exported_ensemble_matches_keras_in_chromium(averaged, mnist_small, tmp_path):
     result = export_web_app(averaged, tmp_path / "ensemble-app")
     report = verify_export(averaged, result.out_dir, digits=300, test_data=mnist_small[1])
