@@ -47,6 +47,18 @@ def test_redo_last_deletes_the_file_and_asks_for_it_again(pad, tmp_path):
     assert collector.grid.value.count('class="hw-thumb"') == 1 and not collector.save_button.disabled
 
 
+def test_the_prompt_changes_after_the_grid_it_announces(pad, tmp_path):
+    # A browser applies widget messages in order: whoever sees the new prompt sees the new grid.
+    collector = DrawingCollector(pad, tmp_path, per_digit=2, digits=[1])
+    changed = []
+    collector.grid.observe(lambda _: changed.append("grid"), "value")
+    collector.prompt.observe(lambda _: changed.append("prompt"), "value")
+    _draw(pad, 1)
+    collector.save()
+    collector.redo()
+    assert changed == ["grid", "prompt", "grid", "prompt"]
+
+
 def test_keep_as_saves_the_pads_drawing_under_the_chosen_label(pad, tmp_path):
     collector = DrawingCollector(pad, tmp_path)
     _draw(pad, 4)

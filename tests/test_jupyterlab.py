@@ -140,15 +140,16 @@ def test_your_handwriting_notebook_collects_mouse_drawings_and_finetunes_on_clic
     # Redo the last drawing (the fifth 9) and draw it again with the mouse, then Save / Next.
     collector.get_by_role("button", name="Redo last").click()
     lab_page.wait_for_function(
-        "() => /Draw a 9 \\(5 of 5\\)/.test(document.querySelector('.hw-collect-prompt').innerText)")
-    assert thumbs.count() == 49
+        "() => /Draw a 9 \\(5 of 5\\)/.test(document.querySelector('.hw-collect-prompt').innerText)"
+        " && document.querySelectorAll('.hw-collector .hw-thumb').length === 49")
     *strokes, last = segment_drawing(9, np.random.default_rng(3)).strokes
     for stroke in strokes:
         draw(lab_page, pad.locator("canvas.hw-pad-canvas"), stroke)
     draw_and_read(lab_page, pad, last)
     collector.get_by_role("button", name="Save / Next").click()
-    lab_page.wait_for_function("() => /Done: 50/.test(document.querySelector('.hw-collect-prompt').innerText)")
-    assert thumbs.count() == 50 and thumbs.last.inner_text() == "9"
+    lab_page.wait_for_function("() => /Done: 50/.test(document.querySelector('.hw-collect-prompt').innerText)"
+                               " && document.querySelectorAll('.hw-collector .hw-thumb').length === 50")
+    assert thumbs.last.inner_text() == "9"
 
     # A drawing kept with its true label, as after a misreading.
     draw_and_read(lab_page, pad, ONE)

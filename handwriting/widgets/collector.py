@@ -115,13 +115,15 @@ class DrawingCollector(widgets.VBox):
             raise
 
     def _show(self, text: str = "") -> None:
+        # The prompt goes last: it is what a person (and a browser test) watches for the next
+        # step, so the grid and buttons it follows are already in place when it changes.
         c = self.collection
-        self.prompt.value = (f'<div style="font-size:18px" data-digit="{"" if c.digit is None else c.digit}">'
-                             f"{html.escape(c.prompt)}</div>")
-        self.message.value = f'<div style="color:#333">{html.escape(text)}</div>'
-        self.save_button.disabled = c.finished
-        self.redo_button.disabled = not c.saved
         self.grid.value = thumbnail_grid_html(
             [item.image for item in c.saved],
             [f"{item.digit}" + ("" if item.prompted else " (kept)") for item in c.saved],
             empty="<i>Nothing collected yet.</i>")
+        self.message.value = f'<div style="color:#333">{html.escape(text)}</div>'
+        self.save_button.disabled = c.finished
+        self.redo_button.disabled = not c.saved
+        self.prompt.value = (f'<div style="font-size:18px" data-digit="{"" if c.digit is None else c.digit}">'
+                             f"{html.escape(c.prompt)}</div>")
