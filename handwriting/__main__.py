@@ -4,6 +4,7 @@
     python -m handwriting train --arch cnn2 --epochs 12 --out runs/cnn2
     python -m handwriting train --arch bncnn --members 3 --out runs/bncnn-x3   # an ensemble
     python -m handwriting train --members bncnn,bncnn,cnn2 --out runs/mixed    # mixed architectures
+    python -m handwriting train --arch bncnn --members 3 --tta                   # + test-time shifts
     python -m handwriting evaluate --model runs/cnn2/model.keras
     python -m handwriting calibrate --model runs/cnn2/model.keras
     python -m handwriting export --model runs/cnn2/model.keras --out build/web --quantize uint8 --zip
@@ -92,11 +93,14 @@ def cmd_train(args) -> int:
         members = member_architectures(args.members, args.arch or DEFAULT_ARCH)
     except ValueError as err:
         raise ConfigError(str(err)) from None
+    if args.tta and len(members) == 1:
+        raise ConfigError("--tta averages an ensemble's readings (e.g. --arch bncnn --members 3 --tta); "
+                          "for one model it measured no better.")
     configs = [TrainingConfig.for_architecture(name, **overrides).validate() for name in members]
     data = load_mnist(quick=args.quick or None)
-    out = Path(args.out or f"runs/{model_name(members)}")
+    out = Path(args.out or f"runs/{model_name(members, args.tta)}")
     if len(configs) > 1:
-        return _train_ensemble(configs, data, out)
+        return _train_ensemble(configs, data, out, tta=args.tta)
     run = _train_run(configs[0], data, out)
     if len(run.validation[1]):
         _save_calibration(run.model, out / "model.keras", *run.validation)
@@ -117,12 +121,13 @@ def _train_run(config, data, out: Path):
     return run
 
 
-def _train_ensemble(configs: list, data, out: Path) -> int:
+def _train_ensemble(configs: list, data, out: Path, tta: bool = False) -> int:
     """Train one model per config (seeds from :func:`ensemble.member_seeds`), each in its own
-    folder out/memberK, then save their average as out/model.keras with its calibration."""
+    folder out/memberK, then save their average (``tta``: also over the drawing moved a pixel
+    each way) as out/model.keras with its calibration."""
     import dataclasses
 
-    from .ensemble import average, describe, member_seeds
+    from .ensemble import average, describe, member_seeds, shift_averaged
     from .evaluation import accuracy
     from .training import save_model
 
@@ -139,17 +144,23 @@ def _train_ensemble(configs: list, data, out: Path) -> int:
             return 130
         runs.append(run)
     model = average([run.model for run in runs], name=model_name(names))
-    model_path = save_model(model, out / "model.keras")
     validation, (x_test, y_test) = runs[0].validation, data[1]
-    record = {"architecture": describe(names), "members": names, "seeds": seeds,
-              "seconds": sum(run.record.seconds for run in runs),
-              "val_accuracy": accuracy(model, *validation) if len(validation[1]) else float("nan"),
-              "test_accuracy": accuracy(model, x_test, y_test),
-              "member_test_accuracy": [run.record.test_accuracy for run in runs]}
+
+    def accuracies(model) -> dict:
+        return {"val_accuracy": accuracy(model, *validation) if len(validation[1]) else float("nan"),
+                "test_accuracy": accuracy(model, x_test, y_test)}
+
+    record = {"architecture": describe(names) + (" + TTA" if tta else ""), "members": names,
+              "seeds": seeds, "tta": tta, "seconds": sum(run.record.seconds for run in runs)}
+    if tta:
+        record["without_tta"] = accuracies(model)
+        model = shift_averaged(model, name=model_name(names, tta=True))
+    record.update(accuracies(model), member_test_accuracy=[run.record.test_accuracy for run in runs])
+    model_path = save_model(model, out / "model.keras")
     (out / "run.json").write_text(json.dumps({"ensemble": record}, indent=2))
     if len(validation[1]):
         _save_calibration(model, model_path, *validation)
-    print(f"Ensemble of {describe(names)}: test {record['test_accuracy']:.2%} "
+    print(f"Ensemble of {record['architecture']}: test {record['test_accuracy']:.2%} "
           f"(members {', '.join(f'{a:.2%}' for a in record['member_test_accuracy'])}), "
           f"{record['seconds']:.0f} s of training")
     print(f"Saved {model_path}")
@@ -309,8 +320,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--members", default="1", metavar="N|ARCH,ARCH,...",
                        help=f"train N models of --arch, or one of each listed architecture (e.g. "
                        f"{MIXED_EXAMPLE}), with seeds N*SEED .. N*SEED+N-1, and save their average")
+    train.add_argument("--tta", action="store_true",
+                       help="test-time augmentation for an ensemble: also read each digit moved one "
+                       "pixel up, down, left and right, and average (5 readings per digit)")
     train.add_argument("--out", help="output folder (default runs/ARCH; an ensemble: runs/bncnn_x3, "
-                       "runs/bncnn_x2_cnn2, ...)")
+                       "runs/bncnn_x2_cnn2, runs/bncnn_x3_tta, ...)")
     train.add_argument("--quick", action="store_true", help="small data subset (as $HANDWRITING_QUICK=1)")
     train.set_defaults(func=cmd_train)
 

@@ -2,6 +2,7 @@
 
     models = [run.model for run in runs]          # e.g. three bncnn runs, seeds 0, 1, 2
     model = ensemble.average(models)              # one keras.Model: the mean of their probabilities
+    model = ensemble.shift_averaged(model)        # ... also read one pixel up/down/left/right (TTA)
 
 Each member is trained alone (``TrainingRun`` at its architecture's registry recipe, nothing
 special); averaging their probabilities cancels the mistakes they do not share. The members may
@@ -9,6 +10,9 @@ be of one architecture or of several (``bncnn,bncnn,cnn2``), each at its own rec
 ensemble is an ordinary digit model (28x28x1 image in, 10 probabilities out), so the pad,
 evaluation, calibration and the TF.js export take it as it is; it costs one member's time per
 member to train and to read a digit.
+
+Test-time augmentation (:func:`shift_averaged`) averages the readings of the image as drawn and
+moved by one pixel each way: five readings per digit, also one ordinary digit model.
 """
 from __future__ import annotations
 
@@ -18,6 +22,11 @@ from .models import ModelError, check_digit_model
 
 #: An example of a mixed ensemble, for messages and help.
 MIXED_EXAMPLE = "bncnn,bncnn,cnn2"
+#: Test-time augmentation: (rows down, columns right) of each reading; the drawing as it is and
+#: moved one pixel down, up, right and left.
+SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
+#: The name suffix of a shift-averaged model (bncnn_x3_tta).
+TTA_SUFFIX = "_tta"
 
 
 def member_architectures(members: str, architecture: str) -> list[str]:
@@ -54,9 +63,9 @@ def describe(members: list[str] | tuple[str, ...]) -> str:
     return " + ".join(name if count == 1 else f"{name} x {count}" for name, count in counts.items())
 
 
-def model_name(members: list[str] | tuple[str, ...]) -> str:
-    """The averaged model's name: ``bncnn_x3``, ``bncnn_x2_cnn2``."""
-    return describe(members).replace(" x ", "_x").replace(" + ", "_")
+def model_name(members: list[str] | tuple[str, ...], tta: bool = False) -> str:
+    """The averaged model's name: ``bncnn_x3``, ``bncnn_x2_cnn2``, with ``tta`` ``bncnn_x3_tta``."""
+    return describe(members).replace(" x ", "_x").replace(" + ", "_") + (TTA_SUFFIX if tta else "")
 
 
 def average(models: list, name: str = "ensemble"):
@@ -73,3 +82,27 @@ def average(models: list, name: str = "ensemble"):
                for k, model in enumerate(models)]
     probabilities = keras.layers.Average(name="probabilities")([member(image) for member in members])
     return keras.Model(image, probabilities, name=name)
+
+
+def shift_averaged(model, shifts=SHIFTS, name: str | None = None):
+    """One Keras model whose output is the mean of ``model``'s probabilities over the image moved
+    by each ``(rows down, columns right)`` of ``shifts`` (pixels moved in are blank): test-time
+    augmentation, as many readings per digit as shifts. Plain Keras layers (padding, cropping,
+    average), so it saves, loads and exports like any digit model."""
+    import keras
+
+    check_digit_model(model)
+    shifts = [tuple(shift) for shift in shifts]
+    if not shifts or any(len(shift) != 2 or not all(isinstance(d, int) and abs(d) <= 2 for d in shift)
+                         for shift in shifts):
+        raise ModelError(f"Shifts are (rows, columns) pairs of whole pixels from -2 to 2, e.g. "
+                         f"{SHIFTS}; got {shifts}.")
+    margin = max(abs(d) for shift in shifts for d in shift)
+    image = keras.Input(shape=INPUT_SHAPE, name="image")
+    padded = keras.layers.ZeroPadding2D(margin, name="blank_margin")(image)
+    readings = [model(keras.layers.Cropping2D(((margin - dy, margin + dy), (margin - dx, margin + dx)),
+                                              name=f"shift{k}")(padded))
+                for k, (dy, dx) in enumerate(shifts)]
+    probabilities = (keras.layers.Average(name="probabilities")(readings) if len(readings) > 1
+                     else readings[0])
+    return keras.Model(image, probabilities, name=name or model.name + TTA_SUFFIX)

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from handwriting.__main__ import main
+from handwriting.models import load_model
 
 
 def test_train_then_evaluate(tmp_path, capsys):
@@ -21,17 +22,19 @@ def test_train_then_evaluate(tmp_path, capsys):
     assert "test accuracy" in printed and '"not sure" for' in printed and '"not a digit" for' in printed
 
 
-def test_train_an_ensemble_keeps_each_member_and_saves_their_average(tmp_path, capsys):
+def test_train_an_ensemble_keeps_each_member_and_saves_their_shift_averaged_average(tmp_path, capsys):
     out = tmp_path / "tiny-dnn"
-    assert main(["train", "--members", "tiny,dnn", "--epochs", "1", "--seed", "1",
+    assert main(["train", "--members", "tiny,dnn", "--tta", "--epochs", "1", "--seed", "1",
                  "--quick", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "Member 2 of 2: dnn (seed 3)" in printed and "Ensemble of tiny + dnn: test" in printed
+    assert "Member 2 of 2: dnn (seed 3)" in printed and "Ensemble of tiny + dnn + TTA: test" in printed
     assert all((out / f"member{k}" / "model.keras").is_file() for k in (0, 1))
     assert json.loads((out / "member1" / "run.json").read_text())["record"]["architecture"] == "dnn"
     assert (out / "model.calibration.json").is_file()
     record = json.loads((out / "run.json").read_text())["ensemble"]
-    assert record["members"] == ["tiny", "dnn"] and record["seeds"] == [2, 3]
+    assert record["members"] == ["tiny", "dnn"] and record["seeds"] == [2, 3] and record["tta"]
+    assert 0 < record["without_tta"]["test_accuracy"] <= 1 and record["without_tta"]["val_accuracy"] > 0
+    assert load_model(out / "model.keras").name == "tiny_dnn_tta"
     assert len(record["member_test_accuracy"]) == 2
     assert main(["evaluate", "--model", str(out / "model.keras"), "--quick"]) == 0
     assert f"test accuracy {record['test_accuracy']:.2%}" in capsys.readouterr().out
@@ -47,6 +50,7 @@ def test_train_an_ensemble_keeps_each_member_and_saves_their_average(tmp_path, c
     (["train", "--members", "0"], "--members must be 1 or more"),
     (["train", "--members", "bncnn,cnn3"], "unknown architecture 'cnn3'"),
     (["train", "--arch", "tiny", "--members", "tiny,dnn"], "not both"),
+    (["train", "--arch", "tiny", "--tta"], "--tta averages an ensemble's readings"),
 ])
 def test_bad_values_are_one_line_errors(argv, message, capsys):
     assert main(argv) == 2

@@ -1,4 +1,5 @@
-"""Ensembles: the average of a few models is one digit model that saves, loads and exports."""
+"""Ensembles and shift averaging: the average of a few models, or of one model's readings of
+the drawing moved a pixel each way, is one digit model that saves, loads and exports."""
 import numpy as np
 import pytest
 
@@ -54,9 +55,43 @@ def test_members_are_a_count_of_one_architecture_or_a_list():
             ensemble.member_architectures(members, "bncnn")
 
 
+def _moved(x, dy, dx):
+    """x (N, 28, 28, 1) moved dy rows down and dx columns right, blank where nothing moved in."""
+    out = np.zeros_like(x)
+    n = x.shape[1]
+    out[:, max(dy, 0):n + min(dy, 0), max(dx, 0):n + min(dx, 0)] = \
+        x[:, max(-dy, 0):n + min(-dy, 0), max(-dx, 0):n + min(-dx, 0)]
+    return out
+
+
+def test_shift_averaging_reads_the_mean_over_the_drawing_moved_one_pixel_each_way(tiny_model, mnist_small):
+    x = mnist_small[1][0][:100]
+    down = ensemble.shift_averaged(tiny_model, shifts=[(1, 0)])
+    assert np.abs(down.predict(x, verbose=0) - tiny_model.predict(_moved(x, 1, 0), verbose=0)).max() < 1e-6
+    expected = np.mean([tiny_model.predict(_moved(x, dy, dx), verbose=0) for dy, dx in ensemble.SHIFTS], axis=0)
+    tta = ensemble.shift_averaged(tiny_model)
+    assert tta.name == tiny_model.name + "_tta"
+    assert np.abs(tta.predict(x, verbose=0) - expected).max() < 1e-6
+    with pytest.raises(ModelError, match="whole pixels from -2 to 2"):
+        ensemble.shift_averaged(tiny_model, shifts=[(0, 3)])
+    with pytest.raises(ModelError, match="whole pixels"):
+        ensemble.shift_averaged(tiny_model, shifts=[])
+
+
+@pytest.fixture(scope="module")
+def averaged_tta(averaged):
+    return ensemble.shift_averaged(averaged)
+
+
+def test_a_shift_averaged_ensemble_saves_and_loads_as_one_model_file(averaged_tta, mnist_small, tmp_path):
+    x = mnist_small[1][0][:50]
+    loaded = load_model(save_model(averaged_tta, tmp_path / "tta.keras"))
+    assert np.abs(loaded.predict(x, verbose=0) - averaged_tta.predict(x, verbose=0)).max() < 1e-6
+
+
 @pytest.mark.browser
-def test_the_exported_ensemble_matches_keras_in_chromium(averaged, mnist_small, tmp_path):
-    result = export_web_app(averaged, tmp_path / "ensemble-app")
-    report = verify_export(averaged, result.out_dir, digits=300, test_data=mnist_small[1])
+def test_the_exported_shift_averaged_ensemble_matches_keras_in_chromium(averaged_tta, mnist_small, tmp_path):
+    result = export_web_app(averaged_tta, tmp_path / "ensemble-app")
+    report = verify_export(averaged_tta, result.out_dir, digits=300, test_data=mnist_small[1])
     assert report.ok and report.backend == "wasm", report.summary()
     assert report.argmax_agreement == 1.0 and report.max_abs_diff <= 1e-4
