@@ -5,10 +5,11 @@ recipe, each trained alone on the 55,000 training images (5,000 held out for val
 own seed, their probabilities averaged over the drawing as it is and moved one pixel each way, by
 one exported model (``python -m handwriting train --arch bncnn --members 3 --tta``). Ensemble
 seed ``s`` has the members ``3s``, ``3s + 1``, ``3s + 2``, so the three ensembles share no member;
-each row also gives the ensemble's accuracy without the shifts. The test set is evaluated once per model, at the end. Each ensemble is
-then exported (float32) and the whole test set is read by the app in headless Chromium (wasm), so
-the accuracy claimed is also the exported app's. Members are kept in runs/bench/ with their
-records and re-used while the recipe is unchanged (member seed 0 is the accuracy section's run).
+each row also gives the ensemble's accuracy without the shifts. The test set is evaluated once
+per model, at the end. Each ensemble is then exported (float32) and the whole test set is read by
+the app in headless Chromium (wasm), so the accuracy claimed is also the exported app's. Members
+are kept in runs/bench/ with their records and re-used while the recipe is unchanged (member
+seed 0 is the accuracy section's run).
 """
 from __future__ import annotations
 

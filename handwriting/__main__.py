@@ -4,7 +4,7 @@
     python -m handwriting train --arch cnn2 --epochs 12 --out runs/cnn2
     python -m handwriting train --arch bncnn --members 3 --out runs/bncnn-x3   # an ensemble
     python -m handwriting train --members bncnn,bncnn,cnn2 --out runs/mixed    # mixed architectures
-    python -m handwriting train --arch bncnn --members 3 --tta                   # + test-time shifts
+    python -m handwriting train --arch bncnn --members 3 --tta --out runs/tta  # + test-time shifts
     python -m handwriting evaluate --model runs/cnn2/model.keras
     python -m handwriting calibrate --model runs/cnn2/model.keras
     python -m handwriting export --model runs/cnn2/model.keras --out build/web --quantize uint8 --zip
@@ -146,9 +146,9 @@ def _train_ensemble(configs: list, data, out: Path, tta: bool = False) -> int:
     model = average([run.model for run in runs], name=model_name(names))
     validation, (x_test, y_test) = runs[0].validation, data[1]
 
-    def accuracies(model) -> dict:
-        return {"val_accuracy": accuracy(model, *validation) if len(validation[1]) else float("nan"),
-                "test_accuracy": accuracy(model, x_test, y_test)}
+    def accuracies(reader) -> dict:
+        return {"val_accuracy": accuracy(reader, *validation) if len(validation[1]) else float("nan"),
+                "test_accuracy": accuracy(reader, x_test, y_test)}
 
     record = {"architecture": describe(names) + (" + TTA" if tta else ""), "members": names,
               "seeds": seeds, "tta": tta, "seconds": sum(run.record.seconds for run in runs)}
@@ -322,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
                        f"{MIXED_EXAMPLE}), with seeds N*SEED .. N*SEED+N-1, and save their average")
     train.add_argument("--tta", action="store_true",
                        help="test-time augmentation for an ensemble: also read each digit moved one "
-                       "pixel up, down, left and right, and average (5 readings per digit)")
+                       "pixel up, down, left and right, and average the five readings")
     train.add_argument("--out", help="output folder (default runs/ARCH; an ensemble: runs/bncnn_x3, "
                        "runs/bncnn_x2_cnn2, runs/bncnn_x3_tta, ...)")
     train.add_argument("--quick", action="store_true", help="small data subset (as $HANDWRITING_QUICK=1)")
