@@ -36,7 +36,7 @@ def _ensemble_row(seed: int, data, quick: bool) -> tuple[dict, object]:
                                                        **({"epochs": 1} if quick else {})), data, quick)
                for member_seed in seeds]
     plain = average([member_model for _, member_model in members], name=model_name([ARCH] * MEMBERS))
-    model = shift_averaged(plain, name=model_name([ARCH] * MEMBERS, tta=True))
+    model = shift_averaged(plain)
     (x_train, y_train), (x_test, y_test) = data
     x_val, y_val = split_validation(x_train, y_train)[1]
     row = {"architecture": ARCH, "seed": seed, "members": MEMBERS, "member_seeds": seeds, "tta": True,

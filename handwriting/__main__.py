@@ -154,7 +154,7 @@ def _train_ensemble(configs: list, data, out: Path, tta: bool = False) -> int:
               "seeds": seeds, "tta": tta, "seconds": sum(run.record.seconds for run in runs)}
     if tta:
         record["without_tta"] = accuracies(model)
-        model = shift_averaged(model, name=model_name(names, tta=True))
+        model = shift_averaged(model)                    # named bncnn_x3_tta, ...
     record.update(accuracies(model), member_test_accuracy=[run.record.test_accuracy for run in runs])
     model_path = save_model(model, out / "model.keras")
     (out / "run.json").write_text(json.dumps({"ensemble": record}, indent=2))

@@ -6,6 +6,7 @@ import pytest
 from handwriting import ensemble
 from handwriting.export import export_web_app, verify_export
 from handwriting.models import ModelError, load_model
+from handwriting.preprocess import shift_and_scale
 from handwriting.training import save_model
 
 
@@ -57,11 +58,7 @@ def test_members_are_a_count_of_one_architecture_or_a_list():
 
 def _moved(x, dy, dx):
     """x (N, 28, 28, 1) moved dy rows down and dx columns right, blank where nothing moved in."""
-    out = np.zeros_like(x)
-    n = x.shape[1]
-    out[:, max(dy, 0):n + min(dy, 0), max(dx, 0):n + min(dx, 0)] = \
-        x[:, max(-dy, 0):n + min(-dy, 0), max(-dx, 0):n + min(-dx, 0)]
-    return out
+    return np.stack([shift_and_scale(image, dy=dy, dx=dx) for image in x])[..., None]
 
 
 def test_shift_averaging_reads_the_mean_over_the_drawing_moved_one_pixel_each_way(tiny_model, mnist_small):
