@@ -11,8 +11,8 @@ from __future__ import annotations
 from handwriting import architectures, models
 from handwriting.calibration import fit, for_model
 from handwriting.data import load_mnist
-from handwriting.drawn_digits import evaluation_drawings
-from handwriting.evaluation import drawn_digit_benchmark
+from handwriting.drawn_digits import benchmark_drawings
+from handwriting.evaluation import drawn_digit_benchmark, drawn_summary
 
 import json
 
@@ -56,19 +56,15 @@ def _pct(value: float) -> str:
 
 def run(quick: bool = False) -> dict:
     (_, _), (x_test, y_test) = load_mnist(train_size=1, test_size=1000 if quick else None, quick=False)
-    strokes = 200 if quick else 2000
-    drawn = evaluation_drawings(x_test[:strokes, ..., 0], y_test[:strokes],
-                                per_style=4 if quick else 40, non_digits=104 if quick else 520)
+    drawn = benchmark_drawings(x_test, y_test, quick)
     reports = {}
     for name, trained, model, calibration in _models(quick):
         report = drawn_digit_benchmark(model, drawn, calibration, mnist_test=(x_test, y_test))
         report["trained"] = trained
         reports[name] = report
-        print(f"  {name}: T {calibration.temperature:.2f}, strokes {report['mnist']['accuracy']:.2%}, "
-              f"styles {report['styles']['accuracy']:.2%} (held-out {report['held_out_styles']['accuracy']:.2%}), "
-              f"non-digits flagged {report['non_digits']['flagged']:.2%} "
-              f"(held-out {report['held_out_non_digits']['flagged']:.2%}), test digits flagged "
-              f"{report['mnist_test']['flagged']:.2%}", flush=True)
+        print(f"  {name}:", flush=True)
+        for line in drawn_summary(report):
+            print(f"    {line}", flush=True)
     return {"title": TITLE, "markdown": _markdown(reports, drawn, len(y_test)),
             "data": {"sizes": {"mnist_strokes": len(drawn.mnist), "styles": len(drawn.styles),
                                "non_digits": len(drawn.non_digits),

@@ -6,6 +6,7 @@
     python -m handwriting train --members bncnn,bncnn,cnn2 --out runs/mixed    # mixed architectures
     python -m handwriting train --arch bncnn --members 3 --tta --out runs/tta  # + test-time shifts
     python -m handwriting evaluate --model runs/cnn2/model.keras
+    python -m handwriting evaluate --model pretrained --drawn   # + digits and non-digits as drawn
     python -m handwriting calibrate --model runs/cnn2/model.keras
     python -m handwriting export --model runs/cnn2/model.keras --out build/web --quantize uint8 --zip
     python -m handwriting pretrained --run runs/drawcnn     # ship a run as the pretrained model
@@ -215,6 +216,15 @@ def cmd_evaluate(args) -> int:
           f"{answered.mean():.2%} ({(answered & (predicted == y_test)).mean():.2%} right), "
           f"\"not sure\" for {(verdicts == 'unsure').mean():.2%}, "
           f"\"not a digit\" for {(verdicts == 'not_a_digit').mean():.2%}")
+    if args.drawn:
+        from .drawn_digits import benchmark_drawings
+        from .evaluation import drawn_digit_benchmark, drawn_summary
+
+        print("Drawn-digit benchmark (read as the pad reads them; about a minute) ...",
+              flush=True)
+        drawn = benchmark_drawings(x_test, y_test, quick=args.quick)
+        for line in drawn_summary(drawn_digit_benchmark(model, drawn, calibration, (x_test, y_test))):
+            print(line)
     return 0
 
 
@@ -331,6 +341,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("evaluate", help="test accuracy and confusion matrix of a saved model")
     evaluate.add_argument("--model", required=True, help="a .keras file, or 'pretrained'")
     evaluate.add_argument("--quick", action="store_true")
+    evaluate.add_argument("--drawn", action="store_true",
+                          help="also read the drawn-digit benchmark: digits redrawn as pen strokes, "
+                               "hand-written styles and non-digits, as the pad reads them")
     evaluate.set_defaults(func=cmd_evaluate)
 
     calibrate = sub.add_parser("calibrate", help="fit a saved model's temperature on held-out "

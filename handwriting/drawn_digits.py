@@ -776,6 +776,20 @@ def evaluation_drawings(x_test: np.ndarray, y_test: np.ndarray, per_style: int =
         held_out_non_digits=_sample_non_digits(streams[4], non_digits, HELD_OUT_NON_DIGITS))
 
 
+#: The benchmark's sizes (bench section `drawn`, ``evaluate --drawn``): MNIST test digits
+#: redrawn, drawings per style, non-digits per family (training kinds, held-out kinds).
+BENCHMARK_SIZES = {"full": (2000, 40, 520), "quick": (200, 4, 104)}
+
+
+def benchmark_drawings(x_test: np.ndarray, y_test: np.ndarray, quick: bool = False) -> DrawnSet:
+    """:func:`evaluation_drawings` at the benchmark's sizes (:data:`BENCHMARK_SIZES`), from the
+    first MNIST test digits given; ``quick``: a tenth to a fifth of them, for tests."""
+    strokes, per_style, non_digits = BENCHMARK_SIZES["quick" if quick else "full"]
+    x_test = np.asarray(x_test)
+    return evaluation_drawings(x_test[:strokes].reshape(-1, MODEL_SIZE, MODEL_SIZE), y_test[:strokes],
+                               per_style=per_style, non_digits=non_digits)
+
+
 def _count(n) -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"Expected a whole number of drawings >= 0, not {n!r}.")

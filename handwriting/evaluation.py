@@ -204,3 +204,22 @@ def drawn_digit_benchmark(model, drawn_set, calibration=None, mnist_test=None) -
                                 "flagged": flag_rate(calibration.verdicts(calibrated)),
                                 "accuracy": float((calibrated.argmax(axis=1) == y_test).mean())}
     return report
+
+
+def drawn_summary(report: dict) -> list[str]:
+    """A :func:`drawn_digit_benchmark` report in a few lines, for a terminal."""
+    strokes = report["mnist"]
+    confident = round(strokes["confident_mistakes"] * strokes["mistakes"])
+    lines = [f"drawn digits read right: {strokes['accuracy']:.1%} of {strokes['count']:,} MNIST test "
+             f"digits redrawn as strokes; styles {report['styles']['accuracy']:.1%} (held-out "
+             f"styles {report['held_out_styles']['accuracy']:.1%})",
+             f"mistakes on the strokes said with >= {CONFIDENT:.0%} confidence: {confident} of "
+             f"{strokes['mistakes']}",
+             f"non-digits flagged: {report['non_digits']['flagged']:.1%} (held-out kinds "
+             f"{report['held_out_non_digits']['flagged']:.1%})"
+             + ("" if "mnist_test" not in report else
+                f"; MNIST test digits flagged: {report['mnist_test']['flagged']:.1%}")]
+    if "ece_after" in strokes:
+        lines.append(f"expected calibration error on the strokes: {strokes['ece_before']:.3f} raw, "
+                     f"{strokes['ece_after']:.3f} at temperature {report['calibration']['temperature']:.2f}")
+    return lines

@@ -22,6 +22,24 @@ def test_train_then_evaluate(tmp_path, capsys):
     assert "test accuracy" in printed and '"not sure" for' in printed and '"not a digit" for' in printed
 
 
+def test_evaluate_drawn_reads_the_drawn_benchmark_as_the_pad_does(capsys):
+    import re
+
+    from handwriting.calibration import for_model
+
+    assert main(["evaluate", "--model", "pretrained", "--drawn", "--quick"]) == 0
+    printed = capsys.readouterr().out
+
+    def percent(label):
+        return float(re.search(re.escape(label) + r" ([\d.]+)%", printed).group(1))
+
+    assert "of 200 MNIST test digits redrawn as strokes" in printed
+    assert percent("drawn digits read right:") >= 95 and percent("(held-out styles") >= 90
+    assert percent("non-digits flagged:") >= 85 and percent("MNIST test digits flagged:") <= 2
+    temperature = for_model("pretrained").temperature
+    assert re.search(r"confidence: \d+ of \d+", printed) and f"at temperature {temperature:.2f}" in printed
+
+
 def test_train_an_ensemble_keeps_each_member_and_saves_their_shift_averaged_average(tmp_path, capsys):
     out = tmp_path / "tiny-dnn"
     assert main(["train", "--members", "tiny,dnn", "--tta", "--epochs", "1", "--seed", "1",
