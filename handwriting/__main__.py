@@ -217,14 +217,10 @@ def cmd_evaluate(args) -> int:
           f"\"not sure\" for {(verdicts == 'unsure').mean():.2%}, "
           f"\"not a digit\" for {(verdicts == 'not_a_digit').mean():.2%}")
     if args.drawn:
-        from .drawn_digits import benchmark_drawings
-        from .evaluation import drawn_digit_benchmark, drawn_summary
+        from .evaluation import drawn_report
 
-        print("Drawn-digit benchmark (read as the pad reads them; about a minute) ...",
-              flush=True)
-        drawn = benchmark_drawings(x_test, y_test, quick=args.quick)
-        for line in drawn_summary(drawn_digit_benchmark(model, drawn, calibration, (x_test, y_test))):
-            print(line)
+        print("Drawn-digit benchmark (read as the pad reads them; about a minute) ...", flush=True)
+        print(drawn_report(model, calibration, quick=args.quick or None))
     return 0
 
 

@@ -223,3 +223,26 @@ def drawn_summary(report: dict) -> list[str]:
         lines.append(f"expected calibration error on the strokes: {strokes['ece_before']:.3f} raw, "
                      f"{strokes['ece_after']:.3f} at temperature {report['calibration']['temperature']:.2f}")
     return lines
+
+
+def drawn_report(model_or_path, calibration=None, quick: bool | None = None) -> str:
+    """How a model reads drawings, in a few lines: the drawn-digit benchmark through the pad's
+    path (what ``python -m handwriting evaluate --drawn`` prints).
+
+    Args:
+        model_or_path: a ``keras.Model``, a ``.keras`` file or ``"pretrained"``.
+        calibration: its :class:`~handwriting.calibration.Calibration` (default: the one stored
+            with it, as :func:`handwriting.calibration.for_model` finds it).
+        quick: the small benchmark, ~500 drawings instead of ~5,000 (default ``$HANDWRITING_QUICK``).
+    """
+    from .calibration import for_model
+    from .data import load_mnist, quick_mode
+    from .drawn_digits import benchmark_drawings
+    from .models import as_digit_model
+
+    quick = quick_mode() if quick is None else quick
+    calibration = for_model(model_or_path, calibration)
+    model = as_digit_model(model_or_path)
+    (_, _), mnist_test = load_mnist(train_size=1, quick=quick)
+    drawn = benchmark_drawings(*mnist_test, quick=quick)
+    return "\n".join(drawn_summary(drawn_digit_benchmark(model, drawn, calibration, mnist_test)))
