@@ -209,12 +209,11 @@ def drawn_digit_benchmark(model, drawn_set, calibration=None, mnist_test=None) -
 def drawn_summary(report: dict) -> list[str]:
     """A :func:`drawn_digit_benchmark` report in a few lines, for a terminal."""
     strokes = report["mnist"]
-    confident = round(strokes["confident_mistakes"] * strokes["mistakes"])
     lines = [f"drawn digits read right: {strokes['accuracy']:.1%} of {strokes['count']:,} MNIST test "
              f"digits redrawn as strokes; styles {report['styles']['accuracy']:.1%} (held-out "
              f"styles {report['held_out_styles']['accuracy']:.1%})",
-             f"mistakes on the strokes said with >= {CONFIDENT:.0%} confidence: {confident} of "
-             f"{strokes['mistakes']}",
+             f"mistakes on the strokes said with >= {CONFIDENT:.0%} confidence: "
+             f"{strokes['confident_mistakes']:.1%} of {strokes['mistakes']}",
              f"non-digits flagged: {report['non_digits']['flagged']:.1%} (held-out kinds "
              f"{report['held_out_non_digits']['flagged']:.1%})"
              + ("" if "mnist_test" not in report else
