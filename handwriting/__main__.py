@@ -220,7 +220,7 @@ def cmd_evaluate(args) -> int:
         from .evaluation import drawn_report
 
         print("Drawn-digit benchmark (read as the pad reads them; about a minute) ...", flush=True)
-        print(drawn_report(model, calibration, quick=args.quick or None))
+        print(drawn_report(model, calibration, quick=args.quick or None, mnist_test=(x_test, y_test)))
     return 0
 
 

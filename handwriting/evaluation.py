@@ -224,7 +224,7 @@ def drawn_summary(report: dict) -> list[str]:
     return lines
 
 
-def drawn_report(model_or_path, calibration=None, quick: bool | None = None) -> str:
+def drawn_report(model_or_path, calibration=None, quick: bool | None = None, mnist_test=None) -> str:
     """How a model reads drawings, in a few lines: the drawn-digit benchmark through the pad's
     path (what ``python -m handwriting evaluate --drawn`` prints).
 
@@ -233,6 +233,7 @@ def drawn_report(model_or_path, calibration=None, quick: bool | None = None) -> 
         calibration: its :class:`~handwriting.calibration.Calibration` (default: the one stored
             with it, as :func:`handwriting.calibration.for_model` finds it).
         quick: the small benchmark, ~500 drawings instead of ~5,000 (default ``$HANDWRITING_QUICK``).
+        mnist_test: (x_test, y_test) when already loaded (default: loaded, quick or full).
     """
     from .calibration import for_model
     from .data import load_mnist, quick_mode
@@ -242,6 +243,7 @@ def drawn_report(model_or_path, calibration=None, quick: bool | None = None) -> 
     quick = quick_mode() if quick is None else quick
     calibration = for_model(model_or_path, calibration)
     model = as_digit_model(model_or_path)
-    (_, _), mnist_test = load_mnist(train_size=1, quick=quick)
+    if mnist_test is None:
+        (_, _), mnist_test = load_mnist(train_size=1, quick=quick)
     drawn = benchmark_drawings(*mnist_test, quick=quick)
     return "\n".join(drawn_summary(drawn_digit_benchmark(model, drawn, calibration, mnist_test)))
