@@ -169,7 +169,7 @@ def _train_ensemble(configs: list, data, out: Path, tta: bool = False) -> int:
 
 
 def _save_calibration(model, model_path, x_val, y_val) -> None:
-    from .calibration import fit
+    from .calibration import NOT_A_DIGIT_SHARE, fit
     from .drawn_digits import CALIBRATION_DRAWINGS
 
     calibration = fit(model, x_val, y_val)
@@ -177,7 +177,8 @@ def _save_calibration(model, model_path, x_val, y_val) -> None:
     print(f"Calibration: temperature {calibration.temperature:.3f} (fitted on "
           f"{min(len(y_val), CALIBRATION_DRAWINGS):,} held-out training digits redrawn as pen "
           f"strokes), 'not sure' below {calibration.sure:.0%}, 'not a digit' when the top two "
-          f"are below {calibration.pair:.0%}; saved {path}")
+          f"are below {calibration.floor:.2%} (as {NOT_A_DIGIT_SHARE:.0%} of the {len(y_val):,} "
+          f"held-out digits are) or below {calibration.pair:.0%} when unsure; saved {path}")
 
 
 def _calibrate_on_held_out(model, model_path, quick: bool = False) -> None:
@@ -342,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
                                "hand-written styles and non-digits, as the pad reads them")
     evaluate.set_defaults(func=cmd_evaluate)
 
-    calibrate = sub.add_parser("calibrate", help="fit a saved model's temperature on held-out "
+    calibrate = sub.add_parser("calibrate", help="fit a saved model's temperature and not-a-digit floor on held-out "
                                "training digits (written beside it as .calibration.json)")
     calibrate.add_argument("--model", required=True)
     calibrate.add_argument("--quick", action="store_true")

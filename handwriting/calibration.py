@@ -10,9 +10,14 @@ model that outputs probabilities can be calibrated and the browser can do the sa
 The decision rule on the calibrated probabilities (web/CALIBRATION.md; the app in web/app.js
 applies it with the same numbers, read from export.json):
 
-    top >= SURE                  -> "digit"        (the most likely digit)
+    top + second < floor         -> "not_a_digit"  (less digit-like than 99 % of held-out digits)
+    else top >= SURE             -> "digit"        (the most likely digit)
     else top + second >= PAIR    -> "unsure"       ("Not sure: a 4 or a 9?")
     else                         -> "not_a_digit"  (no digit or pair of digits stands out)
+
+The floor is fitted per model (:func:`fit`): the top-two share that all but
+:data:`NOT_A_DIGIT_SHARE` of its held-out MNIST digits reach, so every model calls about 1 % of
+real digits "not a digit", however confident or timid its probabilities (0: no floor).
 
 Numbers only: numpy in, numpy out, no TensorFlow except in :func:`fit` (which runs the model).
 """
@@ -28,6 +33,7 @@ import numpy as np
 
 SURE = 0.7                  # calibrated top probability from which the answer is a digit
 PAIR = 0.9                  # ... else the top two together from which it is "a 4 or a 9?"
+NOT_A_DIGIT_SHARE = 0.01    # held-out digits whose top two fall below the fitted floor
 EPSILON = 1e-12             # probabilities are clipped here before the log (p = 0 happens)
 TEMPERATURE_RANGE = (0.05, 20.0)
 VERDICTS = ("digit", "unsure", "not_a_digit")
@@ -110,30 +116,45 @@ def expected_calibration_error(probabilities, labels, bins: int = 10) -> float:
                      for row in rows if row["count"]))
 
 
-def verdicts(calibrated, sure: float = SURE, pair: float = PAIR) -> np.ndarray:
+def verdicts(calibrated, sure: float = SURE, pair: float = PAIR, floor: float = 0.0) -> np.ndarray:
     """The rule on CALIBRATED probabilities: "digit", "unsure" or "not_a_digit" per row."""
     p = np.sort(_probabilities(calibrated).reshape(-1, 10), axis=1)
     top, two = p[:, -1], p[:, -1] + p[:, -2]
-    return np.where(top >= sure, "digit", np.where(two >= pair, "unsure", "not_a_digit"))
+    return np.where(two < floor, "not_a_digit",
+                    np.where(top >= sure, "digit", np.where(two >= pair, "unsure", "not_a_digit")))
+
+
+def fit_floor(calibrated, share: float = NOT_A_DIGIT_SHARE) -> float:
+    """The "not a digit" floor for held-out digits' CALIBRATED probabilities: the largest top-two
+    share that at most ``share`` of them fall below (rounded down to 4 decimals)."""
+    p = np.sort(_probabilities(calibrated).reshape(-1, 10), axis=1)
+    if not len(p):
+        raise CalibrationError("Cannot fit the not-a-digit floor on no examples: pass held-out digits.")
+    if not 0 <= share < 1:
+        raise CalibrationError(f"The share of digits below the floor must be in [0, 1), not {share!r}.")
+    two = np.sort(p[:, -1] + p[:, -2])
+    return math.floor(float(two[int(share * len(two))]) * 1e4) / 1e4
 
 
 @dataclass(frozen=True)
 class Calibration:
     """A model's temperature and thresholds; stored beside the model and in export.json.
 
-    A model without one gets ``Calibration()``: temperature 1 and the default thresholds.
+    A model without one gets ``Calibration()``: temperature 1, the default thresholds, no floor
+    (files and exports written before the floor existed read the same way).
     """
 
     temperature: float = 1.0
     sure: float = SURE
     pair: float = PAIR
+    floor: float = 0.0
 
     def __post_init__(self):
         if not (math.isfinite(self.temperature) and self.temperature > 0):
             raise CalibrationError(f"temperature must be a positive number, not {self.temperature!r}.")
-        if not (0 < self.sure <= 1 and 0 < self.pair <= 1):
-            raise CalibrationError(f"Thresholds sure and pair must be in (0, 1], got sure "
-                                   f"{self.sure!r}, pair {self.pair!r}.")
+        if not (0 < self.sure <= 1 and 0 < self.pair <= 1 and 0 <= self.floor <= 1):
+            raise CalibrationError(f"Thresholds sure and pair must be in (0, 1] and floor in [0, 1], "
+                                   f"got sure {self.sure!r}, pair {self.pair!r}, floor {self.floor!r}.")
 
     def apply(self, probabilities) -> np.ndarray:
         """Calibrated probabilities (float64, same shape)."""
@@ -141,7 +162,7 @@ class Calibration:
 
     def verdicts(self, calibrated) -> np.ndarray:
         """The rule on already calibrated probabilities."""
-        return verdicts(calibrated, self.sure, self.pair)
+        return verdicts(calibrated, self.sure, self.pair, self.floor)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -149,10 +170,11 @@ class Calibration:
     @classmethod
     def from_dict(cls, values: dict) -> "Calibration":
         try:
-            return cls(**{name: float(values[name]) for name in ("temperature", "sure", "pair")})
-        except (KeyError, TypeError, ValueError) as err:
-            raise CalibrationError(f"A calibration needs numbers temperature, sure and pair; "
-                                   f"got {values!r:.120}.") from err
+            return cls(**{name: float(values[name]) for name in ("temperature", "sure", "pair")},
+                       floor=float(values.get("floor", 0.0)))
+        except (AttributeError, KeyError, TypeError, ValueError) as err:
+            raise CalibrationError(f"A calibration needs numbers temperature, sure and pair (and "
+                                   f"optionally floor); got {values!r:.120}.") from err
 
     def save(self, model_path: str | os.PathLike) -> Path:
         """Write ``<model>.calibration.json`` beside the model file (atomically)."""
@@ -208,19 +230,25 @@ def for_model(model_or_path, calibration: Calibration | None = None) -> Calibrat
 
 
 def fit(model, x_val, y_val, sure: float = SURE, pair: float = PAIR, redraw: bool = True) -> Calibration:
-    """Fit the temperature of ``model`` on held-out digits (e.g. ``TrainingRun.validation``),
-    never on the test set; the thresholds are the defaults unless given.
+    """Fit the temperature and the not-a-digit floor of ``model`` on held-out digits (e.g.
+    ``TrainingRun.validation``), never on the test set; ``sure`` and ``pair`` are the defaults
+    unless given.
 
-    The pad reads drawings, not scans, so by default the held-out digits are first redrawn as
-    pen strokes (:func:`handwriting.drawn_digits.calibration_drawings`) and "90 % sure" is
-    fitted to hold on drawn digits. ``redraw=False`` fits on ``x_val`` as given (e.g. drawings
-    already rendered and preprocessed).
+    The pad reads drawings, not scans, so by default the temperature is fitted on the held-out
+    digits redrawn as pen strokes (:func:`handwriting.drawn_digits.calibration_drawings`):
+    "90 % sure" is fitted to hold on drawn digits. The floor (:func:`fit_floor`) is fitted on
+    the held-out digits as given, calibrated: 1 % of them fall below it. ``redraw=False`` fits
+    both on ``x_val`` as given (e.g. drawings already rendered and preprocessed).
     """
     from .drawn_digits import calibration_drawings
     from .evaluation import predict_probabilities
 
     if len(x_val) == 0:
         raise CalibrationError("No held-out digits to calibrate on: train with validation_size > 0.")
+    given = predict_probabilities(model, np.asarray(x_val, np.float32).reshape(len(x_val), 28, 28, 1))
     if redraw:
-        x_val, y_val = calibration_drawings(x_val, y_val)
-    return Calibration(fit_temperature(predict_probabilities(model, x_val), y_val), sure, pair)
+        drawn, drawn_labels = calibration_drawings(x_val, y_val)
+        temperature = fit_temperature(predict_probabilities(model, drawn), drawn_labels)
+    else:
+        temperature = fit_temperature(given, y_val)
+    return Calibration(temperature, sure, pair, fit_floor(apply_temperature(given, temperature)))

@@ -298,18 +298,19 @@ class FineTuneResult:
 
 
 def refit_calibration(model, validation, base: calibration_module.Calibration):
-    """(calibration, note) for a fine-tuned model: the temperature fitted again on the held-out
-    MNIST digits ``validation`` redrawn as strokes (:func:`calibration.fit`) (the base model's no longer fits the changed weights), the
-    base's thresholds kept; temperature 1 when there are no held-out digits."""
+    """(calibration, note) for a fine-tuned model: the temperature and the not-a-digit floor
+    fitted again on the held-out MNIST digits ``validation`` (:func:`calibration.fit`; the base
+    model's no longer fit the changed weights), the base's thresholds kept; temperature 1 and no
+    floor when there are no held-out digits."""
     x_val, y_val = validation
     if not len(y_val):
         return (calibration_module.Calibration(1.0, base.sure, base.pair),
-                f"temperature reset to 1 (was {base.temperature:.3f}): no held-out MNIST digits "
-                "to refit it on (validation_size 0)")
+                f"temperature reset to 1 (was {base.temperature:.3f}) and no not-a-digit floor: "
+                "no held-out MNIST digits to refit them on (validation_size 0)")
     fitted = calibration_module.fit(model, x_val, y_val, base.sure, base.pair)
     return fitted, (f"temperature {fitted.temperature:.3f} (base {base.temperature:.3f}) refitted on "
                     f"{min(len(y_val), CALIBRATION_DRAWINGS):,} held-out MNIST training digits "
-                    "redrawn as strokes; thresholds kept")
+                    f"redrawn as strokes, the not-a-digit floor {fitted.floor:.2%} on them as given; thresholds kept")
 
 
 def finetune(model, drawings, config: FineTuneConfig | None = None, data=None,

@@ -65,6 +65,29 @@ def test_the_rule_digit_unsure_not_a_digit():
     assert cal.verdicts(edge)[0] == "digit"              # the threshold itself counts as sure
 
 
+def test_below_the_floor_even_a_sure_looking_answer_is_not_a_digit():
+    sure = np.full(10, 0.02)
+    sure[7] = 0.82                                       # top two: 0.84
+    confident = np.full(10, 0.001)
+    confident[7] = 0.991                                 # top two: 0.992
+    both = np.stack([sure, confident])
+    assert list(cal.verdicts(both)) == ["digit", "digit"]                # no floor: both digits
+    assert list(cal.verdicts(both, floor=0.95)) == ["not_a_digit", "digit"]
+    assert list(cal.Calibration(floor=0.95).verdicts(both)) == ["not_a_digit", "digit"]
+    assert cal.verdicts(confident, floor=0.992)[0] == "digit"            # the floor itself is enough
+
+
+def test_the_floor_lets_one_percent_of_held_out_digits_through_as_not_a_digit():
+    probabilities, _ = _overconfident(2000, 0.5, seed=4)
+    floor = cal.fit_floor(probabilities)
+    below = (np.sort(probabilities, axis=1)[:, -2:].sum(axis=1) < floor).mean()
+    assert 0.005 <= below <= cal.NOT_A_DIGIT_SHARE
+    assert (cal.verdicts(probabilities, sure=0.0, floor=floor) == "not_a_digit").mean() == below
+    assert cal.fit_floor(probabilities, share=0.0) <= np.sort(probabilities, axis=1)[:, -2:].sum(axis=1).min()
+    with pytest.raises(cal.CalibrationError, match="no examples"):
+        cal.fit_floor(np.zeros((0, 10)))
+
+
 def test_calibration_is_stored_beside_the_model_and_loaded_back(tmp_path):
     model = tmp_path / "model.keras"
     assert cal.load(model) == cal.Calibration()          # none stored: T = 1, default thresholds
@@ -78,6 +101,11 @@ def test_calibration_is_stored_beside_the_model_and_loaded_back(tmp_path):
     path.write_text(json.dumps({"temperature": 1.0}))
     with pytest.raises(cal.CalibrationError, match="sure and pair"):
         cal.load(model)
+    path.write_text(json.dumps({"temperature": 1.7, "sure": 0.75, "pair": 0.9}))   # before the floor
+    assert cal.load(model) == stored and stored.floor == 0
+    floored = cal.Calibration(temperature=0.5, floor=0.97)
+    floored.save(model)
+    assert cal.load(model) == floored
 
 
 def test_for_model_is_the_one_way_to_get_a_models_calibration(tmp_path):
@@ -100,6 +128,8 @@ def test_bad_numbers_are_refused_clearly():
         cal.Calibration(temperature=0)
     with pytest.raises(cal.CalibrationError, match=r"in \(0, 1\]"):
         cal.Calibration(sure=1.5)
+    with pytest.raises(cal.CalibrationError, match=r"floor in \[0, 1\]"):
+        cal.Calibration(floor=-0.1)
     with pytest.raises(cal.CalibrationError, match="shape"):
         cal.apply_temperature(np.ones((3, 9)), 1.0)
     with pytest.raises(cal.CalibrationError, match="labels"):
@@ -120,6 +150,10 @@ def test_fit_on_held_out_drawings_lowers_nll_and_ece(tiny_model, mnist_small):
     keep = ~np.isnan(raw[:, 0])
     labels = np.array([d.label for d in check])[keep]
     assert calibration.temperature != 1.0
+    assert 0 < calibration.floor < 1       # 1 % of the digits it was fitted on fall below it
+    below = (np.sort(calibration.apply(tiny_model.predict(images, verbose=0)), axis=1)[:, -2:].sum(axis=1)
+             < calibration.floor).mean()
+    assert below <= cal.NOT_A_DIGIT_SHARE
     assert cal.negative_log_likelihood(calibrated[keep], labels) < cal.negative_log_likelihood(raw[keep], labels)
     assert cal.expected_calibration_error(calibrated[keep], labels) < cal.expected_calibration_error(raw[keep], labels)
 
@@ -184,5 +218,9 @@ def test_fit_redraws_the_held_out_digits_as_strokes_by_default(tiny_model, mnist
     assert not any(image.tobytes() in originals for image in images)     # redrawn, not copied
     assert set(labels) <= set(y[:300].tolist())
     redrawn = cal.fit(tiny_model, x[:300], y[:300])
-    assert redrawn == cal.fit(tiny_model, images, labels, redraw=False)   # the same stream each time
-    assert redrawn != cal.fit(tiny_model, x[:300], y[:300], redraw=False)
+    on_drawings = cal.fit(tiny_model, images, labels, redraw=False)
+    assert redrawn.temperature == on_drawings.temperature                 # the same stream each time
+    assert redrawn.temperature != cal.fit(tiny_model, x[:300], y[:300], redraw=False).temperature
+    # ... and the floor on the held-out digits as given (what "1 % of MNIST digits" means)
+    given = cal.apply_temperature(tiny_model.predict(x[:300], verbose=0), redrawn.temperature)
+    assert redrawn.floor == pytest.approx(cal.fit_floor(given), abs=2e-4)

@@ -27,10 +27,10 @@ def test_python_and_js_define_the_same_thresholds():
         assert f"| `{name}` | {getattr(calibration, name):g} |" in doc, f"CALIBRATION.md: {name}"
 
 
-_JS_JUDGE = """([rows, temperature, sure, pair]) => rows.map(p => {
+_JS_JUDGE = """([rows, {temperature, sure, pair, floor}]) => rows.map(p => {
   const C = window.HandwritingCalibration;
   const q = C.apply(p, temperature);
-  const verdict = C.verdict(q, sure, pair);
+  const verdict = C.verdict(q, sure, pair, floor);
   return {q: Array.from(q), verdict, message: C.message(verdict, q)};
 })"""
 
@@ -48,12 +48,22 @@ def test_js_applies_the_temperature_and_the_rule_like_numpy(browser):
         page = context.new_page()
         page.goto(f"{url}index.html?backend=cpu")
         page.wait_for_function("() => window.HandwritingCalibration !== undefined", timeout=30_000)
+        floored = calibration.Calibration(0.6, 0.7, 0.75, floor=0.97)
         for setting in (calibration.Calibration(), calibration.Calibration(2.3, 0.9, 0.95),
-                        calibration.Calibration(0.6, 0.7, 0.75)):
-            js = page.evaluate(_JS_JUDGE, [p.tolist(), setting.temperature, setting.sure, setting.pair])
+                        calibration.Calibration(0.6, 0.7, 0.75), floored):
+            js = page.evaluate(_JS_JUDGE, [p.tolist(), setting.as_dict()])
             q = setting.apply(p)
             np.testing.assert_allclose([row["q"] for row in js], q, rtol=0, atol=1e-12)
             expected = setting.verdicts(q)
             assert [row["verdict"] for row in js] == list(expected)
             assert [row["message"] for row in js] == [verdict_message(v, r) for v, r in zip(expected, q)]
+        # the floor turns sure digits into "not a digit" in both
+        sure_but_low = (floored.verdicts(floored.apply(p)) == "not_a_digit") & (floored.apply(p).max(axis=1) >= 0.7)
+        assert sure_but_low.sum() > 5
+        # export.json as written before the floor existed: no floor; a bad one is refused
+        read = "(calibration) => window.HandwritingCalibration.fromManifest({calibration})"
+        assert page.evaluate(read, {"temperature": 0.5, "sure": 0.7, "pair": 0.9})["floor"] == 0
+        assert page.evaluate(read, floored.as_dict()) == floored.as_dict()
+        with pytest.raises(Exception, match="invalid calibration"):
+            page.evaluate(read, {**floored.as_dict(), "floor": 1.5})
         context.close()

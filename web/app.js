@@ -88,7 +88,7 @@
    *  CALIBRATION.md with this export's temperature and thresholds. */
   function judge(raw) {
     const probabilities = C.apply(raw, calibration.temperature);
-    const verdict = C.verdict(probabilities, calibration.sure, calibration.pair);
+    const verdict = C.verdict(probabilities, calibration.sure, calibration.pair, calibration.floor);
     let digit = 0;
     for (let d = 1; d < 10; d++) if (probabilities[d] > probabilities[digit]) digit = d;
     return { probabilities, verdict, digit, message: C.message(verdict, probabilities) };

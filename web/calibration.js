@@ -12,16 +12,19 @@
 
   const NOT_A_DIGIT_MESSAGE = "That does not look like a digit. Draw one digit from 0 to 9.";
 
-  /** {temperature, sure, pair} from export.json's "calibration" (defaults for what is missing). */
+  /** {temperature, sure, pair, floor} from export.json's "calibration" (defaults for what is
+   *  missing; no floor in exports written before it existed). */
   function fromManifest(manifest) {
     const given = (manifest && manifest.calibration) || {};
     const calibration = {
       temperature: given.temperature === undefined ? 1.0 : Number(given.temperature),
       sure: given.sure === undefined ? SURE : Number(given.sure),
       pair: given.pair === undefined ? PAIR : Number(given.pair),
+      floor: given.floor === undefined ? 0.0 : Number(given.floor),
     };
     if (!(calibration.temperature > 0 && calibration.sure > 0 && calibration.sure <= 1 &&
-          calibration.pair > 0 && calibration.pair <= 1)) {
+          calibration.pair > 0 && calibration.pair <= 1 &&
+          calibration.floor >= 0 && calibration.floor <= 1)) {
       throw new Error(`export.json has an invalid calibration ${JSON.stringify(given)}; ` +
         "export the app again.");
     }
@@ -44,10 +47,12 @@
   }
 
   /** "digit", "unsure" or "not_a_digit" for CALIBRATED probabilities. */
-  function verdict(calibrated, sure = SURE, pair = PAIR) {
+  function verdict(calibrated, sure = SURE, pair = PAIR, floor = 0.0) {
     const [first, second] = topTwo(calibrated);
+    const two = calibrated[first] + calibrated[second];
+    if (two < floor) return "not_a_digit";
     if (calibrated[first] >= sure) return "digit";
-    return calibrated[first] + calibrated[second] >= pair ? "unsure" : "not_a_digit";
+    return two >= pair ? "unsure" : "not_a_digit";
   }
 
   /** What the app says for a verdict (as handwriting.recognizer.verdict_message). */
