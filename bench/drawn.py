@@ -9,7 +9,7 @@ temperature is fitted on the training images it held out (never the test set or 
 from __future__ import annotations
 
 from handwriting import architectures, models
-from handwriting.calibration import fit, for_model
+from handwriting.calibration import NOT_A_DIGIT_SHARE, fit, for_model
 from handwriting.data import load_mnist
 from handwriting.drawn_digits import benchmark_drawings
 from handwriting.evaluation import drawn_digit_benchmark, drawn_summary
@@ -88,11 +88,12 @@ def _markdown(reports: dict, drawn, test_size: int) -> str:
     any_report = next(iter(reports.values()))
     digit_sets = ("mnist", "styles", "held_out_styles")
     summary = markdown_table(
-        ["model", "trained", "T", "MNIST test flagged", "drawn (strokes) right",
+        ["model", "trained", "T", "floor", "MNIST test flagged", "drawn (strokes) right",
          "styles right (training shapes)", "held-out styles right",
          "non-digits flagged (training kinds)", "held-out non-digits flagged",
          "confident mistakes (raw -> calibrated)", "ECE strokes (raw -> calibrated)"],
-        [[name, r["trained"], f"{r['calibration']['temperature']:.2f}", _pct(r["mnist_test"]["flagged"]),
+        [[name, r["trained"], f"{r['calibration']['temperature']:.2f}",
+          f"{r['calibration'].get('floor', 0.0):.3f}", _pct(r["mnist_test"]["flagged"]),
           f"**{_pct(r['mnist']['accuracy'])}**", _pct(r["styles"]["accuracy"]),
           f"**{_pct(r['held_out_styles']['accuracy'])}**", _pct(r["non_digits"]["flagged"]),
           f"**{_pct(r['held_out_non_digits']['flagged'])}**",
@@ -121,10 +122,13 @@ def _markdown(reports: dict, drawn, test_size: int) -> str:
     rule = any_report["calibration"]
     return "\n\n".join([
         f"The pad's path for every drawing: strokes rasterised with the round brush, "
-        f"`preprocess_canvas`, the model, then temperature scaling and the rule (a digit when the "
-        f"calibrated top probability is >= {rule['sure']}, \"not sure: a 4 or a 9?\" when the top two "
+        f"`preprocess_canvas`, the model, then temperature scaling and the rule (web/CALIBRATION.md: "
+        f"\"not a digit\" when the calibrated top two hold less than the model's floor; else a digit "
+        f"when the top probability is >= {rule['sure']}, \"not sure: a 4 or a 9?\" when the top two "
         f"reach {rule['pair']}, else \"not a digit\"). T is fitted on the training images each model "
-        f"held out (5,000; quick: 500), up to 2,000 of them redrawn as strokes with a training seed. Sets (`handwriting.drawn_digits.evaluation_drawings`, seed "
+        f"held out (5,000; quick: 500), up to 2,000 of them redrawn as strokes with a training seed; "
+        f"the floor on the same held-out images as they are, calibrated: "
+        f"{NOT_A_DIGIT_SHARE:.0%} of them fall below it. Sets (`handwriting.drawn_digits.evaluation_drawings`, seed "
         f"EVALUATION_SEED): {len(drawn.mnist):,} MNIST test digits redrawn as strokes, "
         f"{len(drawn.styles):,} style drawings ({len(any_report['styles']['per_style'])} styles), "
         f"{len(drawn.non_digits):,} non-digits ({len(any_report['non_digits']['per_kind'])} kinds), "
