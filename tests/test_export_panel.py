@@ -62,8 +62,8 @@ def test_the_app_carries_the_models_calibration_as_from_the_cli(tiny_model, tmp_
 
     path = tmp_path / "tiny.keras"
     save_model(tiny_model, path)
-    Calibration(temperature=2.5, sure=0.75, pair=0.85).save(path)
-    expected = {path: {"temperature": 2.5, "sure": 0.75, "pair": 0.85},
+    Calibration(temperature=2.5, sure=0.75, pair=0.85, floor=0.6).save(path)
+    expected = {path: {"temperature": 2.5, "sure": 0.75, "pair": 0.85, "floor": 0.6},
                 PRETRAINED: pretrained_record()["calibration"],
                 tiny_model: Calibration().as_dict()}         # a model object carries none
     for source, calibration in expected.items():
