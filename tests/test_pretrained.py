@@ -27,7 +27,9 @@ def test_its_record_says_how_it_was_trained_and_how_well_it_does():
     record = models.pretrained_record()["record"]
     assert record["architecture"] == "drawcnn" and record["train_size"] > 50_000
     assert record["val_accuracy"] > 0.985 and record["test_accuracy"] > 0.985
-    assert set(models.pretrained_record()["calibration"]) == {"temperature", "sure", "pair"}
+    calibration = models.pretrained_record()["calibration"]
+    assert set(calibration) == {"temperature", "sure", "pair", "floor"}
+    assert 0.5 < calibration["floor"] < 1          # fitted: 1 % of its held-out digits below it
 
 
 def test_it_reads_mnist_test_digits(pretrained, mnist_small):
