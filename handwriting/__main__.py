@@ -176,9 +176,10 @@ def _save_calibration(model, model_path, x_val, y_val) -> None:
     path = calibration.save(model_path)
     print(f"Calibration: temperature {calibration.temperature:.3f} (fitted on "
           f"{min(len(y_val), CALIBRATION_DRAWINGS):,} held-out training digits redrawn as pen "
-          f"strokes), 'not sure' below {calibration.sure:.0%}, 'not a digit' when the top two "
-          f"are below {calibration.floor:.2%} (as {NOT_A_DIGIT_SHARE:.0%} of the {len(y_val):,} "
-          f"held-out digits are) or below {calibration.pair:.0%} when unsure; saved {path}")
+          f"strokes); 'not a digit' when the top two hold less than {calibration.floor:.2%} (the "
+          f"floor: {NOT_A_DIGIT_SHARE:.0%} of the {len(y_val):,} held-out digits fall below it), else "
+          f"'not sure' below {calibration.sure:.0%} (and 'not a digit' when the top two hold less "
+          f"than {calibration.pair:.0%}); saved {path}")
 
 
 def _calibrate_on_held_out(model, model_path, quick: bool = False) -> None:
@@ -343,8 +344,9 @@ def build_parser() -> argparse.ArgumentParser:
                                "hand-written styles and non-digits, as the pad reads them")
     evaluate.set_defaults(func=cmd_evaluate)
 
-    calibrate = sub.add_parser("calibrate", help="fit a saved model's temperature and not-a-digit floor on held-out "
-                               "training digits (written beside it as .calibration.json)")
+    calibrate = sub.add_parser("calibrate", help="fit a saved model's temperature and not-a-digit "
+                               "floor on held-out training digits (written beside it as "
+                               ".calibration.json)")
     calibrate.add_argument("--model", required=True)
     calibrate.add_argument("--quick", action="store_true")
     calibrate.set_defaults(func=cmd_calibrate)
