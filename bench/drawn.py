@@ -93,7 +93,7 @@ def _markdown(reports: dict, drawn, test_size: int) -> str:
          "non-digits flagged (training kinds)", "held-out non-digits flagged",
          "confident mistakes (raw -> calibrated)", "ECE strokes (raw -> calibrated)"],
         [[name, r["trained"], f"{r['calibration']['temperature']:.2f}",
-          f"{r['calibration'].get('floor', 0.0):.3f}", _pct(r["mnist_test"]["flagged"]),
+          f"{r['calibration']['floor']:.3f}", _pct(r["mnist_test"]["flagged"]),
           f"**{_pct(r['mnist']['accuracy'])}**", _pct(r["styles"]["accuracy"]),
           f"**{_pct(r['held_out_styles']['accuracy'])}**", _pct(r["non_digits"]["flagged"]),
           f"**{_pct(r['held_out_non_digits']['flagged'])}**",

@@ -116,10 +116,15 @@ def expected_calibration_error(probabilities, labels, bins: int = 10) -> float:
                      for row in rows if row["count"]))
 
 
+def _top_and_two(calibrated) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the top probability, and the top two together."""
+    p = np.sort(_probabilities(calibrated).reshape(-1, 10), axis=1)
+    return p[:, -1], p[:, -1] + p[:, -2]
+
+
 def verdicts(calibrated, sure: float = SURE, pair: float = PAIR, floor: float = 0.0) -> np.ndarray:
     """The rule on CALIBRATED probabilities: "digit", "unsure" or "not_a_digit" per row."""
-    p = np.sort(_probabilities(calibrated).reshape(-1, 10), axis=1)
-    top, two = p[:, -1], p[:, -1] + p[:, -2]
+    top, two = _top_and_two(calibrated)
     return np.where(two < floor, "not_a_digit",
                     np.where(top >= sure, "digit", np.where(two >= pair, "unsure", "not_a_digit")))
 
@@ -127,12 +132,11 @@ def verdicts(calibrated, sure: float = SURE, pair: float = PAIR, floor: float = 
 def fit_floor(calibrated, share: float = NOT_A_DIGIT_SHARE) -> float:
     """The "not a digit" floor for held-out digits' CALIBRATED probabilities: the largest top-two
     share that at most ``share`` of them fall below (rounded down to 4 decimals)."""
-    p = np.sort(_probabilities(calibrated).reshape(-1, 10), axis=1)
-    if not len(p):
+    two = np.sort(_top_and_two(calibrated)[1])
+    if not len(two):
         raise CalibrationError("Cannot fit the not-a-digit floor on no examples: pass held-out digits.")
     if not 0 <= share < 1:
         raise CalibrationError(f"The share of digits below the floor must be in [0, 1), not {share!r}.")
-    two = np.sort(p[:, -1] + p[:, -2])
     return math.floor(float(two[int(share * len(two))]) * 1e4) / 1e4
 
 
@@ -242,10 +246,11 @@ def fit(model, x_val, y_val, sure: float = SURE, pair: float = PAIR, redraw: boo
     """
     from .drawn_digits import calibration_drawings
     from .evaluation import predict_probabilities
+    from .preprocess import MODEL_SIZE
 
     if len(x_val) == 0:
         raise CalibrationError("No held-out digits to calibrate on: train with validation_size > 0.")
-    given = predict_probabilities(model, np.asarray(x_val, np.float32).reshape(len(x_val), 28, 28, 1))
+    given = predict_probabilities(model, np.asarray(x_val, np.float32).reshape(-1, MODEL_SIZE, MODEL_SIZE, 1))
     if redraw:
         drawn, drawn_labels = calibration_drawings(x_val, y_val)
         temperature = fit_temperature(predict_probabilities(model, drawn), drawn_labels)
