@@ -21,6 +21,7 @@ from .common import (FALLBACK_TRAIN_SIZE, bench_model, bench_validation, load_re
 
 TITLE = "Drawn digits and non-digits: the pad's path, calibration, 'not sure' and 'not a digit'"
 PRETRAINED = "pretrained"
+LEAST_FLAGGED = 8          # Quick, Draw! kinds listed per model
 
 
 def _training(name: str, quick: bool) -> str:
@@ -70,7 +71,7 @@ def run(quick: bool = False) -> dict:
                                "non_digits": len(drawn.non_digits),
                                "held_out_styles": len(drawn.held_out_styles),
                                "held_out_non_digits": len(drawn.held_out_non_digits),
-                               "mnist_test": int(len(y_test))},
+                               "doodles": len(drawn.doodles), "mnist_test": int(len(y_test))},
                      "models": reports}}
 
 
@@ -91,12 +92,13 @@ def _markdown(reports: dict, drawn, test_size: int) -> str:
         ["model", "trained", "T", "floor", "MNIST test flagged", "drawn (strokes) right",
          "styles right (training shapes)", "held-out styles right",
          "non-digits flagged (training kinds)", "held-out non-digits flagged",
-         "confident mistakes (raw -> calibrated)", "ECE strokes (raw -> calibrated)"],
+         "Quick, Draw! doodles flagged", "confident mistakes (raw -> calibrated)",
+         "ECE strokes (raw -> calibrated)"],
         [[name, r["trained"], f"{r['calibration']['temperature']:.2f}",
           f"{r['calibration']['floor']:.3f}", _pct(r["mnist_test"]["flagged"]),
           f"**{_pct(r['mnist']['accuracy'])}**", _pct(r["styles"]["accuracy"]),
           f"**{_pct(r['held_out_styles']['accuracy'])}**", _pct(r["non_digits"]["flagged"]),
-          f"**{_pct(r['held_out_non_digits']['flagged'])}**",
+          f"**{_pct(r['held_out_non_digits']['flagged'])}**", f"**{_pct(r['doodles']['flagged'])}**",
           f"{_pct(r['mnist']['confident_mistakes_uncalibrated'])} -> {_pct(r['mnist']['confident_mistakes'])}",
           f"{r['mnist']['ece_before']:.3f} -> {r['mnist']['ece_after']:.3f}"]
          for name, r in reports.items()])
@@ -111,6 +113,11 @@ def _markdown(reports: dict, drawn, test_size: int) -> str:
          for name, r in reports.items() for family in digit_sets])
     styles = _per_template(reports, "per_style", ("styles", "held_out_styles"), "style")
     kinds = _per_template(reports, "per_kind", ("non_digits", "held_out_non_digits"), "non-digit")
+    least_flagged = markdown_table(
+        ["model", f"least flagged of the {len(any_report['doodles']['per_kind'])} kinds (share flagged)"],
+        [[name, ", ".join(f"{kind} {_pct(rate)}" for kind, rate in
+                          sorted(r["doodles"]["per_kind"].items(), key=lambda item: item[1])[:LEAST_FLAGGED])]
+         for name, r in reports.items()])
     last = list(reports)[-1]
     rows = zip(reports[last]["mnist"]["reliability_before"], reports[last]["mnist"]["reliability_after"])
     reliability = markdown_table(
@@ -134,14 +141,18 @@ def _markdown(reports: dict, drawn, test_size: int) -> str:
         f"{len(drawn.non_digits):,} non-digits ({len(any_report['non_digits']['per_kind'])} kinds), "
         f"{len(drawn.held_out_styles):,} held-out style drawings "
         f"({len(any_report['held_out_styles']['per_style'])} styles) and {len(drawn.held_out_non_digits):,} "
-        f"held-out non-digits ({len(any_report['held_out_non_digits']['per_kind'])} kinds); flags on "
+        f"held-out non-digits ({len(any_report['held_out_non_digits']['per_kind'])} kinds), "
+        f"{len(drawn.doodles):,} Quick, Draw! doodles ({len(any_report['doodles']['per_kind'])} kinds); flags on "
         f"{test_size:,} MNIST test digits. The drawn training data (`drawcnn`, `pretrained`) comes from "
         "the very templates of the styles and non-digits (`STYLES`, `NON_DIGIT_KINDS`: other seeds, "
         "so other sizes, slants and wobbles, but the same shapes), so those columns measure shapes "
         "the model has seen. The held-out ones (`HELD_OUT_STYLES`: a rounded-box 0, a European 1, a "
         "swan-necked 2, an 8 closed by a line, ...; `HELD_OUT_NON_DIGITS`: heart, arrow, check mark, "
         "smiley, house, cloud, lowercase letters, ...) are drawn only from the benchmark's seed and "
-        "never for training: they stand in for other people's hands and measure robustness. "
+        "never for training: they stand in for other people's hands and measure robustness. The "
+        "Quick, Draw! doodles (`handwriting.quickdraw`: drawings players of Google's game made in "
+        "20 seconds, CC BY 4.0, every kind but those often drawn as a digit's shape, such as circle "
+        "and line) are other people's hands: no model here trains on them. "
         "\"Right\" is the most likely digit (refused drawings count wrong); a confident mistake is a "
         "wrong digit given with >= 90 % confidence. Targets: >= 90 % of non-digits flagged, <= 2 % of "
         "MNIST test digits flagged, drawn digits >= 97 % right, <= 10 % of mistakes confident.",
@@ -149,5 +160,8 @@ def _markdown(reports: dict, drawn, test_size: int) -> str:
         "**Per digit** (share read right):", per_digit,
         "**Per style** (held out: shapes no training data has):", styles,
         "**Non-digits flagged, per kind** (held out: kinds no training data has):", kinds,
+        f"**Quick, Draw! doodles**: {len(drawn.doodles):,} drawings by real people "
+        f"({len(drawn.doodles) // len(any_report['doodles']['per_kind'])} of each kind, redrawn as "
+        f"strokes), kinds no model trains on:", least_flagged,
         f"**Reliability on the redrawn MNIST digits, {last}** (before and after temperature scaling):",
         reliability])

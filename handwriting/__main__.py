@@ -30,6 +30,7 @@ from .drawings import DrawingsError
 from .ensemble import MIXED_EXAMPLE, member_architectures, model_name
 from .export import ExportError
 from .models import ModelError
+from .quickdraw import QuickDrawError
 from .quiet_tensorflow import import_tensorflow
 from .training import ConfigError, TrainingListener
 
@@ -387,7 +388,7 @@ def main(argv=None) -> int:
     try:
         return args.func(args)
     except (ConfigError, MnistDataError, ModelError, ExportError, BrowserUnavailableError,
-            CalibrationError, DrawingsError, FileExistsError, FileNotFoundError) as err:
+            CalibrationError, DrawingsError, QuickDrawError, FileExistsError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -19,7 +19,10 @@ Three sources of drawings:
   (:data:`HELD_OUT_NON_DIGITS`: heart, arrow, check mark, smiley, hash, house, cloud, lowercase
   letters, ...). The training data is drawn from the same templates as the benchmark's styles
   and non-digits (other seeds, same shapes), so scores on those measure shapes the model has
-  seen; the held-out ones measure whether it reads a hand it has never seen.
+  seen; the held-out ones measure whether it reads a hand it has never seen;
+- doodles real people drew for Quick, Draw! (:func:`quickdraw_drawings`: a cat, a bicycle, a
+  cookie, ... in 327 kinds), redrawn as pen strokes like the MNIST digits: non-digits by other
+  hands than ours, for the benchmark only.
 
 Two families, never mixed: :func:`evaluation_drawings` is THE drawn-digit benchmark (MNIST
 *test* digits, the fixed :data:`EVALUATION_SEED`); :func:`training_drawings`,
@@ -741,9 +744,10 @@ class DrawnSet:
     non_digits: list[Drawing]            # every kind of NON_DIGIT_KINDS, in equal shares
     held_out_styles: list[Drawing]       # every style of HELD_OUT_STYLES (never trained on), several times
     held_out_non_digits: list[Drawing]   # every kind of HELD_OUT_NON_DIGITS, in equal shares
+    doodles: list[Drawing] = field(default_factory=list)   # real people's Quick, Draw! doodles
     _inputs: dict = field(default_factory=dict, repr=False)
 
-    FAMILIES = ("mnist", "styles", "non_digits", "held_out_styles", "held_out_non_digits")
+    FAMILIES = ("mnist", "styles", "non_digits", "held_out_styles", "held_out_non_digits", "doodles")
 
     def model_inputs(self, family: str) -> tuple[np.ndarray, list[str | None]]:
         """:func:`to_model_inputs` of one family, rendered once and kept for every model."""
@@ -754,40 +758,54 @@ class DrawnSet:
         return self._inputs[family]
 
 
+def quickdraw_drawings(rng: np.random.Generator, per_kind: int) -> list[Drawing]:
+    """Doodles real people drew for Quick, Draw! (:func:`handwriting.quickdraw.doodles`:
+    ``per_kind`` of every kind that is no digit's shape), redrawn as pen strokes like the MNIST
+    digits and placed and varied like every drawing. For the benchmark: no recipe trains on them."""
+    from . import quickdraw
+
+    images, kinds = quickdraw.doodles(per_kind)
+    return [place(digit_strokes(image), rng, None, kind, shift_strokes=False)
+            for image, kind in zip(images, kinds)]
+
+
 def evaluation_drawings(x_test: np.ndarray, y_test: np.ndarray, per_style: int = 40,
-                        non_digits: int = 520) -> DrawnSet:
+                        non_digits: int = 520, doodles_per_kind: int = 0) -> DrawnSet:
     """THE drawn-digit benchmark (never train on it): every test digit given, redrawn as strokes,
     ``per_style`` drawings of each style and ``non_digits`` non-digits, both for the templates
     the training data shares (:data:`STYLES`, :data:`NON_DIGIT_KINDS`) and the held-out ones
-    (:data:`HELD_OUT_STYLES`, :data:`HELD_OUT_NON_DIGITS`), all from :data:`EVALUATION_SEED`
-    (one spawned stream per family). Pass MNIST *test* digits."""
+    (:data:`HELD_OUT_STYLES`, :data:`HELD_OUT_NON_DIGITS`), and ``doodles_per_kind`` Quick, Draw!
+    doodles of each kind (:func:`quickdraw_drawings`; 0: none, nothing downloaded), all from
+    :data:`EVALUATION_SEED` (one spawned stream per family). Pass MNIST *test* digits."""
     if len(x_test) != len(y_test):
         raise ValueError(f"{len(x_test)} images but {len(y_test)} labels.")
-    # Spawned streams keep their order: the held-out families' streams (3, 4) came later and
-    # leave the first three families' drawings as they were.
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(EVALUATION_SEED).spawn(5)]
-    per_style, non_digits = _count(per_style), _count(non_digits)
+    # Spawned streams keep their order: the later families' streams (3, 4, then 5) leave the
+    # earlier families' drawings as they were.
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(EVALUATION_SEED).spawn(6)]
+    per_style, non_digits, doodles_per_kind = _count(per_style), _count(non_digits), _count(doodles_per_kind)
     return DrawnSet(
         mnist=[mnist_drawing(x, y, streams[0]) for x, y in zip(x_test, y_test)],
         styles=[style_drawing(name, streams[1]) for name in STYLES for _ in range(per_style)],
         non_digits=_sample_non_digits(streams[2], non_digits, NON_DIGIT_KINDS),
         held_out_styles=[style_drawing(name, streams[3])
                          for name in HELD_OUT_STYLES for _ in range(per_style)],
-        held_out_non_digits=_sample_non_digits(streams[4], non_digits, HELD_OUT_NON_DIGITS))
+        held_out_non_digits=_sample_non_digits(streams[4], non_digits, HELD_OUT_NON_DIGITS),
+        doodles=quickdraw_drawings(streams[5], doodles_per_kind) if doodles_per_kind else [])
 
 
 #: The benchmark's sizes (bench section `drawn`, ``evaluate --drawn``): MNIST test digits
-#: redrawn, drawings per style, non-digits per family (training kinds, held-out kinds).
-BENCHMARK_SIZES = {"full": (2000, 40, 520), "quick": (200, 4, 104)}
+#: redrawn, drawings per style, non-digits per family (training kinds, held-out kinds), Quick,
+#: Draw! doodles per kind.
+BENCHMARK_SIZES = {"full": (2000, 40, 520, 4), "quick": (200, 4, 104, 1)}
 
 
 def benchmark_drawings(x_test: np.ndarray, y_test: np.ndarray, quick: bool = False) -> DrawnSet:
     """:func:`evaluation_drawings` at the benchmark's sizes (:data:`BENCHMARK_SIZES`), from the
     first MNIST test digits given; ``quick``: a tenth to a fifth of them, for tests."""
-    strokes, per_style, non_digits = BENCHMARK_SIZES["quick" if quick else "full"]
+    strokes, per_style, non_digits, doodles_per_kind = BENCHMARK_SIZES["quick" if quick else "full"]
     x_test = np.asarray(x_test)
     return evaluation_drawings(x_test[:strokes].reshape(-1, MODEL_SIZE, MODEL_SIZE), y_test[:strokes],
-                               per_style=per_style, non_digits=non_digits)
+                               per_style=per_style, non_digits=non_digits, doodles_per_kind=doodles_per_kind)
 
 
 def _count(n) -> int:

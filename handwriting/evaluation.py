@@ -170,9 +170,10 @@ def drawn_digit_benchmark(model, drawn_set, calibration=None, mnist_test=None) -
 
     Returns:
         {"mnist": digit_scores, "styles" and "held_out_styles": digit_scores + "per_style",
-        "non_digits" and "held_out_non_digits": {"count", "flagged", "per_kind", "verdicts"},
-        "mnist_test": {"flagged", "accuracy"}}. The styles and non-digits are the templates the
-        training data shares; the held-out ones are shapes no training data has.
+        "non_digits", "held_out_non_digits" and (when the set has them) "doodles":
+        {"count", "flagged", "per_kind", "verdicts"}, "mnist_test": {"flagged", "accuracy"}}.
+        The styles and non-digits are the templates the training data shares; the held-out ones
+        are shapes no training data has; the doodles are real people's Quick, Draw! drawings.
     """
     from .calibration import Calibration
 
@@ -189,8 +190,10 @@ def drawn_digit_benchmark(model, drawn_set, calibration=None, mnist_test=None) -
             right = np.nan_to_num(calibrated).argmax(axis=1) == labels
             report[family]["per_style"] = {kind: float(right[kinds == kind].mean())
                                            for kind in dict.fromkeys(kinds)}
-    for family in ("non_digits", "held_out_non_digits"):
+    for family in ("non_digits", "held_out_non_digits", "doodles"):
         drawings = getattr(drawn_set, family)
+        if family == "doodles" and not drawings:
+            continue
         _, _, verdicts = read_drawings(model, drawings, calibration, drawn_set.model_inputs(family))
         kinds = np.array([d.kind for d in drawings])
         report[family] = {
@@ -215,7 +218,10 @@ def drawn_summary(report: dict) -> list[str]:
              f"mistakes on the strokes said with >= {CONFIDENT:.0%} confidence: "
              f"{strokes['confident_mistakes']:.1%} of {strokes['mistakes']}",
              f"non-digits flagged: {report['non_digits']['flagged']:.1%} (held-out kinds "
-             f"{report['held_out_non_digits']['flagged']:.1%})"
+             f"{report['held_out_non_digits']['flagged']:.1%}"
+             + ("" if "doodles" not in report else
+                f"; real people's Quick, Draw! doodles {report['doodles']['flagged']:.1%} of "
+                f"{report['doodles']['count']:,}") + ")"
              + ("" if "mnist_test" not in report else
                 f"; MNIST test digits flagged: {report['mnist_test']['flagged']:.1%}")]
     if "ece_after" in strokes:

@@ -36,6 +36,7 @@ def test_evaluate_drawn_reads_the_drawn_benchmark_as_the_pad_does(capsys):
     assert "of 200 MNIST test digits redrawn as strokes" in printed
     assert percent("drawn digits read right:") >= 95 and percent("(held-out styles") >= 90
     assert percent("non-digits flagged:") >= 85 and percent("MNIST test digits flagged:") <= 2
+    assert "of 327)" in printed and percent("real people's Quick, Draw! doodles") >= 80
     temperature = for_model("pretrained").temperature
     assert re.search(r"confidence: [\d.]+% of \d+", printed) and f"at temperature {temperature:.2f}" in printed
 

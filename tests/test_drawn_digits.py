@@ -137,6 +137,34 @@ def test_the_benchmark_reports_the_held_out_families(mnist_small):
     assert report["held_out_non_digits"]["verdicts"] == {"not_a_digit": 13}
 
 
+def test_the_benchmark_reads_real_peoples_doodles_as_non_digits(mnist_small):
+    """Quick, Draw! doodles: one family more, from a stream of its own; the rest is unchanged."""
+    import tensorflow as tf
+
+    from handwriting import quickdraw
+    from handwriting.evaluation import drawn_digit_benchmark, drawn_summary
+
+    class Clueless:
+        def __call__(self, x, training=False):
+            return tf.fill([tf.shape(x)[0], 10], 0.1)
+
+    _, (x_test, y_test) = mnist_small
+    without = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13)
+    drawn = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13, doodles_per_kind=1)
+    assert without.doodles == [] and _same(_every_drawing(without), _every_drawing(drawn)[:-len(drawn.doodles)])
+    again = dd.evaluation_drawings(x_test[:0], y_test[:0], per_style=0, non_digits=0, doodles_per_kind=1)
+    assert _same(drawn.doodles, again.doodles)
+    kinds = [d.kind for d in drawn.doodles]
+    assert len(kinds) == len(set(kinds)) == 345 - len(quickdraw.DIGIT_LIKE) and "cat" in kinds
+    assert all(d.label is None for d in drawn.doodles)
+    images, refusals = drawn.model_inputs("doodles")
+    assert refusals.count(None) >= 0.99 * len(kinds) and images.shape[1:] == (28, 28, 1)
+    report = drawn_digit_benchmark(Clueless(), drawn)
+    assert report["doodles"]["count"] == len(kinds) and report["doodles"]["flagged"] == 1.0
+    assert "Quick, Draw! doodles 100.0% of 327" in "\n".join(drawn_summary(report))
+    assert "doodles" not in drawn_digit_benchmark(Clueless(), without)
+
+
 def test_training_generators(mnist_small):
     (x, y), _ = mnist_small
     rng = np.random.default_rng(7)

