@@ -19,6 +19,7 @@ import numpy as np
 
 MNIST_ENV = "HANDWRITING_MNIST"
 QUICK_ENV = "HANDWRITING_QUICK"
+CACHE_ENV = "HANDWRITING_CACHE"
 IMAGE_SIZE = 28
 NUM_CLASSES = 10
 
@@ -37,6 +38,12 @@ QUICK_TEST_SIZE = 1000
 
 #: Training images held out to choose epochs, weights and calibration (never the test set).
 VALIDATION_SIZE = 5000
+
+
+def cache_dir() -> Path:
+    """Where the lab keeps what it makes or downloads once (drawn training data, the Quick,
+    Draw! package): ``$HANDWRITING_CACHE``, else ``~/.cache/handwriting``."""
+    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "handwriting")
 #: ... but never more than this share of the training images at hand (small quick subsets).
 MAX_VALIDATION_SHARE = 0.1
 #: The split's seed: the same images are held out in every run, so runs compare fairly.

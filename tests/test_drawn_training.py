@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from handwriting import drawn_training
+from handwriting.data import CACHE_ENV
 from handwriting.drawn_training import OUTLIER_LABEL
 
 
@@ -50,7 +51,7 @@ def test_accuracy_counts_digits_only():
 
 
 def test_training_data_joins_drawn_digits_and_non_digits(mnist_small, tmp_path, monkeypatch):
-    monkeypatch.setenv(drawn_training.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     (x, y), _ = mnist_small
     x, y = x[:100], y[:100]
     images, labels = drawn_training.training_drawings(x, y, seed=1)
@@ -83,7 +84,7 @@ def test_the_training_data_never_draws_a_held_out_template(mnist_small, monkeypa
 def test_drawcnn_trains_with_its_recipe(mnist_small, tmp_path, monkeypatch):
     from handwriting.training import TrainingConfig, TrainingRun
 
-    monkeypatch.setenv(drawn_training.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     (x, y), test = mnist_small
     config = TrainingConfig.for_architecture("drawcnn", epochs=3, batch_size=32, seed=0)
     run = TrainingRun(config, data=((x[:700], y[:700]), test))

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from handwriting import quickdraw
+from handwriting.data import CACHE_ENV
 from handwriting.quickdraw import QuickDrawError
 
 
@@ -46,7 +47,7 @@ def test_a_wrong_local_copy_is_refused_with_what_to_do(tmp_path, monkeypatch):
 
 def test_a_failed_or_wrong_download_leaves_nothing_behind(tmp_path, monkeypatch):
     monkeypatch.delenv(quickdraw.PATH_ENV, raising=False)
-    monkeypatch.setenv(quickdraw.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
 
     def unreachable(url, timeout):
         raise OSError("Network is unreachable")
