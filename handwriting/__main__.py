@@ -87,7 +87,7 @@ def cmd_train(args) -> int:
         "epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.lr,
         "lr_decay": args.lr_decay, "optimizer": args.optimizer, "augment": args.augment,
         "data_fraction": args.fraction, "seed": args.seed,
-        "validation_size": args.validation}.items() if value is not None}
+        "validation_size": args.validation, "initial_model": args.init}.items() if value is not None}
     if args.arch and "," in args.members:
         raise ConfigError(f"Give --arch with a count (--arch {args.arch} --members 3) or the list "
                           f"alone (--members {args.members}), not both.")
@@ -95,6 +95,9 @@ def cmd_train(args) -> int:
         members = member_architectures(args.members, args.arch or DEFAULT_ARCH)
     except ValueError as err:
         raise ConfigError(str(err)) from None
+    if args.init and len(members) > 1:
+        raise ConfigError("--init starts one model from another's weights; an ensemble's members "
+                          "start from random weights (leave out --init or --members).")
     if args.tta and len(members) == 1:
         raise ConfigError("--tta averages an ensemble's readings (e.g. --arch bncnn --members 3 --tta); "
                           "for one model it measured no better.")
@@ -115,9 +118,13 @@ def _train_run(config, data, out: Path):
 
     run = TrainingRun(config, data=data,
                       listeners=[ConsoleProgress(), EpochCheckpoint(out / "checkpoint.keras")])
+    if config.initial_model is not None:
+        print(f"Starting from the weights of {config.initial_model}")
     record = run.fit()
     model_path = run.save(out / "model.keras")
-    (out / "run.json").write_text(json.dumps({"record": record.as_row(), "history": run.history}, indent=2))
+    started = {} if config.initial_model is None else {"initial_model": str(config.initial_model)}
+    (out / "run.json").write_text(json.dumps({"record": record.as_row(), "history": run.history, **started},
+                                             indent=2))
     print(record.summary())
     print(f"Saved {model_path}")
     return run
@@ -324,6 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None)
     train.add_argument("--fraction", type=float, help="share of the training data to use (0-1]")
     train.add_argument("--seed", type=int)
+    train.add_argument("--init", metavar="MODEL.keras",
+                       help="start from this saved model's weights (same layers, e.g. a bncnn for drawcnn)")
     train.add_argument("--validation", type=int, metavar="N",
                        help="training images held out for validation (default 5000; 0: none)")
     train.add_argument("--members", default="1", metavar="N|ARCH,ARCH,...",

@@ -53,6 +53,19 @@ def check_number(found: list[str], name: str, value, low: float, high: float,
     return True
 
 
+def start_from(model, path: str | os.PathLike) -> None:
+    """Give ``model`` the weights of the saved model at ``path``, which must have the same layers
+    (e.g. a trained ``bncnn`` for ``drawcnn``: bncnn's layers), else :class:`ConfigError`."""
+    from .models import load_model
+
+    source = load_model(path)
+    shapes = [tuple(w.shape) for w in model.get_weights()]
+    if [tuple(w.shape) for w in source.get_weights()] != shapes:
+        raise ConfigError(f"{path} ({source.name}) has other layers than {model.name}: start from a "
+                          f"model of the same layers (e.g. a bncnn for drawcnn) or from random weights.")
+    model.set_weights(source.get_weights())
+
+
 @dataclass
 class TrainingConfig:
     """Hyper-parameters of one run. Use :meth:`for_architecture` to start from a recipe."""
@@ -67,6 +80,7 @@ class TrainingConfig:
     data_fraction: float = 1.0   # share of the training images used (first N after the split)
     seed: int | None = None
     validation_size: int = data_module.VALIDATION_SIZE   # training images held out (0: none)
+    initial_model: str | None = None   # a saved model of the same layers to start from (None: random)
 
     @classmethod
     def for_architecture(cls, name: str, **overrides) -> "TrainingConfig":
@@ -102,6 +116,9 @@ class TrainingConfig:
         number("lr_decay", self.lr_decay, 0, 1)
         if self.optimizer not in OPTIMIZERS:
             found.append(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}")
+        if self.initial_model is not None and not Path(self.initial_model).is_file():
+            found.append(f"initial_model {self.initial_model} is not a file (train that model "
+                         "first, or start from random weights)")
         return found
 
     def validate(self, train_size: int | None = None) -> "TrainingConfig":
@@ -426,6 +443,8 @@ class TrainingRun:
         recipe = architectures.get(config.architecture).recipe
         with distribution_strategy().scope():
             self.model = architectures.build(config.architecture)
+            if config.initial_model is not None:
+                start_from(self.model, config.initial_model)
             if recipe.mixed_precision and native_bfloat16():
                 self.model = with_policy(self.model, MIXED)
             compile_model(self.model, config, self.steps_per_epoch)

@@ -41,6 +41,20 @@ def test_evaluate_drawn_reads_the_drawn_benchmark_as_the_pad_does(capsys):
     assert re.search(r"confidence: [\d.]+% of \d+", printed) and f"at temperature {temperature:.2f}" in printed
 
 
+def test_train_can_start_from_a_saved_model(tmp_path, capsys):
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert main(["train", "--arch", "tiny", "--epochs", "1", "--quick", "--out", str(first)]) == 0
+    assert main(["train", "--arch", "tiny", "--epochs", "1", "--quick", "--out", str(second),
+                 "--init", str(first / "model.keras")]) == 0
+    assert f"Starting from the weights of {first / 'model.keras'}" in capsys.readouterr().out
+    assert json.loads((second / "run.json").read_text())["initial_model"] == str(first / "model.keras")
+    assert main(["train", "--arch", "dnn", "--epochs", "1", "--quick", "--out", str(tmp_path / "dnn"),
+                 "--init", str(first / "model.keras")]) == 2
+    assert "has other layers than dnn" in capsys.readouterr().err
+    assert main(["train", "--arch", "tiny", "--members", "2", "--init", str(first / "model.keras")]) == 2
+    assert "--init starts one model" in capsys.readouterr().err
+
+
 def test_train_an_ensemble_keeps_each_member_and_saves_their_shift_averaged_average(tmp_path, capsys):
     out = tmp_path / "tiny-dnn"
     assert main(["train", "--members", "tiny,dnn", "--tta", "--epochs", "1", "--seed", "1",

@@ -174,6 +174,27 @@ def test_save_and_load_round_trip(mnist_small, tmp_path):
                                evaluation.predict_probabilities(run.model, x_test[:50]), atol=1e-6)
 
 
+def test_a_run_can_start_from_a_saved_model_of_the_same_layers(mnist_small, tiny_model, tmp_path):
+    from handwriting.training import save_model
+
+    source = save_model(tiny_model, tmp_path / "tiny.keras")
+    (x_train, y_train), (x_test, y_test) = mnist_small
+    data = ((x_train[:1000], y_train[:1000]), (x_test, y_test))
+
+    def test_accuracy(**start):          # a learning rate too small to learn anything
+        config = TrainingConfig.for_architecture("tiny", epochs=1, learning_rate=1e-9, seed=0, **start)
+        return TrainingRun(config, data=data).fit().test_accuracy
+
+    expected = float(np.mean(evaluation.predict_probabilities(tiny_model, x_test).argmax(1) == y_test))
+    assert expected > 0.8
+    assert test_accuracy(initial_model=str(source)) == pytest.approx(expected, abs=0.02)
+    assert test_accuracy() < 0.5                                   # random weights, same settings
+    assert "initial_model" in " ".join(TrainingConfig(initial_model=str(tmp_path / "none.keras")).problems())
+    with pytest.raises(ConfigError, match="has other layers than dnn.*same layers"):
+        TrainingRun(TrainingConfig.for_architecture("dnn", epochs=1, initial_model=str(source)),
+                    data=data).fit()
+
+
 def test_save_before_fit_and_bad_suffix_are_clear(tmp_path):
     with pytest.raises(RuntimeError, match="fit"):
         TrainingRun().save(tmp_path / "m.keras")
