@@ -21,7 +21,7 @@ from .common import (FALLBACK_TRAIN_SIZE, bench_model, bench_validation, load_re
 
 TITLE = "Drawn digits and non-digits: the pad's path, calibration, 'not sure' and 'not a digit'"
 PRETRAINED = "pretrained"
-LEAST_FLAGGED = 8          # Quick, Draw! kinds listed per model
+LEAST_FLAGGED = 5          # Quick, Draw! kinds listed per model
 
 
 def _training(name: str, quick: bool) -> str:
@@ -113,10 +113,14 @@ def _markdown(reports: dict, drawn, test_size: int) -> str:
          for name, r in reports.items() for family in digit_sets])
     styles = _per_template(reports, "per_style", ("styles", "held_out_styles"), "style")
     kinds = _per_template(reports, "per_kind", ("non_digits", "held_out_non_digits"), "non-digit")
-    least_flagged = markdown_table(
-        ["model", f"least flagged of the {len(any_report['doodles']['per_kind'])} kinds (share flagged)"],
-        [[name, ", ".join(f"{kind} {_pct(rate)}" for kind, rate in
-                          sorted(r["doodles"]["per_kind"].items(), key=lambda item: item[1])[:LEAST_FLAGGED])]
+    doodles = markdown_table(
+        ["model", "flagged", f"kinds never flagged (of {len(any_report['doodles']['per_kind'])})",
+         "read as a digit (digit: drawings)", "least flagged kinds (share flagged)"],
+        [[name, _pct(r["doodles"]["flagged"]), sum(rate == 0 for rate in r["doodles"]["per_kind"].values()),
+          ", ".join(f"{digit}: {n}" for digit, n in sorted(r["doodles"]["read_as"].items(),
+                                                            key=lambda item: -item[1])),
+          ", ".join(f"{kind} {_pct(rate)}" for kind, rate in
+                    sorted(r["doodles"]["per_kind"].items(), key=lambda item: item[1])[:LEAST_FLAGGED])]
          for name, r in reports.items()])
     last = list(reports)[-1]
     rows = zip(reports[last]["mnist"]["reliability_before"], reports[last]["mnist"]["reliability_after"])
@@ -162,6 +166,6 @@ def _markdown(reports: dict, drawn, test_size: int) -> str:
         "**Non-digits flagged, per kind** (held out: kinds no training data has):", kinds,
         f"**Quick, Draw! doodles**: {len(drawn.doodles):,} drawings by real people "
         f"({len(drawn.doodles) // len(any_report['doodles']['per_kind'])} of each kind, redrawn as "
-        f"strokes), kinds no model trains on:", least_flagged,
+        f"strokes), kinds no model trains on:", doodles,
         f"**Reliability on the redrawn MNIST digits, {last}** (before and after temperature scaling):",
         reliability])

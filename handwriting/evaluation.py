@@ -171,7 +171,8 @@ def drawn_digit_benchmark(model, drawn_set, calibration=None, mnist_test=None) -
     Returns:
         {"mnist": digit_scores, "styles" and "held_out_styles": digit_scores + "per_style",
         "non_digits", "held_out_non_digits" and (when the set has them) "doodles":
-        {"count", "flagged", "per_kind", "verdicts"}, "mnist_test": {"flagged", "accuracy"}}.
+        {"count", "flagged", "per_kind", "verdicts", "read_as" (digit -> drawings read as it)},
+        "mnist_test": {"flagged", "accuracy"}}.
         The styles and non-digits are the templates the training data shares; the held-out ones
         are shapes no training data has; the doodles are real people's Quick, Draw! drawings.
     """
@@ -194,12 +195,14 @@ def drawn_digit_benchmark(model, drawn_set, calibration=None, mnist_test=None) -
         drawings = getattr(drawn_set, family)
         if family == "doodles" and not drawings:
             continue
-        _, _, verdicts = read_drawings(model, drawings, calibration, drawn_set.model_inputs(family))
+        _, calibrated, verdicts = read_drawings(model, drawings, calibration, drawn_set.model_inputs(family))
         kinds = np.array([d.kind for d in drawings])
+        read_as = np.bincount(calibrated[verdicts == "digit"].argmax(axis=1), minlength=10)
         report[family] = {
             "count": len(kinds), "flagged": flag_rate(verdicts),
             "per_kind": {kind: flag_rate(verdicts[kinds == kind]) for kind in dict.fromkeys(kinds)},
-            "verdicts": {v: int((verdicts == v).sum()) for v in sorted(set(verdicts))}}
+            "verdicts": {v: int((verdicts == v).sum()) for v in sorted(set(verdicts))},
+            "read_as": {str(digit): int(n) for digit, n in enumerate(read_as) if n}}
     if mnist_test is not None:
         x_test, y_test = mnist_test
         calibrated = calibration.apply(predict_probabilities(model, x_test))

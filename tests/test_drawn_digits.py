@@ -163,6 +163,14 @@ def test_the_benchmark_reads_real_peoples_doodles_as_non_digits(mnist_small):
     assert report["doodles"]["count"] == len(kinds) and report["doodles"]["flagged"] == 1.0
     assert "Quick, Draw! doodles 100.0% of 327" in "\n".join(drawn_summary(report))
     assert "doodles" not in drawn_digit_benchmark(Clueless(), without)
+    assert report["doodles"]["read_as"] == {}
+
+    class SureSeven:
+        def __call__(self, x, training=False):
+            return tf.one_hot(tf.fill([tf.shape(x)[0]], 7), 10)
+
+    sevens = drawn_digit_benchmark(SureSeven(), drawn)["doodles"]
+    assert sevens["flagged"] < 0.01 and sevens["read_as"] == {"7": sevens["verdicts"]["digit"]}
 
 
 def test_training_generators(mnist_small):
