@@ -2,6 +2,7 @@
 
     python -m handwriting architectures
     python -m handwriting train --arch cnn2 --epochs 12 --out runs/cnn2
+    python -m handwriting train --arch drawcnn --init runs/bncnn/model.keras   # start from a bncnn
     python -m handwriting train --arch bncnn --members 3 --out runs/bncnn-x3   # an ensemble
     python -m handwriting train --members bncnn,bncnn,cnn2 --out runs/mixed    # mixed architectures
     python -m handwriting train --arch bncnn --members 3 --tta --out runs/tta  # + test-time shifts

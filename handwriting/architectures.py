@@ -197,7 +197,8 @@ def _outlier_exposure():
 
 @register("drawcnn", "Ours, for the pad: bncnn's layers trained on pad-like digits (brush width, "
           "slant, elastic distortion, re-drawn strokes) and on non-digit drawings pushed towards "
-          "'no idea' (outlier exposure). The lab's pretrained model.",
+          "'no idea' (outlier exposure). The lab's pretrained model is one started from a "
+          "trained bncnn (train --init).",
           Recipe(epochs=8, learning_rate=3e-3, augment=True, one_cycle=True,
                  dataset=_drawing_dataset, objective=_outlier_exposure))
 def build_drawcnn():

@@ -22,7 +22,10 @@ PRETRAINED = "pretrained"
 PRETRAINED_WEIGHTS = "pretrained/weights.npz"
 PRETRAINED_RECORD = "pretrained/record.json"
 #: How to rebuild the two files (the commands that made them).
-REBUILD_COMMAND = ("python -m handwriting train --arch drawcnn --seed 0 --out runs/drawcnn && "
+#: drawcnn starts from a trained bncnn (the same layers) and learns the drawings from there.
+REBUILD_COMMAND = ("python -m handwriting train --arch bncnn --seed 0 --out runs/bncnn && "
+                   "python -m handwriting train --arch drawcnn --init runs/bncnn/model.keras --epochs 8 "
+                   "--lr 1e-3 --seed 0 --out runs/drawcnn && "
                    "python -m handwriting pretrained --run runs/drawcnn")
 
 
