@@ -180,8 +180,11 @@ def recipe_of(config, train_size: int) -> dict:
 
     recipe = architectures.get(config.architecture).recipe
     fields = {f.name: getattr(recipe, f.name) for f in dataclasses.fields(recipe)}
+    settings = dataclasses.asdict(config)
+    if settings["initial_model"] is None:      # added later: unused, it leaves older records comparable
+        del settings["initial_model"]
     return json.loads(json.dumps({
-        "config": dataclasses.asdict(config), "train_size": train_size,
+        "config": settings, "train_size": train_size,
         "recipe": {key: getattr(value, "__name__", value) for key, value in fields.items()}}))
 
 
