@@ -9,6 +9,8 @@ import statistics
 import time
 from pathlib import Path
 
+from handwriting import files
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 RESULTS_JSON = BENCH_DIR / "results.json"      # the real (full) run, shown in the README
@@ -111,15 +113,8 @@ def save_section(name: str, section: dict) -> None:
 def save_results(results: dict, quick: bool = False) -> None:
     """Write results.json (atomically) and results.md (or their quick twins)."""
     json_path, md_path = (QUICK_JSON, QUICK_MD) if quick else (RESULTS_JSON, RESULTS_MD)
-    write_text_atomically(json_path, json.dumps(results, indent=2, default=float))
-    md_path.write_text(render_markdown(results))
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write ``path`` through a temporary file and a rename: never a half-written file."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    files.write_json(json_path, results, default=float)
+    files.write_text(md_path, render_markdown(results))
 
 
 SECTION_ORDER = ("accuracy", "best_accuracy", "overhead", "time_to_99", "pad_latency", "tfjs",
@@ -171,21 +166,36 @@ def model_path(name: str, quick: bool, seed: int = 0):
     return MODELS_DIR / f"{name}{f'-seed{seed}' if seed else ''}{'-quick' if quick else ''}.keras"
 
 
+def _changed_settings(settings: dict) -> dict:
+    """A training configuration's settings without those at their defaults, so that a setting
+    added to ``TrainingConfig`` later (at its default) leaves older records comparable."""
+    import dataclasses
+
+    from handwriting.training import TrainingConfig
+
+    defaults = {f.name: f.default for f in dataclasses.fields(TrainingConfig)}
+    return {name: value for name, value in settings.items()
+            if name not in defaults or value != defaults[name]}
+
+
 def recipe_of(config, train_size: int) -> dict:
-    """Everything that decides what a run learns, JSON-shaped: its training configuration, its
-    architecture's recipe (functions by name) and the number of images it trains on."""
+    """Everything that decides what a run learns, JSON-shaped: its training configuration (the
+    settings changed from their defaults), its architecture's recipe (functions by name) and the
+    number of images it trains on."""
     import dataclasses
 
     from handwriting import architectures
 
     recipe = architectures.get(config.architecture).recipe
     fields = {f.name: getattr(recipe, f.name) for f in dataclasses.fields(recipe)}
-    settings = dataclasses.asdict(config)
-    if settings["initial_model"] is None:      # added later: unused, it leaves older records comparable
-        del settings["initial_model"]
     return json.loads(json.dumps({
-        "config": settings, "train_size": train_size,
+        "config": _changed_settings(dataclasses.asdict(config)), "train_size": train_size,
         "recipe": {key: getattr(value, "__name__", value) for key, value in fields.items()}}))
+
+
+def _same_recipe(stored: dict | None, recipe: dict) -> bool:
+    """Whether a record's stored recipe (older records list every setting) is ``recipe``."""
+    return stored is not None and {**stored, "config": _changed_settings(stored["config"])} == recipe
 
 
 def trained(config, data, quick: bool = False) -> tuple[dict, object]:
@@ -200,7 +210,7 @@ def trained(config, data, quick: bool = False) -> tuple[dict, object]:
     recipe = recipe_of(config, config.train_size(len(data[0][0])))
     if not quick and path.exists() and record_path.exists():
         row = json.loads(record_path.read_text())
-        if row.pop("recipe", None) == recipe and not row.get("stopped"):
+        if _same_recipe(row.pop("recipe", None), recipe) and not row.get("stopped"):
             print(f"  {config.architecture} seed {config.seed}: re-used {path.name}, trained "
                   f"{row['measured']['date']} (test {row['test_accuracy']:.2%})", flush=True)
             return row, load_model(path)
@@ -209,7 +219,7 @@ def trained(config, data, quick: bool = False) -> tuple[dict, object]:
     save_model(run.model, path)
     row = {**record.as_row(), "seed": config.seed, "measured": machine()}
     if not quick:
-        write_text_atomically(record_path, json.dumps({**row, "recipe": recipe}, indent=1))
+        files.write_json(record_path, {**row, "recipe": recipe}, indent=1)
     return row, run.model
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from handwriting import files
+
 from .common import ROOT, load_results, stamp
 
 README = ROOT / "README.md"
@@ -63,5 +65,5 @@ def write_readme() -> bool:
     text = README.read_text()
     updated = render_readme(text, load_results())
     if updated != text:
-        README.write_text(updated)
+        files.write_text(README, updated)
     return updated != text

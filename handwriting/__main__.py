@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import architectures
+from . import architectures, files
 from .browser import BrowserUnavailableError
 from .calibration import CalibrationError
 from .data import MnistDataError
@@ -124,8 +124,7 @@ def _train_run(config, data, out: Path):
     record = run.fit()
     model_path = run.save(out / "model.keras")
     started = {} if config.initial_model is None else {"initial_model": str(config.initial_model)}
-    (out / "run.json").write_text(json.dumps({"record": record.as_row(), "history": run.history, **started},
-                                             indent=2))
+    files.write_json(out / "run.json", {"record": record.as_row(), "history": run.history, **started})
     print(record.summary())
     print(f"Saved {model_path}")
     return run
@@ -167,7 +166,7 @@ def _train_ensemble(configs: list, data, out: Path, tta: bool = False) -> int:
         model = shift_averaged(model)                    # named bncnn_x3_tta, ...
     record.update(accuracies(model), member_test_accuracy=[run.record.test_accuracy for run in runs])
     model_path = save_model(model, out / "model.keras")
-    (out / "run.json").write_text(json.dumps({"ensemble": record}, indent=2))
+    files.write_json(out / "run.json", {"ensemble": record})
     if len(validation[1]):
         _save_calibration(model, model_path, *validation)
     print(f"Ensemble of {record['architecture']}: test {record['test_accuracy']:.2%} "

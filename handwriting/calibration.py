@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import files
+
 SURE = 0.7                  # calibrated top probability from which the answer is a digit
 PAIR = 0.9                  # ... else the top two together from which it is "a 4 or a 9?"
 NOT_A_DIGIT_SHARE = 0.01    # held-out digits whose top two fall below the fitted floor
@@ -182,11 +184,7 @@ class Calibration:
 
     def save(self, model_path: str | os.PathLike) -> Path:
         """Write ``<model>.calibration.json`` beside the model file (atomically)."""
-        path = calibration_path(model_path)
-        partial = path.with_name(f".{path.name}.partial")
-        partial.write_text(json.dumps(self.as_dict(), indent=2) + "\n")
-        os.replace(partial, path)
-        return path
+        return files.write_json(calibration_path(model_path), self.as_dict())
 
 
 def calibration_path(model_path: str | os.PathLike) -> Path:

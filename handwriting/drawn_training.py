@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from . import files
 from .data import cache_dir
 
 NUM_CLASSES = 10
@@ -167,10 +167,8 @@ def training_drawings(x: np.ndarray, y: np.ndarray, seed: int = 0, cache: bool =
                             for i in kept], dtype=np.int64))
     images, labels = np.concatenate(images).astype(np.float32), np.concatenate(labels).astype(np.int64)
     if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez_compressed(tmp, images=images, labels=labels)
-        os.replace(tmp, path)
+        with files.replacing(path) as partial:
+            np.savez_compressed(partial, images=images, labels=labels)
     return images, labels
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import files
+
 EXPECTED_INPUT = (28, 28, 1)
 EXPECTED_CLASSES = 10
 
@@ -158,9 +160,9 @@ def write_pretrained(model, run_record: dict, folder: str | os.PathLike | None =
     check_digit_model(model)
     root = Path(folder) if folder is not None else _package_file("")
     weights, record = root / PRETRAINED_WEIGHTS, root / PRETRAINED_RECORD
-    weights.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(weights, *[w.astype(np.float16) for w in model.get_weights()])
-    record.write_text(json.dumps(run_record, indent=2) + "\n")
+    with files.replacing(weights) as partial:
+        np.savez_compressed(partial, *[w.astype(np.float16) for w in model.get_weights()])
+    files.write_json(record, run_record)
     _pretrained_weights.cache_clear()
     return weights
 

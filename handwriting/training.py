@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, replace
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import architectures, data as data_module, evaluation
+from . import architectures, data as data_module, evaluation, files
 from .precision import MIXED, native_bfloat16, with_policy
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
@@ -501,13 +500,6 @@ def save_model(model, path: str | os.PathLike) -> Path:
     path = Path(path).expanduser()
     if path.suffix != ".keras":
         raise ValueError(f"Model files must end in .keras, got {path.name!r}.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".keras", dir=path.parent)
-    os.close(fd)
-    try:
-        model.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with files.replacing(path) as partial:
+        model.save(partial)
     return path

@@ -41,3 +41,25 @@ def test_rows_keep_their_own_record_when_a_section_is_merged(tmp_path, monkeypat
     assert [row["measured"]["date"] for row in rows] == [old["date"], new["date"]]
     line = common.stamp(common.load_results()["sections"]["accuracy"])
     assert "2026-01-01 10:00 UTC to 2026-02-02 12:00 UTC" in line and "load average 0.3–7.0" in line
+
+
+def test_a_bench_model_is_reused_only_for_the_same_recipe(mnist_small, tmp_path, monkeypatch):
+    """Older records list every setting; a setting added since (at its default) keeps them valid,
+    a changed setting trains the model again."""
+    import dataclasses
+    import json
+
+    from handwriting.training import TrainingConfig
+
+    monkeypatch.setattr(common, "MODELS_DIR", tmp_path)
+    config = TrainingConfig.for_architecture("tiny", epochs=1, seed=0)
+    common.trained(config, mnist_small)
+    record_path = common.model_path("tiny", quick=False, seed=0).with_suffix(".run.json")
+    record = json.loads(record_path.read_text())
+    older = {k: v for k, v in dataclasses.asdict(config).items() if k != "initial_model"}
+    record["recipe"]["config"] = older                   # as written before initial_model existed
+    record["seconds"] = -1.0                             # a mark: only the stored record has it
+    record_path.write_text(json.dumps(record))
+    assert common.trained(config, mnist_small)[0]["seconds"] == -1.0          # re-used
+    changed, _ = common.trained(dataclasses.replace(config, learning_rate=1e-4), mnist_small)
+    assert changed["seconds"] > 0 and changed["learning_rate"] == 1e-4       # trained again

@@ -1,0 +1,53 @@
+"""Atomic file writes: a file the lab writes appears whole under its name, or not at all.
+
+    with files.replacing("runs/cnn2/model.keras") as partial:
+        model.save(partial)                   # renamed to model.keras only if this succeeds
+    files.write_json("runs/cnn2/run.json", record)
+
+A run killed half-way through a save, a full disk or an error in the writer leaves the previous
+file (if any) untouched and no partial file behind.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+
+@contextmanager
+def replacing(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary path beside ``path`` (same folder, same suffix, hidden name) to write to.
+
+    When the ``with`` block ends normally the temporary file replaces ``path`` in one rename;
+    when it raises, the temporary file is deleted and ``path`` is left as it was. The folder is
+    created if needed. The suffix is kept because some writers need it (``model.save`` wants
+    ``.keras``, ``np.savez`` adds ``.npz`` when it is missing).
+    """
+    path = Path(path).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.stem}-{secrets.token_hex(4)}.partial{path.suffix}")
+    try:
+        yield partial
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (see :func:`replacing`); returns the path."""
+    with replacing(path) as partial:
+        partial.write_bytes(data)
+    return Path(path).expanduser()
+
+
+def write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically; returns the path."""
+    return write_bytes(path, text.encode())
+
+
+def write_json(path: str | os.PathLike, value, indent: int = 2, **dumps) -> Path:
+    """Write ``value`` as indented JSON to ``path`` atomically; returns the path."""
+    return write_text(path, json.dumps(value, indent=indent, **dumps) + "\n")
