@@ -15,6 +15,7 @@ from handwriting.drawn_digits import benchmark_drawings
 from handwriting.evaluation import drawn_digit_benchmark, drawn_summary
 
 import json
+from pathlib import Path
 
 from .common import (FALLBACK_TRAIN_SIZE, bench_model, bench_validation, load_results, model_path,
                      markdown_table)
@@ -24,18 +25,29 @@ PRETRAINED = "pretrained"
 LEAST_FLAGGED = 5          # Quick, Draw! kinds listed per model
 
 
+def _trained_as(row: dict, start: str = "") -> str:
+    """A training record in a few words: "8 ep from bncnn on 55,000 (test 99.61%)"."""
+    return f"{row['epochs']} ep{start} on {row['train_size']:,} (test {row['test_accuracy']:.2%})"
+
+
 def _training(name: str, quick: bool) -> str:
     """How the bench model for ``name`` was trained, for the table."""
     record = model_path(name, quick).with_suffix(".run.json")
     if record.exists():
-        row = json.loads(record.read_text())
-        return f"{row['epochs']} ep on {row['train_size']:,} (test {row['test_accuracy']:.2%})"
+        return _trained_as(json.loads(record.read_text()))
     if model_path(name, quick).exists():
         rows = load_results(quick)["sections"].get("accuracy", {}).get("data", [])
         row = next((row for row in rows if row["architecture"] == name), None)
-        return ("accuracy section's model" if row is None else
-                f"{row['epochs']} ep on {row['train_size']:,} (test {row['test_accuracy']:.2%})")
+        return "accuracy section's model" if row is None else _trained_as(row)
     return f"1 ep on {FALLBACK_TRAIN_SIZE:,} (fallback)"
+
+
+def _pretrained_training() -> str:
+    """How the package's model was trained, from its record: its architecture, and the model it
+    started from (``train --init``), named by that model's folder."""
+    stored = models.pretrained_record()
+    start = f" from {Path(stored['initial_model']).parent.name}" if stored.get("initial_model") else ""
+    return f"{stored['record']['architecture']}: {_trained_as(stored['record'], start)}"
 
 
 def _models(quick: bool):
@@ -48,7 +60,7 @@ def _models(quick: bool):
         trained = _training(name, quick)                  # before bench_model may train one
         model = bench_model(name, quick)
         yield name, trained, model, fit(model, *bench_validation(name, quick))
-    yield PRETRAINED, "the package's", models.load_pretrained(), for_model(models.PRETRAINED)
+    yield PRETRAINED, _pretrained_training(), models.load_pretrained(), for_model(models.PRETRAINED)
 
 
 def _pct(value: float) -> str:

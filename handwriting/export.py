@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import files
 from .models import as_digit_model
 
 QUANTIZATIONS = (None, "float16", "uint8")
@@ -250,17 +251,12 @@ def make_zip(out_dir: str | os.PathLike, zip_path: str | os.PathLike | None = No
     if not (out_dir / "index.html").is_file():
         raise ExportError(f"{out_dir} is not an exported app (no index.html); export first.")
     zip_path = Path(zip_path) if zip_path else out_dir.with_name(out_dir.name + ".zip")
-    partial = zip_path.with_name(f".{zip_path.name}.partial")
-    try:
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name in _file_sizes(out_dir):
-                info = zipfile.ZipInfo(f"{out_dir.name}/{name}", date_time=_ZIP_DATE)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, (out_dir / name).read_bytes())
-        partial.replace(zip_path)
-    finally:
-        partial.unlink(missing_ok=True)
+    with files.replacing(zip_path) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in _file_sizes(out_dir):
+            info = zipfile.ZipInfo(f"{out_dir.name}/{name}", date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, (out_dir / name).read_bytes())
     return zip_path
 
 
