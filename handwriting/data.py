@@ -38,16 +38,16 @@ QUICK_TEST_SIZE = 1000
 
 #: Training images held out to choose epochs, weights and calibration (never the test set).
 VALIDATION_SIZE = 5000
+#: ... but never more than this share of the training images at hand (small quick subsets).
+MAX_VALIDATION_SHARE = 0.1
+#: The split's seed: the same images are held out in every run, so runs compare fairly.
+VALIDATION_SEED = 0
 
 
 def cache_dir() -> Path:
     """Where the lab keeps what it makes or downloads once (drawn training data, the Quick,
     Draw! package): ``$HANDWRITING_CACHE``, else ``~/.cache/handwriting``."""
     return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "handwriting")
-#: ... but never more than this share of the training images at hand (small quick subsets).
-MAX_VALIDATION_SHARE = 0.1
-#: The split's seed: the same images are held out in every run, so runs compare fairly.
-VALIDATION_SEED = 0
 
 
 class MnistDataError(RuntimeError):

@@ -116,14 +116,17 @@ def test_training_generators_never_draw_a_held_out_template(mnist_small):
         dd.non_digit_drawings(rng, 4, kinds=["star", "heart"])
 
 
+class Clueless:
+    """A model with the same probability for every digit: every drawing is "not a digit"."""
+
+    def __call__(self, x, training=False):
+        import tensorflow as tf
+
+        return tf.fill([tf.shape(x)[0], 10], 0.1)
+
+
 def test_the_benchmark_reports_the_held_out_families(mnist_small):
-    import tensorflow as tf
-
     from handwriting.evaluation import drawn_digit_benchmark
-
-    class Clueless:         # the same probability for every digit: every drawing is "not a digit"
-        def __call__(self, x, training=False):
-            return tf.fill([tf.shape(x)[0], 10], 0.1)
 
     _, (x_test, y_test) = mnist_small
     drawn = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13)
@@ -143,10 +146,6 @@ def test_the_benchmark_reads_real_peoples_doodles_as_non_digits(mnist_small):
 
     from handwriting import quickdraw
     from handwriting.evaluation import drawn_digit_benchmark, drawn_summary
-
-    class Clueless:
-        def __call__(self, x, training=False):
-            return tf.fill([tf.shape(x)[0], 10], 0.1)
 
     _, (x_test, y_test) = mnist_small
     without = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13)

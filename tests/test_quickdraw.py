@@ -1,4 +1,5 @@
-"""Quick, Draw! doodles as training non-digits: the pinned npm package, what is left out, errors."""
+"""Quick, Draw! doodles, the benchmark's non-digits by real people: the pinned npm package, what
+is left out, errors."""
 from __future__ import annotations
 
 import io
@@ -14,8 +15,8 @@ from handwriting.quickdraw import QuickDrawError
 
 def _kinds_in_package() -> set[str]:
     with tarfile.open(quickdraw.package_path()) as package:
-        return {m.name.split("/")[-1][:-len(".ndjson.gz")] for m in package.getmembers()
-                if m.name.endswith(".ndjson.gz")}
+        return {m.name.split("/")[-1].removesuffix(quickdraw.SUFFIX) for m in package.getmembers()
+                if m.name.endswith(quickdraw.SUFFIX)}
 
 
 def test_doodles_are_mnist_like_images_of_the_kinds_kept():
