@@ -46,6 +46,7 @@ APP_FILES = ("index.html", "app.js", "backend.js", "preprocess.js", "calibration
              "LICENSE-tfjs.txt", "LICENSE-tfjs-backend-wasm.txt", "PREPROCESSING.md", "CALIBRATION.md")
 MODEL_DIR = "model"
 MANIFEST = "export.json"
+STAGING_ATTEMPTS = 100        # fresh random names tried for the staging folder before giving up
 FLOAT32_TOLERANCE = 1e-4       # max |Keras - TF.js| probability for an unquantised export
 MIN_ARGMAX_AGREEMENT = 0.995   # any export: share of digits where TF.js and Keras pick the same
 MAX_ACCURACY_LOSS = 0.001      # any export: TF.js accuracy at most 0.1 point below Keras'
@@ -198,17 +199,21 @@ def _try_lock(folder: Path) -> int | None:
 
 def _new_staging_folder(out_dir: Path) -> tuple[Path, int]:
     """A new staging folder for ``out_dir`` (made as ``os.mkdir`` makes it), locked: (path, fd)."""
-    while True:
+    for _ in range(STAGING_ATTEMPTS):
         folder = out_dir.with_name(f".{out_dir.name}.tmp-{secrets.token_hex(4)}")
         try:
-            folder.mkdir()
+            folder.mkdir()   # any error but a name clash is the caller's (e.g. /proc: ENOENT)
+        except FileExistsError:
+            continue
+        try:
             fd = _try_lock(folder)
-        except (FileExistsError, FileNotFoundError):
-            continue     # a name clash, or another export's clean-up took it for a stale one
+        except FileNotFoundError:
+            continue     # another export's clean-up took it for a stale one
         if fd is not None and os.fstat(fd).st_nlink > 0:
             return folder, fd
         if fd is not None:
             os.close(fd)
+    raise OSError(f"no staging folder could be made beside {out_dir} in {STAGING_ATTEMPTS} attempts")
 
 
 def remove_stale_staging(out_dir: str | os.PathLike) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -74,6 +75,14 @@ def test_unwritable_target_is_refused(tiny_model, tmp_path):
     with pytest.raises(ExportError, match="Cannot write"):
         export_web_app(tiny_model, blocker / "app")
     assert blocker.read_text().startswith("a file")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_folder_where_nothing_can_be_made_is_refused_at_once(tiny_model):
+    # /proc exists but refuses every mkdir with "No such file or directory" (not "exists"):
+    # the export used to retry new staging names for ever.
+    with pytest.raises(ExportError, match="Cannot write to /proc"):
+        export_web_app(tiny_model, "/proc/handwriting-app")
 
 
 def test_zip_holds_the_whole_app_and_is_reproducible(exported, tmp_path):
