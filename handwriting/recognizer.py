@@ -16,7 +16,7 @@ import numpy as np
 from .calibration import for_model
 from .models import DigitPredictor, as_digit_model
 from .preprocess import CANVAS_SIZE, STROKE_WIDTH, DrawingError, preprocess_canvas
-from .strokes import rasterize_strokes
+from .strokes import as_points, rasterize_strokes
 
 Point = tuple[float, float]
 
@@ -59,11 +59,11 @@ class Sketch:
         self._finished = self._picture.copy()
 
     def begin(self, x: float, y: float) -> None:
+        point = (float(x), float(y))
+        dot = self._raster([(self.width, [point])])     # refuses a bad point before any change
         if self._current is not None:
             self.end()
-        self._current = [(float(x), float(y))]
-        self._current_width = self.width
-        self._current_raster = self._raster([(self.width, self._current)])   # a dot
+        self._current, self._current_width, self._current_raster = [point], self.width, dot
 
     def extend(self, x: float, y: float) -> None:
         if self._current is None:
@@ -85,9 +85,10 @@ class Sketch:
         self._current, self._current_raster = None, None
 
     def add_strokes(self, strokes) -> None:
-        """Add finished strokes, each a sequence of (x, y) canvas points."""
-        for points in strokes:
-            points = [(float(x), float(y)) for x, y in points]
+        """Add finished strokes, each a sequence of (x, y) canvas points; if one of them is not
+        (a NaN, a lone number), none is added and a ValueError says which."""
+        checked = [[(x, y) for x, y in as_points(points).tolist()] for points in strokes]
+        for points in checked:
             if points:
                 self.begin(*points[0])
                 for point in points[1:]:

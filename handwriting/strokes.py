@@ -35,7 +35,7 @@ def _draw_segment(ink: np.ndarray, p0, p1, radius: float) -> None:
     np.maximum(window, coverage, out=window)
 
 
-def _as_points(stroke) -> np.ndarray:
+def as_points(stroke) -> np.ndarray:
     """One stroke as a float64 (n, 2) array of finite points, or a ValueError saying what is wrong."""
     try:
         points = np.asarray(stroke, dtype=np.float64)
@@ -71,7 +71,7 @@ def rasterize_strokes(strokes, size: int = CANVAS_SIZE, width: float = STROKE_WI
     ink = np.zeros((int(size), int(size)))
     radius = width / 2
     for stroke in strokes:
-        points = _as_points(stroke)
+        points = as_points(stroke)
         if len(points) == 1:
             _draw_segment(ink, points[0], points[0], radius)
         for p0, p1 in zip(points[:-1], points[1:]):

@@ -93,6 +93,21 @@ def test_bad_pixels_are_refused_clearly(tiny_model):
     assert "finite" in pad.prediction.value
 
 
+def test_refused_strokes_leave_the_drawing_as_it_was(tiny_model):
+    pad = DrawingPad(tiny_model)
+    before = pad.draw_strokes(ONE)
+    for bad in ([[(float("nan"), 3), (4, 5)]],                # a bad first point
+                [[(60, 60), (220, 220)], [(10, 10), (float("inf"), 40)]],  # a bad later stroke
+                [[(1, 2, 3)]]):
+        with pytest.raises(ValueError, match="finite"):
+            pad.draw_strokes(bad)
+        assert len(pad.sketch.strokes) == 1 and not pad.sketch.drawing
+    after = pad.draw_strokes([])
+    np.testing.assert_array_equal(after.image, before.image)
+    pad.draw_strokes(SEVEN)                                   # and the pad goes on drawing
+    assert len(pad.sketch.strokes) == 1 + len(SEVEN)
+
+
 def test_pad_reads_with_the_pretrained_model_until_its_training_panel_has_one(mnist_small):
     from handwriting.widgets import TrainingPanel
 
