@@ -58,6 +58,12 @@ def check_digit_model(model) -> None:
     if out_shape[1:] != (EXPECTED_CLASSES,):
         raise ModelError(f"The model's output shape is {out_shape}, but a digit model must give "
                          "(None, 10) probabilities, one per digit.")
+    last = model.layers[-1] if model.layers else None
+    if getattr(last, "activation", None) is keras.activations.linear:
+        raise ModelError(f"The model's last layer ({last.name}) has no activation: it gives scores "
+                         "(logits), not the probabilities the pad, the calibration and the export "
+                         "read. End it with a softmax: Dense(10, activation='softmax'), or wrap it: "
+                         "keras.Sequential([model, keras.layers.Softmax()]).")
 
 
 def load_model(path: str | os.PathLike):

@@ -127,7 +127,7 @@ def test_bad_inputs_get_clear_errors(tiny_model):
     with pytest.raises(ModelError, match="final Dense layer with 10 units"):
         Probe(no_dense)
     pooled = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.MaxPooling2D(2),
-                               keras.layers.Flatten(), keras.layers.Dense(10)])
+                               keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
     with pytest.raises(ModelError, match="first layer"):
         first_layer_filters(pooled)
     averaged = ensemble.average([architectures.build("dnn"), architectures.build("dnn")])

@@ -48,3 +48,22 @@ def test_cli_refuses_a_model_with_the_wrong_output(tmp_path, capsys):
     five.save(tmp_path / "five.keras")
     assert main(["evaluate", "--model", str(tmp_path / "five.keras")]) == 2
     assert "(None, 10) probabilities" in capsys.readouterr().err
+
+
+def test_a_model_that_ends_in_scores_is_refused_with_the_fix(tmp_path, capsys):
+    import keras
+    import numpy as np
+
+    # The TensorFlow beginner tutorial's model: Dense(10) without a softmax, trained from logits.
+    scores = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    with pytest.raises(ModelError, match="logits.*keras.layers.Softmax"):
+        DrawingPad(scores)
+    with pytest.raises(ModelError, match="logits"):
+        export_web_app(scores, tmp_path / "app")
+    assert not (tmp_path / "app").exists()
+    scores.save(tmp_path / "scores.keras")
+    assert main(["evaluate", "--model", str(tmp_path / "scores.keras")]) == 2
+    assert "no activation" in capsys.readouterr().err
+    fixed = keras.Sequential([scores, keras.layers.Softmax()])      # the fix the message gives
+    reading = DrawingPad(fixed).draw_strokes([[(140, 30), (140, 250)]])
+    assert np.isclose(reading.probabilities.sum(), 1, atol=1e-5)
