@@ -103,14 +103,23 @@ def cmd_train(args) -> int:
         raise ConfigError("--tta averages an ensemble's readings (e.g. --arch bncnn --members 3 --tta); "
                           "for one model it measured no better.")
     configs = [TrainingConfig.for_architecture(name, **overrides).validate() for name in members]
+    out = _output_folder(Path(args.out or f"runs/{model_name(members, args.tta)}"))
     data = load_mnist(quick=args.quick or None)
-    out = Path(args.out or f"runs/{model_name(members, args.tta)}")
     if len(configs) > 1:
         return _train_ensemble(configs, data, out, tta=args.tta)
     run = _train_run(configs[0], data, out)
     if len(run.validation[1]):
         _save_calibration(run.model, out / "model.keras", *run.validation)
     return 130 if run.status == "interrupted" else 0
+
+
+def _output_folder(folder: Path) -> Path:
+    """``folder``, made and checked writable before any training (:func:`files.writable_folder`)."""
+    try:
+        return files.writable_folder(folder)
+    except OSError as err:
+        raise ConfigError(f"Cannot save in {folder} ({err.strerror or err}: {err.filename}); "
+                          "choose another --out.") from None
 
 
 def _train_run(config, data, out: Path):
@@ -287,6 +296,7 @@ def cmd_finetune(args) -> int:
 
     if Path(args.out).suffix != ".keras":
         raise ConfigError(f"--out must name a .keras file (e.g. runs/mine.keras), not {args.out!r}.")
+    _output_folder(Path(args.out).parent)
     base, calibration = as_digit_model(args.model), for_model(args.model)
     drawings = load_drawings(args.drawings)
     for line in skipped_lines(drawings.skipped):

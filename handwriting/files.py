@@ -9,9 +9,11 @@ file (if any) untouched and no partial file behind.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -51,3 +53,21 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
 def write_json(path: str | os.PathLike, value, indent: int = 2, **dumps) -> Path:
     """Write ``value`` as indented JSON to ``path`` atomically; returns the path."""
     return write_text(path, json.dumps(value, indent=indent, **dumps) + "\n")
+
+
+def writable_folder(folder: str | os.PathLike) -> Path:
+    """Make ``folder`` (and its parents) and check that a file can be written in it, so that long
+    work (a training run) learns before it starts, not after, that it could not save its result.
+
+    Raises:
+        OSError: with the reason and the path at fault (``NotADirectoryError`` when ``folder``
+            or one of its parents is a file).
+    """
+    folder = Path(folder).expanduser()
+    blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise NotADirectoryError(errno.ENOTDIR, "a file, not a folder", str(blocker))
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=folder):
+        pass
+    return folder

@@ -93,6 +93,20 @@ def test_bad_values_are_one_line_errors(argv, message, capsys):
     assert message in err and "Traceback" not in err
 
 
+def test_an_out_folder_that_cannot_be_made_is_refused_before_any_training(personal_drawings, tmp_path,
+                                                                         capsys):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file where the runs folder should be")
+    for argv in (["train", "--arch", "tiny", "--out", f"{blocker}/tiny"],
+                 ["finetune", "--model", "pretrained", "--drawings", str(personal_drawings),
+                  "--out", f"{blocker}/mine.keras"]):
+        assert main([*argv, "--quick", "--epochs", "1"]) == 2
+        printed = capsys.readouterr()
+        assert f"Cannot save in {blocker}" in printed.err and "a file, not a folder" in printed.err
+        assert "epoch" not in printed.out, "refused before training, not after"
+    assert blocker.read_text().startswith("a file")
+
+
 def test_unknown_arguments_give_usage_not_a_traceback():
     result = subprocess.run([sys.executable, "-m", "handwriting", "train", "--arch", "nope"],
                             capture_output=True, text=True)

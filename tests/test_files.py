@@ -53,3 +53,14 @@ def test_a_model_save_that_fails_keeps_the_previous_model(tiny_model, tmp_path, 
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["model.keras"]
     load_model(path)                                        # still a readable model
+
+
+def test_writable_folder_makes_the_folder_or_says_what_is_in_the_way(tmp_path):
+    assert files.writable_folder(tmp_path / "runs" / "cnn2").is_dir()
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file where a folder should be")
+    for folder in (blocker, blocker / "cnn2"):
+        with pytest.raises(NotADirectoryError) as raised:
+            files.writable_folder(folder)
+        assert raised.value.filename == str(blocker)
+    assert blocker.read_text().startswith("a file")
