@@ -117,9 +117,8 @@ def _output_folder(folder: Path) -> Path:
     """``folder``, made and checked writable before any training (:func:`files.writable_folder`)."""
     try:
         return files.writable_folder(folder)
-    except OSError as err:
-        raise ConfigError(f"Cannot save in {folder} ({err.strerror or err}: {err.filename}); "
-                          "choose another --out.") from None
+    except files.FolderError as err:
+        raise ConfigError(f"{err}; choose another --out.") from None
 
 
 def _train_run(config, data, out: Path):

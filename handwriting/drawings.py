@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import files
 from .data import check_digit
 from .png import encode_png
 from .preprocess import DrawingError, check_drawing, ink_from_rgba, preprocess_canvas
@@ -247,7 +248,8 @@ class Collection:
     Files already in the folder are kept; only this collection's own drawings can be removed.
 
     Args:
-        folder: the drawings folder (``DIR/<digit>/<name>.png``, created when needed).
+        folder: the drawings folder (``DIR/<digit>/<name>.png``), made at once: a folder
+            that cannot be written is refused before anything is drawn for it.
         per_digit: how many drawings of each digit to ask for (default 5).
         digits: the digits to ask for, in order (default 0-9).
     """
@@ -255,11 +257,14 @@ class Collection:
     def __init__(self, folder: str | os.PathLike, per_digit: int = 5, digits=range(10)):
         if isinstance(per_digit, bool) or not isinstance(per_digit, (int, np.integer)) or per_digit < 1:
             raise ValueError(f"per_digit must be a whole number >= 1, not {per_digit!r}.")
-        self.folder = Path(folder).expanduser()
         self.per_digit = int(per_digit)
         self.digits = [check_digit(d) for d in digits]
         if not self.digits:
             raise ValueError("Give at least one digit to collect.")
+        try:
+            self.folder = files.writable_folder(folder)
+        except files.FolderError as err:
+            raise DrawingsError(f"{err}; choose another folder for your drawings.") from None
         self.saved: list[Collected] = []
 
     @property

@@ -55,19 +55,27 @@ def write_json(path: str | os.PathLike, value, indent: int = 2, **dumps) -> Path
     return write_text(path, json.dumps(value, indent=indent, **dumps) + "\n")
 
 
+class FolderError(OSError):
+    """A folder the lab cannot save in; the message says why and which path is at fault."""
+
+
 def writable_folder(folder: str | os.PathLike) -> Path:
     """Make ``folder`` (and its parents) and check that a file can be written in it, so that long
-    work (a training run) learns before it starts, not after, that it could not save its result.
+    work (a training run, a session of drawing) learns before it starts, not after, that it
+    could not save its result.
 
     Raises:
-        OSError: with the reason and the path at fault (``NotADirectoryError`` when ``folder``
-            or one of its parents is a file).
+        FolderError: "Cannot save in runs/x (a file, not a folder: runs)", "... (Permission
+            denied: ...)": the reason and the path at fault.
     """
     folder = Path(folder).expanduser()
-    blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
-    if blocker is not None:
-        raise NotADirectoryError(errno.ENOTDIR, "a file, not a folder", str(blocker))
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryFile(dir=folder):
-        pass
+    try:
+        blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise NotADirectoryError(errno.ENOTDIR, "a file, not a folder", str(blocker))
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise FolderError(f"Cannot save in {folder} ({err.strerror or err}: {err.filename})") from None
     return folder

@@ -227,3 +227,15 @@ def test_keep_saves_under_any_label_without_moving_the_prompts(tmp_path):
     assert collection.saved == [] and _files(tmp_path) == []
     with pytest.raises(ValueError, match="per_digit"):
         type(collection)(tmp_path, per_digit=0)
+
+
+def test_a_collection_refuses_a_folder_it_could_not_save_in_before_anything_is_drawn(tmp_path):
+    from handwriting.drawings import Collection
+
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file where the drawings folder should be")
+    for folder in (blocker, blocker / "mine"):
+        with pytest.raises(DrawingsError, match=f"Cannot save in .*a file, not a folder: {blocker}.*"
+                                                "choose another folder"):
+            Collection(folder)
+    assert Collection(tmp_path / "new" / "mine").folder.is_dir()      # made at once
