@@ -54,6 +54,54 @@ class MnistDataError(RuntimeError):
     """MNIST could not be loaded; the message names the file and what to do."""
 
 
+class DigitDataError(ValueError):
+    """Training or test data a run cannot use as it is; the message says what was expected."""
+
+
+def as_digit_data(data):
+    """``((x_train, y_train), (x_test, y_test))`` as every run trains on it: images float32
+    (N, 28, 28, 1) in [0, 1], labels int64 digits 0-9; else a :class:`DigitDataError`.
+
+    Raw MNIST as ``keras.datasets.mnist.load_data()`` gives it ((N, 28, 28) uint8, 0-255) is
+    normalised as :func:`load_mnist` does. Float images must already be in [0, 1]: a model
+    trained on 0-255 floats would misread every drawing the pad gives it in [0, 1].
+    """
+    try:
+        (x_train, y_train), (x_test, y_test) = data
+    except (TypeError, ValueError):
+        raise DigitDataError("Expected data as ((x_train, y_train), (x_test, y_test)), as "
+                             "handwriting.data.load_mnist() gives it.") from None
+    return _digit_part("training", x_train, y_train), _digit_part("test", x_test, y_test)
+
+
+def _digit_part(name: str, images, labels) -> tuple[np.ndarray, np.ndarray]:
+    x, y = np.asarray(images), np.asarray(labels)
+    if x.ndim == 3:
+        x = x[..., np.newaxis]
+    if x.ndim != 4 or x.shape[1:] != (28, 28, 1) or not len(x):
+        raise DigitDataError(f"The {name} images have shape {np.shape(images)}; expected (N, 28, 28) "
+                             "or (N, 28, 28, 1) with N >= 1 (flat 784-pixel rows: reshape(-1, 28, 28)).")
+    if x.dtype == np.uint8:
+        x = normalize(x[..., 0])
+    elif not np.issubdtype(x.dtype, np.floating):
+        raise DigitDataError(f"The {name} images are {x.dtype}; expected uint8 (0-255) or floats in [0, 1].")
+    else:
+        x = x.astype(np.float32, copy=False)
+        low, high = float(x.min()), float(x.max())
+        if not (np.isfinite(low) and np.isfinite(high) and 0 <= low and high <= 1):
+            raise DigitDataError(f"The {name} images' pixels go from {low:g} to {high:g}; expected "
+                                 "[0, 1], as the pad gives them: divide 0-255 images by 255.")
+    if y.ndim == 2 and y.shape[1] == NUM_CLASSES:
+        raise DigitDataError(f"The {name} labels are one-hot ({y.shape}); give the digits themselves "
+                             "(N,), e.g. y.argmax(axis=1).")
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or (len(y) and not 0 <= y.min() <= y.max() < NUM_CLASSES):
+        raise DigitDataError(f"The {name} labels must be whole numbers 0-9 of shape (N,); got "
+                             f"{y.dtype} of shape {y.shape}.")
+    if len(y) != len(x):
+        raise DigitDataError(f"{len(x):,} {name} images but {len(y):,} labels; give one label per image.")
+    return x, y.astype(np.int64, copy=False)
+
+
 def check_digit(digit) -> int:
     """``digit`` as an int if it is a whole number from 0 to 9 (a label), else a ValueError."""
     if isinstance(digit, bool) or not isinstance(digit, (int, np.integer)) or not 0 <= digit < NUM_CLASSES:

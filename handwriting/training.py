@@ -323,14 +323,15 @@ class TrainingRun:
         """
         Args:
             config: hyper-parameters (default: cnn2's recipe).
-            data: ((x_train, y_train), (x_test, y_test)) as from :func:`data.load_mnist`;
+            data: ((x_train, y_train), (x_test, y_test)) as from :func:`data.load_mnist` (raw
+                uint8 MNIST is normalised, anything else refused: :func:`data.as_digit_data`);
                 default: loaded on :meth:`fit` (quick subsets when ``$HANDWRITING_QUICK`` is on).
                 ``config.validation_size`` of the training images are held out for validation;
                 the test images are only used once, for the record, when the run ends.
             listeners: :class:`TrainingListener` objects that receive progress.
         """
         self.config = config or TrainingConfig.for_architecture("cnn2")
-        self.data = data
+        self.data = None if data is None else data_module.as_digit_data(data)
         self.listeners = list(listeners)
         self.status = "ready"
         self.model = None

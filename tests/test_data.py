@@ -128,3 +128,30 @@ def test_dataset_pipeline_batches_and_augments(mnist_small):
     assert not np.allclose(images, x[:64]), "augmentation changed nothing"
     assert 0.0 <= images.min() and images.max() <= 1.0 + 1e-5
     np.testing.assert_array_equal(augmented[1].numpy(), y[:64])
+
+
+def test_data_given_to_a_run_is_checked_and_raw_uint8_mnist_is_normalised(mnist_small):
+    from handwriting.training import TrainingConfig, TrainingRun
+    from handwriting.widgets import TrainingPanel
+
+    (x, y), (x_test, y_test) = mnist_small
+    raw = np.round(x[..., 0] * 255).astype(np.uint8)      # keras.datasets.mnist.load_data()'s form
+    (x_checked, y_checked), _ = data.as_digit_data(((raw, y.astype(np.uint8)), (x_test, y_test)))
+    assert x_checked.dtype == np.float32 and x_checked.shape == x.shape and y_checked.dtype == np.int64
+    np.testing.assert_allclose(x_checked, x, atol=0.5 / 255)
+    bad = {
+        "pixels go from 0 to 255": ((raw.astype(np.float64), y), (x_test, y_test)),   # 0-255 floats
+        r"shape \(\d+, 784\)": ((x.reshape(len(x), 784), y), (x_test, y_test)),
+        "one-hot": ((x, np.eye(10)[y]), (x_test, y_test)),
+        "labels must be whole numbers 0-9": ((x, y + 1), (x_test, y_test)),
+        "one label per image": ((x, y[:-1]), (x_test, y_test)),
+        r"test images' pixels go from 0 to 2": ((x, y), (x_test * 2, y_test)),
+        r"\(x_train, y_train\), \(x_test, y_test\)": (x, y),
+    }
+    for message, given in bad.items():
+        with pytest.raises(data.DigitDataError, match=message):
+            data.as_digit_data(given)
+    with pytest.raises(data.DigitDataError, match="divide 0-255 images by 255"):
+        TrainingPanel(data=bad["pixels go from 0 to 255"])
+    with pytest.raises(data.DigitDataError, match="one-hot"):
+        TrainingRun(TrainingConfig.for_architecture("tiny"), data=bad["one-hot"])

@@ -123,8 +123,10 @@ class TrainingPanel(widgets.VBox):
     """Choose an architecture and its hyper-parameters, train, and compare every run.
 
     Args:
-        data: ((x_train, y_train), (x_test, y_test)) as from :func:`handwriting.data.load_mnist`;
-            default: loaded on the first Train (quick subsets when ``$HANDWRITING_QUICK`` is on).
+        data: ((x_train, y_train), (x_test, y_test)) as from :func:`handwriting.data.load_mnist`
+            (or raw uint8 MNIST, normalised; anything else is refused here with a
+            :class:`~handwriting.data.DigitDataError`); default: loaded on the first Train
+            (quick subsets when ``$HANDWRITING_QUICK`` is on).
         architecture: the architecture selected at first.
         **overrides: hyper-parameters to start from instead of the recipe (e.g. ``epochs=3``);
             in quick mode ``epochs`` defaults to 1. Choosing another architecture reloads its
@@ -144,7 +146,7 @@ class TrainingPanel(widgets.VBox):
     """
 
     def __init__(self, data=None, architecture: str = "cnn2", **overrides):
-        self._data = data
+        self._data = None if data is None else data_module.as_digit_data(data)
         self._overrides = dict(overrides)
         if data_module.quick_mode():
             self._overrides.setdefault("epochs", 1)
