@@ -146,6 +146,16 @@ def test_broken_model_json_shows_an_error_on_the_page(exported, tmp_path, page):
 
 
 @pytest.mark.browser
+def test_an_app_opened_from_disk_says_how_to_serve_it(exported, page):
+    # A double-clicked index.html: file:// pages cannot fetch their model, whatever the browser.
+    page.goto((exported.out_dir / "index.html").as_uri())
+    page.wait_for_function("() => document.querySelector('#status').className === 'error'")
+    status = page.inner_text("#status")
+    assert "opened from disk" in status
+    assert f'python -m http.server 8000 --directory "{exported.out_dir}/"' in status
+
+
+@pytest.mark.browser
 def test_missing_weights_show_an_error_on_the_page(exported, tmp_path, page):
     import shutil
 

@@ -54,9 +54,20 @@
     return C.fromManifest(manifest);
   }
 
+  /** What to do when index.html was opened straight from disk: browsers let no page read its
+   *  own files over file://, so the model must come from a web server, even a local one. */
+  function openedFromDisk() {
+    const folder = decodeURIComponent(location.pathname).replace(/[^/]*$/, "")
+      .replace(/^\/([A-Za-z]:)/, "$1") || ".";          // file:///C:/... is C:/... on Windows
+    return "This page was opened from disk (file://), where the browser does not let it read " +
+      `its model. Serve the folder instead: python -m http.server 8000 --directory "${folder}", ` +
+      "then open http://localhost:8000/ (or put the folder on any web server).";
+  }
+
   /** Pick the backend (backend.js), then load and warm up the model; resolves to the backend
    *  choice in words for the status line. */
   async function loadModel() {
+    if (location.protocol === "file:" && !window.HANDWRITING_MODEL) throw new Error(openedFromDisk());
     const backend = await window.HandwritingBackend.chooseBackend();
     let loaded;
     try {
