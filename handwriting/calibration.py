@@ -178,6 +178,8 @@ class Calibration:
         try:
             return cls(**{name: float(values[name]) for name in ("temperature", "sure", "pair")},
                        floor=float(values.get("floor", 0.0)))
+        except CalibrationError:
+            raise                     # numbers out of range: __post_init__ says which
         except (AttributeError, KeyError, TypeError, ValueError) as err:
             raise CalibrationError(f"A calibration needs numbers temperature, sure and pair (and "
                                    f"optionally floor); got {values!r:.120}.") from err

@@ -101,6 +101,9 @@ def test_calibration_is_stored_beside_the_model_and_loaded_back(tmp_path):
     path.write_text(json.dumps({"temperature": 1.0}))
     with pytest.raises(cal.CalibrationError, match="sure and pair"):
         cal.load(model)
+    path.write_text(json.dumps({"temperature": -1.0, "sure": 0.7, "pair": 0.9}))   # says what is wrong
+    with pytest.raises(cal.CalibrationError, match="temperature must be a positive number, not -1.0"):
+        cal.load(model)
     path.write_text(json.dumps({"temperature": 1.7, "sure": 0.75, "pair": 0.9}))   # before the floor
     assert cal.load(model) == stored and stored.floor == 0
     floored = cal.Calibration(temperature=0.5, floor=0.97)
