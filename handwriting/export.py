@@ -148,8 +148,9 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
     model = as_digit_model(model)
     out_dir = Path(out_dir).expanduser().resolve()
     if out_dir.exists() and not overwrite:
-        raise ExportError(f"{out_dir} already exists; choose another folder or pass "
-                          "overwrite=True to replace it.")
+        raise ExportError(f"{out_dir} already exists; choose another folder, or replace it "
+                          "(overwrite=True; --overwrite on the command line; 'Replace an earlier "
+                          "export' in the export panel).")
     if out_dir.exists() and not out_dir.is_dir():
         raise ExportError(f"{out_dir} is a file, not a folder; choose another output folder.")
     try:
