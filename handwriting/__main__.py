@@ -270,14 +270,19 @@ def cmd_pretrained(args) -> int:
         run_json, model_path = run_dir / "run.json", run_dir / "model.keras"
         if not run_json.is_file():
             raise FileNotFoundError(f"No {run_json}: train first, e.g. {REBUILD_COMMAND}")
-        if "record" not in json.loads(run_json.read_text()):
+        run = json.loads(run_json.read_text())
+        if "record" not in run:
             raise ConfigError(f"{run_dir} holds an ensemble; the pretrained model is one network. "
                               f"Ship one run, e.g. {REBUILD_COMMAND}")
+        new, shipped = (_run_record_from_row(r) for r in (run["record"], pretrained_record()["record"]))
+        if new.test_accuracy < shipped.test_accuracy and not args.replace:
+            raise ConfigError(f"{run_dir} ({new.architecture}, test {new.test_accuracy:.2%}) is less "
+                              f"accurate than the pretrained model it would replace ({shipped.architecture}, "
+                              f"test {shipped.test_accuracy:.2%}); add --replace to ship it anyway.")
         model = load_model(model_path)
         if not calibration.calibration_path(model_path).is_file():   # e.g. an interrupted run
             _calibrate_on_held_out(model, model_path)
-        weights = write_pretrained(model, {**json.loads(run_json.read_text()),
-                                           "calibration": calibration.for_model(model_path).as_dict()})
+        weights = write_pretrained(model, {**run, "calibration": calibration.for_model(model_path).as_dict()})
         print(f"Wrote {weights} ({weights.stat().st_size / 1e6:.2f} MB) and its record")
     record = pretrained_record()["record"]
     print(f"pretrained: {_run_record_from_row(record).summary()}")
@@ -382,6 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     pretrained = sub.add_parser("pretrained", help="show the lab's pretrained model; --run ships a new one")
     pretrained.add_argument("--run", help="a `train --out` folder (model.keras + run.json) to ship "
                                           "inside the package as the pretrained model")
+    pretrained.add_argument("--replace", action="store_true",
+                            help="ship the run even if its test accuracy is below the current one's")
     pretrained.set_defaults(func=cmd_pretrained)
 
     finetune = sub.add_parser("finetune", help="teach a model your handwriting: fine-tune it on a "

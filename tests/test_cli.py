@@ -2,11 +2,13 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+import handwriting
 from handwriting.__main__ import main
-from handwriting.models import load_model
+from handwriting.models import PRETRAINED_WEIGHTS, load_model
 
 
 def test_train_then_evaluate(tmp_path, capsys):
@@ -20,6 +22,11 @@ def test_train_then_evaluate(tmp_path, capsys):
     assert main(["evaluate", "--model", str(out / "model.keras"), "--quick"]) == 0
     printed = capsys.readouterr().out
     assert "test accuracy" in printed and '"not sure" for' in printed and '"not a digit" for' in printed
+    weights = Path(handwriting.__file__).parent / PRETRAINED_WEIGHTS
+    shipped = weights.read_bytes()
+    assert main(["pretrained", "--run", str(out)]) == 2      # a 1-epoch run does not replace it
+    assert "less accurate than the pretrained model it would replace" in capsys.readouterr().err
+    assert weights.read_bytes() == shipped
 
 
 def test_evaluate_drawn_reads_the_drawn_benchmark_as_the_pad_does(capsys):
