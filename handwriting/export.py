@@ -8,8 +8,8 @@ model.json from Keras 3 that TF.js 4.22's ``tf.loadLayersModel`` rejects (the in
 
 The export is atomic: everything is written into a hidden staging folder beside the target
 (``.NAME.tmp-XXXXXXXX``) that is renamed into place at the end, so an interrupted or failed export
-leaves nothing half-written, and an existing folder is only replaced when ``overwrite=True`` (and
-is kept if the swap fails). The staging folder is made like ``os.mkdir`` makes folders (the
+leaves nothing half-written, and an existing folder is only replaced when ``overwrite=True`` and
+it is empty or an earlier export (and is kept if the swap fails): no other folder is ever deleted. The staging folder is made like ``os.mkdir`` makes folders (the
 umask decides, so a web server running as another user can read the app), and it is locked
 (``flock``) while its export runs: the next export of the same target removes the staging
 folders nobody holds, which only an export killed outright (SIGKILL, power cut) leaves behind.
@@ -133,7 +133,8 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
         out_dir: folder to create: model/ (model.json + weight shards), export.json and the
             :data:`APP_FILES` (index.html, app.js, TF.js itself and its wasm backend, ...).
         quantization: None (float32), "float16" or "uint8" weights.
-        overwrite: replace ``out_dir`` if it exists (otherwise refuse and leave it as it is).
+        overwrite: replace ``out_dir`` if it is an earlier export or empty (otherwise refuse and
+            leave it as it is; any other folder is refused even so).
         calibration: the model's :class:`~handwriting.calibration.Calibration`, written into
             export.json for the app; default: the one stored beside a ``.keras`` path, else
             temperature 1 and the default thresholds.
@@ -153,6 +154,10 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
                           "export' in the export panel).")
     if out_dir.exists() and not out_dir.is_dir():
         raise ExportError(f"{out_dir} is a file, not a folder; choose another output folder.")
+    if out_dir.exists() and not _replaceable(out_dir):
+        raise ExportError(f"{out_dir} is not an earlier export (it has no {MANIFEST} of this lab's) "
+                          "and is not empty: replacing it would delete what is in it. Choose a new "
+                          "or empty folder, e.g. build/web.")
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(out_dir)
@@ -180,6 +185,19 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
     finally:
         os.close(lock)
     return ExportResult(out_dir=out_dir, quantization=quantization, files=files)
+
+
+def _replaceable(folder: Path) -> bool:
+    """True when ``folder`` may be replaced by an export: it is empty, or an earlier export (its
+    export.json names a TF.js graph model). Any other folder (the notebooks' own, a home folder
+    typed by mistake) is never deleted to make room."""
+    if not any(folder.iterdir()):
+        return True
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("format") == "tfjs_graph_model"
 
 
 def _staging_name(out_dir: Path) -> re.Pattern:

@@ -38,6 +38,21 @@ def test_existing_folder_is_refused_and_left_intact(exported, tiny_model):
     assert {p: (exported.out_dir / p).read_bytes() for p in exported.files} == before
 
 
+def test_replace_never_deletes_a_folder_that_is_not_an_earlier_export(tiny_model, tmp_path, monkeypatch):
+    notebooks = tmp_path / "lab"
+    notebooks.mkdir()
+    (notebooks / "02_train.ipynb").write_text("a learner's notebook")
+    monkeypatch.chdir(notebooks)
+    for typed in (notebooks, "", ".", tmp_path):         # the panel's Folder field, mistyped
+        with pytest.raises(ExportError, match="not an earlier export .* would delete"):
+            export_web_app(tiny_model, typed, overwrite=True)
+    assert (notebooks / "02_train.ipynb").read_text() == "a learner's notebook"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lab"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert export_web_app(tiny_model, empty, overwrite=True).out_dir == empty   # empty: fine
+
+
 def test_failure_midway_leaves_the_previous_export_whole(exported, tiny_model, monkeypatch):
     before = {p: (exported.out_dir / p).read_bytes() for p in exported.files}
 
