@@ -91,6 +91,10 @@ def save_drawing(folder: str | os.PathLike, digit: int, rgba: np.ndarray) -> Pat
 def read_canvas(path: str | os.PathLike) -> np.ndarray:
     """A PNG file as an RGBA uint8 canvas (H, W, 4), whatever its mode (grey, 16-bit, palette).
 
+    Transparency reads as the pad's spec reads it (ink = R x A: light strokes on a transparent
+    page are ink). Dark strokes on a transparent page, as drawing apps save them, would be no
+    ink at all: for those, the opacity is the ink.
+
     Raises:
         OSError: the file is not a readable image (Pillow's error, e.g. truncated).
     """
@@ -102,7 +106,11 @@ def read_canvas(path: str | os.PathLike) -> np.ndarray:
             grey = np.asarray(image, dtype=np.float64)
             peak = 65535.0 if grey.max() > 255 else 255.0
             image = Image.fromarray(np.round(np.clip(grey / peak, 0, 1) * 255).astype(np.uint8))
-        return np.asarray(image.convert("RGBA"), dtype=np.uint8)
+        rgba = np.asarray(image.convert("RGBA"), dtype=np.uint8)
+    opacity = rgba[..., 3]
+    if opacity.min() < 255 and (rgba[..., 0].astype(np.uint16) * opacity).max() < 128 * 255:
+        rgba = np.dstack([opacity, opacity, opacity, np.full_like(opacity, 255)])
+    return rgba
 
 
 def _read_drawing(path: Path) -> tuple[np.ndarray | None, str | None]:

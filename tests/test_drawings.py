@@ -86,10 +86,12 @@ def test_pngs_made_by_anyone_are_read_like_the_pad_canvas(tmp_path):
     transparent = np.zeros(ink.shape + (4,), np.uint8)
     transparent[..., :3], transparent[..., 3] = 255, ink    # white ink on a transparent page
     clear = _write_png(tmp_path / "7" / "transparent.png", transparent)
+    transparent[..., :3] = 0                                # black ink on a transparent page,
+    dark = _write_png(tmp_path / "7" / "app.png", transparent)   # as drawing apps save it
     expected = preprocess_canvas(np.dstack([ink, ink, ink, np.full_like(ink, 255)]))
 
     loaded = load_drawings(tmp_path)
-    assert loaded.skipped == [] and loaded.paths == [deep, grey, clear]
+    assert loaded.skipped == [] and loaded.paths == [deep, dark, grey, clear]
     for image in loaded.images:
         np.testing.assert_allclose(image[..., 0], expected, atol=1e-6)
 
