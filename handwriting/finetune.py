@@ -25,7 +25,8 @@ from . import calibration as calibration_module, data as data_module, evaluation
 from .drawings import DrawingSet, DrawingsError, load_drawings
 from .drawn_digits import CALIBRATION_DRAWINGS
 from .models import as_digit_model
-from .training import ConfigError, TrainingRun, check_number, check_whole, distribution_strategy
+from .training import (ConfigError, TrainingRun, check_number, check_whole, distribution_strategy,
+                       with_settings)
 
 #: Light augmentation of the person's drawings (see drawn_training.random_warp): the same hand
 #: varies a little in slant, size and place; the full pad augmentation would blur the style.
@@ -65,7 +66,7 @@ class FineTuneConfig:
     def for_model(cls, model, **overrides) -> "FineTuneConfig":
         """The default settings, named after the base ``model`` ("drawcnn+you"), with
         ``overrides`` applied."""
-        return cls(**{"architecture": f"{model.name}+you", **overrides})
+        return with_settings(cls, **{"architecture": f"{model.name}+you", **overrides})
 
     def problems(self) -> list[str]:
         """Every reason these settings cannot run, as sentences (empty when they can)."""

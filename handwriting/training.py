@@ -12,11 +12,12 @@ Keras callback; stopping and keeping the best weights are two more small callbac
 """
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import threading
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,18 @@ def check_number(found: list[str], name: str, value, low: float, high: float,
     return True
 
 
+def with_settings(config_class, **settings):
+    """``config_class(**settings)``, or a :class:`ConfigError` naming an unknown setting (with the
+    closest real one: ``epoch`` -> "did you mean 'epochs'?") instead of a dataclass TypeError."""
+    known = [field.name for field in fields(config_class)]
+    unknown = [name for name in settings if name not in known]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigError(f"Unknown setting {unknown[0]!r}{hint}; the settings are: {', '.join(known)}.")
+    return config_class(**settings)
+
+
 def start_from(model, path: str | os.PathLike) -> None:
     """Give ``model`` the weights of the saved model at ``path``, which must have the same layers
     (e.g. a trained ``bncnn`` for ``drawcnn``: bncnn's layers), else :class:`ConfigError`."""
@@ -85,10 +98,11 @@ class TrainingConfig:
     def for_architecture(cls, name: str, **overrides) -> "TrainingConfig":
         """The architecture's default recipe, with ``overrides`` applied."""
         recipe = architectures.get(name).recipe
-        config = cls(architecture=name, epochs=recipe.epochs, batch_size=recipe.batch_size,
-                     learning_rate=recipe.learning_rate, lr_decay=recipe.lr_decay,
-                     augment=recipe.augment)
-        return replace(config, **overrides)
+        return with_settings(cls, **{"architecture": name, "epochs": recipe.epochs,
+                                     "batch_size": recipe.batch_size,
+                                     "learning_rate": recipe.learning_rate,
+                                     "lr_decay": recipe.lr_decay, "augment": recipe.augment,
+                                     **overrides})
 
     def problems(self, train_size: int | None = None) -> list[str]:
         """Every reason this configuration cannot run, as sentences (empty when it can)."""

@@ -154,6 +154,21 @@ def test_invalid_settings_are_refused_with_a_message(overrides, message):
         TrainingConfig(**overrides).validate()
 
 
+def test_a_misspelt_setting_is_named_with_the_closest_one():
+    from handwriting import architectures
+    from handwriting.finetune import FineTuneConfig
+    from handwriting.widgets import TrainingPanel
+
+    with pytest.raises(ConfigError, match="Unknown setting 'epoch' \\(did you mean 'epochs'\\?\\)"):
+        TrainingConfig.for_architecture("tiny", epoch=3)
+    with pytest.raises(ConfigError, match="Unknown setting 'epoch'.*the settings are: architecture, epochs"):
+        TrainingPanel(architecture="tiny", epoch=3)
+    with pytest.raises(ValueError, match="Unknown architecture 'cnn3'. Choose one of: dnn"):
+        TrainingPanel(architecture="cnn3")
+    with pytest.raises(ConfigError, match="Unknown setting 'drawings_share' \\(did you mean 'drawing_share'"):
+        FineTuneConfig.for_model(architectures.build("tiny"), drawings_share=0.5)
+
+
 def test_batch_larger_than_the_data_is_refused(mnist_small):
     config = TrainingConfig.for_architecture("dnn", batch_size=512, data_fraction=0.05)
     assert "larger than the 225 training images" in " ".join(config.problems(5000))

@@ -146,6 +146,7 @@ class TrainingPanel(widgets.VBox):
     """
 
     def __init__(self, data=None, architecture: str = "cnn2", **overrides):
+        TrainingConfig.for_architecture(architecture, **overrides)   # a clear error for a bad name
         self._data = None if data is None else data_module.as_digit_data(data)
         self._overrides = dict(overrides)
         if data_module.quick_mode():
