@@ -9,10 +9,13 @@ NUM_CLASSES = 10
 
 
 def predict_probabilities(model, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """(N, 10) probabilities for images (N, 28, 28, 1), in batches, without a progress bar."""
+    """(N, 10) probabilities for images (N, 28, 28, 1) in [0, 1], in batches, without a progress
+    bar. Raw uint8 images (0-255, as ``keras.datasets.mnist.load_data()`` gives them) are
+    normalised first, as training normalises them, instead of being read 255 times too bright."""
     import tensorflow as tf
 
-    x = np.asarray(x, dtype=np.float32)
+    x = np.asarray(x)
+    x = x / np.float32(255) if x.dtype == np.uint8 else x.astype(np.float32, copy=False)
     outputs = [model(tf.constant(x[i:i + batch_size]), training=False).numpy()
                for i in range(0, len(x), batch_size)]
     return np.concatenate(outputs) if outputs else np.zeros((0, NUM_CLASSES), np.float32)

@@ -155,3 +155,14 @@ def test_data_given_to_a_run_is_checked_and_raw_uint8_mnist_is_normalised(mnist_
         TrainingPanel(data=bad["pixels go from 0 to 255"])
     with pytest.raises(data.DigitDataError, match="one-hot"):
         TrainingRun(TrainingConfig.for_architecture("tiny"), data=bad["one-hot"])
+
+
+def test_raw_uint8_images_are_read_as_training_reads_them(tiny_model, mnist_small):
+    from handwriting import evaluation
+
+    (_, _), (x_test, y_test) = mnist_small
+    raw = np.round(x_test[:200, ..., 0] * 255).astype(np.uint8)       # as load_data() gives them
+    np.testing.assert_allclose(evaluation.predict_probabilities(tiny_model, raw),
+                               evaluation.predict_probabilities(tiny_model, x_test[:200]), atol=1e-3)
+    assert evaluation.accuracy(tiny_model, raw, y_test[:200]) == evaluation.accuracy(
+        tiny_model, x_test[:200], y_test[:200])
