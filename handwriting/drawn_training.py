@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import warnings
 
 import keras
 import numpy as np
@@ -28,7 +29,7 @@ import tensorflow as tf
 from keras import ops
 
 from . import files
-from .data import cache_dir
+from .data import CACHE_ENV, cache_dir
 
 NUM_CLASSES = 10
 #: The label of a non-digit drawing in the training data: its target is 1/10 for every digit.
@@ -167,8 +168,13 @@ def training_drawings(x: np.ndarray, y: np.ndarray, seed: int = 0, cache: bool =
                             for i in kept], dtype=np.int64))
     images, labels = np.concatenate(images).astype(np.float32), np.concatenate(labels).astype(np.int64)
     if cache:
-        with files.replacing(path) as partial:
-            np.savez_compressed(partial, images=images, labels=labels)
+        try:
+            with files.replacing(path) as partial:
+                np.savez_compressed(partial, images=images, labels=labels)
+        except OSError as err:        # a cache is a shortcut: training goes on without it
+            warnings.warn(f"Could not keep the drawn training data in {path.parent} ({err.strerror or err}); "
+                          f"it will be made again next time. Set ${CACHE_ENV} to a folder you can "
+                          "write to.", stacklevel=2)
     return images, labels
 
 

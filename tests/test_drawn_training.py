@@ -63,6 +63,17 @@ def test_training_data_joins_drawn_digits_and_non_digits(mnist_small, tmp_path, 
     assert sum(len(b[0]) for b in batches) == 100 + len(images)
 
 
+def test_a_cache_that_cannot_be_written_is_skipped_with_a_warning(mnist_small, tmp_path, monkeypatch):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv(CACHE_ENV, str(blocker))
+    (x, y), _ = mnist_small
+    with pytest.warns(UserWarning, match=f"Could not keep the drawn training data in {blocker}.*{CACHE_ENV}"):
+        images, labels = drawn_training.training_drawings(x[:100], y[:100], seed=1)
+    assert len(images) == len(labels) >= 15                  # the data is made all the same
+    assert blocker.read_text().startswith("a file")
+
+
 def test_the_training_data_never_draws_a_held_out_template(mnist_small, monkeypatch):
     from handwriting import drawn_digits
 
