@@ -433,6 +433,9 @@ def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend:
     """
     from .browser import chromium, run_off_event_loop, serve_directory
 
+    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or digits < 1:
+        raise ExportError(f"The parity check compares 1 or more MNIST test digits, not {digits!r} "
+                          "(500 take a few seconds).")
     model = as_digit_model(model)
     out_dir = Path(out_dir)
     if not (out_dir / MODEL_DIR / "model.json").is_file():

@@ -84,6 +84,12 @@ def test_bad_arguments_are_refused_clearly(tiny_model, tmp_path):
         export_web_app(tiny_model, tmp_path / "file", overwrite=True)
 
 
+def test_a_parity_check_on_no_digits_is_refused_not_passed(exported, tiny_model):
+    for digits in (0, -3, 2.5):
+        with pytest.raises(ExportError, match="1 or more MNIST test digits"):
+            verify_export(tiny_model, exported.out_dir, digits=digits)
+
+
 def test_unwritable_target_is_refused(tiny_model, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the export's parent folder should be")
