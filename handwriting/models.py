@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import zipfile
 from importlib import resources
 from pathlib import Path
 
@@ -130,7 +131,16 @@ def pretrained_record() -> dict:
     if not path.is_file():
         raise ModelError(f"The pretrained model is missing from this installation ({path}). "
                          f"Reinstall the package, or rebuild it: {REBUILD_COMMAND}")
-    return json.loads(path.read_text())
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as err:
+        raise _unreadable_pretrained(path, err) from None
+
+
+def _unreadable_pretrained(path: Path, err: Exception) -> ModelError:
+    return ModelError(f"The pretrained model's {path.name} cannot be read ({type(err).__name__}: "
+                      f"{err}); it is damaged, e.g. a Git LFS pointer or a cut-short copy. Reinstall "
+                      f"the package, or rebuild it: {REBUILD_COMMAND}")
 
 
 @functools.cache
@@ -139,8 +149,11 @@ def _pretrained_weights() -> tuple:
     if not path.is_file():
         raise ModelError(f"The pretrained weights are missing from this installation ({path}). "
                          f"Reinstall the package, or rebuild them: {REBUILD_COMMAND}")
-    with np.load(path) as weights:
-        return tuple(weights[f"arr_{i}"].astype(np.float32) for i in range(len(weights.files)))
+    try:
+        with np.load(path) as weights:
+            return tuple(weights[f"arr_{i}"].astype(np.float32) for i in range(len(weights.files)))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as err:
+        raise _unreadable_pretrained(path, err) from None
 
 
 def load_pretrained():
@@ -149,7 +162,10 @@ def load_pretrained():
     from . import architectures
 
     model = architectures.build(pretrained_record()["record"]["architecture"])
-    model.set_weights(_pretrained_weights())
+    try:
+        model.set_weights(_pretrained_weights())
+    except ValueError as err:                 # weights of another architecture than the record's
+        raise _unreadable_pretrained(_package_file(PRETRAINED_WEIGHTS), err) from None
     check_digit_model(model)
     return model
 

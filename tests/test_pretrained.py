@@ -87,3 +87,28 @@ def test_write_pretrained_round_trips_as_float16(tiny_model, tmp_path):
     assert all(w.dtype == np.float16 for w in weights)
     for stored_w, w in zip(weights, tiny_model.get_weights()):
         np.testing.assert_allclose(stored_w.astype(np.float32), w, rtol=1e-3, atol=1e-4)
+
+
+def test_damaged_pretrained_files_say_to_reinstall(tiny_model, tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    real = models._package_file("")
+    monkeypatch.setattr(models, "_package_file", lambda name: tmp_path / name)
+    models._pretrained_weights.cache_clear()
+    try:
+        shutil.copytree(real / "pretrained", tmp_path / "pretrained")
+        weights = tmp_path / models.PRETRAINED_WEIGHTS
+        weights.write_text("version https://git-lfs.github.com/spec/v1\n")       # an LFS pointer
+        with pytest.raises(models.ModelError, match="weights.npz cannot be read.*Reinstall the package"):
+            models.load_pretrained()
+        models._pretrained_weights.cache_clear()
+        models.write_pretrained(tiny_model, json.loads((real / models.PRETRAINED_RECORD).read_text()),
+                                folder=tmp_path)       # tiny's weights under the record's drawcnn
+        with pytest.raises(models.ModelError, match="weights.npz cannot be read"):
+            models.load_pretrained()
+        (tmp_path / models.PRETRAINED_RECORD).write_text('{"record": ')             # cut short
+        with pytest.raises(models.ModelError, match="record.json cannot be read"):
+            models.load_pretrained()
+    finally:
+        models._pretrained_weights.cache_clear()
