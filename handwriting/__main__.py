@@ -380,7 +380,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True)
     export.add_argument("--quantize", choices=("float16", "uint8"))
     export.add_argument("--zip", action="store_true", help="also write OUT.zip")
-    export.add_argument("--overwrite", action="store_true", help="replace OUT if it is an earlier export (never another folder)")
+    export.add_argument("--overwrite", action="store_true",
+                        help="replace OUT if it is an earlier export (never another folder)")
     export.add_argument("--verify", action="store_true", help="check TF.js vs Keras in Chromium")
     export.set_defaults(func=cmd_export)
 

@@ -94,7 +94,8 @@ def _digit_part(name: str, images, labels) -> tuple[np.ndarray, np.ndarray]:
     if y.ndim == 2 and y.shape[1] == NUM_CLASSES:
         raise DigitDataError(f"The {name} labels are one-hot ({y.shape}); give the digits themselves "
                              "(N,), e.g. y.argmax(axis=1).")
-    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or (len(y) and not 0 <= y.min() <= y.max() < NUM_CLASSES):
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or \
+            (len(y) and not 0 <= y.min() <= y.max() < NUM_CLASSES):
         raise DigitDataError(f"The {name} labels must be whole numbers 0-9 of shape (N,); got "
                              f"{y.dtype} of shape {y.shape}.")
     if len(y) != len(x):

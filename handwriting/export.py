@@ -9,10 +9,11 @@ model.json from Keras 3 that TF.js 4.22's ``tf.loadLayersModel`` rejects (the in
 The export is atomic: everything is written into a hidden staging folder beside the target
 (``.NAME.tmp-XXXXXXXX``) that is renamed into place at the end, so an interrupted or failed export
 leaves nothing half-written, and an existing folder is only replaced when ``overwrite=True`` and
-it is empty or an earlier export (and is kept if the swap fails): no other folder is ever deleted. The staging folder is made like ``os.mkdir`` makes folders (the
-umask decides, so a web server running as another user can read the app), and it is locked
-(``flock``) while its export runs: the next export of the same target removes the staging
-folders nobody holds, which only an export killed outright (SIGKILL, power cut) leaves behind.
+it is empty or an earlier export (and is kept if the swap fails): no other folder is ever deleted.
+The staging folder is made like ``os.mkdir`` makes folders (the umask decides, so a web server
+running as another user can read the app), and it is locked (``flock``) while its export runs: the
+next export of the same target removes the staging folders nobody holds, which only an export
+killed outright (SIGKILL, power cut) leaves behind.
 
 Exports do not touch ``sys.stdout``: swapping the process-wide stream to hush a library is not
 thread-safe, and two overlapping exports could leave every later ``print`` in a notebook lost.
