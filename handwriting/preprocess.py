@@ -50,10 +50,15 @@ def ink_from_rgba(rgba: np.ndarray) -> np.ndarray:
                         "convert with np.clip(x, 0, 255).astype(np.uint8) if they are 0-255 floats.")
     if rgba.ndim != 3 or rgba.shape[2] != 4:
         raise ValueError(f"Expected a canvas of shape (H, W, 4) (RGBA), got {rgba.shape}.")
-    if min(rgba.shape[:2]) < MODEL_SIZE:
-        raise ValueError(f"The canvas is {rgba.shape[1]}x{rgba.shape[0]}; it must be at least "
-                         f"{MODEL_SIZE}x{MODEL_SIZE} (the app uses {CANVAS_SIZE}x{CANVAS_SIZE}).")
+    check_canvas_size(*rgba.shape[:2])
     return (rgba[..., 0] / 255.0) * (rgba[..., 3] / 255.0)
+
+
+def check_canvas_size(height: int, width: int) -> None:
+    """A ValueError unless a canvas of ``height`` x ``width`` pixels can be read (>= 28x28)."""
+    if min(height, width) < MODEL_SIZE:
+        raise ValueError(f"The canvas is {width}x{height}; it must be at least "
+                         f"{MODEL_SIZE}x{MODEL_SIZE} (the app uses {CANVAS_SIZE}x{CANVAS_SIZE}).")
 
 
 def area_matrix(n: int, m: int) -> np.ndarray:

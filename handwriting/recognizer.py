@@ -15,7 +15,7 @@ import numpy as np
 
 from .calibration import for_model
 from .models import DigitPredictor, as_digit_model
-from .preprocess import CANVAS_SIZE, STROKE_WIDTH, DrawingError, preprocess_canvas
+from .preprocess import CANVAS_SIZE, STROKE_WIDTH, DrawingError, check_canvas_size, preprocess_canvas
 from .strokes import as_points, rasterize_strokes
 
 Point = tuple[float, float]
@@ -26,12 +26,13 @@ class Sketch:
 
     def __init__(self, size: int = CANVAS_SIZE, width: float = STROKE_WIDTH):
         self.size = size
+        self._picture = self._blank()            # set_picture's image, under the strokes (this
+        check_canvas_size(size, size)            # refuses a bad size; this, one under 28 px)
         self.width = width                      # brush width for the next stroke
         self.strokes: list[tuple[float, list[Point]]] = []   # (width, points)
         self._current: list[Point] | None = None   # points of the stroke being drawn
         self._current_width = width
         self._current_raster = None                # ... and its raster, grown segment by segment
-        self._picture = self._blank()            # set_picture's image, under the strokes
         self._finished = self._blank()           # raster of the picture + self.strokes
 
     def _blank(self) -> np.ndarray:

@@ -93,6 +93,14 @@ def test_bad_pixels_are_refused_clearly(tiny_model):
     assert "finite" in pad.prediction.value
 
 
+def test_a_pad_too_small_to_read_is_refused_when_made(tiny_model):
+    with pytest.raises(ValueError, match="The canvas is 10x10; it must be at least 28x28"):
+        DrawingPad(tiny_model, size=10)
+    with pytest.raises(ValueError, match="positive whole number of pixels"):
+        DrawingPad(tiny_model, size=0)
+    assert DrawingPad(tiny_model, size=28).sketch.size == 28
+
+
 def test_refused_strokes_leave_the_drawing_as_it_was(tiny_model):
     pad = DrawingPad(tiny_model)
     before = pad.draw_strokes(ONE)
