@@ -78,7 +78,7 @@ def _digit_part(name: str, images, labels) -> tuple[np.ndarray, np.ndarray]:
     x, y = np.asarray(images), np.asarray(labels)
     if x.ndim == 3:
         x = x[..., np.newaxis]
-    if x.ndim != 4 or x.shape[1:] != (28, 28, 1) or not len(x):
+    if x.ndim != 4 or x.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE, 1) or not len(x):
         raise DigitDataError(f"The {name} images have shape {np.shape(images)}; expected (N, 28, 28) "
                              "or (N, 28, 28, 1) with N >= 1 (flat 784-pixel rows: reshape(-1, 28, 28)).")
     if x.dtype == np.uint8:

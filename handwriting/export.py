@@ -47,6 +47,7 @@ APP_FILES = ("index.html", "app.js", "backend.js", "preprocess.js", "calibration
              "LICENSE-tfjs.txt", "LICENSE-tfjs-backend-wasm.txt", "PREPROCESSING.md", "CALIBRATION.md")
 MODEL_DIR = "model"
 MANIFEST = "export.json"
+FORMAT = "tfjs_graph_model"     # export.json's "format": how an earlier export is recognised
 STAGING_ATTEMPTS = 100        # fresh random names tried for the staging folder before giving up
 FLOAT32_TOLERANCE = 1e-4       # max |Keras - TF.js| probability for an unquantised export
 MIN_ARGMAX_AGREEMENT = 0.995   # any export: share of digits where TF.js and Keras pick the same
@@ -171,7 +172,7 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
         source = web_dir()
         for name in APP_FILES:
             shutil.copyfile(source / name, staging / name)
-        manifest = {"format": "tfjs_graph_model", "tfjs": TFJS_VERSION,
+        manifest = {"format": FORMAT, "tfjs": TFJS_VERSION,
                     "quantization": quantization or "float32", "model": f"{MODEL_DIR}/model.json",
                     "input": [None, 28, 28, 1], "output": [None, 10],
                     "model_name": model.name, "calibration": calibration.as_dict()}
@@ -198,7 +199,7 @@ def _replaceable(folder: Path) -> bool:
         manifest = json.loads((folder / MANIFEST).read_text())
     except (OSError, ValueError):
         return False
-    return isinstance(manifest, dict) and manifest.get("format") == "tfjs_graph_model"
+    return isinstance(manifest, dict) and manifest.get("format") == FORMAT
 
 
 def _staging_name(out_dir: Path) -> re.Pattern:
