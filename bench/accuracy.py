@@ -6,9 +6,9 @@ recipe is re-used, not trained again (delete its ``.run.json`` to re-train it).
 """
 from __future__ import annotations
 
-from handwriting import architectures
+from handwriting.models import architectures
 from handwriting.data import load_mnist
-from handwriting.training import TrainingConfig
+from handwriting.training.run import TrainingConfig
 
 from .common import QUICK_TRAIN_SIZE, TUTORIAL_ACCURACY, load_results, markdown_table, trained
 

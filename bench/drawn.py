@@ -1,18 +1,18 @@
 """Section 7: drawn digits and non-digits through the pad's path, with calibration and the rule.
 
 Every registry architecture (and the pretrained model, when the package has one) reads the
-drawn-digit benchmark of :func:`handwriting.drawn_digits.evaluation_drawings`: MNIST test
+drawn-digit benchmark of :func:`handwriting.drawn.evaluation_drawings`: MNIST test
 digits redrawn as pen strokes, the hand-written style sets and the non-digits, both in the
 shapes the training drawings share and in held-out shapes no training data has. Each model's
 temperature is fitted on the training images it held out (never the test set or the drawings).
 """
 from __future__ import annotations
 
-from handwriting import architectures, models
-from handwriting.calibration import NOT_A_DIGIT_SHARE, fit, for_model
+from handwriting.models import architectures, digit_model as models
+from handwriting.honest.calibration import NOT_A_DIGIT_SHARE, fit, for_model
 from handwriting.data import load_mnist
-from handwriting.drawn_digits import benchmark_drawings
-from handwriting.evaluation import drawn_digit_benchmark, drawn_summary
+from handwriting.drawn.benchmark_sets import benchmark_drawings
+from handwriting.honest.drawn_benchmark import drawn_digit_benchmark, drawn_summary
 
 import json
 from pathlib import Path
@@ -151,7 +151,7 @@ def _markdown(reports: dict, drawn, test_size: int) -> str:
         f"reach {rule['pair']}, else \"not a digit\"). T is fitted on the training images each model "
         f"held out (5,000; quick: 500), up to 2,000 of them redrawn as strokes with a training seed; "
         f"the floor on the same held-out images as they are, calibrated: "
-        f"{NOT_A_DIGIT_SHARE:.0%} of them fall below it. Sets (`handwriting.drawn_digits.evaluation_drawings`, seed "
+        f"{NOT_A_DIGIT_SHARE:.0%} of them fall below it. Sets (`handwriting.drawn.evaluation_drawings`, seed "
         f"EVALUATION_SEED): {len(drawn.mnist):,} MNIST test digits redrawn as strokes, "
         f"{len(drawn.styles):,} style drawings ({len(any_report['styles']['per_style'])} styles), "
         f"{len(drawn.non_digits):,} non-digits ({len(any_report['non_digits']['per_kind'])} kinds), "
@@ -166,7 +166,7 @@ def _markdown(reports: dict, drawn, test_size: int) -> str:
         "swan-necked 2, an 8 closed by a line, ...; `HELD_OUT_NON_DIGITS`: heart, arrow, check mark, "
         "smiley, house, cloud, lowercase letters, ...) are drawn only from the benchmark's seed and "
         "never for training: they stand in for other people's hands and measure robustness. The "
-        "Quick, Draw! doodles (`handwriting.quickdraw`: drawings players of Google's game made in "
+        "Quick, Draw! doodles (`handwriting.drawn.quickdraw`: drawings players of Google's game made in "
         "20 seconds, CC BY 4.0, every kind but those often drawn as a digit's shape, such as circle "
         "and line) are other people's hands: no model here trains on them. "
         "\"Right\" is the most likely digit (refused drawings count wrong); a confident mistake is a "

@@ -1,10 +1,10 @@
 """Section 10: teach it your handwriting (issue #13), a personal style before and after fine-tuning.
 
 A "person" draws every digit in one consistent style that the pretrained model misreads: barred
-seven-segment digits (:func:`handwriting.drawn_digits.segment_drawing`), each drawing varied in
+seven-segment digits (:func:`handwriting.drawn.segment_drawing`), each drawing varied in
 size, slant, place, wobble and brush. Their 20 drawings per digit are saved as canvas PNGs
-through :func:`handwriting.drawings.save_drawing` and fine-tuned on through the library's own
-path with :class:`~handwriting.finetune.FineTuneConfig`'s defaults (:func:`finetune.prepare`,
+through :func:`handwriting.drawn.collected.save_drawing` and fine-tuned on through the library's own
+path with :class:`~handwriting.training.finetune.FineTuneConfig`'s defaults (:func:`finetune.prepare`,
 ``FineTuneRun.fit``, :func:`finetune.run_result`: what the CLI and the training panel run). 20
 more per digit from another stream of the same person are never trained on: they, and the MNIST
 test set, measure before and after. Three persons (seeds), each reported, and the median.
@@ -40,8 +40,9 @@ TARGETS = {"before": 0.80, "after": 0.95, "mnist_drop_points": 0.3, "seconds": 6
 def save_person(folder: Path, seed: int, per_digit: int, held_out_per_digit: int) -> tuple[Path, Path]:
     """One person's drawings as the pad saves them: ``folder/train`` and ``folder/held_out``
     (``<digit>/<name>.png``), from two streams of ``seed``."""
-    from handwriting.drawings import save_drawing
-    from handwriting.drawn_digits import EVALUATION_SEED, segment_drawing
+    from handwriting.drawn.collected import save_drawing
+    from handwriting.drawn.drawing import EVALUATION_SEED
+    from handwriting.drawn.templates import segment_drawing
 
     if seed == EVALUATION_SEED:
         raise ValueError(f"Seed {seed} is the drawn-digit benchmark's: pick another person.")
@@ -65,10 +66,10 @@ def targets_met(row: dict) -> dict:
 def measure(base, calibration, seed: int, data, per_digit: int = PER_DIGIT,
             held_out_per_digit: int = HELD_OUT_PER_DIGIT, non_digits=None, **settings) -> dict:
     """Fine-tune ``base`` on one person's drawings and measure before and after (and, given a
-    :class:`~handwriting.drawn_digits.DrawnSet` ``non_digits``, how many of its non-digits each
+    :class:`~handwriting.drawn.DrawnSet` ``non_digits``, how many of its non-digits each
     model's calibrated rule flags).
 
-    ``settings`` are :class:`~handwriting.finetune.FineTuneConfig` fields (none for the
+    ``settings`` are :class:`~handwriting.training.finetune.FineTuneConfig` fields (none for the
     benchmark: the defaults; others only to explore, on :data:`EXPLORATION_SEED` and below).
     ``seconds`` is ``FineTuneRun.fit()``: copying the model, the epochs (with their validation
     pass) and the record's final validation and test accuracy; saving and loading the drawings
@@ -76,8 +77,8 @@ def measure(base, calibration, seed: int, data, per_digit: int = PER_DIGIT,
     ``cpu_seconds``: the process's CPU time over the same span (all threads), steadier than wall
     time on a shared machine.
     """
-    from handwriting import evaluation
-    from handwriting.finetune import prepare, run_result
+    from handwriting.honest import metrics as evaluation
+    from handwriting.training.finetune import prepare, run_result
 
     with tempfile.TemporaryDirectory(prefix="bench-finetune-") as tmp:
         train, held_out = save_person(Path(tmp), seed, per_digit, held_out_per_digit)
@@ -110,10 +111,10 @@ def measure(base, calibration, seed: int, data, per_digit: int = PER_DIGIT,
 
 
 def run(quick: bool = False) -> dict:
-    from handwriting.calibration import for_model
+    from handwriting.honest.calibration import for_model
     from handwriting.data import load_mnist
-    from handwriting.drawn_digits import evaluation_drawings
-    from handwriting.models import PRETRAINED, load_pretrained
+    from handwriting.drawn.benchmark_sets import evaluation_drawings
+    from handwriting.models.digit_model import PRETRAINED, load_pretrained
 
     sizes = QUICK if quick else {"per_digit": PER_DIGIT, "held_out_per_digit": HELD_OUT_PER_DIGIT,
                                  "test_size": None, "seeds": PERSON_SEEDS, "non_digits": 520}

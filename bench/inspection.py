@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import time
 
-from handwriting import architectures
+from handwriting.models import architectures
 from handwriting.data import load_mnist
-from handwriting.inspection import INDEX_SIZE, NeighbourIndex, Probe
+from handwriting.inspection.network import INDEX_SIZE, NeighbourIndex, Probe
 from handwriting.widgets import DrawingPad, Inspector
 from handwriting.widgets.inspector import evidence_html, layers_html, neighbours_html
 

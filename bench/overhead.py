@@ -8,9 +8,9 @@ import math
 
 import keras
 
-from handwriting import architectures
+from handwriting.models import architectures
 from handwriting.data import load_mnist, make_dataset
-from handwriting.training import TrainingConfig, compile_model
+from handwriting.training.run import TrainingConfig, compile_model
 from handwriting.widgets.training_panel import TrainingPanel
 
 from .common import markdown_table, median, timed

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from handwriting.data import load_mnist
-from handwriting.evaluation import PLACEMENTS, drawn_accuracy
+from handwriting.honest.drawn_benchmark import PLACEMENTS, drawn_accuracy
 
 from .common import bench_model, markdown_table
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 
 from handwriting.data import load_mnist
-from handwriting.precision import native_bfloat16
-from handwriting.training import TrainingConfig, TrainingListener, TrainingRun
+from handwriting.models.precision import native_bfloat16
+from handwriting.training.run import TrainingConfig, TrainingListener, TrainingRun
 
 from .common import markdown_table, median
 

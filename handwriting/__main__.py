@@ -23,17 +23,18 @@ import sys
 import time
 from pathlib import Path
 
-from . import architectures, files
+from .models import architectures
+from . import files
 from .browser import BrowserUnavailableError
-from .calibration import CalibrationError
+from .honest.calibration import CalibrationError
 from .data import MnistDataError
-from .drawings import DrawingsError
-from .ensemble import MIXED_EXAMPLE, member_architectures, model_name
-from .export import ExportError
-from .models import ModelError
-from .quickdraw import QuickDrawError
+from .drawn.collected import DrawingsError
+from .models.ensemble import MIXED_EXAMPLE, member_architectures, model_name
+from .export.app import ExportError
+from .models.digit_model import ModelError
+from .drawn.quickdraw import QuickDrawError
 from .quiet_tensorflow import import_tensorflow
-from .training import ConfigError, TrainingListener
+from .training.run import ConfigError, TrainingListener
 
 DEFAULT_ARCH = "cnn2"
 
@@ -82,7 +83,7 @@ def cmd_architectures(args) -> int:
 
 def cmd_train(args) -> int:
     from .data import load_mnist
-    from .training import TrainingConfig
+    from .training.run import TrainingConfig
 
     overrides = {key: value for key, value in {
         "epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.lr,
@@ -123,7 +124,7 @@ def _output_folder(folder: Path) -> Path:
 
 def _train_run(config, data, out: Path):
     """Train one model into ``out`` (model.keras, run.json, a checkpoint per epoch)."""
-    from .training import TrainingRun
+    from .training.run import TrainingRun
 
     run = TrainingRun(config, data=data,
                       listeners=[ConsoleProgress(), EpochCheckpoint(out / "checkpoint.keras")])
@@ -144,9 +145,9 @@ def _train_ensemble(configs: list, data, out: Path, tta: bool = False) -> int:
     each way) as out/model.keras with its calibration."""
     import dataclasses
 
-    from .ensemble import average, describe, member_seeds, shift_averaged
-    from .evaluation import accuracy
-    from .training import save_model
+    from .models.ensemble import average, describe, member_seeds, shift_averaged
+    from .honest.metrics import accuracy
+    from .training.run import save_model
 
     members = len(configs)
     names = [config.architecture for config in configs]
@@ -185,8 +186,8 @@ def _train_ensemble(configs: list, data, out: Path, tta: bool = False) -> int:
 
 
 def _save_calibration(model, model_path, x_val, y_val) -> None:
-    from .calibration import NOT_A_DIGIT_SHARE, fit
-    from .drawn_digits import CALIBRATION_DRAWINGS
+    from .honest.calibration import NOT_A_DIGIT_SHARE, fit
+    from .drawn.redrawn import CALIBRATION_DRAWINGS
 
     calibration = fit(model, x_val, y_val)
     path = calibration.save(model_path)
@@ -207,17 +208,17 @@ def _calibrate_on_held_out(model, model_path, quick: bool = False) -> None:
 
 
 def cmd_calibrate(args) -> int:
-    from .models import load_model
+    from .models.digit_model import load_model
 
     _calibrate_on_held_out(load_model(args.model), args.model, args.quick)
     return 0
 
 
 def cmd_evaluate(args) -> int:
-    from .calibration import for_model
+    from .honest.calibration import for_model
     from .data import load_mnist
-    from .evaluation import confusion_matrix, predict_probabilities
-    from .models import as_digit_model
+    from .honest.metrics import confusion_matrix, predict_probabilities
+    from .models.digit_model import as_digit_model
 
     model = as_digit_model(args.model)
     calibration = for_model(args.model)
@@ -235,7 +236,7 @@ def cmd_evaluate(args) -> int:
           f"\"not sure\" for {(verdicts == 'unsure').mean():.2%}, "
           f"\"not a digit\" for {(verdicts == 'not_a_digit').mean():.2%}")
     if args.drawn:
-        from .evaluation import drawn_report
+        from .honest.drawn_benchmark import drawn_report
 
         print("Drawn-digit benchmark (read as the pad reads them; about a minute) ...", flush=True)
         print(drawn_report(model, calibration, quick=args.quick or None, mnist_test=(x_test, y_test)))
@@ -243,9 +244,9 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .calibration import for_model
-    from .export import ParityError, export_web_app, make_zip, verify_export
-    from .models import as_digit_model
+    from .honest.calibration import for_model
+    from .export.app import ParityError, export_web_app, make_zip, verify_export
+    from .models.digit_model import as_digit_model
 
     model = as_digit_model(args.model)
     result = export_web_app(model, args.out, quantization=args.quantize, overwrite=args.overwrite,
@@ -262,8 +263,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_pretrained(args) -> int:
-    from . import calibration
-    from .models import REBUILD_COMMAND, load_model, pretrained_record, write_pretrained
+    from .honest import calibration
+    from .models.digit_model import REBUILD_COMMAND, load_model, pretrained_record, write_pretrained
 
     if args.run:
         run_dir = Path(args.run)
@@ -291,12 +292,12 @@ def cmd_pretrained(args) -> int:
 
 
 def cmd_finetune(args) -> int:
-    from .calibration import for_model
+    from .honest.calibration import for_model
     from .data import load_mnist
-    from .drawings import load_drawings, skipped_lines
-    from .finetune import FineTuneConfig, finetune, format_changes, format_comparison
-    from .models import as_digit_model
-    from .training import save_model
+    from .drawn.collected import load_drawings, skipped_lines
+    from .training.finetune import FineTuneConfig, finetune, format_changes, format_comparison
+    from .models.digit_model import as_digit_model
+    from .training.run import save_model
 
     if Path(args.out).suffix != ".keras":
         raise ConfigError(f"--out must name a .keras file (e.g. runs/mine.keras), not {args.out!r}.")
@@ -324,7 +325,7 @@ def cmd_finetune(args) -> int:
 
 
 def _run_record_from_row(row: dict):
-    from .training import RunRecord
+    from .training.run import RunRecord
 
     return RunRecord(**{key: value for key, value in row.items() if key in RunRecord.__dataclass_fields__})
 

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .constants import MODEL_SIZE, NUM_CLASSES
+
 MNIST_ENV = "HANDWRITING_MNIST"
 QUICK_ENV = "HANDWRITING_QUICK"
 CACHE_ENV = "HANDWRITING_CACHE"
-IMAGE_SIZE = 28
-NUM_CLASSES = 10
 
 #: The four standard file names, keyed by (split, kind).
 MNIST_FILES = {
@@ -78,7 +78,7 @@ def _digit_part(name: str, images, labels) -> tuple[np.ndarray, np.ndarray]:
     x, y = np.asarray(images), np.asarray(labels)
     if x.ndim == 3:
         x = x[..., np.newaxis]
-    if x.ndim != 4 or x.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE, 1) or not len(x):
+    if x.ndim != 4 or x.shape[1:] != (MODEL_SIZE, MODEL_SIZE, 1) or not len(x):
         raise DigitDataError(f"The {name} images have shape {np.shape(images)}; expected (N, 28, 28) "
                              "or (N, 28, 28, 1) with N >= 1 (flat 784-pixel rows: reshape(-1, 28, 28)).")
     if x.dtype == np.uint8:
@@ -144,7 +144,7 @@ def read_idx(path: str | os.PathLike, kind: str) -> np.ndarray:
     shape: tuple[int, ...] = (count,)
     if kind == "images":
         rows, cols = struct.unpack(">II", raw[8:16])
-        if (rows, cols) != (IMAGE_SIZE, IMAGE_SIZE):
+        if (rows, cols) != (MODEL_SIZE, MODEL_SIZE):
             raise MnistDataError(f"MNIST file {path} holds {rows}x{cols} images, expected 28x28.")
         shape = (count, rows, cols)
     expected = int(np.prod(shape))

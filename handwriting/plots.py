@@ -1,6 +1,6 @@
 """Matplotlib figures for the lab (confusion matrix, mistakes, samples), as PNG bytes.
 
-The live training curves are SVG, drawn by :mod:`handwriting.curves`.
+The live training curves are SVG, drawn by :mod:`handwriting.training.curves`.
 
 Figures are made with ``matplotlib.figure.Figure`` (no pyplot), so nothing piles up in the
 notebook and widgets can show them as images that update without flicker.
@@ -59,7 +59,7 @@ def mistakes_figure(mistakes, images: np.ndarray, limit: int = 24, subset: str =
     """The most confident mistakes, each titled "pred p / true t" with the model's confidence.
 
     Args:
-        mistakes: an :class:`handwriting.evaluation.Mistakes` (indices into ``images``).
+        mistakes: an :class:`handwriting.honest.metrics.Mistakes` (indices into ``images``).
         images: the evaluated images (N, 28, 28, 1), e.g. the validation set.
         limit: show at most this many.
         subset: what ``images`` are, for the heading.

@@ -10,8 +10,9 @@ import math
 
 import numpy as np
 
+from .constants import MODEL_SIZE
+
 CANVAS_SIZE = 280          # drawing canvas, pixels (10 x 28: every model pixel is 10x10 canvas pixels)
-MODEL_SIZE = 28            # model input is MODEL_SIZE x MODEL_SIZE x 1
 DIGIT_BOX = 20             # MNIST fits each digit's bounding box into 20x20 ...
 STROKE_WIDTH = 20          # brush diameter on the canvas, pixels (2 model pixels, like MNIST pens)
 MIN_DIGIT_FRACTION = 0.1   # ink bounding box smaller than this share of the canvas: "too small"

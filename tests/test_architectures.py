@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from handwriting import architectures
+from handwriting.models import architectures
 
 
 def test_registry_has_the_classics_and_ours():

@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from handwriting import calibration as cal
-from handwriting.recognizer import NOT_A_DIGIT_MESSAGE
+from handwriting.honest import calibration as cal
+from handwriting.honest.recognizer import NOT_A_DIGIT_MESSAGE
 
 
 def _softmax(z):
@@ -112,7 +112,7 @@ def test_calibration_is_stored_beside_the_model_and_loaded_back(tmp_path):
 
 
 def test_for_model_is_the_one_way_to_get_a_models_calibration(tmp_path):
-    from handwriting import models
+    from handwriting.models import digit_model as models
 
     path = tmp_path / "model.keras"
     stored = cal.Calibration(temperature=1.7)
@@ -141,8 +141,8 @@ def test_bad_numbers_are_refused_clearly():
 
 def test_fit_on_held_out_drawings_lowers_nll_and_ece(tiny_model, mnist_small):
     """Fitted on some drawn digits, the temperature improves others the model has not seen."""
-    from handwriting.drawn_digits import training_drawings
-    from handwriting.evaluation import read_drawings
+    from handwriting.drawn.templates import training_drawings
+    from handwriting.honest.drawn_benchmark import read_drawings
 
     (x, y), _ = mnist_small
     fit_on = training_drawings(np.random.default_rng(11), 400, x, y)
@@ -162,7 +162,7 @@ def test_fit_on_held_out_drawings_lowers_nll_and_ece(tiny_model, mnist_small):
 
 
 def _read(drawings):
-    from handwriting.drawn_digits import to_model_inputs
+    from handwriting.drawn.benchmark_sets import to_model_inputs
 
     images, refusals = to_model_inputs(drawings)
     keep = np.array([r is None for r in refusals])
@@ -193,9 +193,9 @@ def test_the_pad_says_unsure_and_not_a_digit_and_keeps_the_bars(tiny_model):
 
 
 def test_a_saved_calibration_is_used_for_a_model_file(tiny_model, tmp_path):
-    from handwriting.recognizer import Recognizer
+    from handwriting.honest.recognizer import Recognizer
     from handwriting.strokes import rasterize_strokes
-    from handwriting.training import save_model
+    from handwriting.training.run import save_model
 
     path = tmp_path / "tiny.keras"
     save_model(tiny_model, path)
@@ -211,7 +211,7 @@ def test_a_saved_calibration_is_used_for_a_model_file(tiny_model, tmp_path):
 def test_fit_redraws_the_held_out_digits_as_strokes_by_default(tiny_model, mnist_small, monkeypatch):
     """The pad reads drawings: by default T is fitted on the held-out digits redrawn as pen
     strokes (at most CALIBRATION_DRAWINGS of them), with their own labels."""
-    from handwriting import drawn_digits
+    from handwriting import drawn as drawn_digits
 
     (x, y), _ = mnist_small
     monkeypatch.setattr(drawn_digits, "CALIBRATION_DRAWINGS", 150)

@@ -8,7 +8,7 @@ import pytest
 
 import handwriting
 from handwriting.__main__ import main
-from handwriting.models import PRETRAINED_WEIGHTS, load_model
+from handwriting.models.digit_model import PRETRAINED_WEIGHTS, load_model
 
 
 def test_train_then_evaluate(tmp_path, capsys):
@@ -32,7 +32,7 @@ def test_train_then_evaluate(tmp_path, capsys):
 def test_evaluate_drawn_reads_the_drawn_benchmark_as_the_pad_does(capsys):
     import re
 
-    from handwriting.calibration import for_model
+    from handwriting.honest.calibration import for_model
 
     assert main(["evaluate", "--model", "pretrained", "--drawn", "--quick"]) == 0
     printed = capsys.readouterr().out
@@ -124,7 +124,7 @@ def test_unknown_arguments_give_usage_not_a_traceback():
 def test_export_writes_the_app_and_a_zip(tiny_model, tmp_path, capsys):
     import json
 
-    from handwriting.calibration import load
+    from handwriting.honest.calibration import load
 
     tiny_model.save(tmp_path / "tiny.keras")
     assert main(["calibrate", "--model", str(tmp_path / "tiny.keras"), "--quick"]) == 0
@@ -145,8 +145,8 @@ def test_finetune_from_a_folder_prints_skipped_files_and_before_after(tiny_model
                                                                       tmp_path, capsys):
     import shutil
 
-    from handwriting.calibration import load
-    from handwriting.models import load_model
+    from handwriting.honest.calibration import load
+    from handwriting.models.digit_model import load_model
 
     base, drawings, out = tmp_path / "base.keras", tmp_path / "drawings", tmp_path / "mine.keras"
     tiny_model.save(base)

@@ -6,8 +6,8 @@ import re
 import numpy as np
 import pytest
 
-from handwriting.drawings import DrawingsError, load_drawings
-from handwriting.drawn_digits import segment_drawing
+from handwriting.drawn.collected import DrawingsError, load_drawings
+from handwriting.drawn.templates import segment_drawing
 from handwriting.preprocess import DrawingError
 from handwriting.widgets import DrawingCollector, DrawingPad
 

@@ -131,7 +131,7 @@ def test_dataset_pipeline_batches_and_augments(mnist_small):
 
 
 def test_data_given_to_a_run_is_checked_and_raw_uint8_mnist_is_normalised(mnist_small):
-    from handwriting.training import TrainingConfig, TrainingRun
+    from handwriting.training.run import TrainingConfig, TrainingRun
     from handwriting.widgets import TrainingPanel
 
     (x, y), (x_test, y_test) = mnist_small
@@ -158,7 +158,7 @@ def test_data_given_to_a_run_is_checked_and_raw_uint8_mnist_is_normalised(mnist_
 
 
 def test_raw_uint8_images_are_read_as_training_reads_them(tiny_model, mnist_small):
-    from handwriting import evaluation
+    from handwriting.honest import metrics as evaluation
 
     (_, _), (x_test, y_test) = mnist_small
     raw = np.round(x_test[:200, ..., 0] * 255).astype(np.uint8)       # as load_data() gives them

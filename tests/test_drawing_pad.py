@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from handwriting.calibration import Calibration
-from handwriting.models import ModelError
+from handwriting.honest.calibration import Calibration
+from handwriting.models.digit_model import ModelError
 from handwriting.preprocess import digit_to_canvas, preprocess_canvas
 from handwriting.strokes import rasterize_strokes
 from handwriting.widgets import DrawingPad

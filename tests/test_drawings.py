@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from handwriting import drawings as drawings_module
-from handwriting.drawings import DrawingSet, DrawingsError, load_drawings, read_canvas, save_drawing
-from handwriting.drawn_digits import segment_drawing, style_drawing
+from handwriting.drawn import collected as drawings_module
+from handwriting.drawn.collected import DrawingSet, DrawingsError, load_drawings, read_canvas, save_drawing
+from handwriting.drawn.templates import segment_drawing, style_drawing
 from handwriting.preprocess import DrawingError, preprocess_canvas
-from handwriting.recognizer import Sketch
+from handwriting.honest.recognizer import Sketch
 
 
 def _canvas(seed=0, style="7-bar"):
@@ -178,7 +178,7 @@ def test_the_personal_style_folder_loads_whole(personal_drawings):
 
 
 def test_a_collection_asks_for_each_digit_in_turn_and_saves_into_the_folder(tmp_path):
-    from handwriting.drawings import Collection
+    from handwriting.drawn.collected import Collection
 
     collection = Collection(tmp_path / "mine", per_digit=2, digits=[7, 3])
     asked = []
@@ -197,7 +197,7 @@ def test_a_collection_asks_for_each_digit_in_turn_and_saves_into_the_folder(tmp_
 
 
 def test_redo_removes_only_the_collections_own_last_drawing_and_asks_again(tmp_path):
-    from handwriting.drawings import Collection
+    from handwriting.drawn.collected import Collection
 
     someone_elses = save_drawing(tmp_path, 5, _canvas(1))
     collection = Collection(tmp_path, per_digit=2, digits=[5])
@@ -215,7 +215,7 @@ def test_redo_removes_only_the_collections_own_last_drawing_and_asks_again(tmp_p
 
 
 def test_keep_saves_under_any_label_without_moving_the_prompts(tmp_path):
-    from handwriting.drawings import Collection
+    from handwriting.drawn.collected import Collection
 
     collection = Collection(tmp_path, per_digit=1)
     kept = collection.keep(4, _canvas(4))
@@ -232,7 +232,7 @@ def test_keep_saves_under_any_label_without_moving_the_prompts(tmp_path):
 
 
 def test_a_collection_refuses_a_folder_it_could_not_save_in_before_anything_is_drawn(tmp_path):
-    from handwriting.drawings import Collection
+    from handwriting.drawn.collected import Collection
 
     blocker = tmp_path / "notes.txt"
     blocker.write_text("a file where the drawings folder should be")

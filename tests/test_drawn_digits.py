@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from handwriting import drawn_digits as dd
+from handwriting import drawn as dd
 from handwriting.preprocess import CANVAS_SIZE, check_drawing
 
 
@@ -126,7 +126,7 @@ class Clueless:
 
 
 def test_the_benchmark_reports_the_held_out_families(mnist_small):
-    from handwriting.evaluation import drawn_digit_benchmark
+    from handwriting.honest.drawn_benchmark import drawn_digit_benchmark
 
     _, (x_test, y_test) = mnist_small
     drawn = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13)
@@ -144,8 +144,8 @@ def test_the_benchmark_reads_real_peoples_doodles_as_non_digits(mnist_small):
     """Quick, Draw! doodles: one family more, from a stream of its own; the rest is unchanged."""
     import tensorflow as tf
 
-    from handwriting import quickdraw
-    from handwriting.evaluation import drawn_digit_benchmark, drawn_summary
+    from handwriting.drawn import quickdraw
+    from handwriting.honest.drawn_benchmark import drawn_digit_benchmark, drawn_summary
 
     _, (x_test, y_test) = mnist_small
     without = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13)

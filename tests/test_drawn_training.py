@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from handwriting import drawn_training
+from handwriting.training import augmentation as drawn_training
 from handwriting.data import CACHE_ENV
-from handwriting.drawn_training import OUTLIER_LABEL
+from handwriting.models.losses import OUTLIER_LABEL
 
 
 def _bar(width: int = 2) -> np.ndarray:
@@ -75,7 +75,7 @@ def test_a_cache_that_cannot_be_written_is_skipped_with_a_warning(mnist_small, t
 
 
 def test_the_training_data_never_draws_a_held_out_template(mnist_small, monkeypatch):
-    from handwriting import drawn_digits
+    from handwriting import drawn as drawn_digits
 
     kinds = []
     place = drawn_digits.place
@@ -93,7 +93,7 @@ def test_the_training_data_never_draws_a_held_out_template(mnist_small, monkeypa
 
 
 def test_drawcnn_trains_with_its_recipe(mnist_small, tmp_path, monkeypatch):
-    from handwriting.training import TrainingConfig, TrainingRun
+    from handwriting.training.run import TrainingConfig, TrainingRun
 
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     (x, y), test = mnist_small

@@ -3,11 +3,11 @@ the drawing moved a pixel each way, is one digit model that saves, loads and exp
 import numpy as np
 import pytest
 
-from handwriting import ensemble
-from handwriting.export import export_web_app, verify_export
-from handwriting.models import ModelError, load_model
+from handwriting.models import ensemble
+from handwriting.export.app import export_web_app, verify_export
+from handwriting.models.digit_model import ModelError, load_model
 from handwriting.preprocess import shift_and_scale
-from handwriting.training import save_model
+from handwriting.training.run import save_model
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from handwriting import export as export_module
-from handwriting.export import (APP_FILES, MAX_ACCURACY_LOSS, MIN_ARGMAX_AGREEMENT, ExportError,
-                                ParityReport, compare_preprocessing, export_web_app, make_zip,
-                                open_app, tfjs_predict, verify_export)
+from handwriting.export import app as export_module
+from handwriting.export.app import APP_FILES, MAX_ACCURACY_LOSS, MIN_ARGMAX_AGREEMENT, ExportError, ParityReport, compare_preprocessing, export_web_app, make_zip, open_app, tfjs_predict, verify_export
 from handwriting.browser import serve_directory
 
 
@@ -261,7 +259,7 @@ def test_a_failed_swap_puts_the_earlier_export_back(tiny_model, tmp_path, monkey
 @pytest.mark.browser
 def test_the_app_picks_wasm_over_software_webgl_and_says_so(exported, page):
     """Headless Chromium here has no GPU: its WebGL is SwiftShader, so the app must pick wasm."""
-    from handwriting.export import TFJS_VERSION
+    from handwriting.export.app import TFJS_VERSION
 
     with serve_directory(exported.out_dir) as url:
         assert open_app(page, url, backend=None) == "wasm"

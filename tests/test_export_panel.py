@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from handwriting.export import ExportError, ParityError
+from handwriting.export.app import ExportError, ParityError
 from handwriting.widgets import ExportPanel
 
 
@@ -34,7 +34,7 @@ def test_preview_runs_tfjs_on_wasm_in_its_sandboxed_iframe(tiny_model, tmp_path,
     """The panel's own iframe (srcdoc, sandboxed, no server): the inlined wasm binaries load."""
     import numpy as np
 
-    from handwriting.export import tfjs_predict
+    from handwriting.export.app import tfjs_predict
 
     panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"), verify=False)
     panel.export()
@@ -56,9 +56,9 @@ def test_the_app_carries_the_models_calibration_as_from_the_cli(tiny_model, tmp_
     """The pretrained model's and a .keras file's saved calibration reach export.json."""
     import json
 
-    from handwriting.calibration import Calibration
-    from handwriting.models import PRETRAINED, pretrained_record
-    from handwriting.training import save_model
+    from handwriting.honest.calibration import Calibration
+    from handwriting.models.digit_model import PRETRAINED, pretrained_record
+    from handwriting.training.run import save_model
 
     path = tmp_path / "tiny.keras"
     save_model(tiny_model, path)
@@ -78,7 +78,7 @@ def test_following_a_training_panel_the_app_carries_each_models_own_calibration(
     refitted after Fine-tune (never the default temperature 1 of a bare model object)."""
     import json
 
-    from handwriting.calibration import fit
+    from handwriting.honest.calibration import fit
     from handwriting.widgets import TrainingPanel
 
     panel = TrainingPanel(data=mnist_small, architecture="tiny", epochs=1, seed=0)
@@ -112,7 +112,7 @@ def test_a_failed_export_keeps_the_earlier_one(tiny_model, tmp_path, monkeypatch
     panel.export()
     before = (tmp_path / "app" / "model" / "model.json").read_bytes()
 
-    from handwriting import export as export_module
+    from handwriting.export import app as export_module
 
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
@@ -139,7 +139,7 @@ def test_existing_folder_is_refused_unless_replacing_is_ticked(tiny_model, tmp_p
 def test_a_model_of_the_wrong_shape_is_refused(tmp_path):
     import keras
 
-    from handwriting.models import ModelError
+    from handwriting.models.digit_model import ModelError
 
     wrong = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10)])
     with pytest.raises(ModelError, match="28, 28, 1"):
@@ -153,7 +153,7 @@ def _no_chromium(*args, **kwargs):
 
 
 def test_without_chromium_the_check_is_an_error_outside_colab(tiny_model, tmp_path, monkeypatch):
-    from handwriting import export as export_module
+    from handwriting.export import app as export_module
     from handwriting.browser import BrowserUnavailableError
 
     monkeypatch.setattr(export_module, "verify_export", _no_chromium)
@@ -167,7 +167,7 @@ def test_in_colab_the_check_is_skipped_saying_so(tiny_model, tmp_path, monkeypat
     import sys
     import types
 
-    from handwriting import export as export_module
+    from handwriting.export import app as export_module
 
     monkeypatch.setattr(export_module, "verify_export", _no_chromium)
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
@@ -178,7 +178,7 @@ def test_in_colab_the_check_is_skipped_saying_so(tiny_model, tmp_path, monkeypat
 
 
 def test_a_failed_parity_check_is_shown_and_raised(tiny_model, tmp_path, monkeypatch):
-    from handwriting import export as export_module
+    from handwriting.export import app as export_module
 
     def differs(model, out_dir, **kwargs):
         return export_module.ParityReport(

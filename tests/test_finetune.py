@@ -5,12 +5,10 @@ import time
 import numpy as np
 import pytest
 
-from handwriting import calibration, evaluation
-from handwriting.drawings import DrawingsError, load_drawings
-from handwriting.finetune import (Change, FineTuneConfig, FineTuneRun, compare, finetune,
-                                  format_changes, format_comparison, mixed_dataset, prepare,
-                                  refit_calibration)
-from handwriting.training import ConfigError, TrainingListener, TrainingRun
+from handwriting.honest import calibration, metrics as evaluation
+from handwriting.drawn.collected import DrawingsError, load_drawings
+from handwriting.training.finetune import Change, FineTuneConfig, FineTuneRun, compare, finetune, format_changes, format_comparison, mixed_dataset, prepare, refit_calibration
+from handwriting.training.run import ConfigError, TrainingListener, TrainingRun
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +164,7 @@ def test_compare_and_its_line():
 def test_non_digits_join_each_batch_as_outliers():
     """Fine-tuning keeps showing non-digits, labelled OUTLIER_LABEL (trained towards "no idea"),
     between the person's drawings and the MNIST digits."""
-    from handwriting.drawn_training import OUTLIER_LABEL
+    from handwriting.models.losses import OUTLIER_LABEL
 
     drawn = (np.ones((10, 28, 28, 1), np.float32), np.full(10, 7))
     mnist = (np.zeros((50, 28, 28, 1), np.float32), np.full(50, 3))

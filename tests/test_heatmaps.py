@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from handwriting import heatmaps
+from handwriting.inspection import heatmaps
 
 
 def test_a_grid_places_every_map_in_reading_order_on_one_scale():

@@ -4,10 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from handwriting import architectures, ensemble
-from handwriting.inspection import (NeighbourIndex, Probe, first_layer_filters, inspected_layers,
-                                    snapshot_model)
-from handwriting.models import ModelError
+from handwriting.models import architectures, ensemble
+from handwriting.inspection.network import NeighbourIndex, Probe, first_layer_filters, inspected_layers, snapshot_model
+from handwriting.models.digit_model import ModelError
 from handwriting.preprocess import digit_to_canvas, preprocess_canvas
 
 

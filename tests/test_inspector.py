@@ -61,7 +61,7 @@ def test_it_waits_for_the_end_of_a_stroke_and_compares_with_a_chosen_digit(tiny_
 
 
 def test_it_follows_a_new_model_on_the_pad_and_a_training_panel(tiny_model, mnist_small, index_digits):
-    from handwriting.architectures import build
+    from handwriting.models.architectures import build
     from handwriting.widgets import TrainingPanel
 
     panel = TrainingPanel(data=mnist_small, architecture="dnn", epochs=1)

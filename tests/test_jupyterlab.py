@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from lab_harness import LIKELIEST, draw, draw_and_read
 
-from handwriting.drawn_digits import non_digit_drawing, segment_drawing
+from handwriting.drawn.templates import non_digit_drawing, segment_drawing
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from handwriting import evaluation, plots
+from handwriting.honest import metrics as evaluation
+from handwriting import plots
 
 
 def _texts(fig) -> list[str]:

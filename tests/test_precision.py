@@ -2,8 +2,9 @@
 import numpy as np
 import pytest
 
-from handwriting import architectures, precision, training
-from handwriting.training import TrainingConfig, TrainingRun
+from handwriting.models import architectures, precision
+from handwriting.training import run as training
+from handwriting.training.run import TrainingConfig, TrainingRun
 
 
 def test_bfloat16_is_detected_from_the_cpu_flags(tmp_path):

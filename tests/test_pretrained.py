@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from handwriting import models
+from handwriting.models import digit_model as models
 from handwriting.__main__ import main
 
 
@@ -35,7 +35,7 @@ def test_its_record_says_how_it_was_trained_and_how_well_it_does():
 
 
 def test_it_reads_mnist_test_digits(pretrained, mnist_small):
-    from handwriting.evaluation import accuracy
+    from handwriting.honest.metrics import accuracy
 
     models.check_digit_model(pretrained)
     _, (x_test, y_test) = mnist_small
@@ -43,8 +43,8 @@ def test_it_reads_mnist_test_digits(pretrained, mnist_small):
 
 
 def test_it_is_not_sure_about_scribbles(pretrained):
-    from handwriting import drawn_digits
-    from handwriting.evaluation import predict_probabilities
+    from handwriting import drawn as drawn_digits
+    from handwriting.honest.metrics import predict_probabilities
 
     rng = np.random.default_rng(7)
     images, refusals = drawn_digits.to_model_inputs(drawn_digits.non_digit_drawings(rng, 39))

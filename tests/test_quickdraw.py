@@ -8,9 +8,9 @@ import tarfile
 import numpy as np
 import pytest
 
-from handwriting import quickdraw
+from handwriting.drawn import quickdraw
 from handwriting.data import CACHE_ENV
-from handwriting.quickdraw import QuickDrawError
+from handwriting.drawn.quickdraw import QuickDrawError
 
 
 def _kinds_in_package() -> set[str]:

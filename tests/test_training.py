@@ -4,9 +4,9 @@ import math
 import numpy as np
 import pytest
 
-from handwriting import evaluation
-from handwriting.models import load_model
-from handwriting.training import ConfigError, TrainingConfig, TrainingListener, TrainingRun
+from handwriting.honest import metrics as evaluation
+from handwriting.models.digit_model import load_model
+from handwriting.training.run import ConfigError, TrainingConfig, TrainingListener, TrainingRun
 
 
 class Recorder(TrainingListener):
@@ -155,8 +155,8 @@ def test_invalid_settings_are_refused_with_a_message(overrides, message):
 
 
 def test_a_misspelt_setting_is_named_with_the_closest_one():
-    from handwriting import architectures
-    from handwriting.finetune import FineTuneConfig
+    from handwriting.models import architectures
+    from handwriting.training.finetune import FineTuneConfig
     from handwriting.widgets import TrainingPanel
 
     with pytest.raises(ConfigError, match="Unknown setting 'epoch' \\(did you mean 'epochs'\\?\\)"):
@@ -190,7 +190,7 @@ def test_save_and_load_round_trip(mnist_small, tmp_path):
 
 
 def test_a_run_can_start_from_a_saved_model_of_the_same_layers(mnist_small, tiny_model, tmp_path):
-    from handwriting.training import save_model
+    from handwriting.training.run import save_model
 
     source = save_model(tiny_model, tmp_path / "tiny.keras")
     (x_train, y_train), (x_test, y_test) = mnist_small
@@ -213,8 +213,8 @@ def test_a_run_can_start_from_a_saved_model_of_the_same_layers(mnist_small, tiny
 def test_save_before_fit_and_bad_suffix_are_clear(tmp_path):
     with pytest.raises(RuntimeError, match="fit"):
         TrainingRun().save(tmp_path / "m.keras")
-    from handwriting.training import save_model
-    from handwriting import architectures
+    from handwriting.training.run import save_model
+    from handwriting.models import architectures
     with pytest.raises(ValueError, match=".keras"):
         save_model(architectures.build("tiny"), tmp_path / "m.h5")
 

@@ -9,9 +9,9 @@ import time
 import numpy as np
 import pytest
 
-from handwriting import calibration
+from handwriting.honest import calibration
 from handwriting.data import MnistDataError
-from handwriting.training import ConfigError
+from handwriting.training.run import ConfigError
 from handwriting.widgets import TrainingPanel
 from handwriting.widgets import training_panel
 from handwriting.widgets.training_panel import runs_table_html
@@ -223,7 +223,7 @@ def test_finetune_starts_from_the_panels_own_model(panel, personal_drawings):
     ("nowhere", "No drawings folder at"),
 ])
 def test_finetune_refuses_missing_drawings_with_a_message(panel, tmp_path, folder, words):
-    from handwriting.drawings import DrawingsError
+    from handwriting.drawn.collected import DrawingsError
 
     folder = folder and str(tmp_path / folder)
     with pytest.raises(DrawingsError, match=words):             # a cell stops here ...
@@ -237,8 +237,8 @@ def test_finetune_refuses_missing_drawings_with_a_message(panel, tmp_path, folde
 
 
 def test_finetune_refuses_too_few_drawings_and_bad_settings(panel, tmp_path, personal_drawings):
-    from handwriting.drawings import DrawingsError, save_drawing
-    from handwriting.drawn_digits import segment_drawing
+    from handwriting.drawn.collected import DrawingsError, save_drawing
+    from handwriting.drawn.templates import segment_drawing
 
     save_drawing(tmp_path, 3, segment_drawing(3, np.random.default_rng(0)).rgba())
     with pytest.raises(DrawingsError, match="Too few drawings"):

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from handwriting.browser import serve_directory
-from handwriting.calibration import Calibration, for_model
-from handwriting.drawn_digits import non_digit_drawing, non_digit_drawings, training_drawings
-from handwriting.export import export_web_app, open_app
-from handwriting.models import PRETRAINED
-from handwriting.recognizer import Recognizer
-from handwriting.training import save_model
+from handwriting.honest.calibration import Calibration, for_model
+from handwriting.drawn.templates import non_digit_drawing, non_digit_drawings, training_drawings
+from handwriting.export.app import export_web_app, open_app
+from handwriting.models.digit_model import PRETRAINED
+from handwriting.honest.recognizer import Recognizer
+from handwriting.training.run import save_model
 from handwriting.widgets import DrawingPad
 
 pytestmark = pytest.mark.browser
@@ -169,7 +169,7 @@ def pretrained_app(tmp_path_factory):
 def test_the_calibration_is_applied_identically_in_keras_and_tfjs(calibrated_apps, page, mnist_small):
     url, model_path = calibrated_apps
     open_app(page, f"{url}fitted/")
-    assert page.evaluate("() => window.handwriting.calibration()") == Calibration(temperature=2.5).as_dict()
+    assert page.evaluate("() => window.handwriting.honest.calibration()") == Calibration(temperature=2.5).as_dict()
     (x, y), _ = mnist_small
     rng = np.random.default_rng(5)
     drawings = training_drawings(rng, 8, x, y) + non_digit_drawings(rng, 6)
@@ -215,7 +215,7 @@ def test_unsure_in_the_app_and_the_pad(pretrained_app, page, artifacts_dir):
 def test_a_scribble_is_not_a_digit_in_the_app_and_the_pad(pretrained_app, page, artifacts_dir):
     """Dense cross-hatching with the shipped model and its real thresholds: "not a digit"."""
     open_app(page, pretrained_app)
-    assert page.evaluate("() => window.handwriting.calibration()") == for_model(PRETRAINED).as_dict()
+    assert page.evaluate("() => window.handwriting.honest.calibration()") == for_model(PRETRAINED).as_dict()
     for stroke in non_digit_drawing("cross-hatching", np.random.default_rng(0)).strokes:
         draw_with_mouse(page, stroke)
     wait_for_verdict(page, "not_a_digit")

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from handwriting import calibration
+from handwriting.honest import calibration
 from handwriting.browser import serve_directory
-from handwriting.recognizer import NOT_A_DIGIT_MESSAGE, verdict_message
+from handwriting.honest.recognizer import NOT_A_DIGIT_MESSAGE, verdict_message
 
 WEB = ROOT / "web"
 CONSTANTS = ("SURE", "PAIR", "EPSILON")

@@ -14,8 +14,8 @@ import pytest
 from conftest import ROOT
 from handwriting import preprocess
 from handwriting.browser import serve_directory
-from handwriting.preprocess import (CANVAS_SIZE, MODEL_SIZE, DrawingError, check_drawing,
-                                    digit_to_canvas, preprocess_canvas, shift_and_scale)
+from handwriting.preprocess import CANVAS_SIZE, DrawingError, check_drawing, digit_to_canvas, preprocess_canvas, shift_and_scale
+from handwriting.constants import MODEL_SIZE
 from handwriting.strokes import rasterize_strokes
 
 WEB = ROOT / "web"

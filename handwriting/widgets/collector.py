@@ -1,6 +1,6 @@
 """DrawingCollector: ask for each digit in turn, save what is drawn on the pad, show the grid.
 
-A view over :class:`handwriting.drawings.Collection` beside a
+A view over :class:`handwriting.drawn.collected.Collection` beside a
 :class:`~handwriting.widgets.DrawingPad`. Every button's action is a public method
 (:meth:`DrawingCollector.save`, :meth:`~DrawingCollector.redo`, :meth:`~DrawingCollector.keep`)
 for cells and tests; a problem is shown in the collector and raised to code, a click only
@@ -14,7 +14,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from ..drawings import Collected, Collection
+from ..drawn.collected import Collected, Collection
 from .gallery import thumbnail_grid_html
 from .training_panel import shown_not_raised
 
@@ -30,7 +30,7 @@ class DrawingCollector(widgets.VBox):
         digits: the digits asked for, in order (default 0-9).
 
     Attributes:
-        collection: the :class:`~handwriting.drawings.Collection` (prompts, saved files).
+        collection: the :class:`~handwriting.drawn.collected.Collection` (prompts, saved files).
     """
 
     def __init__(self, pad, folder, per_digit: int = 5, digits=range(10)):
@@ -88,7 +88,7 @@ class DrawingCollector(widgets.VBox):
         the pad, as the mouse would, and save them (quick runs, demos, tests).
 
         Args:
-            make_drawing: e.g. :func:`handwriting.drawn_digits.segment_drawing`; returns an object
+            make_drawing: e.g. :func:`handwriting.drawn.segment_drawing`; returns an object
                 with ``strokes`` (sequences of (x, y) canvas points).
             seed: seeds the ``numpy`` generator passed to ``make_drawing``.
         """

@@ -1,7 +1,7 @@
 """DrawingPad: draw a digit on an ipycanvas and watch the model's probabilities update live.
 
-A view over :class:`handwriting.recognizer.Sketch` (the strokes) and
-:class:`handwriting.recognizer.Recognizer` (preprocess + model). Mouse and touch events, the
+A view over :class:`handwriting.honest.recognizer.Sketch` (the strokes) and
+:class:`handwriting.honest.recognizer.Recognizer` (preprocess + model). Mouse and touch events, the
 test methods :meth:`DrawingPad.draw_strokes` / :meth:`DrawingPad.set_pixels`, Undo and Clear
 all end in the same :meth:`DrawingPad.refresh`.
 """
@@ -15,10 +15,10 @@ import ipywidgets as widgets
 import numpy as np
 from ipycanvas import Canvas, hold_canvas
 
-from ..models import PRETRAINED, ModelError
+from ..models.digit_model import PRETRAINED, ModelError
 from ..png import encode_png
 from ..preprocess import CANVAS_SIZE, STROKE_WIDTH
-from ..recognizer import Reading, Recognizer, Sketch
+from ..honest.recognizer import Reading, Recognizer, Sketch
 from .training_panel import follow_models
 
 PROMPT = "Draw a digit"
@@ -57,7 +57,7 @@ class DrawingPad(widgets.HBox):
             has not trained yet) the pad reads with the lab's pretrained model and says so.
         center: MNIST-style centring before the model (as the web app does).
         live_interval: seconds between predictions while a stroke is being drawn.
-        calibration: the model's :class:`~handwriting.calibration.Calibration` (temperature and
+        calibration: the model's :class:`~handwriting.honest.calibration.Calibration` (temperature and
             the "not sure" / "not a digit" thresholds); default: a TrainingPanel's for each of its
             models (:attr:`TrainingPanel.calibration`), the pretrained model's, the one stored
             beside a ``.keras`` path, else temperature 1 and the default thresholds.

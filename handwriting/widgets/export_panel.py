@@ -14,10 +14,10 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from .. import export as export_module
+from ..export import app as export_module
 from ..browser import BrowserUnavailableError
-from ..calibration import for_model
-from ..models import as_digit_model
+from ..honest.calibration import for_model
+from ..models.digit_model import as_digit_model
 from .training_panel import follow_models, shown_not_raised
 
 _BYTES_PER_WEIGHT = {"float32": 4, "float16": 2, "uint8": 1}
@@ -37,7 +37,7 @@ class ExportPanel(widgets.VBox):
 
     The app is exported with the model's calibration: a TrainingPanel's models come with theirs
     (:attr:`TrainingPanel.calibration`, as the CLI's ``train`` and ``finetune`` save them); else
-    it is found as the CLI finds it (:func:`~handwriting.calibration.for_model`): the pretrained
+    it is found as the CLI finds it (:func:`~handwriting.honest.calibration.for_model`): the pretrained
     model's, the one saved beside a ``.keras`` path, else temperature 1 and the default
     thresholds (a trained model object).
 

@@ -8,9 +8,9 @@ import html
 
 import numpy as np
 
-from .. import heatmaps
-from ..drawings import DrawingSet
-from ..finetune import Comparison
+from ..inspection import heatmaps
+from ..drawn.collected import DrawingSet
+from ..training.finetune import Comparison
 from ..png import encode_png
 
 THUMBNAIL_SCALE = 2     # 28x28 -> 56x56 pixels

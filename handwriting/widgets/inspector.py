@@ -1,6 +1,6 @@
 """Inspector: look inside the model that reads a DrawingPad — maps, filters, saliency, neighbours.
 
-A view over :mod:`handwriting.inspection` (the numbers) and :mod:`handwriting.heatmaps` (the
+A view over :mod:`handwriting.inspection` (the numbers) and :mod:`handwriting.inspection.heatmaps` (the
 pictures). It follows a :class:`DrawingPad`: every reading at the end of a stroke (and after
 undo, clear or a new model, e.g. from the training panel the pad follows) updates it.
 :meth:`Inspector.update`, :meth:`Inspector.snapshot` and :meth:`Inspector.wait` are the same
@@ -14,10 +14,9 @@ import threading
 
 import ipywidgets as widgets
 
-from .. import heatmaps
-from ..inspection import (INDEX_SIZE, Inspection, NeighbourIndex, Probe, first_layer_filters,
-                          snapshot_model)
-from ..recognizer import Recognizer
+from ..inspection import heatmaps
+from ..inspection.network import INDEX_SIZE, Inspection, NeighbourIndex, Probe, first_layer_filters, snapshot_model
+from ..honest.recognizer import Recognizer
 from .gallery import image_html
 
 PROMPT = "Draw a digit on the pad to look inside the model."

@@ -13,12 +13,16 @@ import time
 
 import ipywidgets as widgets
 
-from .. import architectures, calibration as calibration_module, curves, data as data_module
-from .. import evaluation, plots
-from .. import finetune as finetune_module
-from ..drawings import DrawingSet, DrawingsError, load_drawings
-from ..models import PRETRAINED
-from ..training import OPTIMIZERS, ConfigError, RunRecord, TrainingConfig, TrainingListener, TrainingRun
+from ..models import architectures
+from ..honest import calibration as calibration_module
+from ..training import curves
+from .. import data as data_module
+from ..honest import metrics as evaluation
+from .. import plots
+from ..training import finetune as finetune_module
+from ..drawn.collected import DrawingSet, DrawingsError, load_drawings
+from ..models.digit_model import PRETRAINED
+from ..training.run import OPTIMIZERS, ConfigError, RunRecord, TrainingConfig, TrainingListener, TrainingRun
 from .gallery import changed_gallery_html, comparison_html
 
 PROGRESS_INTERVAL = 0.25   # seconds between progress-bar updates
@@ -134,14 +138,14 @@ class TrainingPanel(widgets.VBox):
 
     Attributes:
         model: the model of the latest run that finished or was stopped (None before).
-        calibration: that model's :class:`~handwriting.calibration.Calibration`, which the pad
+        calibration: that model's :class:`~handwriting.honest.calibration.Calibration`, which the pad
             and the export panel following the panel use with it: fitted on the run's held-out
             validation digits as ``python -m handwriting train`` does, refitted after a
             fine-tuning as ``python -m handwriting finetune`` does (None before).
         models: every such run's model, by run number (1-based, as in the runs table).
         runs: the :class:`RunRecord` of every such run, oldest first.
         last_run: the latest :class:`TrainingRun`, whatever its status (None before).
-        finetune_result: the latest fine-tuning's :class:`~handwriting.finetune.FineTuneResult`
+        finetune_result: the latest fine-tuning's :class:`~handwriting.training.finetune.FineTuneResult`
             (before/after, changed drawings, refitted calibration; None before).
     """
 
@@ -301,11 +305,11 @@ class TrainingPanel(widgets.VBox):
 
         Args:
             drawings: a drawings folder (``DIR/<digit>/*.png``) or a
-                :class:`~handwriting.drawings.DrawingSet`.
+                :class:`~handwriting.drawn.collected.DrawingSet`.
             wait: block until the run ends.
             held_out: share of each digit's drawings kept for the comparison (or the held-out
-                drawings themselves: :func:`~handwriting.finetune.prepare`).
-            **settings: :class:`~handwriting.finetune.FineTuneConfig` fields (e.g. ``epochs=2``);
+                drawings themselves: :func:`~handwriting.training.finetune.prepare`).
+            **settings: :class:`~handwriting.training.finetune.FineTuneConfig` fields (e.g. ``epochs=2``);
                 in quick mode ``epochs`` defaults to 1.
 
         Returns:

@@ -10,8 +10,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Callable
 
-INPUT_SHAPE = (28, 28, 1)
-NUM_CLASSES = 10
+from ..constants import INPUT_SHAPE, NUM_CLASSES
+
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,14 @@ class Recipe:
     #: to 0 (lr_decay is then unused).
     one_cycle: bool = False
     warmup_epochs: float = 1.0
-    #: Train in bfloat16 where the CPU has it in hardware (see handwriting.precision).
+    #: Train in bfloat16 where the CPU has it in hardware (see handwriting.models.precision).
     mixed_precision: bool = False
     #: Batches per call into TensorFlow (Keras' steps_per_execution): less Python overhead for
     #: small models; progress and Stop then come every this many batches.
     steps_per_execution: int = 1
-    #: Builds the training tf.data from (x, y, batch_size, augment=, seed=); default data.make_dataset.
-    dataset: Callable | None = None
+    #: The training data: "mnist" (MNIST, shifted/rotated/zoomed when ``augment``) or "drawings"
+    #: (MNIST plus pad-like drawings and non-digits; handwriting.training.augmentation).
+    dataset: str = "mnist"
     #: Returns (loss, metrics) for model.compile; default sparse cross-entropy and accuracy.
     objective: Callable | None = None
 
@@ -169,7 +170,7 @@ def _bncnn_layers(name: str, dropout: float):
 
 
 def _label_smoothing():
-    from .drawn_training import label_smoothing_objective
+    from .losses import label_smoothing_objective   # lazy: losses imports Keras
 
     return label_smoothing_objective()
 
@@ -183,14 +184,8 @@ def build_bncnn():
     return _bncnn_layers("bncnn", dropout=0.4)
 
 
-def _drawing_dataset(x, y, batch_size, augment=True, seed=None):
-    from .drawn_training import make_drawing_dataset
-
-    return make_drawing_dataset(x, y, batch_size, augment=augment, seed=seed)
-
-
 def _outlier_exposure():
-    from .drawn_training import outlier_exposure_objective
+    from .losses import outlier_exposure_objective   # lazy: losses imports Keras
 
     return outlier_exposure_objective()
 
@@ -200,7 +195,7 @@ def _outlier_exposure():
           "'no idea' (outlier exposure). The lab's pretrained model is one started from a "
           "trained bncnn (train --init).",
           Recipe(epochs=8, learning_rate=3e-3, augment=True, one_cycle=True,
-                 dataset=_drawing_dataset, objective=_outlier_exposure))
+                 dataset="drawings", objective=_outlier_exposure))
 def build_drawcnn():
     return _bncnn_layers("drawcnn", dropout=0.3)
 

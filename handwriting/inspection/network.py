@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .data import check_digit
-from .models import EXPECTED_CLASSES, ModelError, check_digit_model
+from ..data import check_digit
+from ..constants import NUM_CLASSES
+from ..models.digit_model import ModelError, check_digit_model
 
 NEIGHBOURS = 8                  # nearest training digits shown per drawing
 INDEX_SIZE = 3000               # training digits in the default neighbour index
@@ -46,7 +47,7 @@ class Neighbours:
 
     def majority(self) -> int:
         """The most common label among the neighbours (ties: the nearer one)."""
-        counts = np.bincount(self.labels, minlength=EXPECTED_CLASSES)
+        counts = np.bincount(self.labels, minlength=NUM_CLASSES)
         best = np.flatnonzero(counts == counts.max())
         return int(next(label for label in self.labels if label in best))
 
@@ -115,7 +116,7 @@ def _head(model):
     import keras
 
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-    if not dense or dense[-1].units != EXPECTED_CLASSES:
+    if not dense or dense[-1].units != NUM_CLASSES:
         raise ModelError(f"Cannot open {model.name!r}: inspection needs a final Dense layer with "
                          "10 units (the logits before the softmax), as every registry "
                          "architecture has.")
@@ -246,7 +247,7 @@ class NeighbourIndex:
     @classmethod
     def from_mnist(cls, probe: Probe, size: int = INDEX_SIZE) -> "NeighbourIndex":
         """An index of the first ``size`` MNIST training digits."""
-        from .data import load_mnist
+        from ..data import load_mnist
 
         (x_train, y_train), _ = load_mnist(train_size=size, test_size=1, quick=False)
         return cls(probe, x_train, y_train)

@@ -3,7 +3,7 @@
 :class:`Sketch` keeps the strokes (the truth: undo removes the last one) and a cached raster of
 the finished strokes, so a live prediction only rasterises the stroke being drawn.
 :class:`Recognizer` runs exactly the browser app's path: RGBA canvas -> :func:`preprocess_canvas`
--> model -> calibration (:mod:`handwriting.calibration`), turns a blank or too-small drawing into
+-> model -> calibration (:mod:`handwriting.honest.calibration`), turns a blank or too-small drawing into
 a "draw a digit" reading, never a guess, and says "not sure" or "not a digit" when the
 calibrated probabilities do not single out one digit.
 """
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .calibration import for_model
-from .models import DigitPredictor, as_digit_model
-from .preprocess import CANVAS_SIZE, STROKE_WIDTH, DrawingError, check_canvas_size, preprocess_canvas
-from .strokes import as_points, rasterize_strokes
+from ..models.digit_model import DigitPredictor, as_digit_model
+from ..preprocess import CANVAS_SIZE, STROKE_WIDTH, DrawingError, check_canvas_size, preprocess_canvas
+from ..strokes import as_points, rasterize_strokes
 
 Point = tuple[float, float]
 
@@ -166,7 +166,7 @@ class Recognizer:
     Args:
         model: a digit model, a ``.keras`` path or ``"pretrained"``.
         center: MNIST-style centring (as the app does).
-        calibration: the model's :class:`~handwriting.calibration.Calibration`; default: the
+        calibration: the model's :class:`~handwriting.honest.calibration.Calibration`; default: the
             one stored beside a ``.keras`` path (or with the pretrained model), else temperature 1
             and the default thresholds.
     """

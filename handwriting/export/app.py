@@ -34,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import files
-from .models import as_digit_model
+from .. import files
+from ..models.digit_model import as_digit_model
 
 QUANTIZATIONS = (None, "float16", "uint8")
 TFJS_VERSION = "4.22.0"
@@ -137,7 +137,7 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
         quantization: None (float32), "float16" or "uint8" weights.
         overwrite: replace ``out_dir`` if it is an earlier export or empty (otherwise refuse and
             leave it as it is; any other folder is refused even so).
-        calibration: the model's :class:`~handwriting.calibration.Calibration`, written into
+        calibration: the model's :class:`~handwriting.honest.calibration.Calibration`, written into
             export.json for the app; default: the one stored beside a ``.keras`` path, else
             temperature 1 and the default thresholds.
 
@@ -145,7 +145,7 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
         An :class:`ExportResult` with every file's size.
     """
     _check_quantization(quantization)
-    from .calibration import for_model
+    from ..honest.calibration import for_model
 
     calibration = for_model(model, calibration)
     model = as_digit_model(model)
@@ -339,8 +339,8 @@ class ParityReport:
 def parity_drawings(x_test: np.ndarray) -> list[np.ndarray]:
     """Canvas RGBA drawings for the preprocessing parity check: test digits drawn off-centre,
     small and large, hand-made strokes, and the blank / speck cases that must be refused."""
-    from .preprocess import CANVAS_SIZE, digit_to_canvas, shift_and_scale
-    from .strokes import rasterize_strokes
+    from ..preprocess import CANVAS_SIZE, digit_to_canvas, shift_and_scale
+    from ..strokes import rasterize_strokes
 
     placements = [(1.0, 0, 0), (0.6, -6, 5), (1.3, 2, -2), (0.45, 7, 7), (0.8, -3, -7)]
     drawings = [digit_to_canvas(shift_and_scale(x_test[i, ..., 0], s, dy, dx))
@@ -433,7 +433,7 @@ def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend:
     :data:`MAX_ACCURACY_LOSS` of accuracy. The JS preprocessing must match
     ``preprocess_canvas`` and refuse the same drawings.
     """
-    from .browser import chromium, run_off_event_loop, serve_directory
+    from ..browser import chromium, run_off_event_loop, serve_directory
 
     if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or digits < 1:
         raise ExportError(f"The parity check compares 1 or more MNIST test digits, not {digits!r} "
@@ -446,7 +446,7 @@ def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend:
         manifest = json.loads((out_dir / MANIFEST).read_text())
         quantization = None if manifest["quantization"] == "float32" else manifest["quantization"]
     if test_data is None:
-        from .data import load_mnist
+        from ..data import load_mnist
 
         (_, _), test_data = load_mnist(train_size=1, test_size=digits)
     x_test, y_test = test_data[0][:digits], test_data[1][:digits]
@@ -474,7 +474,7 @@ def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend:
 def compare_preprocessing(drawings, js_outputs) -> tuple[float, bool]:
     """(max |numpy - JS| over the accepted drawings, whether both refuse the same drawings for
     the same reasons), given each drawing's JS output: a 28x28 array or a refusal reason."""
-    from .preprocess import DrawingError, preprocess_canvas
+    from ..preprocess import DrawingError, preprocess_canvas
 
     diff, reasons_agree = 0.0, True
     for rgba, js in zip(drawings, js_outputs, strict=True):

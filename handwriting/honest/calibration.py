@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import files
+from .. import files
 
 SURE = 0.7                  # calibrated top probability from which the answer is a digit
 PAIR = 0.9                  # ... else the top two together from which it is "a 4 or a 9?"
@@ -205,7 +205,7 @@ def load(model_path: str | os.PathLike) -> Calibration:
         values = json.loads(path.read_text())
     except (OSError, ValueError) as err:
         raise CalibrationError(f"Cannot read {path} ({err}); delete it or fit the calibration "
-                               "again with handwriting.calibration.fit().") from err
+                               "again with handwriting.honest.calibration.fit().") from err
     return Calibration.from_dict(values)
 
 
@@ -221,7 +221,7 @@ def for_model(model_or_path, calibration: Calibration | None = None) -> Calibrat
         saved beside a ``.keras`` path (:func:`load`); else ``Calibration()``: temperature 1 and
         the default thresholds (a ``keras.Model`` object carries none).
     """
-    from .models import PRETRAINED, pretrained_record
+    from ..models.digit_model import PRETRAINED, pretrained_record
 
     if calibration is not None:
         return calibration
@@ -239,14 +239,14 @@ def fit(model, x_val, y_val, sure: float = SURE, pair: float = PAIR, redraw: boo
     unless given.
 
     The pad reads drawings, not scans, so by default the temperature is fitted on the held-out
-    digits redrawn as pen strokes (:func:`handwriting.drawn_digits.calibration_drawings`):
+    digits redrawn as pen strokes (:func:`handwriting.drawn.calibration_drawings`):
     "90 % sure" is fitted to hold on drawn digits. The floor (:func:`fit_floor`) is fitted on
     the held-out digits as given, calibrated: 1 % of them fall below it. ``redraw=False`` fits
     both on ``x_val`` as given (e.g. drawings already rendered and preprocessed).
     """
-    from .drawn_digits import calibration_drawings
-    from .evaluation import predict_probabilities
-    from .preprocess import MODEL_SIZE
+    from ..drawn.redrawn import calibration_drawings
+    from .metrics import predict_probabilities
+    from ..constants import MODEL_SIZE
 
     if len(x_val) == 0:
         raise CalibrationError("No held-out digits to calibrate on: train with validation_size > 0.")

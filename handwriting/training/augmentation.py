@@ -1,21 +1,19 @@
-"""Training for drawn digits: augmentation that imitates the drawing pad, and outlier exposure.
+"""Training for drawn digits: augmentation that imitates the drawing pad.
 
 A digit drawn on the pad differs from an MNIST digit in ways a shift/rotate/zoom does not cover:
 the brush is thicker or thinner relative to the digit, people slant and wobble, write their 7s
 and 1s in other styles, and draw things that are no digit at all. The ``drawcnn`` recipe trains
-on MNIST plus drawings from :mod:`handwriting.drawn_digits`' TRAINING generators (digits redrawn
-as pen strokes, style digits, non-digits and random doodles; made once per run by :func:`training_drawings`), and
-augments every batch:
+on MNIST plus drawings from :mod:`handwriting.drawn`'s TRAINING generators (digits redrawn as pen
+strokes, style digits, non-digits and random doodles; made once per run by
+:func:`drawn_training_data`), and augments every batch:
 
 * :func:`random_brush_width` thickens or thins strokes (grey-level dilation / erosion);
 * :func:`random_warp` slants, rotates, scales, shifts and elastically distorts (Simard et al.
   2003) every image in one resampling;
-* non-digit drawings carry the label :data:`OUTLIER_LABEL` and are trained towards the uniform
-  distribution over the ten digits ("outlier exposure", Hendrycks et al. 2019), so that the
-  model's confidence on a scribble is low and the "not a digit" rule can flag it.
+* non-digit drawings carry the label :data:`~handwriting.models.losses.OUTLIER_LABEL` (outlier
+  exposure, :mod:`handwriting.models.losses`).
 
-The model keeps the lab's contract, (None, 28, 28, 1) in [0, 1] -> (None, 10) softmax: outliers
-change the loss, not the outputs. This module imports TensorFlow: import it lazily.
+This module imports TensorFlow: import it lazily.
 """
 from __future__ import annotations
 
@@ -23,28 +21,36 @@ import hashlib
 import math
 import warnings
 
-import keras
 import numpy as np
 import tensorflow as tf
-from keras import ops
 
-from . import files
-from .data import CACHE_ENV, cache_dir
+from .. import drawn, files
+from ..data import CACHE_ENV, cache_dir
+from ..models.losses import OUTLIER_LABEL
 
-NUM_CLASSES = 10
-#: The label of a non-digit drawing in the training data: its target is 1/10 for every digit.
-OUTLIER_LABEL = -1
 
 #: Brush width change, in pixels of stroke width (negative: thinner), drawn uniformly.
 BRUSH_STEPS = (-0.7, 2.0)
+
+
 #: Random geometry of :func:`random_warp`: degrees, shear (tan of the slant), scale, pixels.
 ROTATION_DEGREES = 12.0
+
+
 SHEAR = 0.3
+
+
 SCALE = (0.85, 1.15)
+
+
 SHIFT_PIXELS = 2.0
+
+
 #: Elastic distortion: displacements of this many pixels (standard deviation) on a coarse grid
 #: of ELASTIC_GRID x ELASTIC_GRID knots, interpolated smoothly over the 28x28 image.
 ELASTIC_PIXELS = 0.8
+
+
 ELASTIC_GRID = 4
 
 
@@ -129,25 +135,29 @@ def pad_augmentation(images):
 #: Drawings added to the MNIST training images, as shares of their number (precomputed once
 #: per run: drawing is ~20-80 ms a picture in numpy, far too slow to do per batch).
 REDRAWN_SHARE = 0.08      # MNIST training digits redrawn as pen strokes
+
+
 STYLE_SHARE = 0.04        # digits in the hand-written styles (7 with a bar, open 4, ...)
+
+
 NON_DIGIT_SHARE = 0.08    # non-digit drawings (scribbles, hatching, letters, shapes, ...)
+
+
 DOODLE_SHARE = 0.08       # random doodles of 3-5 parts: non-digits far from the named kinds
 
 
-def training_drawings(x: np.ndarray, y: np.ndarray, seed: int = 0, cache: bool = True):
+def drawn_training_data(x: np.ndarray, y: np.ndarray, seed: int = 0, cache: bool = True):
     """Drawn training data made from the MNIST training images ``x``, ``y``:
     ((M, 28, 28, 1) float32 images, (M,) labels, non-digits labelled :data:`OUTLIER_LABEL`).
 
-    Uses the TRAINING generators of :mod:`handwriting.drawn_digits` with a stream of ``seed``
+    Uses the TRAINING generators of :mod:`handwriting.drawn` with a stream of ``seed``
     (never the benchmark's); drawings the preprocessing refuses are left out. The arrays are
     cached in ``$HANDWRITING_CACHE`` (default ``~/.cache/handwriting``), keyed by the inputs.
     """
-    from . import drawn_digits
-
     counts = [int(round(len(x) * share))
               for share in (REDRAWN_SHARE, STYLE_SHARE, NON_DIGIT_SHARE, DOODLE_SHARE)]
     key = hashlib.sha1(np.ascontiguousarray(x).tobytes() + np.ascontiguousarray(y).tobytes()
-                       + repr((seed, counts, drawn_digits.EVALUATION_SEED)).encode()).hexdigest()[:16]
+                       + repr((seed, counts, drawn.EVALUATION_SEED)).encode()).hexdigest()[:16]
     path = cache_dir() / f"drawings-{key}.npz"
     if cache and path.is_file():
         with np.load(path) as cached:
@@ -156,14 +166,14 @@ def training_drawings(x: np.ndarray, y: np.ndarray, seed: int = 0, cache: bool =
     redrawn_n, styles_n, non_digits_n, doodles_n = counts
     rng = np.random.default_rng([seed, 12])
     chosen = rng.choice(len(x), redrawn_n, replace=False)
-    images = [drawn_digits.redraw_digits(x[chosen], rng)]
+    images = [drawn.redraw_digits(x[chosen], rng)]
     labels = [np.asarray(y)[chosen]]
-    drawings = (drawn_digits.training_drawings(rng, styles_n)
-                + drawn_digits.non_digit_drawings(rng, non_digits_n)
-                + drawn_digits.doodle_drawings(rng, doodles_n))
-    drawn, refusals = drawn_digits.to_model_inputs(drawings, size=drawn_digits.AUGMENT_CANVAS)
+    drawings = (drawn.training_drawings(rng, styles_n)
+                + drawn.non_digit_drawings(rng, non_digits_n)
+                + drawn.doodle_drawings(rng, doodles_n))
+    drawn_images, refusals = drawn.to_model_inputs(drawings, size=drawn.AUGMENT_CANVAS)
     kept = [i for i, refusal in enumerate(refusals) if refusal is None]
-    images.append(drawn[kept])
+    images.append(drawn_images[kept])
     labels.append(np.array([OUTLIER_LABEL if drawings[i].label is None else drawings[i].label
                             for i in kept], dtype=np.int64))
     images, labels = np.concatenate(images).astype(np.float32), np.concatenate(labels).astype(np.int64)
@@ -182,10 +192,10 @@ def make_drawing_dataset(x: np.ndarray, y: np.ndarray, batch_size: int = 128, sh
                          augment: bool = True, seed: int | None = None):
     """The training ``tf.data`` pipeline for drawn digits (same signature as ``data.make_dataset``).
 
-    With ``augment``, the MNIST images ``x``, ``y`` are joined by :func:`training_drawings`
+    With ``augment``, the MNIST images ``x``, ``y`` are joined by :func:`drawn_training_data`
     (redrawn digits, styles, non-digits, doodles) and every batch gets :func:`pad_augmentation`.
     """
-    parts = [(x, y)] + ([training_drawings(x, y, seed or 0)] if augment else [])
+    parts = [(x, y)] + ([drawn_training_data(x, y, seed or 0)] if augment else [])
     images = np.concatenate([np.asarray(images, np.float32).reshape(-1, 28, 28, 1)
                              for images, _ in parts])
     labels = np.concatenate([np.asarray(labels, np.int64) for _, labels in parts])
@@ -197,51 +207,3 @@ def make_drawing_dataset(x: np.ndarray, y: np.ndarray, batch_size: int = 128, sh
         ds = ds.map(lambda batch, labels: (pad_augmentation(batch), labels),
                     num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
-
-
-def outlier_exposure_objective(label_smoothing: float = 0.1, outlier_weight: float = 0.5):
-    """(loss, metrics) for ``model.compile``: digits get label-smoothed cross-entropy, images
-    labelled :data:`OUTLIER_LABEL` the cross-entropy to the uniform distribution, weighted by
-    ``outlier_weight`` (Hendrycks et al. use 0.5); "accuracy" counts the digits only."""
-    return (OutlierExposureLoss(label_smoothing, outlier_weight), [DigitAccuracy(name="accuracy")])
-
-
-def label_smoothing_objective(label_smoothing: float = 0.1):
-    """(loss, metrics) for ``model.compile``: cross-entropy to label-smoothed targets (the
-    outlier-exposure loss on data without outliers)."""
-    return outlier_exposure_objective(label_smoothing)
-
-
-@keras.saving.register_keras_serializable(package="handwriting")
-class OutlierExposureLoss(keras.losses.Loss):
-    """Cross-entropy to label-smoothed one-hot targets, and to 1/10 everywhere for outliers."""
-
-    def __init__(self, label_smoothing: float = 0.1, outlier_weight: float = 0.5,
-                 name: str = "outlier_exposure", **kwargs):
-        super().__init__(name=name, **kwargs)
-        self.label_smoothing = label_smoothing
-        self.outlier_weight = outlier_weight
-
-    def call(self, y_true, y_pred):
-        labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
-        outlier = labels < 0
-        one_hot = ops.one_hot(ops.maximum(labels, 0), NUM_CLASSES)
-        smoothing = ops.where(outlier, 1.0, self.label_smoothing)[:, None]
-        target = one_hot * (1.0 - smoothing) + smoothing / NUM_CLASSES
-        log_p = ops.log(ops.clip(y_pred, 1e-7, 1.0))
-        cross_entropy = -ops.sum(target * log_p, axis=-1)
-        return cross_entropy * ops.where(outlier, self.outlier_weight, 1.0)
-
-    def get_config(self):
-        return {**super().get_config(), "label_smoothing": self.label_smoothing,
-                "outlier_weight": self.outlier_weight}
-
-
-@keras.saving.register_keras_serializable(package="handwriting")
-class DigitAccuracy(keras.metrics.Mean):
-    """Share of digit images (outliers ignored) whose most likely class is the label."""
-
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
-        correct = ops.cast(ops.argmax(y_pred, axis=-1) == labels, "float32")
-        return super().update_state(correct, sample_weight=ops.cast(labels >= 0, "float32"))

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import calibration as calibration_module, data as data_module, evaluation
-from .drawings import DrawingSet, DrawingsError, load_drawings
-from .drawn_digits import CALIBRATION_DRAWINGS
-from .models import as_digit_model
-from .training import (ConfigError, TrainingRun, check_number, check_whole, distribution_strategy,
-                       with_settings)
+from ..honest import calibration as calibration_module, metrics as evaluation
+from .. import data as data_module
+from ..drawn.collected import DrawingSet, DrawingsError, load_drawings
+from ..drawn.redrawn import CALIBRATION_DRAWINGS
+from ..models.digit_model import as_digit_model
+from .run import ConfigError, TrainingRun, check_number, check_whole, distribution_strategy, with_settings
 
 #: Light augmentation of the person's drawings (see drawn_training.random_warp): the same hand
 #: varies a little in slant, size and place; the full pad augmentation would blur the style.
@@ -121,7 +121,7 @@ NON_DIGITS = 512
 def non_digit_images(n: int = NON_DIGITS, seed: int = 0) -> np.ndarray:
     """(M, 28, 28, 1) float32: ``n`` non-digits of drawn_digits' TRAINING generator, through
     the pad's preprocessing (drawings it refuses are left out)."""
-    from . import drawn_digits
+    from .. import drawn as drawn_digits
 
     drawings = drawn_digits.non_digit_drawings(np.random.default_rng([seed, 41]), n)
     images, refusals = drawn_digits.to_model_inputs(drawings, size=drawn_digits.AUGMENT_CANVAS)
@@ -132,11 +132,12 @@ def mixed_dataset(drawn: tuple, mnist: tuple, config: FineTuneConfig, non_digits
     """One epoch of batches: ``config.drawings_per_batch`` of the drawings ``drawn`` (each seen
     ``config.repeats`` times, warped when ``config.augment``), then
     ``config.non_digits_per_batch`` of the images ``non_digits`` (label
-    :data:`~handwriting.drawn_training.OUTLIER_LABEL`; none when not given), then as many MNIST
+    :data:`~handwriting.training.augmentation.OUTLIER_LABEL`; none when not given), then as many MNIST
     digits ``mnist`` as fill the batch, drawn afresh every epoch."""
     import tensorflow as tf
 
-    from .drawn_training import OUTLIER_LABEL, pad_augmentation, random_warp
+    from ..models.losses import OUTLIER_LABEL
+    from .augmentation import pad_augmentation, random_warp
 
     (x_drawn, y_drawn), (x_mnist, y_mnist) = drawn, mnist
     per_batch = config.drawings_per_batch
@@ -190,13 +191,13 @@ class FineTuneRun(TrainingRun):
         super().__init__(config or FineTuneConfig(), data=data, listeners=listeners)
         self.base = as_digit_model(base)
         if not len(drawings):
-            raise DrawingsError("No drawings to fine-tune on: collect some first (handwriting.drawings).")
+            raise DrawingsError("No drawings to fine-tune on: collect some first (handwriting.drawn.collected).")
         self.drawings = drawings
 
     def _prepare(self):
         import keras
 
-        from .drawn_training import outlier_exposure_objective
+        from ..models.losses import outlier_exposure_objective
 
         config = self.config
         (x_all, y_all), _ = self.data
@@ -322,7 +323,7 @@ def finetune(model, drawings, config: FineTuneConfig | None = None, data=None,
     Args:
         model: a digit model, a ``.keras`` path or ``"pretrained"`` (its calibration's thresholds
             are kept, its temperature refitted: :func:`refit_calibration`).
-        drawings: a :class:`~handwriting.drawings.DrawingSet` or a drawings folder.
+        drawings: a :class:`~handwriting.drawn.collected.DrawingSet` or a drawings folder.
         config: fine-tuning settings (default: :meth:`FineTuneConfig.for_model`).
         data: MNIST as from :func:`handwriting.data.load_mnist` (default: loaded, quick subsets
             when ``$HANDWRITING_QUICK`` is on).

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import files
+from .. import files
+from ..constants import INPUT_SHAPE, NUM_CLASSES
 
-EXPECTED_INPUT = (28, 28, 1)
-EXPECTED_CLASSES = 10
 
 #: The name that stands for the lab's pretrained model wherever a model or a path is accepted.
 PRETRAINED = "pretrained"
@@ -52,11 +51,11 @@ def check_digit_model(model) -> None:
     except (AttributeError, ValueError) as err:
         raise ModelError(f"The model has no single defined input/output ({err}); "
                          "build it with a keras.Input(shape=(28, 28, 1)).") from err
-    if in_shape[1:] != EXPECTED_INPUT:
+    if in_shape[1:] != INPUT_SHAPE:
         raise ModelError(f"The model's input shape is {in_shape}, but a digit model must take "
                          f"(None, 28, 28, 1) images. Use an architecture from "
-                         "handwriting.architectures or add a Reshape((28, 28, 1)) input.")
-    if out_shape[1:] != (EXPECTED_CLASSES,):
+                         "handwriting.models.architectures or add a Reshape((28, 28, 1)) input.")
+    if out_shape[1:] != (NUM_CLASSES,):
         raise ModelError(f"The model's output shape is {out_shape}, but a digit model must give "
                          "(None, 10) probabilities, one per digit.")
     last = model.layers[-1] if model.layers else None

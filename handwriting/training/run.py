@@ -22,8 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import architectures, data as data_module, evaluation, files
-from .precision import MIXED, native_bfloat16, with_policy
+from ..models import architectures
+from .. import data as data_module, files
+from ..honest import metrics as evaluation
+from ..models.precision import MIXED, native_bfloat16, with_policy
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 
@@ -68,7 +70,7 @@ def with_settings(config_class, **settings):
 def start_from(model, path: str | os.PathLike) -> None:
     """Give ``model`` the weights of the saved model at ``path``, which must have the same layers
     (e.g. a trained ``bncnn`` for ``drawcnn``: bncnn's layers), else :class:`ConfigError`."""
-    from .models import load_model
+    from ..models.digit_model import load_model
 
     source = load_model(path)
     shapes = [tuple(w.shape) for w in model.get_weights()]
@@ -304,6 +306,19 @@ def _optimizer(config: TrainingConfig, steps_per_epoch: int):
     return factories[config.optimizer](learning_rate=learning_rate)
 
 
+def training_dataset(name: str):
+    """The function that builds a recipe's training ``tf.data`` from (x, y, batch_size, augment=,
+    seed=): "mnist" (:func:`handwriting.data.make_dataset`) or "drawings"
+    (:func:`handwriting.training.augmentation.make_drawing_dataset`)."""
+    if name == "drawings":
+        from .augmentation import make_drawing_dataset   # lazy: imports TensorFlow
+
+        return make_drawing_dataset
+    if name == "mnist":
+        return data_module.make_dataset
+    raise ConfigError(f"Unknown training data {name!r}: 'mnist' or 'drawings'.")
+
+
 def compile_model(model, config: TrainingConfig, steps_per_epoch: int) -> None:
     """Compile ``model`` for digit classification with the run's optimizer and schedule, and
     the recipe's loss (default: sparse cross-entropy)."""
@@ -438,7 +453,7 @@ class TrainingRun:
         """Build and compile :attr:`model`, set :attr:`validation`, :attr:`train_size` and
         :attr:`steps_per_epoch`, and return the training ``tf.data`` pipeline (one epoch).
 
-        A subclass that trains differently (e.g. :class:`handwriting.finetune.FineTuneRun`)
+        A subclass that trains differently (e.g. :class:`handwriting.training.finetune.FineTuneRun`)
         overrides this; fitting, stopping, listeners and the record stay the same.
         """
         import keras
@@ -462,7 +477,7 @@ class TrainingRun:
             if recipe.mixed_precision and native_bfloat16():
                 self.model = with_policy(self.model, MIXED)
             compile_model(self.model, config, self.steps_per_epoch)
-        make_dataset = recipe.dataset or data_module.make_dataset
+        make_dataset = training_dataset(recipe.dataset)
         return make_dataset(x_train, y_train, config.batch_size, augment=config.augment,
                             seed=config.seed)
 

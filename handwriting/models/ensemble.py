@@ -16,9 +16,9 @@ moved by one pixel each way: five readings per digit, also one ordinary digit mo
 """
 from __future__ import annotations
 
+from ..constants import INPUT_SHAPE
 from . import architectures
-from .architectures import INPUT_SHAPE
-from .models import ModelError, check_digit_model
+from .digit_model import ModelError, check_digit_model
 
 #: An example of a mixed ensemble, for messages and help.
 MIXED_EXAMPLE = "bncnn,bncnn,cnn2"

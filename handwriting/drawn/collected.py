@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import files
-from .data import check_digit
-from .png import encode_png
-from .preprocess import DrawingError, check_drawing, ink_from_rgba, preprocess_canvas
+from .. import files
+from ..data import check_digit
+from ..png import encode_png
+from ..preprocess import DrawingError, check_drawing, ink_from_rgba, preprocess_canvas
 
 DIGITS = tuple(str(d) for d in range(10))
 SUFFIX = ".png"
@@ -39,7 +39,7 @@ class DrawingsError(ValueError):
 
 def how_to_collect(folder: str | os.PathLike) -> str:
     """One sentence on how drawings get into ``folder``."""
-    return (f"Collect drawings first: handwriting.drawings.save_drawing({str(folder)!r}, digit, canvas) "
+    return (f"Collect drawings first: handwriting.drawn.collected.save_drawing({str(folder)!r}, digit, canvas) "
             f"writes {Path(folder) / '<digit>' / '<name>.png'}, or put PNGs of white digits on black "
             "there yourself, one sub-folder per digit 0-9.")
 
