@@ -77,7 +77,7 @@ def measure(base, calibration, seed: int, data, per_digit: int = PER_DIGIT,
     ``cpu_seconds``: the process's CPU time over the same span (all threads), steadier than wall
     time on a shared machine.
     """
-    from handwriting.honest import metrics as evaluation
+    from handwriting.honest import drawn_benchmark, metrics
     from handwriting.training.finetune import prepare, run_result
 
     with tempfile.TemporaryDirectory(prefix="bench-finetune-") as tmp:
@@ -89,7 +89,7 @@ def measure(base, calibration, seed: int, data, per_digit: int = PER_DIGIT,
         cpu_seconds = time.process_time() - cpu
         result = run_result(run, held_out, base_calibration)
     c = result.comparison
-    after = evaluation.predict_probabilities(result.model, held_out.images).argmax(axis=1)
+    after = metrics.predict_probabilities(result.model, held_out.images).argmax(axis=1)
     row = {"seed": seed, "train": len(run.drawings), "held_out": c.held_out,
            "before": c.drawings_before, "after": c.drawings_after,
            "per_digit_after": [float((after[held_out.labels == d] == d).mean()) for d in range(10)],
@@ -103,9 +103,9 @@ def measure(base, calibration, seed: int, data, per_digit: int = PER_DIGIT,
     if non_digits is not None:
         for when, model, its_calibration in (("before", run.base, base_calibration),
                                              ("after", result.model, result.calibration)):
-            _, _, verdicts = evaluation.read_drawings(model, non_digits.non_digits, its_calibration,
+            _, _, verdicts = drawn_benchmark.read_drawings(model, non_digits.non_digits, its_calibration,
                                                       non_digits.model_inputs("non_digits"))
-            row[f"non_digits_flagged_{when}"] = evaluation.flag_rate(verdicts)
+            row[f"non_digits_flagged_{when}"] = drawn_benchmark.flag_rate(verdicts)
     row["met"] = targets_met(row)
     return row
 

@@ -211,11 +211,11 @@ def test_a_saved_calibration_is_used_for_a_model_file(tiny_model, tmp_path):
 def test_fit_redraws_the_held_out_digits_as_strokes_by_default(tiny_model, mnist_small, monkeypatch):
     """The pad reads drawings: by default T is fitted on the held-out digits redrawn as pen
     strokes (at most CALIBRATION_DRAWINGS of them), with their own labels."""
-    from handwriting import drawn as drawn_digits
+    from handwriting.drawn import redrawn as redrawn_module
 
     (x, y), _ = mnist_small
-    monkeypatch.setattr(drawn_digits, "CALIBRATION_DRAWINGS", 150)
-    images, labels = drawn_digits.calibration_drawings(x[:300], y[:300])
+    monkeypatch.setattr(redrawn_module, "CALIBRATION_DRAWINGS", 150)
+    images, labels = redrawn_module.calibration_drawings(x[:300], y[:300])
     assert images.shape == (150, 28, 28, 1) and images.dtype == np.float32 and len(labels) == 150
     originals = {x[i].tobytes(): y[i] for i in range(300)}
     assert not any(image.tobytes() in originals for image in images)     # redrawn, not copied

@@ -4,6 +4,7 @@ import pytest
 
 from handwriting.training import augmentation as drawn_training
 from handwriting.data import CACHE_ENV
+from handwriting.models import losses
 from handwriting.models.losses import OUTLIER_LABEL
 
 
@@ -33,7 +34,7 @@ def test_a_warp_with_no_randomness_is_the_identity_and_a_warp_keeps_the_ink_in_r
 
 
 def test_outliers_are_trained_towards_the_uniform_distribution():
-    loss = drawn_training.OutlierExposureLoss(label_smoothing=0.0, outlier_weight=1.0)
+    loss = losses.OutlierExposureLoss(label_smoothing=0.0, outlier_weight=1.0)
     uniform = np.full((1, 10), 0.1, np.float32)
     confident = np.full((1, 10), 0.01, np.float32)
     confident[0, 3] = 0.91
@@ -44,7 +45,7 @@ def test_outliers_are_trained_towards_the_uniform_distribution():
 
 
 def test_accuracy_counts_digits_only():
-    metric = drawn_training.DigitAccuracy()
+    metric = losses.DigitAccuracy()
     probabilities = np.eye(10, dtype=np.float32)[[1, 2, 3, 4]]
     metric.update_state(np.array([1, 2, 9, OUTLIER_LABEL]), probabilities)
     assert float(metric.result()) == pytest.approx(2 / 3)
@@ -54,10 +55,10 @@ def test_training_data_joins_drawn_digits_and_non_digits(mnist_small, tmp_path, 
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     (x, y), _ = mnist_small
     x, y = x[:100], y[:100]
-    images, labels = drawn_training.training_drawings(x, y, seed=1)
+    images, labels = drawn_training.drawn_training_data(x, y, seed=1)
     assert images.shape[1:] == (28, 28, 1) and len(images) == len(labels) >= 15
     assert (labels == OUTLIER_LABEL).sum() >= 6 and set(labels[labels >= 0]) <= set(range(10))
-    again, _ = drawn_training.training_drawings(x, y, seed=1)      # from the cache
+    again, _ = drawn_training.drawn_training_data(x, y, seed=1)      # from the cache
     np.testing.assert_array_equal(again, images)
     batches = list(drawn_training.make_drawing_dataset(x, y, batch_size=32, seed=1))
     assert sum(len(b[0]) for b in batches) == 100 + len(images)
@@ -69,26 +70,27 @@ def test_a_cache_that_cannot_be_written_is_skipped_with_a_warning(mnist_small, t
     monkeypatch.setenv(CACHE_ENV, str(blocker))
     (x, y), _ = mnist_small
     with pytest.warns(UserWarning, match=f"Could not keep the drawn training data in {blocker}.*{CACHE_ENV}"):
-        images, labels = drawn_training.training_drawings(x[:100], y[:100], seed=1)
+        images, labels = drawn_training.drawn_training_data(x[:100], y[:100], seed=1)
     assert len(images) == len(labels) >= 15                  # the data is made all the same
     assert blocker.read_text().startswith("a file")
 
 
 def test_the_training_data_never_draws_a_held_out_template(mnist_small, monkeypatch):
-    from handwriting import drawn as drawn_digits
+    from handwriting.drawn import drawing, redrawn, templates
 
     kinds = []
-    place = drawn_digits.place
+    place = drawing.place
 
     def recording_place(strokes, rng, label, kind, *args, **kwargs):
         kinds.append(kind)
         return place(strokes, rng, label, kind, *args, **kwargs)
 
-    monkeypatch.setattr(drawn_digits, "place", recording_place)
+    for module in (redrawn, templates):          # every module that places drawings
+        monkeypatch.setattr(module, "place", recording_place)
     (x, y), _ = mnist_small
-    drawn_training.training_drawings(x[:300], y[:300], seed=2, cache=False)
+    drawn_training.drawn_training_data(x[:300], y[:300], seed=2, cache=False)
     assert len(kinds) > 50
-    assert set(kinds) <= {"mnist", "doodle", *drawn_digits.STYLES, *drawn_digits.NON_DIGIT_KINDS}
+    assert set(kinds) <= {"mnist", "doodle", *templates.STYLES, *templates.NON_DIGIT_KINDS}
     assert "doodle" in kinds
 
 
