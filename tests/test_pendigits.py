@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from handwriting import pendigits as pd
+from handwriting.drawn import pendigits as pd
 from handwriting.preprocess import CANVAS_SIZE, STROKE_WIDTH, preprocess_canvas
 
 SHARED_COPY = ROOT.parent / "shared" / "pendigits" / "pendigits-train.npz"
@@ -50,7 +50,7 @@ def test_the_7494_digits_ship_in_the_package_with_credit(data):
     assert labels.shape == (pd.N_DIGITS,) and set(np.bincount(labels)) <= set(range(719, 781))
     assert (points.min(axis=1) == 0).all() and (points.max(axis=1) == 100).all()   # both stretched
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    assert any(fnmatch(pd.PACKAGE_FILE, pattern) for pattern in package_data["handwriting"])
+    assert any(fnmatch(pd.PACKAGE_FILE, pattern) for pattern in package_data["handwriting.drawn"])
     shipped = ROOT / "handwriting" / pd.PACKAGE_FILE
     assert shipped.stat().st_size < 150_000
     if SHARED_COPY.is_file():
@@ -109,7 +109,7 @@ def test_what_eight_points_cannot_tell_a_thin_loop_comes_out_wider():
 
 
 def test_the_aspect_estimate_holds_on_mnist_pen_paths_put_through_the_data_sets_steps(mnist_small):
-    from handwriting.drawn_digits import digit_strokes
+    from handwriting.drawn.redrawn import digit_strokes
 
     (x, _), _ = mnist_small
     found, truth = [], []

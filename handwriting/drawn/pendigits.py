@@ -58,7 +58,7 @@ The spec: what the data set did to a trajectory, and what :func:`to_drawing` doe
 
 By default a drawing is placed the same way every time (no randomness): :data:`HEIGHT_SHARE` of
 the canvas high, in its middle, the pad's brush. With a generator ``rng`` it varies like a
-person's drawing (:data:`PEN_VARIATION` through :func:`handwriting.drawn_digits.place`: size,
+person's drawing (:data:`PEN_VARIATION` through :func:`handwriting.drawn.drawing.place`: size,
 place, brush, a little slant, rotation and wobble, and the width by the estimate's own error).
 The drawings are rendered by :func:`handwriting.strokes.rasterize_strokes` and read by
 :func:`handwriting.preprocess.preprocess_canvas`, exactly as the pad does.
@@ -74,10 +74,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import drawn_digits, files, preprocess, strokes
-from .data import CACHE_ENV, cache_dir
-from .drawn_digits import Drawing, Variation, place, to_model_inputs
-from .preprocess import CANVAS_SIZE, MODEL_SIZE, STROKE_WIDTH
+from .. import files, preprocess, strokes
+from ..constants import MODEL_SIZE
+from ..data import CACHE_ENV, cache_dir
+from ..preprocess import CANVAS_SIZE, STROKE_WIDTH
+from . import benchmark_sets, drawing
+from .benchmark_sets import to_model_inputs
+from .drawing import Drawing, Variation, place
 
 PATH_ENV = "HANDWRITING_PENDIGITS"          # another copy of the .npz (same format) to read
 PACKAGE_FILE = "pendigits_data/pendigits-train.npz"
@@ -97,7 +100,7 @@ PARTS = ("all", "train", "held_out")
 ASPECT_RANGE = (0.05, 1.6)
 _ASPECT_GRID = np.geomspace(*ASPECT_RANGE, 161)     # 2.2 % apart
 HEIGHT_SHARE = 0.65          # a drawing's height / the canvas side, when placed without rng
-MARGIN = 4.0                 # canvas pixels kept free at the border (as drawn_digits does)
+MARGIN = 4.0                 # canvas pixels kept free at the border (as handwriting.drawn does)
 SAMPLES_PER_SEGMENT = 16     # spline points between two of the 8 points
 
 #: How a drawing varies when a generator is given (the writer's own slant is already there, so
@@ -117,7 +120,7 @@ class PendigitsError(ValueError):
 def data_path(path: str | os.PathLike | None = None) -> Path:
     """The .npz to read: ``path``, else ``$HANDWRITING_PENDIGITS``, else the packaged copy."""
     if path is None:
-        path = os.environ.get(PATH_ENV) or resources.files("handwriting").joinpath(PACKAGE_FILE)
+        path = os.environ.get(PATH_ENV) or resources.files("handwriting.drawn").joinpath(PACKAGE_FILE)
     return Path(str(path))
 
 
@@ -330,7 +333,8 @@ def model_inputs(points, rng: np.random.Generator | None = None, size: int = CAN
 def _cache_path(points: np.ndarray, size: int) -> Path:
     """The cache file of these points' model inputs, keyed by everything that makes them."""
     key = hashlib.sha1(np.ascontiguousarray(points).tobytes() + repr(int(size)).encode())
-    for source in (__file__, drawn_digits.__file__, preprocess.__file__, strokes.__file__):
+    for source in (__file__, drawing.__file__, benchmark_sets.__file__, preprocess.__file__,
+                   strokes.__file__):
         key.update(Path(source).read_bytes())
     return cache_dir() / f"pendigits-{key.hexdigest()[:16]}.npy"
 
