@@ -273,9 +273,9 @@ def load_drawings(folder: str | os.PathLike) -> DrawingSet:
             nested = next((part for part in inner[:-1] if part in DIGITS), None)
             if nested is not None:          # e.g. a whole drawings folder copied into 3/
                 where = Path(entry.name, *inner[:-1]).as_posix()
-                skipped.append((path, f"in a digit folder inside another ({where}/): is it a "
-                                      f"{entry.name} or a {nested}? Move it straight into "
-                                      f"{entry.name}/ or {nested}/"))
+                skipped.append((path, (f"in a digit folder inside another ({where}/): is it a "
+                                       f"{entry.name} or a {nested}? Move it straight into "
+                                       f"{entry.name}/ or {nested}/")))
                 continue
             if path.suffix.lower() != SUFFIX:
                 skipped.append((path, f"not a {SUFFIX} file"))

@@ -121,8 +121,8 @@ class DrawingCollector(widgets.VBox):
         gone = {id(item) for item in c.missing}        # deleted or moved since they were saved
         self.grid.value = thumbnail_grid_html(
             [item.image for item in c.saved],
-            [f"{item.digit}" + ("" if item.prompted else " (kept)") + (" (file gone)" if id(item) in gone else "")
-             for item in c.saved],
+            [f"{item.digit}" + ("" if item.prompted else " (kept)")
+             + (" (file gone)" if id(item) in gone else "") for item in c.saved],
             empty="<i>Nothing collected yet.</i>")
         if gone:
             text += (f" {len(gone)} drawing(s) saved earlier are no longer in {c.folder} (deleted, "
