@@ -43,7 +43,7 @@ def dust(n, side=1, value=255, seed=0):
     return specks(np.random.default_rng(seed).integers(0, CANVAS_SIZE - side, (n, 2)), side, value)
 
 
-def ring(cx, cy, rx, ry, n=60):
+def ring(cx, cy, rx, ry, n=40):
     t = np.linspace(0, 2 * np.pi, n)
     return list(zip(cx + rx * np.sin(t), cy - ry * np.cos(t)))
 

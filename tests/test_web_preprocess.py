@@ -18,7 +18,7 @@ from handwriting.preprocess import (CANVAS_SIZE, MIN_INK_MASS, MODEL_SIZE, Drawi
                                     centred_ink_mass, check_drawing, digit_to_canvas,
                                     preprocess_canvas, shift_and_scale)
 from handwriting.strokes import rasterize_strokes
-from test_preprocess import ALMOST_EMPTY, THIN_DIGITS, frame
+from test_preprocess import ALMOST_EMPTY, THIN_DIGITS, frame, ring
 
 WEB = ROOT / "web"
 TOLERANCE = 1e-6
@@ -76,11 +76,6 @@ def run_js(page, rgba: np.ndarray, center: bool = True) -> dict:
     height, width = rgba.shape[:2]
     b64 = base64.b64encode(np.ascontiguousarray(rgba, np.uint8).tobytes()).decode("ascii")
     return page.evaluate(_JS_PREPROCESS, [b64, width, height, center])
-
-
-def ring(cx, cy, rx, ry, n=40):
-    t = np.linspace(0, 2 * np.pi, n)
-    return list(zip(cx + rx * np.sin(t), cy - ry * np.cos(t)))
 
 
 def drawings(mnist_test) -> dict[str, np.ndarray]:
