@@ -274,7 +274,8 @@
       return predictPixels(pixels, n);
     },
     /** What the app says for a drawing: {verdict, digit, message, probabilities (calibrated)},
-     *  or {verdict: reason, message} when the drawing is refused (blank, too small, too full). */
+     *  or {verdict: reason, message} when the drawing is refused (blank, too small, too full,
+     *  too little ink). */
     async read(imageData) {
       await ready;
       let pixels;
