@@ -27,5 +27,5 @@ from .tensorflow_limits import limit_tensorflow as _limit_tensorflow
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # Threads from the CPU limit, GPU memory on demand: many learners share one machine.
 _limit_tensorflow()
-# Old flat module names (handwriting.calibration, ...) still import, with a DeprecationWarning.
+# Old flat module names (handwriting.honest.calibration, ...) still import, with a DeprecationWarning.
 _moved.install()

@@ -17,6 +17,8 @@ DIGIT_BOX = 20             # MNIST fits each digit's bounding box into 20x20 ...
 STROKE_WIDTH = 20          # brush diameter on the canvas, pixels (2 model pixels, like MNIST pens)
 MIN_DIGIT_FRACTION = 0.1   # ink bounding box smaller than this share of the canvas: "too small"
 MAX_INK_FRACTION = 0.5     # more than this share of the canvas inked: "too full"
+MIN_INK_MASS = 10.0        # centred 28x28 input whose values sum to less: "too little" (MNIST's
+                           # lightest training digit sums to 19.95, a 1-px frame to 5.69)
 
 # ... and shifts its centre of mass to pixel (14, 14) (0-based): the 10,000 MNIST test digits
 # average (13.99, 14.01), not the geometric middle 13.5.
@@ -27,11 +29,13 @@ _MESSAGES = {
     "blank": "Draw a digit first: the canvas is empty.",
     "too_small": "Draw the digit bigger: that looks like a dot, not a digit.",
     "too_full": "Clear the pad and draw one digit: more than half of the canvas is inked.",
+    "too_little": "Draw a digit: there is too little ink here to read.",
 }
 
 
 class DrawingError(ValueError):
-    """The drawing cannot be read as a digit; ``reason`` is "blank", "too_small" or "too_full"."""
+    """The drawing cannot be read as a digit; ``reason`` is "blank", "too_small", "too_full" or
+    "too_little"."""
 
     def __init__(self, reason: str):
         super().__init__(_MESSAGES[reason])
@@ -89,6 +93,37 @@ def area_resize(image: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
 
 def check_ink(ink: np.ndarray) -> str | None:
     """The :class:`DrawingError` reason for a 2-D ink image, or None when it is a drawing."""
+    return _check_and_center(ink)[0]
+
+
+def centred_ink_mass(rgba: np.ndarray) -> float:
+    """The ink that reaches the model: the sum of the centred 28x28 input's values (0 if blank).
+
+    The measure of the "too_little" refusal (below MIN_INK_MASS), for any canvas, refused or not.
+    """
+    ink = ink_from_rgba(rgba)
+    return _ink_mass(_center_like_mnist(ink)) if (ink > 0).any() else 0.0
+
+
+def _ink_mass(digit: np.ndarray) -> float:
+    """Sum of a 28x28 float64 image, rounded to 6 decimals so numpy and JS decide alike."""
+    return math.floor(float(digit.sum()) * 1e6 + 0.5) / 1e6
+
+
+def _check_and_center(ink: np.ndarray) -> tuple[str | None, np.ndarray | None]:
+    """(refusal reason or None, the centred 28x28 float64 image or None if refused before it).
+
+    The canvas checks come first (blank, too_full, too_small); then the ink that would reach the
+    model, centred: less than MIN_INK_MASS in all is "too_little" (a frame, specks, dust)."""
+    reason = _check_canvas_ink(ink)
+    if reason:
+        return reason, None
+    digit = _center_like_mnist(ink)
+    return ("too_little" if _ink_mass(digit) < MIN_INK_MASS else None), digit
+
+
+def _check_canvas_ink(ink: np.ndarray) -> str | None:
+    """The refusals decided on canvas pixels: blank, too_full, too_small (or None)."""
     inked = ink > 0
     if not inked.any():
         return "blank"
@@ -147,10 +182,10 @@ def preprocess_ink(ink: np.ndarray, center: bool = True) -> np.ndarray:
     ink = np.asarray(ink, dtype=np.float64)
     if ink.ndim != 2 or not np.isfinite(ink).all():
         raise ValueError(f"Expected a finite 2-D ink image, got shape {ink.shape}.")
-    reason = check_ink(ink)
+    reason, centred = _check_and_center(ink)
     if reason:
         raise DrawingError(reason)
-    image = _center_like_mnist(ink) if center else area_resize(ink, MODEL_SIZE, MODEL_SIZE)
+    image = centred if center else area_resize(ink, MODEL_SIZE, MODEL_SIZE)
     return np.clip(image, 0.0, 1.0).astype(np.float32)
 
 
@@ -163,7 +198,8 @@ def preprocess_canvas(rgba: np.ndarray, center: bool = True) -> np.ndarray:
             whole canvas is area-averaged to 28x28.
 
     Raises:
-        DrawingError: blank, too small (a dot) or too full a drawing; never guessed at.
+        DrawingError: blank, too small (a dot), too full, or too little ink once centred (a
+            frame, specks, dust); never guessed at.
     """
     return preprocess_ink(ink_from_rgba(rgba), center=center)
 

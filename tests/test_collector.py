@@ -1,7 +1,10 @@
 """The collector without a browser: prompts, Save/Next, Redo last, Keep as, the grid, errors."""
 from __future__ import annotations
 
+import errno
 import re
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -45,6 +48,46 @@ def test_redo_last_deletes_the_file_and_asks_for_it_again(pad, tmp_path):
     assert not second.path.exists() and first.path.exists()
     assert "Draw a 1 (2 of 2)" in collector.prompt.value and second.path.name in collector.message.value
     assert collector.grid.value.count('class="hw-thumb"') == 1 and not collector.save_button.disabled
+
+
+def test_redo_last_in_a_read_only_folder_keeps_the_drawing_and_says_what_to_do(pad, tmp_path, monkeypatch):
+    collector = DrawingCollector(pad, tmp_path, per_digit=2, digits=[1])
+    _draw(pad, 1)
+    saved = collector.save()
+    unlink = Path.unlink
+
+    def refused(path, missing_ok=False):       # as a read-only folder does (root would not be refused)
+        if path == saved.path:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        unlink(path, missing_ok=missing_ok)
+    monkeypatch.setattr(Path, "unlink", refused)
+    collector.redo_button.click()
+    assert saved.path.exists() and collector.collection.saved == [saved]
+    assert collector.grid.value.count('class="hw-thumb"') == 1 and "Draw a 1 (2 of 2)" in collector.prompt.value
+    message = collector.message.value
+    assert "b00020" in message and f"Could not delete {saved.path} (Permission denied)" in message
+    assert f"Make {tmp_path / '1'} writable, or delete the file yourself, then redo again" in message
+
+
+def test_a_folder_that_disappears_mid_session_is_told_and_no_drawing_is_lost(pad, tmp_path):
+    folder = tmp_path / "mine"
+    collector = DrawingCollector(pad, folder, per_digit=3, digits=[6])
+    _draw(pad, 6)
+    collector.save()
+    shutil.rmtree(folder)                                  # deleted (or its drive unplugged)
+    _draw(pad, 6, seed=1)
+    second = collector.save()                              # made again: the new drawing is kept
+    assert second.path.exists()
+    assert re.findall(r"<figcaption>(.*?)</figcaption>", collector.grid.value) == ["6 (file gone)", "6"]
+    assert f"1 drawing(s) saved earlier are no longer in {folder}" in collector.message.value
+
+    shutil.rmtree(folder)
+    folder.write_text("a file where the folder was")
+    _draw(pad, 6, seed=2)
+    collector.save_button.click()
+    assert pad.sketch.strokes != [] and len(collector.collection.saved) == 2   # still on the pad
+    assert f"Could not save the drawing in {folder / '6'} (Not a directory" in collector.message.value
+    assert "a writable folder again" in collector.message.value
 
 
 def test_the_prompt_changes_after_the_grid_it_announces(pad, tmp_path):

@@ -1,5 +1,11 @@
 """A person's drawings as a folder of PNGs: round trip through the pad's preprocessing, atomic
 writes that never overwrite, broken files named not fatal, a stratified seeded split."""
+import errno
+import os
+import re
+import shutil
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -7,7 +13,7 @@ import pytest
 from PIL import Image
 
 from handwriting.drawn import collected as drawings_module
-from handwriting.drawn.collected import DrawingSet, DrawingsError, load_drawings, read_canvas, save_drawing
+from handwriting.drawn.collected import DrawingSet, DrawingsError, UnusableDrawing, load_drawings, read_canvas, save_drawing
 from handwriting.drawn.templates import segment_drawing, style_drawing
 from handwriting.preprocess import DrawingError, preprocess_canvas
 from handwriting.honest.recognizer import Sketch
@@ -119,12 +125,60 @@ def test_stray_and_broken_files_are_named_and_the_good_ones_load(tmp_path):
     assert reasons["1/notes.txt"] == "not a .png file"
     assert reasons["1/garbage.png"].startswith("not a readable PNG")
     assert reasons["1/truncated.png"].startswith("not a readable PNG")
+    assert reasons["1/truncated.png"].endswith("save it again as a PNG, or remove it")
     assert "blank" in reasons["2/blank.png"] and "Draw a digit first" in reasons["2/blank.png"]
     assert "at least 28x28" in reasons["3/tiny.png"]
     assert "Invert it" in reasons["4/paper.png"]
     assert "sub-folders named 0-9" in reasons["stray.png"] and "0-9" in reasons["seven"]
     assert drawings_module.skipped_lines(loaded.skipped)[0] == f"{tmp_path / '1' / 'garbage.png'}: " \
         + reasons["1/garbage.png"]
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A tiny greyscale PNG whose header claims ``width`` x ``height`` pixels (a few zero bytes of
+    pixel data follow): what a decompression bomb looks like before it is decoded."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(bytes(width + 1))) + chunk(b"IEND", b""))
+
+
+def test_a_decompression_bomb_among_good_drawings_is_skipped_with_its_reason(tmp_path):
+    good = [save_drawing(tmp_path, digit, _canvas(digit)) for digit in (1, 7)]
+    bomb = tmp_path / "7" / "bomb.png"
+    bomb.write_bytes(_png_claiming(20_000, 10_000))             # 200 megapixels: Pillow refuses it
+    large = tmp_path / "1" / "large.png"
+    large.write_bytes(_png_claiming(6_000, 5_000))              # 30: Pillow would try to decode it
+    assert bomb.stat().st_size < 1000
+
+    loaded = load_drawings(tmp_path)
+    assert loaded.paths == good
+    reasons = dict(loaded.skipped)
+    assert sorted(reasons) == [large, bomb]
+    assert re.fullmatch(r"too large to be a drawing: over 179 megapixels \(at most 16.8 megapixels are "
+                        r"read; .*\): scale it down, or move it out of the drawings folder", reasons[bomb])
+    assert reasons[large].startswith("too large to be a drawing: 6000x5000 pixels (at most 16.8")
+    with pytest.raises(UnusableDrawing, match=f"^{re.escape(str(bomb))}: too large") as raised:
+        read_canvas(bomb)
+    assert raised.value.path == bomb and isinstance(raised.value, DrawingsError)
+
+
+def test_links_to_nothing_and_digit_folders_inside_digit_folders_are_named(tmp_path):
+    good = save_drawing(tmp_path, 3, _canvas(3, "3-round"))
+    copied = save_drawing(tmp_path / "3" / "old" / "drawings", 7, _canvas(7))  # a folder copied into 3/
+    os.symlink("loop.png", tmp_path / "3" / "loop.png")
+    os.symlink("nowhere.png", tmp_path / "3" / "broken.png")
+    os.symlink(tmp_path, tmp_path / "3" / "back")                       # a loop of folders: not followed
+
+    loaded = load_drawings(tmp_path)
+    assert loaded.paths == [good]
+    reasons = {path.relative_to(tmp_path).as_posix(): reason for path, reason in loaded.skipped}
+    assert sorted(reasons) == ["3/broken.png", "3/loop.png", copied.relative_to(tmp_path).as_posix()]
+    assert reasons["3/loop.png"] == reasons["3/broken.png"] == \
+        "a link to nothing (broken, or a loop): remove it or point it at a drawing"
+    assert reasons[copied.relative_to(tmp_path).as_posix()] == (
+        "in a digit folder inside another (3/old/drawings/7/): is it a 3 or a 7? "
+        "Move it straight into 3/ or 7/")
 
 
 def test_missing_empty_or_useless_folders_say_how_to_collect(tmp_path):
@@ -212,6 +266,55 @@ def test_redo_removes_only_the_collections_own_last_drawing_and_asks_again(tmp_p
     with pytest.raises(DrawingsError, match="never deleted"):
         collection.redo()
     assert _files(tmp_path) == [someone_elses]
+
+
+def _refuse_unlink_in(monkeypatch, folder: Path):
+    """Deleting a file in ``folder`` fails as in a read-only folder (root would not be refused)."""
+    unlink = Path.unlink
+
+    def refused(path, missing_ok=False):
+        if path.parent == folder:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        unlink(path, missing_ok=missing_ok)
+    monkeypatch.setattr(Path, "unlink", refused)
+
+
+def test_redo_in_a_read_only_folder_keeps_the_drawing_on_disk_and_in_the_collection(tmp_path, monkeypatch):
+    from handwriting.drawn.collected import Collection
+
+    collection = Collection(tmp_path, per_digit=2, digits=[5])
+    first, second = collection.save(_canvas(2)), collection.save(_canvas(3))
+    _refuse_unlink_in(monkeypatch, tmp_path / "5")
+    with pytest.raises(DrawingsError, match=f"^Could not delete {re.escape(str(second.path))} "
+                                            r"\(Permission denied\): it stays in the folder and in "
+                                            f"this collection. Make {re.escape(str(tmp_path / '5'))} "
+                                            "writable, or delete the file yourself, then redo again"):
+        collection.redo()
+    assert second.path.exists() and [item.path for item in collection.saved] == [first.path, second.path]
+    assert collection.finished
+    monkeypatch.undo()                                  # writable again: redo works
+    assert collection.redo() is second and not second.path.exists()
+    assert collection.prompt == "Draw a 5 (2 of 2)"
+
+
+def test_a_folder_that_disappears_mid_session_loses_no_new_drawing_and_is_told(tmp_path):
+    from handwriting.drawn.collected import Collection
+
+    folder = tmp_path / "mine"
+    collection = Collection(folder, per_digit=3, digits=[2])
+    first = collection.save(_canvas(2, "2-plain"))
+    shutil.rmtree(folder)                               # deleted (or its drive unplugged)
+    second = collection.save(_canvas(3, "2-plain"))      # made again: the new drawing is kept
+    assert read_canvas(second.path).shape == (280, 280, 4)
+    assert [item.path for item in collection.missing] == [first.path]
+
+    shutil.rmtree(folder)
+    folder.write_text("a file where the folder was")
+    with pytest.raises(DrawingsError, match=f"^Could not save the drawing in {re.escape(str(folder / '2'))} "
+                                            r"\(Not a directory: .*\)\. Make .*mine a writable folder "
+                                            "again .* or collect into another folder"):
+        collection.save(_canvas(4, "2-plain"))
+    assert len(collection.saved) == 2 and collection.prompt == "Draw a 2 (3 of 3)"
 
 
 def test_keep_saves_under_any_label_without_moving_the_prompts(tmp_path):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -305,3 +307,257 @@ def test_when_wasm_cannot_start_the_app_falls_back_to_cpu_and_says_why(exported,
                                    atol=1e-4)
         with pytest.raises(ExportError, match="runs on cpu, not wasm"):
             open_app(page, url, backend="wasm")
+
+
+# ------------------------------------------ export.json: one reader in Python, its twin in JS
+
+DATA = Path(__file__).resolve().parent / "data"
+FIX = "Export the app again"
+_DEFAULTS = {"temperature": 1.0, "sure": 0.7, "pair": 0.9, "floor": 0.0}
+_FITTED = {"temperature": 1.3412, "sure": 0.7, "pair": 0.9, "floor": 0.6581}
+#: tests/data/good_exports/: what both readers make of each (the calibration; the rest as written)
+GOOD_EXPORTS = {
+    "current.json": _FITTED,
+    "before-calibration.json": _DEFAULTS,                          # the first exports had none
+    "before-floor.json": {**_FITTED, "floor": 0.0},
+    "model-fingerprint.json": {**_FITTED, "model_fingerprint": "sha256:3f1c0e9a"},
+    "model-fingerprint-null.json": {**_FITTED, "model_fingerprint": None},
+    "utf8-bom.json": _FITTED,
+    "integers-and-uint8.json": {**_FITTED, "temperature": 2.0, "sure": 1.0, "floor": 0.0},
+}
+#: tests/data/bad_exports/: what both readers' messages must say about each (a regex)
+BAD_EXPORTS = {
+    "trailing-comma.json": r"not valid JSON \(.*line 23",
+    "nan-temperature.json": r"not valid JSON",
+    "empty.json": r"not valid JSON",
+    "not-utf8.json": r"not UTF-8 text",
+    "not-an-object.json": r"not an object \(\{\.\.\.\}\) but an array",
+    "misspelt-key.json": re.escape('unknown key "calibrtion" (did you mean "calibration"?)'),
+    "misspelt-calibration-key.json": re.escape(
+        'unknown key "calibration.temprature" (did you mean "temperature"?)'),
+    "missing-key.json": re.escape('key "quantization" is missing'),
+    "missing-calibration-number.json": re.escape('key "calibration.sure" is missing'),
+    "temperature-zero.json": r'"calibration" is out of range: temperature must be a positive',
+    "sure-above-one.json": r'"calibration" is out of range: .*sure.*1\.5',
+    "floor-negative.json": r'"calibration" is out of range: .*floor.*-0\.1',
+    "pair-huge.json": r'"calibration" is out of range: .*pair.*(inf|Infinity)',
+    "number-as-string.json": re.escape('"calibration.temperature" must be a number, not "1.3412"'),
+    "boolean-floor.json": re.escape('"calibration.floor" must be a number, not true'),
+    "calibration-not-an-object.json": re.escape('"calibration" must be an object, not an array'),
+    "fingerprint-number.json": re.escape(
+        '"calibration.model_fingerprint" must be a string or null, not 1234'),
+    "unknown-quantization.json": re.escape(
+        '"quantization" must be "float32", "float16" or "uint8", not "int4"'),
+    "other-format.json": re.escape('"format" must be "tfjs_graph_model"'),
+    "other-input-shape.json": re.escape('"input" must be [null, 28, 28, 1], not [null,32,32,3]'),
+    "other-model-path.json": re.escape('"model" must be "model/model.json"'),
+}
+
+
+def _every(folder: str, table: dict) -> list[str]:
+    """The test files in ``folder`` and the table's names: a file without an expectation, or an
+    expectation without its file, fails the test that takes it."""
+    return sorted({p.name for p in (DATA / folder).iterdir()} | set(table))
+
+
+def _export_folder_with(tmp_path, data_file: Path) -> Path:
+    """A folder whose export.json is ``data_file``."""
+    folder = tmp_path / data_file.stem
+    folder.mkdir()
+    shutil.copyfile(data_file, folder / "export.json")
+    return folder
+
+
+@pytest.mark.parametrize("name", _every("good_exports", GOOD_EXPORTS))
+def test_the_reader_accepts_exports_of_every_version(name, tmp_path):
+    read = export_module.read_manifest(_export_folder_with(tmp_path, DATA / "good_exports" / name))
+    written = json.loads((DATA / "good_exports" / name).read_text(encoding="utf-8-sig"))
+    assert read == {**written, "calibration": GOOD_EXPORTS[name]}
+
+
+@pytest.mark.parametrize("name", _every("bad_exports", BAD_EXPORTS))
+def test_the_reader_refuses_a_bad_export_json_naming_the_file_and_the_fix(name, tmp_path):
+    folder = _export_folder_with(tmp_path, DATA / "bad_exports" / name)
+    with pytest.raises(ExportError) as refused:
+        export_module.read_manifest(folder)
+    message = str(refused.value)
+    assert message.startswith(f"{folder / 'export.json'}: ") and FIX in message
+    assert re.search(BAD_EXPORTS[name], message), message
+
+
+_JS_READ_MANIFEST = """async (url) => {
+  const bytes = await (await fetch(url)).arrayBuffer();
+  try {
+    return {manifest: window.HandwritingManifest.read(bytes)};
+  } catch (err) {
+    return {error: err.message};
+  }
+}"""
+
+
+@pytest.mark.browser
+def test_python_and_the_app_read_the_same_export_json_files_alike(page, tmp_path):
+    """web/manifest.js, as the app runs it in Chromium, on the very files Python reads."""
+    from conftest import ROOT
+
+    with serve_directory(ROOT) as url:
+        page.goto(f"{url}tests/data/")
+        for script in ("calibration.js", "manifest.js"):
+            page.add_script_tag(url=f"{url}web/{script}")
+        names = page.evaluate("[HandwritingManifest.KEYS, HandwritingManifest.OPTIONAL, "
+                              "HandwritingManifest.CALIBRATION_KEYS, "
+                              "HandwritingManifest.CALIBRATION_OPTIONAL]")
+        assert names == [list(export_module.MANIFEST_KEYS), list(export_module.MANIFEST_OPTIONAL),
+                         list(export_module.CALIBRATION_KEYS),
+                         list(export_module.CALIBRATION_OPTIONAL)]
+        for name in _every("good_exports", GOOD_EXPORTS):
+            js = page.evaluate(_JS_READ_MANIFEST, f"{url}tests/data/good_exports/{name}")
+            python = export_module.read_manifest(
+                _export_folder_with(tmp_path, DATA / "good_exports" / name))
+            assert js == {"manifest": python}, name
+        for name in _every("bad_exports", BAD_EXPORTS):
+            js = page.evaluate(_JS_READ_MANIFEST, f"{url}tests/data/bad_exports/{name}")
+            assert "error" in js, f"the app accepts {name}: {js}"
+            assert js["error"].startswith("export.json: ") and FIX in js["error"], js["error"]
+            assert re.search(BAD_EXPORTS[name], js["error"]), (name, js["error"])
+
+
+def _copy(exported, tmp_path, name="app") -> Path:
+    folder = tmp_path / name
+    shutil.copytree(exported.out_dir, folder)
+    return folder
+
+
+def _edit_manifest(folder: Path, edit) -> None:
+    path = folder / "export.json"
+    path.write_text(edit(path.read_text()))
+
+
+@pytest.mark.browser
+def test_a_hand_edited_export_json_stops_the_app_with_its_message(exported, tmp_path, page):
+    folder = _copy(exported, tmp_path)
+    _edit_manifest(folder, lambda text: text.replace('"calibration"', '"calibrtion"'))
+    with serve_directory(folder) as url:
+        with pytest.raises(ExportError, match=re.escape('export.json: unknown key "calibrtion"')):
+            open_app(page, url)
+        status = page.locator("#status")
+        assert "error" in status.get_attribute("class")
+        assert 'did you mean "calibration"?' in status.inner_text()
+
+
+def test_verify_export_on_a_hand_edited_folder_names_the_file(exported, tiny_model, tmp_path):
+    folder = _copy(exported, tmp_path)
+    _edit_manifest(folder, lambda text: text.replace('"floor"', '"floor": 0.5, "flor"'))
+    with pytest.raises(ExportError, match=re.escape(f'{folder}/export.json: unknown key '
+                                                    '"calibration.flor" (did you mean "floor"?)')):
+        verify_export(tiny_model, folder, digits=10)
+    _edit_manifest(folder, lambda text: text.replace('"flor"', '"pair": 0.9,\n}\n#'))
+    with pytest.raises(ExportError, match=r"export.json: not valid JSON \(.* at line \d+"):
+        verify_export(tiny_model, folder, digits=10)
+    (folder / "export.json").unlink()
+    with pytest.raises(ExportError, match="export.json is missing"):
+        verify_export(tiny_model, folder, digits=10)
+
+
+def test_the_preview_of_a_damaged_export_names_what_is_wrong(exported, tmp_path):
+    from handwriting.export.app import standalone_html
+
+    folder = _copy(exported, tmp_path)
+    _edit_manifest(folder, lambda text: text.replace('"sure": 0.7', '"sure": 7'))
+    with pytest.raises(ExportError, match='export.json: "calibration" is out of range'):
+        standalone_html(folder)
+    shutil.copyfile(exported.out_dir / "export.json", folder / "export.json")
+    next((folder / "model").glob("*.bin")).unlink()
+    with pytest.raises(ExportError, match=r"model/group.*\.bin cannot be read"):
+        standalone_html(folder)
+    (folder / "export.json").unlink()
+    with pytest.raises(ExportError, match="export.json is missing"):
+        standalone_html(folder)
+
+
+def test_a_zip_of_a_damaged_export_or_inside_it_is_refused(exported, tmp_path):
+    folder = _copy(exported, tmp_path)
+    with pytest.raises(ExportError, match="inside the export"):
+        make_zip(folder, folder / "app.zip")            # it would zip itself
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in exported.out_dir.iterdir())
+    _edit_manifest(folder, lambda text: text.replace('"quantization"', '"quantisation"'))
+    with pytest.raises(ExportError, match='did you mean "quantization"'):
+        make_zip(folder)
+    assert not (tmp_path / "app.zip").exists()
+
+
+def test_exporting_again_repairs_a_hand_broken_export_json(exported, tiny_model, tmp_path):
+    folder = _copy(exported, tmp_path)
+    _edit_manifest(folder, lambda text: text.replace('"floor"', '"floor": 0.5,, "x"'))  # no JSON
+    (folder / ".DS_Store").write_bytes(b"\0")          # a file browser's, not the user's
+    export_web_app(tiny_model, folder, overwrite=True)
+    assert export_module.read_manifest(folder)["quantization"] == "float32"
+
+
+def test_export_never_deletes_the_model_it_reads(exported, tiny_model, tmp_path):
+    """An earlier export that holds the .keras model: `--model runs/x/model.keras --out runs/x
+    --overwrite` must refuse, whether the model is given as a path, through a link, or loaded."""
+    from handwriting.honest.calibration import Calibration
+    from handwriting.training.run import save_model
+
+    folder = _copy(exported, tmp_path, "runs_x")
+    model_path = folder / "model.keras"
+    save_model(tiny_model, model_path)
+    Calibration(temperature=2.0).save(model_path)
+    saved = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    (tmp_path / "link").symlink_to(folder)
+    attempts = [(model_path, folder), (model_path, tmp_path / "link"),
+                (tmp_path / "link" / "model.keras", folder),
+                (folder / "model" / ".." / "model.keras", folder)]
+    for model, out in attempts:
+        with pytest.raises(ExportError, match=re.escape(f"{folder} holds ") + r".*model\.keras, "
+                           "which this export reads"):
+            export_web_app(model, out, overwrite=True)
+    with pytest.raises(ExportError, match=r"holds what an export does not write \(model"
+                                          r"\.calibration\.json, model\.keras\)"):
+        export_web_app(tiny_model, folder, overwrite=True)   # the CLI passes the loaded model
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == saved
+
+
+def test_files_an_export_did_not_write_are_never_deleted(exported, tiny_model, tmp_path):
+    folder = _copy(exported, tmp_path)
+    (folder / "app.zip").write_bytes(b"PK a download made earlier")
+    (folder / "model" / "notes.txt").write_text("mine")
+    (folder / "index.html").unlink()
+    (folder / "index.html").symlink_to(tmp_path / "my-page.html")
+    with pytest.raises(ExportError, match=r"also holds what an export does not write "
+                                          r"\(app\.zip, index\.html, model/notes\.txt\)"):
+        export_web_app(tiny_model, folder, overwrite=True)
+    assert (folder / "app.zip").read_bytes().startswith(b"PK") and (folder / "model" / "notes.txt").exists()
+
+
+def test_outputs_are_checked_before_the_conversion(tiny_model, tmp_path, monkeypatch):
+    def no_conversion(*args):
+        raise AssertionError("the outputs must be checked before converting")
+
+    monkeypatch.setattr(export_module, "_convert", no_conversion)
+    with pytest.raises(ExportError, match=r"web\.zip is the folder to write, not a zip"):
+        export_web_app(tiny_model, tmp_path / "web.zip")
+    (tmp_path / "web.zip").mkdir()
+    with pytest.raises(ExportError, match=r"web\.zip is a folder, so the zip cannot be written"):
+        export_web_app(tiny_model, tmp_path / "web", zip=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["web.zip"]
+
+
+def test_export_with_zip_writes_it_beside(exported, tiny_model, tmp_path):
+    result = export_web_app(tiny_model, tmp_path / "web", zip=True)
+    assert result.zip_path == tmp_path / "web.zip"
+    with zipfile.ZipFile(result.zip_path) as archive:
+        assert {n.split("/", 1)[1] for n in archive.namelist()} == set(exported.files)
+
+
+def test_a_killed_exports_backup_does_not_block_the_next_export(exported, tiny_model, tmp_path):
+    import os
+
+    folder = _copy(exported, tmp_path)
+    backup = tmp_path / f".app.old-{os.getpid()}"    # what a killed swap of this process left
+    backup.mkdir()
+    (backup / "index.html").write_text("the export before")
+    export_web_app(tiny_model, folder, overwrite=True, quantization="uint8")
+    assert export_module.read_manifest(folder)["quantization"] == "uint8"
+    assert (backup / "index.html").read_text() == "the export before"

@@ -70,6 +70,9 @@ def test_the_app_carries_the_models_calibration_as_from_the_cli(tiny_model, tmp_
         panel = ExportPanel(source, out_dir=str(tmp_path / "app"), verify=False)
         panel.export()
         assert json.loads((tmp_path / "app" / "export.json").read_text())["calibration"] == calibration
+        shown = ", ".join(f"{name} {calibration[name]:g}"
+                          for name in ("temperature", "sure", "pair", "floor"))
+        assert f"calibration in export.json: {shown}." in panel.message.value    # as the app reads it
 
 
 def test_following_a_training_panel_the_app_carries_each_models_own_calibration(
@@ -192,3 +195,13 @@ def test_a_failed_parity_check_is_shown_and_raised(tiny_model, tmp_path, monkeyp
     with pytest.raises(ParityError, match="float32 weights keep Keras' answers"):
         panel.export()
     assert "DIFFERS" in panel.message.value and "97.00%" in panel.message.value
+
+
+def test_a_zip_that_cannot_be_written_is_refused_before_the_app_is(tiny_model, tmp_path):
+    """The panel always makes <folder>.zip: a folder of that name is found before converting."""
+    (tmp_path / "app.zip").mkdir()
+    panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"), verify=False)
+    with pytest.raises(ExportError, match=r"app\.zip is a folder"):
+        panel.export()
+    assert "app.zip is a folder" in panel.message.value
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.zip"]

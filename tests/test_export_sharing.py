@@ -32,7 +32,7 @@ def test_export_gets_the_permissions_mkdir_gives_under_the_umask(tiny_model, tmp
 _HOLD_STAGING = """
 import sys, time
 from pathlib import Path
-from handwriting.export import _new_staging_folder
+from handwriting.export.app import _new_staging_folder
 folder, _ = _new_staging_folder(Path(sys.argv[1]))
 (folder / "half-written.bin").write_bytes(b"x" * 1000)
 print(folder, flush=True)

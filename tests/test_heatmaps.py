@@ -49,3 +49,16 @@ def test_activation_bars_are_as_tall_as_the_values():
     filled = (bars[..., :3] != 238).any(axis=2)
     assert filled.sum(axis=0).tolist() == [0, 10, 5, 10]
     assert bars[-1, 3, 0] > bars[-1, 3, 2] and bars[-1, 1, 2] > bars[-1, 1, 0]   # red < 0, blue > 0
+
+
+def test_values_that_are_not_numbers_are_drawn_as_zero_not_an_error():
+    maps = np.zeros((2, 2, 2), np.float32)
+    maps[0, 0, 0], maps[1, 1, 1] = np.nan, 1.0           # a diverged model's layer
+    grid = heatmaps.feature_map_grid(maps)
+    np.testing.assert_array_equal(grid[0, 0], heatmaps.colorize(np.array(0.0)))
+    np.testing.assert_array_equal(grid[1, 4], heatmaps.colorize(np.array(1.0)))
+    np.testing.assert_array_equal(heatmaps.colorize(np.array([np.nan])), heatmaps.colorize(np.array([0.0])))
+    bars = heatmaps.activation_bars(np.array([np.nan, 2.0], np.float32), height=4, bar=1)
+    assert (bars[:, 0] == (238, 238, 238, 255)).all() and (bars[:, 1] == (47, 126, 216, 255)).all()
+    saliency = np.full((28, 28), np.nan, np.float32)
+    assert heatmaps.saliency_overlay(np.zeros((28, 28), np.float32), saliency)[..., 3].min() == 255

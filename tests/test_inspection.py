@@ -18,7 +18,8 @@ def drawn(images: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("name", architectures.names())
 def test_every_layer_output_has_its_layers_shape(name):
     model = architectures.build(name)
-    inspection = Probe(model).inspect(np.random.default_rng(0).random((28, 28), np.float32))
+    probe = Probe(model)
+    inspection = probe.inspect(np.random.default_rng(0).random((28, 28), np.float32))
     layers = inspected_layers(model)
     assert [layer.name for layer in inspection.layers] == [layer.name for layer in layers]
     for layer, output in zip(layers, inspection.layers):
@@ -29,6 +30,7 @@ def test_every_layer_output_has_its_layers_shape(name):
     assert inspection.features.shape == (int(np.prod(model.layers[-1].input.shape[1:])),)
     expected = model(inspection.image[None, ..., None]).numpy()[0]
     np.testing.assert_allclose(inspection.probabilities, expected, atol=1e-6)
+    assert probe.scores == "logits"                     # the last Dense layer's, before its softmax
 
 
 @pytest.mark.parametrize("name", architectures.names())
@@ -134,3 +136,51 @@ def test_bad_inputs_get_clear_errors(tiny_model):
         with pytest.raises(ModelError, match=r"made of 2 models .* model.get_layer\('member0_dnn'\)"):
             opened(averaged)
     Probe(averaged.get_layer("member0_dnn"))            # the member it points to opens
+
+
+def _random_images(count: int) -> np.ndarray:
+    return np.random.default_rng(1).random((count, 28, 28), np.float32)
+
+
+def test_a_branched_model_is_read_on_its_own_answer_not_on_one_of_its_heads():
+    import keras
+
+    layers = keras.layers
+    image = keras.Input((28, 28, 1))
+    pixels = layers.Flatten()(image)
+    conv = layers.GlobalAveragePooling2D()(layers.Conv2D(8, 5, activation="relu")(image))
+    averaged = layers.Average()([layers.Dense(10, activation="softmax", name="head_a")(pixels),
+                                 layers.Dense(10, activation="softmax", name="head_b")(conv)])
+    model = keras.Model(image, averaged, name="two_heads")
+    probe = Probe(model)
+    for x in _random_images(5):
+        inspection = probe.inspect(x)
+        expected = model(x[None, ..., None]).numpy()[0]
+        np.testing.assert_allclose(inspection.probabilities, expected, atol=1e-6)
+        top = int(np.argmax(expected))
+        assert inspection.digit == top and next(iter(inspection.saliency)) == top
+    assert probe.scores == "log-probabilities"          # neither head's logits make its answer
+
+
+def test_a_network_without_its_softmax_opens_inside_the_model_that_wraps_it():
+    import keras
+
+    network = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(4, 3), keras.layers.Flatten(),
+                                keras.layers.Dense(10)], name="scores")
+    wrapped = keras.Sequential([network, keras.layers.Softmax()], name="wrapped")  # as models.py advises
+    with pytest.raises(ModelError, match=r"made of 1 model \(scores\).*model.get_layer\('scores'\)"):
+        Probe(wrapped)
+    probe = Probe(wrapped.get_layer("scores"))          # the network it points to opens
+    inspection = probe.inspect(_random_images(1)[0])
+    assert probe.scores == "logits"
+    np.testing.assert_allclose(inspection.probabilities,
+                               wrapped(inspection.image[None, ..., None]).numpy()[0], atol=1e-6)
+    assert first_layer_filters(network)[1].shape == (4, 3, 3)
+
+
+def test_a_model_whose_training_diverged_is_named_not_drawn_as_noise():
+    model = architectures.build("tiny")
+    model.set_weights([np.full_like(w, np.nan) for w in model.get_weights()])
+    with pytest.raises(ModelError, match="'tiny' gives no numbers \\(NaN\\).*training diverged.*"
+                                         "lower learning rate"):
+        Probe(model).inspect(_random_images(1)[0])

@@ -111,3 +111,53 @@ def test_a_snapshot_of_a_run_in_progress_leaves_training_running(mnist_small, in
         panel.wait()
     inspector.wait()
     assert inspector.probe.model is panel.model                 # the run's final model replaces it
+
+
+def test_an_ensemble_is_looked_at_through_its_first_member(tiny_model, index_digits):
+    from handwriting.models import architectures, ensemble
+
+    averaged = ensemble.average([tiny_model, architectures.build("tiny")])
+    pad = DrawingPad(averaged)
+    inspector = Inspector(pad, index_digits=index_digits)
+    pad.draw_strokes(SEVEN)
+    inspector.wait()
+    member = averaged.get_layer("member0_tiny")
+    inspection = inspector.inspection
+    assert inspector.probe.model is member and inspection.neighbours is not None
+    np.testing.assert_array_equal(inspection.image, pad.reading.image)
+    np.testing.assert_allclose(inspection.probabilities,                  # the member's own numbers
+                               member(inspection.image[None, ..., None]).numpy()[0], atol=1e-6)
+    assert (f"member0_tiny, the first of the 2 models inside ensemble, reads a <b>{inspection.digit}</b>"
+            in inspector.status.value)
+    assert shapes_shown(inspector) == ["14x14x32", "7x7x64", "10"]
+    assert "32 filters of 5×5" in inspector.filters.value
+
+
+def test_a_model_without_filters_to_show_is_still_inspected(index_digits):
+    import keras
+
+    pooled = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.MaxPooling2D(2), keras.layers.Flatten(),
+                               keras.layers.Dense(10, activation="softmax")], name="pooled")
+    pad = DrawingPad(pooled)
+    inspector = Inspector(pad, index_digits=index_digits)
+    pad.draw_strokes(SEVEN)
+    inspector.wait()
+    assert inspector.inspection is not None and inspector.inspection.neighbours is not None
+    assert "reads a <b>" in inspector.status.value and shapes_shown(inspector) == ["10"]
+    assert "starts with neither a Conv2D layer nor a Dense layer" in inspector.filters.value
+
+
+def test_a_model_that_cannot_be_opened_says_why_after_every_stroke(index_digits):
+    import keras
+
+    no_dense = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(10, 28),
+                                 keras.layers.Flatten(), keras.layers.Softmax()], name="no_dense")
+    pad = DrawingPad(no_dense)
+    inspector = Inspector(pad, index_digits=index_digits)
+    for strokes in (SEVEN, ONE):
+        pad.draw_strokes(strokes)
+        status = inspector.status.value
+        assert "b00020" in status and "No model yet" not in status
+        assert ("Cannot look inside this model: &#x27;no_dense&#x27; has no final Dense layer with 10 units"
+                in status and "end the model with Dense(10, activation=&#x27;softmax&#x27;)" in status), status
+        assert inspector.inspection is None and inspector.layers.value == ""

@@ -23,7 +23,7 @@ def data():
 
 @pytest.fixture(scope="module")
 def pretrained():
-    from handwriting.models import load_pretrained
+    from handwriting.models.digit_model import load_pretrained
 
     return load_pretrained()
 
@@ -233,7 +233,7 @@ def test_a_picture_of_ten_of_each_digit(data, artifacts_dir):
     shows them, then the same ten as the model sees them (28x28)."""
     from PIL import Image
 
-    from handwriting.heatmaps import tile
+    from handwriting.inspection.heatmaps import tile
 
     points, labels = pd.load("held_out")
     rows = np.concatenate([np.nonzero(labels == digit)[0][:10] for digit in range(10)])
@@ -251,7 +251,7 @@ def test_a_picture_of_ten_of_each_digit(data, artifacts_dir):
 
 
 def test_a_cleanly_drawn_zero_reads_as_a_zero(pretrained):
-    from handwriting.evaluation import predict_probabilities
+    from handwriting.honest.metrics import predict_probabilities
 
     zeros = np.stack([pd.dataset_points([_ellipse(aspect)]) for aspect in (0.6, 0.75, 0.9)])
     assert (predict_probabilities(pretrained, pd.model_inputs(zeros, cache=False)).argmax(axis=1) == 0).all()
@@ -261,7 +261,7 @@ def test_the_held_out_one_stroke_digits_mostly_read_right(pretrained):
     """A development figure: the pretrained model never saw these writers, but the held-out
     part shares its writers with the training part. 0, 2 and 6 are written in one stroke, so
     their drawings lack nothing the data set joined (measured: 99 to 100 % read right)."""
-    from handwriting.evaluation import predict_probabilities
+    from handwriting.honest.metrics import predict_probabilities
 
     points, labels = pd.load("held_out")
     for digit in (0, 2, 6):

@@ -10,10 +10,72 @@ from hypothesis import assume, given, settings, strategies as st
 
 from conftest import ROOT
 from handwriting import preprocess
-from handwriting.preprocess import (CANVAS_SIZE, DrawingError, area_resize, check_drawing,
-                                    digit_to_canvas, preprocess_canvas, shift_and_scale,
-                                    shift_to_center_of_mass)
+from handwriting.preprocess import (CANVAS_SIZE, MIN_INK_MASS, DrawingError, area_resize,
+                                    centred_ink_mass, check_drawing, digit_to_canvas,
+                                    preprocess_canvas, shift_and_scale, shift_to_center_of_mass)
 from handwriting.strokes import rasterize_strokes
+
+
+def black(height=CANVAS_SIZE, width=CANVAS_SIZE):
+    canvas = np.zeros((height, width, 4), np.uint8)
+    canvas[..., 3] = 255
+    return canvas
+
+
+def frame(line=1, value=255, height=CANVAS_SIZE, width=CANVAS_SIZE):
+    """Ink only along the border: a ``line``-pixel frame."""
+    canvas = black(height, width)
+    canvas[:line, :, :3] = canvas[-line:, :, :3] = value
+    canvas[:, :line, :3] = canvas[:, -line:, :3] = value
+    return canvas
+
+
+def specks(points, side, value=255):
+    """Square specks of ``side`` pixels at (row, column) ``points``."""
+    canvas = black()
+    for y, x in points:
+        canvas[y:y + side, x:x + side, :3] = value
+    return canvas
+
+
+def dust(n, side=1, value=255, seed=0):
+    """``n`` specks scattered at random over the canvas."""
+    return specks(np.random.default_rng(seed).integers(0, CANVAS_SIZE - side, (n, 2)), side, value)
+
+
+def ring(cx, cy, rx, ry, n=40):
+    t = np.linspace(0, 2 * np.pi, n)
+    return list(zip(cx + rx * np.sin(t), cy - ry * np.cos(t)))
+
+
+CORNERS = [(0, 0), (0, CANVAS_SIZE - 3), (CANVAS_SIZE - 3, 0), (CANVAS_SIZE - 3, CANVAS_SIZE - 3)]
+# Canvases with too little ink to be a digit; what once reached the model read "1" at ~99 %.
+ALMOST_EMPTY = {
+    "frame_1px": frame(),
+    "frame_1px_grey": frame(value=128),
+    "frame_non_square_canvas": frame(height=200, width=320),
+    "left_edge_line": specks([(y, 0) for y in range(CANVAS_SIZE)], 1),
+    "corner_specks_1px": specks([(0, 0), (0, 279), (279, 0), (279, 279)], 1),
+    "corner_specks_3px": specks(CORNERS, 3),
+    "corner_dots_pad_brush": rasterize_strokes([[(10, 10)], [(270, 10)], [(10, 270)], [(270, 270)]]),
+    "two_far_dots_pad_brush": rasterize_strokes([[(30, 30)], [(250, 250)]]),
+    "dust_300x1px": dust(300),
+    "dust_100x2px": dust(100, 2),
+    "grey_dust_1000x1px": dust(1000, value=60),
+    "frame_and_a_dot": np.maximum(frame(), rasterize_strokes([[(140, 140)]])),
+}
+# Thin or light drawings that are digits: the pad's brush at its smallest accepted size and
+# spanning the canvas (the least ink a 20-px brush can give), thin pens, a small 0.
+THIN_DIGITS = {
+    "one_smallest_accepted": rasterize_strokes([[(140, 130), (140, 138)]]),      # 28 px tall
+    "one_long": rasterize_strokes([[(140, 10), (140, 270)]]),
+    "one_corner_to_corner": rasterize_strokes([[(10, 10), (270, 270)]]),
+    "zero_small": rasterize_strokes([ring(140, 140, 8, 12)]),
+    "zero_thin_pen": rasterize_strokes([ring(120, 160, 40, 60)], width=3),
+    "zero_thin_pen_large": rasterize_strokes([ring(140, 140, 100, 130)], width=3),
+    "seven_4px_brush_large": rasterize_strokes([[(30, 10), (250, 10), (110, 270)]], width=4),
+    "zero_4px_brush_large": rasterize_strokes([ring(140, 140, 100, 130)], width=4),
+}
 
 
 def center_of_mass(image):
@@ -34,6 +96,36 @@ def test_what_is_not_a_digit_is_refused_never_guessed(canvas, reason):
         preprocess_canvas(canvas)
     assert refused.value.reason == reason and str(refused.value)
     assert check_drawing(canvas) == reason
+
+
+@pytest.mark.parametrize("name", ALMOST_EMPTY)
+def test_a_frame_specks_or_dust_are_too_little_ink_to_read(name):
+    """Ink along the border, in the corners or scattered thinly is fitted to 20x20 like a digit
+    and averaged to almost nothing: it is refused (with or without centring), never read."""
+    canvas = ALMOST_EMPTY[name]
+    for center in (True, False):
+        with pytest.raises(DrawingError) as refused:
+            preprocess_canvas(canvas, center=center)
+        assert refused.value.reason == "too_little"
+        assert str(refused.value) == "Draw a digit: there is too little ink here to read."
+    assert check_drawing(canvas) == "too_little"
+
+
+def test_the_too_little_line_has_room_on_both_sides(mnist_small):
+    """MIN_INK_MASS sits well below real digits (the lightest training digits, the pad's brush)
+    and well above frames, specks and dust (the measured numbers: web/PREPROCESSING.md); thin
+    pens and the thinnest brush, drawn large, are still read."""
+    (x_train, _), _ = mnist_small
+    lightest = x_train[np.argsort(x_train.sum(axis=(1, 2, 3)))[:30], ..., 0]
+    np.testing.assert_allclose(centred_ink_mass(digit_to_canvas(lightest[0])), lightest[0].sum(), atol=1e-2)
+    digits = [digit_to_canvas(d) for d in lightest] + [THIN_DIGITS[name] for name in
+                                                       ("one_smallest_accepted", "one_long", "zero_small")]
+    assert min(centred_ink_mass(c) for c in digits) >= 2 * MIN_INK_MASS
+    for name, canvas in THIN_DIGITS.items():
+        assert check_drawing(canvas) is None and preprocess_canvas(canvas).sum() >= MIN_INK_MASS, name
+    for name, canvas in ALMOST_EMPTY.items():
+        assert check_drawing(canvas) == "too_little" and centred_ink_mass(canvas) <= 0.75 * MIN_INK_MASS, name
+    assert centred_ink_mass(rasterize_strokes([])) == 0.0
 
 
 def test_output_is_28x28_float32_in_unit_range():
@@ -146,7 +238,7 @@ def test_shift_and_scale_mimics_off_centre_small_drawing(mnist_small):
 def test_python_and_js_name_the_same_constants():
     js = (ROOT / "web" / "preprocess.js").read_text()
     for name in ("CANVAS_SIZE", "MODEL_SIZE", "DIGIT_BOX", "STROKE_WIDTH", "MIN_DIGIT_FRACTION",
-                 "MAX_INK_FRACTION", "CENTER_OF_MASS"):
+                 "MAX_INK_FRACTION", "MIN_INK_MASS", "CENTER_OF_MASS"):
         found = re.findall(rf"const {name} = ([0-9.]+);", js)
         assert len(found) == 1, f"{name} must be defined once in preprocess.js"
         assert float(found[0]) == getattr(preprocess, name), name
@@ -165,7 +257,10 @@ def test_any_drawing_gives_28x28_float32_in_range_or_a_refusal(drawn, center):
     try:
         image = preprocess_canvas(canvas, center=center)
     except DrawingError as refused:
-        assert refused.reason in {"too_small", "too_full"}
+        assert refused.reason in {"too_small", "too_full", "too_little"}
+        # one pad-brush stroke spanning s <= 280 pixels leaves about 20 * (s - 20) + 314 of ink,
+        # >= 28 once fitted to 20x20: only separate strokes far apart (dots) can be too little
+        assert refused.reason != "too_little" or len(drawn) > 1, drawn
         return
     assert image.shape == (28, 28) and image.dtype == np.float32
     assert np.isfinite(image).all() and image.min() >= 0 and image.max() <= 1

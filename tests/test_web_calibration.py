@@ -60,10 +60,14 @@ def test_js_applies_the_temperature_and_the_rule_like_numpy(browser):
         # the floor turns sure digits into "not a digit" in both
         sure_but_low = (floored.verdicts(floored.apply(p)) == "not_a_digit") & (floored.apply(p).max(axis=1) >= 0.7)
         assert sure_but_low.sum() > 5
-        # export.json as written before the floor existed: no floor; a bad one is refused
-        read = "(calibration) => window.HandwritingCalibration.fromManifest({calibration})"
-        assert page.evaluate(read, {"temperature": 0.5, "sure": 0.7, "pair": 0.9})["floor"] == 0
-        assert page.evaluate(read, floored.as_dict()) == floored.as_dict()
-        with pytest.raises(Exception, match="invalid calibration"):
-            page.evaluate(read, {**floored.as_dict(), "floor": 1.5})
+        # as Calibration(): no floor unless given, the defaults, numbers out of range refused
+        create = "(calibration) => window.HandwritingCalibration.create(calibration)"
+        assert page.evaluate(create, {"temperature": 0.5, "sure": 0.7, "pair": 0.9})["floor"] == 0
+        assert page.evaluate(create, {}) == calibration.Calibration().as_dict()
+        assert page.evaluate(create, floored.as_dict()) == floored.as_dict()
+        for name, value in (("floor", 1.5), ("sure", 0), ("pair", 1.01), ("temperature", -1)):
+            with pytest.raises(calibration.CalibrationError):
+                calibration.Calibration(**{**floored.as_dict(), name: value})
+            with pytest.raises(Exception, match=f"{name} must be"):
+                page.evaluate(create, {**floored.as_dict(), name: value})
         context.close()

@@ -14,14 +14,15 @@ import pytest
 from conftest import ROOT
 from handwriting import preprocess
 from handwriting.browser import serve_directory
-from handwriting.preprocess import CANVAS_SIZE, DrawingError, check_drawing, digit_to_canvas, preprocess_canvas, shift_and_scale
+from handwriting.preprocess import CANVAS_SIZE, MIN_INK_MASS, DrawingError, centred_ink_mass, check_drawing, digit_to_canvas, preprocess_canvas, shift_and_scale
 from handwriting.constants import MODEL_SIZE
 from handwriting.strokes import rasterize_strokes
+from test_preprocess import ALMOST_EMPTY, THIN_DIGITS, frame, ring
 
 WEB = ROOT / "web"
 TOLERANCE = 1e-6
 CONSTANTS = ("CANVAS_SIZE", "MODEL_SIZE", "DIGIT_BOX", "STROKE_WIDTH", "MIN_DIGIT_FRACTION",
-             "MAX_INK_FRACTION", "CENTER_OF_MASS")
+             "MAX_INK_FRACTION", "MIN_INK_MASS", "CENTER_OF_MASS")
 
 # Runs HandwritingPreprocess on raw RGBA bytes; returns the 784 pixels or the refusal reason.
 _JS_PREPROCESS = """([b64, width, height, center]) => {
@@ -76,11 +77,6 @@ def run_js(page, rgba: np.ndarray, center: bool = True) -> dict:
     return page.evaluate(_JS_PREPROCESS, [b64, width, height, center])
 
 
-def ring(cx, cy, rx, ry, n=40):
-    t = np.linspace(0, 2 * np.pi, n)
-    return list(zip(cx + rx * np.sin(t), cy - ry * np.cos(t)))
-
-
 def drawings(mnist_test) -> dict[str, np.ndarray]:
     """Named canvases that exercise every branch: off-centre, tiny, wide, MNIST, alpha, odd sizes."""
     rng = np.random.default_rng(1)
@@ -93,6 +89,7 @@ def drawings(mnist_test) -> dict[str, np.ndarray]:
         "square_tie": rasterize_strokes([[(80, 80), (200, 80), (200, 200), (80, 200), (80, 80)]]),
         "thin_pen": rasterize_strokes([ring(120, 160, 40, 60)], width=3),
         "thick_pen": rasterize_strokes([[(60, 60), (220, 220)], [(220, 60), (60, 220)]], width=34),
+        **{f"thin_{name}": canvas for name, canvas in THIN_DIGITS.items()},
     }
     while sum(name.startswith("random") for name in made) < 8:
         strokes = [rng.uniform(5, 275, size=(rng.integers(1, 6), 2)) for _ in range(rng.integers(1, 4))]
@@ -136,6 +133,7 @@ def test_js_and_numpy_give_the_same_28x28(preprocess_page, mnist_small, center):
     ("full", np.full((CANVAS_SIZE, CANVAS_SIZE, 4), 255, np.uint8)),
     ("scribbled_over", rasterize_strokes([[(x, y) for y in range(0, 281, 15)
                                            for x in ((0, 280) if y % 30 else (280, 0))]], width=24)),
+    *ALMOST_EMPTY.items(),                  # a frame, specks, dust: "too_little"
 ])
 def test_js_and_numpy_refuse_the_same_drawings(preprocess_page, name, canvas):
     with pytest.raises(DrawingError) as refused:
@@ -145,6 +143,23 @@ def test_js_and_numpy_refuse_the_same_drawings(preprocess_page, name, canvas):
         assert result.get("reason") == refused.value.reason, f"{name}: {result}"
         assert result["message"] == str(refused.value)
         assert result["check"] == check_drawing(canvas) == refused.value.reason
+
+
+@pytest.mark.browser
+def test_js_and_numpy_draw_the_too_little_line_in_the_same_place(preprocess_page):
+    """Around MIN_INK_MASS, where summation order could matter, both refuse the same canvases:
+    thin lines ever longer (less ink once fitted to 20x20) and ever greyer 2-px frames."""
+    canvases = [rasterize_strokes([[(140, 40), (140, 40 + length)]], width=width)
+                for width in (4, 5) for length in range(120, 241, 6)]
+    canvases += [frame(line=2, value=value) for value in range(200, 256, 4)]
+    masses = [centred_ink_mass(canvas) for canvas in canvases]
+    assert min(masses) < MIN_INK_MASS < max(masses)
+    assert min(abs(m - MIN_INK_MASS) for m in masses) < 0.1
+    for canvas, mass in zip(canvases, masses):
+        expected = "too_little" if mass < MIN_INK_MASS else None
+        assert check_drawing(canvas) == expected
+        result = run_js(preprocess_page, canvas)
+        assert result["check"] == result.get("reason") == expected, f"mass {mass}: {result.get('reason')}"
 
 
 @pytest.mark.browser

@@ -6,14 +6,15 @@
 
   const P = window.HandwritingPreprocess;
   const C = window.HandwritingCalibration;
+  const M = window.HandwritingManifest;
   const LIVE_INTERVAL_MS = 100;     // at most ~10 live predictions per second while drawing
   const MODEL_URL = "model/model.json";
-  const MANIFEST_URL = "export.json";
+  const MANIFEST_URL = M.FILE;
 
   // ------------------------------------------------------------------ model
 
   let model = null;
-  let calibration = C.fromManifest(null);   // the export's own, once export.json is read
+  let calibration = C.create();   // the export's own, once export.json is read
   let readyStatus = "Ready: draw a digit";   // names the TF.js backend once the model is loaded
 
   function base64ToBuffer(text) {
@@ -39,19 +40,19 @@
     });
   }
 
-  /** The model's temperature and thresholds: inlined by the notebook preview, else export.json. */
-  async function loadCalibration() {
-    if (window.HANDWRITING_MODEL) return C.fromManifest(window.HANDWRITING_MODEL);
-    let manifest;
+  /** export.json, checked by manifest.js: inlined by the notebook preview, else fetched. */
+  async function loadManifest() {
+    if (window.HANDWRITING_MODEL) return M.check(window.HANDWRITING_MODEL.manifest);
+    let bytes;
     try {
       const response = await fetch(MANIFEST_URL);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      manifest = await response.json();
+      bytes = await response.arrayBuffer();
     } catch (err) {
       throw new Error(`Could not read ${MANIFEST_URL} (${err.message || err}). ` +
         "Export the app again from the notebook or with `python -m handwriting export`.");
     }
-    return C.fromManifest(manifest);
+    return M.read(bytes);
   }
 
   /** What to do when index.html was opened straight from disk: browsers let no page read its
@@ -68,6 +69,7 @@
    *  choice in words for the status line. */
   async function loadModel() {
     if (location.protocol === "file:" && !window.HANDWRITING_MODEL) throw new Error(openedFromDisk());
+    const manifest = await loadManifest();     // a damaged one is refused before the slow part
     const backend = await window.HandwritingBackend.chooseBackend();
     let loaded;
     try {
@@ -78,7 +80,7 @@
         "Export the app again from the notebook or with `python -m handwriting export`.");
     }
     tf.tidy(() => { loaded.predict(tf.zeros([1, P.MODEL_SIZE, P.MODEL_SIZE, 1])).dataSync(); });
-    calibration = await loadCalibration();
+    calibration = manifest.calibration;
     model = loaded;   // warmed up: the first real prediction is as fast as the rest
     return window.HandwritingBackend.describe(backend);
   }
@@ -272,7 +274,8 @@
       return predictPixels(pixels, n);
     },
     /** What the app says for a drawing: {verdict, digit, message, probabilities (calibrated)},
-     *  or {verdict: reason, message} when the drawing is refused (blank, too small, too full). */
+     *  or {verdict: reason, message} when the drawing is refused (blank, too small, too full,
+     *  too little ink). */
     async read(imageData) {
       await ready;
       let pixels;

@@ -1,8 +1,8 @@
 /* Temperature scaling and the digit / unsure / not-a-digit rule (CALIBRATION.md), the
  * JavaScript twin of handwriting/calibration.py. The model's own temperature and thresholds
- * come from export.json; these defaults apply when an export has none. Same float64
- * arithmetic as numpy; tests compare both in Chromium. Plain script: defines
- * window.HandwritingCalibration. */
+ * come from export.json (read by manifest.js); these defaults apply when an export has none
+ * (one written before the calibration existed). Same float64 arithmetic as numpy; tests
+ * compare both in Chromium. Plain script: defines window.HandwritingCalibration. */
 (function () {
   "use strict";
 
@@ -12,23 +12,18 @@
 
   const NOT_A_DIGIT_MESSAGE = "That does not look like a digit. Draw one digit from 0 to 9.";
 
-  /** {temperature, sure, pair, floor} from export.json's "calibration" (defaults for what is
-   *  missing; no floor in exports written before it existed). */
-  function fromManifest(manifest) {
-    const given = (manifest && manifest.calibration) || {};
-    const calibration = {
-      temperature: given.temperature === undefined ? 1.0 : Number(given.temperature),
-      sure: given.sure === undefined ? SURE : Number(given.sure),
-      pair: given.pair === undefined ? PAIR : Number(given.pair),
-      floor: given.floor === undefined ? 0.0 : Number(given.floor),
-    };
-    if (!(calibration.temperature > 0 && calibration.sure > 0 && calibration.sure <= 1 &&
-          calibration.pair > 0 && calibration.pair <= 1 &&
-          calibration.floor >= 0 && calibration.floor <= 1)) {
-      throw new Error(`export.json has an invalid calibration ${JSON.stringify(given)}; ` +
-        "export the app again.");
+  /** A model's {temperature, sure, pair, floor}, checked (as Python's Calibration): defaults for
+   *  what is not given (temperature 1, SURE, PAIR, no floor), an Error for a number out of
+   *  range. export.json's "calibration" reaches it through manifest.js. */
+  function create({ temperature = 1.0, sure = SURE, pair = PAIR, floor = 0.0 } = {}) {
+    if (!(Number.isFinite(temperature) && temperature > 0)) {
+      throw new Error(`temperature must be a positive number, not ${temperature}.`);
     }
-    return calibration;
+    for (const [name, value] of [["sure", sure], ["pair", pair]]) {
+      if (!(value > 0 && value <= 1)) throw new Error(`${name} must be in (0, 1], not ${value}.`);
+    }
+    if (!(floor >= 0 && floor <= 1)) throw new Error(`floor must be in [0, 1], not ${floor}.`);
+    return { temperature, sure, pair, floor };
   }
 
   /** softmax(log(max(p, EPSILON)) / T): a Float64Array of 10 calibrated probabilities. */
@@ -64,5 +59,5 @@
     return verdictName === "not_a_digit" ? NOT_A_DIGIT_MESSAGE : "";
   }
 
-  window.HandwritingCalibration = { SURE, PAIR, EPSILON, fromManifest, apply, verdict, message };
+  window.HandwritingCalibration = { SURE, PAIR, EPSILON, create, apply, verdict, message };
 })();

@@ -11,12 +11,14 @@
   const STROKE_WIDTH = 20;
   const MIN_DIGIT_FRACTION = 0.1;
   const MAX_INK_FRACTION = 0.5;
+  const MIN_INK_MASS = 10.0;
   const CENTER_OF_MASS = 14.0;
 
   const MESSAGES = {
     blank: "Draw a digit first: the canvas is empty.",
     too_small: "Draw the digit bigger: that looks like a dot, not a digit.",
     too_full: "Clear the pad and draw one digit: more than half of the canvas is inked.",
+    too_little: "Draw a digit: there is too little ink here to read.",
   };
 
   function drawingError(reason) {
@@ -77,7 +79,7 @@
     return out;
   }
 
-  /** The refusal reason for an ink image ("blank", "too_full", "too_small") or null. */
+  /** The refusals decided on canvas pixels ("blank", "too_full", "too_small") or the ink's box. */
   function checkInk(ink, h, w) {
     let count = 0, top = h, bottom = -1, left = w, right = -1;
     for (let y = 0; y < h; y++) {
@@ -152,14 +154,31 @@
     return shiftCenterOfMass(digit);
   }
 
+  /** Sum of a centred 28x28 image, rounded to 6 decimals like numpy (see _ink_mass). */
+  function inkMass(digit) {
+    let total = 0;
+    for (let i = 0; i < digit.length; i++) total += digit[i];
+    return Math.floor(total * 1e6 + 0.5) / 1e6;
+  }
+
+  /** {reason, digit}: the refusal reason or null, and the centred 28x28 (null if refused before
+   *  centring). Less than MIN_INK_MASS reaching the model is "too_little": a frame, specks, dust. */
+  function checkAndCenter(ink, h, w) {
+    const box = checkInk(ink, h, w);
+    if (box.reason) return { reason: box.reason, digit: null };
+    const digit = centerLikeMnist(ink, w, box);
+    return { reason: inkMass(digit) < MIN_INK_MASS ? "too_little" : null, digit };
+  }
+
   /** ImageData-like {width, height, data (RGBA)} -> Float32Array(784) in [0, 1].
-   *  Throws an Error with .reason "blank" | "too_small" | "too_full" instead of guessing. */
+   *  Throws an Error with .reason "blank" | "too_small" | "too_full" | "too_little" instead of
+   *  guessing. */
   function preprocess(imageData, center = true) {
     const { width: w, height: h } = imageData;
     const ink = inkFromImageData(imageData);
-    const box = checkInk(ink, h, w);
-    if (box.reason) throw drawingError(box.reason);
-    const image = center ? centerLikeMnist(ink, w, box) : areaResize(ink, h, w, MODEL_SIZE, MODEL_SIZE);
+    const checked = checkAndCenter(ink, h, w);
+    if (checked.reason) throw drawingError(checked.reason);
+    const image = center ? checked.digit : areaResize(ink, h, w, MODEL_SIZE, MODEL_SIZE);
     const out = new Float32Array(MODEL_SIZE * MODEL_SIZE);
     for (let i = 0; i < out.length; i++) out[i] = Math.min(Math.max(image[i], 0), 1);
     return out;
@@ -167,12 +186,12 @@
 
   /** The refusal reason for a drawing, or null when it can be read. */
   function checkDrawing(imageData) {
-    return checkInk(inkFromImageData(imageData), imageData.height, imageData.width).reason;
+    return checkAndCenter(inkFromImageData(imageData), imageData.height, imageData.width).reason;
   }
 
   window.HandwritingPreprocess = {
     CANVAS_SIZE, MODEL_SIZE, DIGIT_BOX, STROKE_WIDTH, MIN_DIGIT_FRACTION, MAX_INK_FRACTION,
-    CENTER_OF_MASS,
+    MIN_INK_MASS, CENTER_OF_MASS,
     MESSAGES, preprocess, checkDrawing, areaResize,
   };
 })();

@@ -7,16 +7,18 @@ The layout is Keras' ``image_dataset_from_directory`` one, readable and extendab
     ...
 
 Each file is a canvas as drawn: white ink on black (or on transparent), normally the pad's
-280x280 RGBA, but any greyscale or RGBA PNG of at least 28x28 pixels is read the same way.
-:func:`load_drawings` turns every file into the 28x28 the pad would show the model, through
-:func:`handwriting.preprocess.preprocess_canvas`; files it cannot use are listed with the
-reason, never fatal. :func:`save_drawing` writes atomically and never replaces a drawing.
+280x280 RGBA, but any greyscale or RGBA PNG of at least 28x28 pixels (and at most
+:data:`MAX_PIXELS`) is read the same way. :func:`load_drawings` turns every file into the 28x28
+the pad would show the model, through :func:`handwriting.preprocess.preprocess_canvas`; files it
+cannot use are listed with the reason and what to do, never fatal. :func:`save_drawing` writes
+atomically and never replaces a drawing.
 """
 from __future__ import annotations
 
 import os
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,10 +33,26 @@ DIGITS = tuple(str(d) for d in range(10))
 SUFFIX = ".png"
 #: Below this many drawings of a digit none can be held out for testing (one to learn from).
 MIN_PER_DIGIT = 2
+#: Larger images are refused before they are decoded (a "decompression bomb" of a few bytes that
+#: unpacks to gigabytes, a photo far bigger than any canvas): 16 megapixels, e.g. 4096x4096.
+MAX_PIXELS = 4096 * 4096
 
 
 class DrawingsError(ValueError):
     """The drawings folder cannot be used (missing, empty, too few to split); says what to do."""
+
+
+class UnusableDrawing(DrawingsError):
+    """One drawing file cannot be read; the message is ``path: reason`` (what is wrong, what to do).
+
+    Attributes:
+        path: the file.
+        reason: the message without the path, as :attr:`DrawingSet.skipped` lists it.
+    """
+
+    def __init__(self, path: str | os.PathLike, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = Path(path), reason
 
 
 def how_to_collect(folder: str | os.PathLike) -> str:
@@ -96,12 +114,42 @@ def read_canvas(path: str | os.PathLike) -> np.ndarray:
     ink at all: for those, the opacity is the ink.
 
     Raises:
-        OSError: the file is not a readable image (Pillow's error, e.g. truncated).
+        UnusableDrawing: not a regular file (a broken or looping link, a pipe), larger than
+            :data:`MAX_PIXELS` (checked before decoding), or not a readable image (truncated,
+            damaged); the message names the file and what to do.
     """
     from PIL import Image
 
-    with Image.open(path) as image:
-        image.load()
+    path = Path(path)
+    if not path.is_file():
+        if path.is_symlink():
+            reason = "a link to nothing (broken, or a loop): remove it or point it at a drawing"
+        elif path.exists():
+            reason = "not a regular file (a folder, a pipe, a device): remove it or put a PNG there"
+        else:
+            reason = "no such file"
+        raise UnusableDrawing(path, reason)
+    too_large = (f"(at most {MAX_PIXELS / 1e6:.1f} megapixels are read; the pad saves 280x280): "
+                 "scale it down, or move it out of the drawings folder")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # MAX_PIXELS is lower
+            image = Image.open(path)
+    except Image.DecompressionBombError:
+        raise UnusableDrawing(path, f"too large to be a drawing: over "
+                                    f"{2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels "
+                                    f"{too_large}") from None
+    except Exception as err:  # noqa: BLE001 - Pillow raises many types for a damaged file
+        raise _unreadable(path, err) from err
+    with image:
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise UnusableDrawing(path, f"too large to be a drawing: {width}x{height} pixels "
+                                        f"{too_large}")
+        try:
+            image.load()
+        except Exception as err:  # noqa: BLE001 - as above: truncated, bad checksums, ...
+            raise _unreadable(path, err) from err
         if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):      # 16-bit or float greyscale
             grey = np.asarray(image, dtype=np.float64)
             peak = 65535.0 if grey.max() > 255 else 255.0
@@ -113,12 +161,18 @@ def read_canvas(path: str | os.PathLike) -> np.ndarray:
     return rgba
 
 
+def _unreadable(path: Path, err: Exception) -> UnusableDrawing:
+    detail = str(err).replace(f": {str(path)!r}", "").replace(f" {str(path)!r}", "")  # named once
+    return UnusableDrawing(path, f"not a readable PNG ({type(err).__name__}: {detail}): open it and "
+                                 "save it again as a PNG, or remove it")
+
+
 def _read_drawing(path: Path) -> tuple[np.ndarray | None, str | None]:
     """(28x28 image, None) for a usable file, else (None, why not, with what to do)."""
     try:
         rgba = read_canvas(path)
-    except (OSError, ValueError, SyntaxError) as err:   # Pillow's errors for broken files
-        return None, f"not a readable PNG ({type(err).__name__}: {err})"
+    except UnusableDrawing as err:
+        return None, err.reason
     try:
         return preprocess_canvas(rgba), None
     except DrawingError as err:
@@ -194,8 +248,9 @@ def load_drawings(folder: str | os.PathLike) -> DrawingSet:
     """Every usable drawing in ``folder/<digit>/**/*.png``, through the pad's preprocessing.
 
     Hidden files and folders (``.ipynb_checkpoints``, temporary files) are ignored; anything
-    else that cannot be used (a file outside a digit folder, not a PNG, unreadable, blank, a
-    dot, mostly ink) is listed in :attr:`DrawingSet.skipped` with the reason.
+    else that cannot be used (a file outside a digit folder or in a digit folder inside another
+    one, not a PNG, unreadable, too large, blank, a dot, mostly ink) is listed in
+    :attr:`DrawingSet.skipped` with the reason and what to do. Links to folders are not followed.
 
     Raises:
         DrawingsError: the folder is missing or holds no usable drawing (the message says how to
@@ -212,7 +267,15 @@ def load_drawings(folder: str | os.PathLike) -> DrawingSet:
             skipped.append((entry, "not in a digit folder: put drawings in sub-folders named 0-9"))
             continue
         for path in sorted(entry.rglob("*")):
-            if any(_is_hidden(part) for part in path.relative_to(entry).parts) or path.is_dir():
+            inner = path.relative_to(entry).parts
+            if any(_is_hidden(part) for part in inner) or path.is_dir():
+                continue
+            nested = next((part for part in inner[:-1] if part in DIGITS), None)
+            if nested is not None:          # e.g. a whole drawings folder copied into 3/
+                where = Path(entry.name, *inner[:-1]).as_posix()
+                skipped.append((path, (f"in a digit folder inside another ({where}/): is it a "
+                                       f"{entry.name} or a {nested}? Move it straight into "
+                                       f"{entry.name}/ or {nested}/")))
                 continue
             if path.suffix.lower() != SUFFIX:
                 skipped.append((path, f"not a {SUFFIX} file"))
@@ -323,17 +386,46 @@ class Collection:
         """Delete the last drawing this collection saved; a prompted one is asked for again.
 
         Raises:
-            DrawingsError: this collection has saved nothing (others' files are never removed).
+            DrawingsError: this collection has saved nothing (others' files are never removed),
+                or the file could not be deleted (it then stays on disk and in :attr:`saved`).
         """
         if not self.saved:
             raise DrawingsError("Nothing to redo: no drawing has been saved here yet "
                                 "(drawings already in the folder are never deleted).")
-        item = self.saved.pop()
-        item.path.unlink(missing_ok=True)
+        item = self.saved[-1]
+        try:
+            item.path.unlink(missing_ok=True)
+        except OSError as err:
+            raise DrawingsError(f"Could not delete {item.path} ({err.strerror or err}): it stays in "
+                                f"the folder and in this collection. Make {item.path.parent} "
+                                "writable, or delete the file yourself, then redo again.") from None
+        self.saved.pop()
         return item
 
+    @property
+    def missing(self) -> list[Collected]:
+        """Drawings this collection saved whose file is gone (deleted or moved by hand, or the
+        whole folder, e.g. with its drive): they are no longer there to learn from.
+
+        A file name taken again by a later drawing counts as gone too: names are only ever
+        given when free, so the first file had disappeared by then.
+        """
+        gone, later = [], set()
+        for item in reversed(self.saved):
+            if item.path in later or not item.path.is_file():
+                gone.append(item)
+            later.add(item.path)
+        return gone[::-1]
+
     def _store(self, digit: int, rgba: np.ndarray, prompted: bool) -> Collected:
-        path = save_drawing(self.folder, digit, rgba)
+        try:
+            path = save_drawing(self.folder, digit, rgba)
+        except OSError as err:
+            where = f": {err.filename}" if err.filename else ""
+            raise DrawingsError(f"Could not save the drawing in {self.folder / str(digit)} "
+                                f"({err.strerror or err}{where}). Make {self.folder} a writable "
+                                "folder again (was it moved, or its drive disconnected?) and save "
+                                "again, or collect into another folder.") from None
         item = Collected(digit, path, preprocess_canvas(rgba), prompted)
         self.saved.append(item)
         return item

@@ -146,7 +146,7 @@ class Reading:
 
     image: np.ndarray | None               # the 28x28 float32 the model saw (None if refused)
     probabilities: np.ndarray | None       # (10,) float32, calibrated (what the bars show)
-    refused: str | None = None             # blank, too_small, too_full (not read), or
+    refused: str | None = None             # blank, too_small, too_full, too_little (not read), or
                                            # unsure, not_a_digit (read: probabilities are set)
     message: str = ""
 

@@ -24,16 +24,19 @@ def _lookup_table(cmap: str) -> np.ndarray:
 
 
 def colorize(values: np.ndarray, cmap: str = "magma", signed: bool = False) -> np.ndarray:
-    """RGBA uint8 of ``values`` scaled to [0, 1] (or [-1, 1] when ``signed``), through ``cmap``."""
-    values = np.asarray(values, np.float32)
+    """RGBA uint8 of ``values`` scaled to [0, 1] (or [-1, 1] when ``signed``), through ``cmap``;
+    NaN is drawn as zero."""
+    values = np.nan_to_num(np.asarray(values, np.float32), nan=0.0)
     if signed:
         values = (values + 1) / 2
     return _lookup_table(cmap)[np.round(np.clip(values, 0, 1) * 255).astype(np.intp)]
 
 
 def _scale(values: np.ndarray, axis=None) -> tuple[np.ndarray, bool]:
-    """Values divided by their largest magnitude (along ``axis``); True when any is negative."""
+    """Values divided by their largest magnitude (along ``axis``); True when any is negative.
+    Values that are not finite (a model whose training diverged) count as zero."""
     values = np.asarray(values, np.float32)
+    values = np.where(np.isfinite(values), values, np.float32(0))
     peak = np.abs(values).max(axis=axis, keepdims=axis is not None)
     return values / np.maximum(peak, 1e-12), bool((values < 0).any())
 

@@ -11,7 +11,10 @@ does the model think this looks like" is one matrix-vector product.
 
 Saliency is gradient x input on the digit's logit (Shrikumar et al. 2016): for every pixel, how
 much its ink adds to (positive) or takes from (negative) the evidence for that digit. It is one
-backward pass; integrated gradients would need tens. Pixels without ink get no saliency.
+backward pass; integrated gradients would need tens. Pixels without ink get no saliency. The
+logits are the last Dense layer's scores before its softmax; a model whose output is something
+else (two heads averaged, an activation after the logits) is read on the log of its own
+probabilities instead (:attr:`Probe.scores`), so the evidence always follows the model's answer.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..data import check_digit
-from ..constants import NUM_CLASSES
+from ..constants import NUM_CLASSES, INPUT_SHAPE
 from ..models.digit_model import ModelError, check_digit_model
 
 NEIGHBOURS = 8                  # nearest training digits shown per drawing
@@ -92,15 +95,40 @@ def _as_image(image) -> np.ndarray:
     return x.reshape(28, 28).astype(np.float32)
 
 
-def _check_one_network(model) -> None:
-    """:func:`check_digit_model`, and refuse a model made of models (an ensemble) clearly."""
+def members(model) -> list:
+    """The models ``model`` is made of: an ensemble's members, a shift-averaged model's network;
+    [] for a single network (the only kind :class:`Probe` opens)."""
     import keras
 
-    check_digit_model(model)
-    nested = [layer.name for layer in model.layers if isinstance(layer, keras.Model)]
+    return [layer for layer in model.layers if isinstance(layer, keras.Model)]
+
+
+def gives_logits(model) -> bool:
+    """Whether ``model`` is a digit network without its softmax: 28x28x1 in, 10 scores out of a
+    last layer without activation, e.g. the inside of ``keras.Sequential([network, Softmax()])``.
+    :class:`Probe` opens it too (applying the softmax); the pad takes only the wrapped model."""
+    import keras
+
+    last = model.layers[-1] if isinstance(model, keras.Model) and model.layers else None
+    if getattr(last, "activation", None) is not keras.activations.linear:
+        return False
+    try:
+        return (tuple(model.input_shape[1:]) == INPUT_SHAPE
+                and tuple(model.output_shape[1:]) == (NUM_CLASSES,))
+    except (AttributeError, ValueError):
+        return False
+
+
+def _check_one_network(model) -> None:
+    """:func:`check_digit_model` (or :func:`gives_logits`), and refuse a model made of models (an
+    ensemble) clearly."""
+    if not gives_logits(model):
+        check_digit_model(model)
+    nested = [member.name for member in members(model)]
     if nested:
-        raise ModelError(f"{model.name!r} is made of {len(nested)} models ({', '.join(nested)}), "
-                         f"e.g. an ensemble: open one of them, e.g. model.get_layer({nested[0]!r}).")
+        raise ModelError(f"{model.name!r} is made of {len(nested)} model{'s' * (len(nested) > 1)} "
+                         f"({', '.join(nested)}), e.g. an ensemble: open one of them, e.g. "
+                         f"model.get_layer({nested[0]!r}).")
 
 
 def inspected_layers(model) -> list:
@@ -117,9 +145,9 @@ def _head(model):
 
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     if not dense or dense[-1].units != NUM_CLASSES:
-        raise ModelError(f"Cannot open {model.name!r}: inspection needs a final Dense layer with "
-                         "10 units (the logits before the softmax), as every registry "
-                         "architecture has.")
+        raise ModelError(f"{model.name!r} has no final Dense layer with 10 units (the logits "
+                         "before the softmax), which inspection reads, as every registry "
+                         "architecture has: end the model with Dense(10, activation='softmax').")
     return dense[-1]
 
 
@@ -163,6 +191,11 @@ class Probe:
 
     Traced once per model (a fixed (2, 28, 28, 1) signature); each :meth:`inspect` is then one
     forward and one backward pass.
+
+    Attributes:
+        scores: what the saliency is taken on: ``"logits"`` (the last Dense layer's, when the
+            model's output is their softmax, as in every registry architecture) or
+            ``"log-probabilities"`` (the log of the model's output, for any other model).
     """
 
     def __init__(self, model):
@@ -173,31 +206,42 @@ class Probe:
         self.model = model
         self.layers = inspected_layers(model)
         head = _head(model)
-        kernel, bias = head.kernel, head.bias
-        outputs = [layer.output for layer in self.layers] + [head.input]
-        self._features_model = keras.Model(model.inputs, outputs)
+        kernel, bias = head.kernel, (0.0 if head.bias is None else head.bias)
+        outputs = [layer.output for layer in self.layers] + [head.input, model.outputs[0]]
+        self._features_model = keras.Model(model.inputs[0], outputs)
+        to_probabilities = tf.nn.softmax if gives_logits(model) else tf.identity
 
-        def forward(x):
-            *layer_outputs, features = self._features_model(x, training=False)
-            logits = tf.matmul(features, kernel) + (0.0 if bias is None else bias)
-            return layer_outputs, features, logits
+        def forward(x, scores):
+            *layer_outputs, features, output = self._features_model(x, training=False)
+            probabilities = to_probabilities(output)
+            if scores == "logits":
+                logits = tf.matmul(features, kernel) + bias
+            else:
+                logits = tf.math.log(tf.maximum(probabilities, 1e-30))
+            return layer_outputs, features, logits, probabilities
+
+        # Does the model answer with the softmax of those logits (every registry architecture)?
+        _, _, logits, probabilities = forward(
+            np.random.default_rng(0).random((4, 28, 28, 1), np.float32), "logits")
+        scores = self.scores = ("logits" if np.allclose(tf.nn.softmax(logits).numpy(),
+                                                        probabilities.numpy(), atol=1e-4)
+                                else "log-probabilities")
 
         def inspect(x, other):
             """x (1, 28, 28, 1); other: a digit, or -1 for the runner-up."""
             pair = tf.tile(x, [2, 1, 1, 1])        # rows are independent: two digits, one pass
             with tf.GradientTape() as tape:
                 tape.watch(pair)
-                layer_outputs, features, logits = forward(pair)
-                ranked = tf.argsort(logits[0], direction="DESCENDING", stable=True)
+                layer_outputs, features, logits, probabilities = forward(pair, scores)
+                ranked = tf.argsort(probabilities[0], direction="DESCENDING", stable=True)
                 digits = tf.stack([ranked[0], tf.where(other < 0, ranked[1], other)])
                 chosen = tf.gather(logits, digits, axis=1, batch_dims=1)
             saliency = (tape.gradient(chosen, pair) * pair)[..., 0]
-            return ([out[0] for out in layer_outputs], features[0], tf.nn.softmax(logits[0]),
-                    digits, saliency)
+            return ([out[0] for out in layer_outputs], features[0], probabilities[0], digits, saliency)
 
         self._inspect = tf.function(inspect, input_signature=[
             tf.TensorSpec((1, 28, 28, 1), tf.float32), tf.TensorSpec((), tf.int32)])
-        self._features = tf.function(lambda x: forward(x)[1], input_signature=[
+        self._features = tf.function(lambda x: forward(x, scores)[1], input_signature=[
             tf.TensorSpec((None, 28, 28, 1), tf.float32)], reduce_retracing=True)
 
     def features(self, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
@@ -219,6 +263,10 @@ class Probe:
         other = -1 if other is None else check_digit(other)
         layer_outputs, features, probabilities, digits, saliency = self._inspect(
             x[None, :, :, None], np.int32(other))
+        if not (np.isfinite(probabilities.numpy()).all() and np.isfinite(features.numpy()).all()):
+            raise ModelError(f"{self.model.name!r} gives no numbers (NaN) for this drawing: its "
+                             "weights are not finite, e.g. its training diverged. Train it again "
+                             "with a lower learning rate.")
         layers = [LayerOutput(layer.name, "conv" if out.shape.rank == 3 else "dense", out.numpy())
                   for layer, out in zip(self.layers, layer_outputs)]
         features = features.numpy().ravel()

@@ -118,11 +118,17 @@ class DrawingCollector(widgets.VBox):
         # The prompt goes last: it is what a person (and a browser test) watches for the next
         # step, so the grid and buttons it follows are already in place when it changes.
         c = self.collection
+        gone = {id(item) for item in c.missing}        # deleted or moved since they were saved
         self.grid.value = thumbnail_grid_html(
             [item.image for item in c.saved],
-            [f"{item.digit}" + ("" if item.prompted else " (kept)") for item in c.saved],
+            [f"{item.digit}" + ("" if item.prompted else " (kept)")
+             + (" (file gone)" if id(item) in gone else "") for item in c.saved],
             empty="<i>Nothing collected yet.</i>")
-        self.message.value = f'<div style="color:#333">{html.escape(text)}</div>'
+        if gone:
+            text += (f" {len(gone)} drawing(s) saved earlier are no longer in {c.folder} (deleted, "
+                     "or moved?): put them back, or draw them again, to learn from them.")
+        colour = "#b06000" if gone else "#333"
+        self.message.value = f'<div style="color:{colour}">{html.escape(text)}</div>'
         self.save_button.disabled = c.finished
         self.redo_button.disabled = not c.saved
         self.prompt.value = (f'<div style="font-size:18px" data-digit="{"" if c.digit is None else c.digit}">'

@@ -126,8 +126,8 @@ class ExportPanel(widgets.VBox):
             self.result = export_module.export_web_app(
                 self._model, self.out_dir.value,
                 quantization=None if self.quantization.value == "float32" else self.quantization.value,
-                overwrite=self.overwrite.value, calibration=self.calibration)
-            self.zip_path = export_module.make_zip(self.result.out_dir)
+                overwrite=self.overwrite.value, calibration=self.calibration, zip=True)
+            self.zip_path = self.result.zip_path
             skipped = ""
             if self.verify.value:
                 self._say("Checking TF.js in Chromium against Keras…")
@@ -161,9 +161,13 @@ class ExportPanel(widgets.VBox):
 
     def _show_result(self, note: str = "") -> None:
         result, report = self.result, self.report
+        calibration = export_module.read_manifest(result.out_dir)["calibration"]  # as the app does
+        numbers = ", ".join(f"{name} {calibration[name]:g}"
+                            for name in export_module.CALIBRATION_NUMBERS)
         lines = [f"Wrote <code>{html.escape(str(result.out_dir))}</code>: "
                  f"{_megabytes(result.total_bytes)} in all, model {_megabytes(result.model_bytes)} "
-                 f"({result.quantization or 'float32'} weights)."]
+                 f"({result.quantization or 'float32'} weights); calibration in export.json: "
+                 f"{numbers}."]
         if report is not None:
             verdict = "matches Keras" if report.ok else "DIFFERS: " + "; ".join(report.problems)
             lines.append(

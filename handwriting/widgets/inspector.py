@@ -2,7 +2,9 @@
 
 A view over :mod:`handwriting.inspection` (the numbers) and :mod:`handwriting.inspection.heatmaps` (the
 pictures). It follows a :class:`DrawingPad`: every reading at the end of a stroke (and after
-undo, clear or a new model, e.g. from the training panel the pad follows) updates it.
+undo, clear or a new model, e.g. from the training panel the pad follows) updates it. A model made
+of models (an ensemble) is looked at through its first member; a model it cannot open, or a first
+layer without filters to show, is said in the widget, in words.
 :meth:`Inspector.update`, :meth:`Inspector.snapshot` and :meth:`Inspector.wait` are the same
 actions a test or a notebook cell can call.
 """
@@ -15,7 +17,8 @@ import threading
 import ipywidgets as widgets
 
 from ..inspection import heatmaps
-from ..inspection.network import INDEX_SIZE, Inspection, NeighbourIndex, Probe, first_layer_filters, snapshot_model
+from ..inspection.network import INDEX_SIZE, Inspection, NeighbourIndex, Probe, first_layer_filters, members, snapshot_model
+from ..models.digit_model import ModelError
 from ..honest.recognizer import Recognizer
 from .gallery import image_html
 
@@ -90,8 +93,12 @@ def layers_html(inspection: Inspection, model_name: str) -> str:
 
 
 def filters_html(model) -> str:
-    """The first layer's filters (dnn: each first-layer unit's weights as a 28x28 image)."""
-    name, filters = first_layer_filters(model)
+    """The first layer's filters (dnn: each first-layer unit's weights as a 28x28 image), or why
+    there are none to show."""
+    try:
+        name, filters = first_layer_filters(model)
+    except ModelError as err:
+        return _heading("First layer") + f"<i>{html.escape(str(err))}</i>"
     count, height, width = filters.shape
     what = (f"{count} units' weights over the 28×28 pixels" if (height, width) == (28, 28)
             else f"{count} filters of {height}×{width}")
@@ -122,6 +129,8 @@ class Inspector(widgets.VBox):
         self.index: NeighbourIndex | None = None
         self.inspection: Inspection | None = None
         self.source = ""                    # which model is shown, in words
+        self.problem = ""                   # why the last model given could not be opened
+        self._opened = None                 # that model (a member of it is what the probe opens)
         self._index_digits = index_digits
         self._pad_model = None              # the pad's model when we last looked
         self._lock = threading.RLock()      # readings, new models and finished indexes may race
@@ -161,20 +170,23 @@ class Inspector(widgets.VBox):
         """Inspect the pad's current reading with the current model; returns the inspection."""
         with self._lock:
             reading = self.pad.reading
-            if self.probe is not None and self.probe.model is not self.pad.model:
+            if self.probe is not None and self._opened is not self.pad.model:
                 # A snapshot: it reads the pad's drawing itself (the pad may have no model yet).
                 self._recognizer.center = self.pad.center_box.value
                 reading = self._recognizer.read(self.pad.sketch.rgba())
             if self.probe is None:
-                self._clear("No model yet: train one in the panel, or give the pad a .keras file.")
+                self._clear(html.escape(self.problem) or "No model yet: train one in the panel, or "
+                            "give the pad a .keras file.", error=bool(self.problem))
                 return None
             if reading.image is None:
                 self._clear(html.escape(reading.message or PROMPT) if reading.refused != "blank"
                             else PROMPT)
                 return None
             inspection = self.probe.inspect(reading.image, other=self.other.value, index=self.index)
-            # Show the pad's (calibrated) probabilities: the same ranking, the same numbers as the pad.
-            inspection = dataclasses.replace(inspection, probabilities=reading.probabilities)
+            if self.probe.model is self._opened:
+                # The pad's (calibrated) probabilities: the same ranking, the same numbers as the
+                # pad. A member of an ensemble keeps its own: they are what its pictures explain.
+                inspection = dataclasses.replace(inspection, probabilities=reading.probabilities)
             self.inspection = inspection
             self.evidence.value = evidence_html(inspection)
             self.neighbours.value = neighbours_html(inspection)
@@ -185,16 +197,33 @@ class Inspector(widgets.VBox):
             return inspection
 
     def use_model(self, model, source: str = "") -> None:
-        """Inspect ``model`` from now on (its neighbour index is built in the background)."""
+        """Inspect ``model`` from now on (its neighbour index is built in the background).
+
+        A model made of models (an ensemble, a shift-averaged model) is opened through its first
+        member. A model that cannot be opened is said in the status until the next one comes.
+
+        Raises:
+            ModelError: ``model`` cannot be opened (also shown).
+        """
         with self._lock:
+            self.probe, self.index, self._opened, self.problem = None, None, model, ""
+            self.source, self.filters.value = "", ""
             if model is None:
-                self.probe, self.index, self.source = None, None, ""
-                self.filters.value = ""
                 return
-            probe = Probe(model)
-            self.probe, self.index, self._recognizer = probe, None, Recognizer(model)
+            inside = members(model)
+            network = inside[0] if inside else model
+            try:
+                probe = Probe(network)
+            except ModelError as err:
+                self.problem = f"Cannot look inside this model: {err}"
+                self._clear(html.escape(self.problem), error=True)
+                raise
+            self.probe, self._recognizer = probe, Recognizer(model)
             self.source = source or f"The model ({model.name})"
-            self.filters.value = filters_html(model)
+            if inside:
+                which = "the network" if len(inside) == 1 else f"the first of the {len(inside)} models"
+                self.source = f"{network.name}, {which} inside {model.name},"
+            self.filters.value = filters_html(network)
         self._start(self._build_index, probe)
 
     def snapshot(self, wait: bool = False) -> None:
@@ -228,6 +257,8 @@ class Inspector(widgets.VBox):
                 name = getattr(self.pad.model, "name", "")
                 self.use_model(self.pad.model, f"The pad's model ({name})")
             self.update()
+        except ModelError as err:                    # written for people: shown as it is
+            self._clear(html.escape(self.problem or str(err)), error=True)
         except Exception as err:  # noqa: BLE001 - the pad must keep working whatever happens here
             self._say(f"Could not look inside this model: {html.escape(type(err).__name__)}: "
                       f"{html.escape(str(err)[:300])}", error=True)
@@ -262,9 +293,9 @@ class Inspector(widgets.VBox):
         self._threads.append(thread)
         thread.start()
 
-    def _clear(self, message: str) -> None:
+    def _clear(self, message: str, error: bool = False) -> None:
         self.inspection = None
-        self._say(message)
+        self._say(message, error)
         self.evidence.value = self.neighbours.value = self.layers.value = ""
 
     def _say(self, text: str, error: bool = False) -> None:
