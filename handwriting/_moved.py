@@ -1,7 +1,7 @@
 """Old module names that keep working for one release, with a DeprecationWarning.
 
 The package was one flat folder; its modules now live in layered folders. A learner's
-notebook that still says ``from handwriting.honest.calibration import for_model`` gets the very module
+notebook that still says ``from handwriting.calibration import for_model`` gets the very module
 ``handwriting.honest.calibration`` (same object: what it changes, the lab sees) and a warning
 naming the new place. Modules that were split in two are offered as one module with the public
 names of both parts.
@@ -17,19 +17,19 @@ import warnings
 
 #: old name -> the module(s) that now hold its public names (the first: its main home)
 MOVED = {
-    "handwriting.models.architectures": ("handwriting.models.architectures",),
-    "handwriting.models.ensemble": ("handwriting.models.ensemble",),
-    "handwriting.models.precision": ("handwriting.models.precision",),
-    "handwriting.training.finetune": ("handwriting.training.finetune",),
-    "handwriting.training.curves": ("handwriting.training.curves",),
-    "handwriting.training.augmentation": ("handwriting.training.augmentation", "handwriting.models.losses"),
-    "handwriting.honest.calibration": ("handwriting.honest.calibration",),
-    "handwriting.honest.metrics": ("handwriting.honest.metrics", "handwriting.honest.drawn_benchmark"),
-    "handwriting.honest.recognizer": ("handwriting.honest.recognizer",),
-    "handwriting.inspection.heatmaps": ("handwriting.inspection.heatmaps",),
-    "handwriting.drawn": ("handwriting.drawn",),
-    "handwriting.drawn.quickdraw": ("handwriting.drawn.quickdraw",),
-    "handwriting.drawn.collected": ("handwriting.drawn.collected",),
+    "handwriting.architectures": ("handwriting.models.architectures",),
+    "handwriting.ensemble": ("handwriting.models.ensemble",),
+    "handwriting.precision": ("handwriting.models.precision",),
+    "handwriting.finetune": ("handwriting.training.finetune",),
+    "handwriting.curves": ("handwriting.training.curves",),
+    "handwriting.drawn_training": ("handwriting.training.augmentation", "handwriting.models.losses"),
+    "handwriting.calibration": ("handwriting.honest.calibration",),
+    "handwriting.evaluation": ("handwriting.honest.metrics", "handwriting.honest.drawn_benchmark"),
+    "handwriting.recognizer": ("handwriting.honest.recognizer",),
+    "handwriting.heatmaps": ("handwriting.inspection.heatmaps",),
+    "handwriting.drawn_digits": ("handwriting.drawn",),
+    "handwriting.quickdraw": ("handwriting.drawn.quickdraw",),
+    "handwriting.drawings": ("handwriting.drawn.collected",),
 }
 
 
