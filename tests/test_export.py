@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from handwriting.export import app as export_module
+import handwriting.export as export_module
 from handwriting.export.app import APP_FILES, MAX_ACCURACY_LOSS, MIN_ARGMAX_AGREEMENT, ExportError, ParityReport, compare_preprocessing, export_web_app, make_zip, open_app, tfjs_predict, verify_export
 from handwriting.browser import serve_directory
 
@@ -59,7 +59,7 @@ def test_failure_midway_leaves_the_previous_export_whole(exported, tiny_model, m
     def broken_copy(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export_module.shutil, "copyfile", broken_copy)
+    monkeypatch.setattr(export_module.app.shutil, "copyfile", broken_copy)
     with pytest.raises(ExportError, match="was not changed"):
         export_web_app(tiny_model, exported.out_dir, overwrite=True)
     assert {p: (exported.out_dir / p).read_bytes() for p in exported.files} == before
@@ -535,7 +535,7 @@ def test_outputs_are_checked_before_the_conversion(tiny_model, tmp_path, monkeyp
     def no_conversion(*args):
         raise AssertionError("the outputs must be checked before converting")
 
-    monkeypatch.setattr(export_module, "_convert", no_conversion)
+    monkeypatch.setattr(export_module.app, "_convert", no_conversion)
     with pytest.raises(ExportError, match=r"web\.zip is the folder to write, not a zip"):
         export_web_app(tiny_model, tmp_path / "web.zip")
     (tmp_path / "web.zip").mkdir()

@@ -115,12 +115,12 @@ def test_a_failed_export_keeps_the_earlier_one(tiny_model, tmp_path, monkeypatch
     panel.export()
     before = (tmp_path / "app" / "model" / "model.json").read_bytes()
 
-    from handwriting.export import app as export_module
+    import handwriting.export as export_module
 
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export_module.shutil, "copyfile", broken)
+    monkeypatch.setattr(export_module.app.shutil, "copyfile", broken)
     with pytest.raises(ExportError, match="No space left"):
         panel.export()
     assert "No space left" in panel.message.value and "not changed" in panel.message.value
@@ -156,7 +156,7 @@ def _no_chromium(*args, **kwargs):
 
 
 def test_without_chromium_the_check_is_an_error_outside_colab(tiny_model, tmp_path, monkeypatch):
-    from handwriting.export import app as export_module
+    import handwriting.export as export_module
     from handwriting.browser import BrowserUnavailableError
 
     monkeypatch.setattr(export_module, "verify_export", _no_chromium)
@@ -170,7 +170,7 @@ def test_in_colab_the_check_is_skipped_saying_so(tiny_model, tmp_path, monkeypat
     import sys
     import types
 
-    from handwriting.export import app as export_module
+    import handwriting.export as export_module
 
     monkeypatch.setattr(export_module, "verify_export", _no_chromium)
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
@@ -181,7 +181,7 @@ def test_in_colab_the_check_is_skipped_saying_so(tiny_model, tmp_path, monkeypat
 
 
 def test_a_failed_parity_check_is_shown_and_raised(tiny_model, tmp_path, monkeypatch):
-    from handwriting.export import app as export_module
+    import handwriting.export as export_module
 
     def differs(model, out_dir, **kwargs):
         return export_module.ParityReport(

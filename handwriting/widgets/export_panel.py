@@ -14,7 +14,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from ..export import app as export_module
+from .. import export as export_module
 from ..browser import BrowserUnavailableError
 from ..honest.calibration import for_model
 from ..models.digit_model import as_digit_model
