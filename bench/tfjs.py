@@ -9,7 +9,7 @@ import numpy as np
 from handwriting.browser import chromium, serve_directory
 from handwriting.data import load_mnist
 from handwriting.honest.metrics import predict_probabilities
-from handwriting.export.app import ExportError, export_web_app, open_app, tfjs_predict
+from handwriting.export import ExportError, export_web_app, open_app, tfjs_predict
 
 from .common import ROOT, bench_model, markdown_table, median, percentile
 

@@ -30,7 +30,7 @@ from .honest.calibration import CalibrationError
 from .data import MnistDataError
 from .drawn.collected import DrawingsError
 from .models.ensemble import MIXED_EXAMPLE, member_architectures, model_name
-from .export.app import ExportError
+from .export import ExportError
 from .models.digit_model import ModelError
 from .drawn.quickdraw import QuickDrawError
 from .quiet_tensorflow import import_tensorflow
@@ -245,7 +245,7 @@ def cmd_evaluate(args) -> int:
 
 def cmd_export(args) -> int:
     from .honest.calibration import for_model
-    from .export.app import ParityError, export_web_app, make_zip, verify_export
+    from .export import ParityError, export_web_app, make_zip, verify_export
     from .models.digit_model import as_digit_model
 
     model = as_digit_model(args.model)

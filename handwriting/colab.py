@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tomllib
 from pathlib import Path
 
 import nbformat
+import tomllib
+
+from . import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = ROOT / "pyproject.toml"
@@ -44,8 +46,6 @@ if "google.colab" in sys.modules:
 
 def project_source(pyproject: Path = PYPROJECT) -> tuple[str, str]:
     """(repository URL, version) of the project: ``[project.urls] Repository`` and ``__version__``."""
-    from . import __version__
-
     project = tomllib.loads(pyproject.read_text())["project"]
     try:
         url = project["urls"]["Repository"]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from handwriting.models import ensemble
-from handwriting.export.app import export_web_app, verify_export
+from handwriting.export import export_web_app, verify_export
 from handwriting.models.digit_model import ModelError, load_model
 from handwriting.preprocess import shift_and_scale
 from handwriting.training.run import save_model

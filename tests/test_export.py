@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import handwriting.export as export_module
-from handwriting.export.app import APP_FILES, MAX_ACCURACY_LOSS, MIN_ARGMAX_AGREEMENT, ExportError, ParityReport, compare_preprocessing, export_web_app, make_zip, open_app, tfjs_predict, verify_export
+from handwriting.export import APP_FILES, MAX_ACCURACY_LOSS, MIN_ARGMAX_AGREEMENT, ExportError, ParityReport, compare_preprocessing, export_web_app, make_zip, open_app, tfjs_predict, verify_export
 from handwriting.browser import serve_directory
 
 
@@ -261,7 +261,7 @@ def test_a_failed_swap_puts_the_earlier_export_back(tiny_model, tmp_path, monkey
 @pytest.mark.browser
 def test_the_app_picks_wasm_over_software_webgl_and_says_so(exported, page):
     """Headless Chromium here has no GPU: its WebGL is SwiftShader, so the app must pick wasm."""
-    from handwriting.export.app import TFJS_VERSION
+    from handwriting.export import TFJS_VERSION
 
     with serve_directory(exported.out_dir) as url:
         assert open_app(page, url, backend=None) == "wasm"
@@ -460,7 +460,7 @@ def test_verify_export_on_a_hand_edited_folder_names_the_file(exported, tiny_mod
 
 
 def test_the_preview_of_a_damaged_export_names_what_is_wrong(exported, tmp_path):
-    from handwriting.export.app import standalone_html
+    from handwriting.export import standalone_html
 
     folder = _copy(exported, tmp_path)
     _edit_manifest(folder, lambda text: text.replace('"sure": 0.7', '"sure": 7'))

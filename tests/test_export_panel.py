@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from handwriting.export.app import ExportError, ParityError
+from handwriting.export import ExportError, ParityError
 from handwriting.widgets import ExportPanel
 
 
@@ -34,7 +34,7 @@ def test_preview_runs_tfjs_on_wasm_in_its_sandboxed_iframe(tiny_model, tmp_path,
     """The panel's own iframe (srcdoc, sandboxed, no server): the inlined wasm binaries load."""
     import numpy as np
 
-    from handwriting.export.app import tfjs_predict
+    from handwriting.export import tfjs_predict
 
     panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"), verify=False)
     panel.export()

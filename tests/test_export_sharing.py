@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 
-from handwriting.export.app import export_web_app, remove_stale_staging
+from handwriting.export import export_web_app, remove_stale_staging
 
 from conftest import ROOT
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from handwriting.__main__ import main
-from handwriting.export.app import export_web_app
+from handwriting.export import export_web_app
 from handwriting.models.digit_model import ModelError, load_model
 from handwriting.widgets import DrawingPad
 

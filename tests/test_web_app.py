@@ -9,7 +9,7 @@ import pytest
 from handwriting.browser import serve_directory
 from handwriting.honest.calibration import Calibration, for_model
 from handwriting.drawn.templates import non_digit_drawing, non_digit_drawings, training_drawings
-from handwriting.export.app import export_web_app, open_app
+from handwriting.export import export_web_app, open_app
 from handwriting.models.digit_model import PRETRAINED
 from handwriting.honest.recognizer import Recognizer
 from handwriting.training.run import save_model

@@ -16,7 +16,7 @@ import venv
 import pytest
 
 import handwriting
-from handwriting.export.app import APP_FILES
+from handwriting.export import APP_FILES
 
 from conftest import ROOT
 

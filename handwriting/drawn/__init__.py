@@ -10,14 +10,40 @@
 Layer: numpy only, above the core modules (preprocess, strokes, data, files); models, training
 and the benchmark build on it.
 """
-from .benchmark_sets import (BENCHMARK_SIZES, DrawnSet, benchmark_drawings, evaluation_drawings,
-                             quickdraw_drawings, to_model_inputs)
+from .benchmark_sets import (
+                             BENCHMARK_SIZES,
+                             DrawnSet,
+                             benchmark_drawings,
+                             evaluation_drawings,
+                             quickdraw_drawings,
+                             to_model_inputs,
+)
 from .drawing import DEFAULT_VARIATION, EVALUATION_SEED, Drawing, Variation, place
-from .redrawn import (AUGMENT_CANVAS, CALIBRATION_DRAWINGS, calibration_drawings, digit_strokes,
-                      mnist_drawing, redraw_digits)
-from .templates import (HELD_OUT_NON_DIGITS, HELD_OUT_STYLES, LETTERS, LOWERCASE, NON_DIGIT_KINDS,
-                        SEGMENT_DIGITS, SEGMENTS, STYLES, doodle, doodle_drawings, non_digit_drawing,
-                        non_digit_drawings, segment_drawing, style_drawing, training_drawings)
+from .redrawn import (
+                             AUGMENT_CANVAS,
+                             CALIBRATION_DRAWINGS,
+                             calibration_drawings,
+                             digit_strokes,
+                             mnist_drawing,
+                             redraw_digits,
+)
+from .templates import (
+                             HELD_OUT_NON_DIGITS,
+                             HELD_OUT_STYLES,
+                             LETTERS,
+                             LOWERCASE,
+                             NON_DIGIT_KINDS,
+                             SEGMENT_DIGITS,
+                             SEGMENTS,
+                             STYLES,
+                             doodle,
+                             doodle_drawings,
+                             non_digit_drawing,
+                             non_digit_drawings,
+                             segment_drawing,
+                             style_drawing,
+                             training_drawings,
+)
 
 __all__ = ["BENCHMARK_SIZES", "DrawnSet", "benchmark_drawings", "evaluation_drawings",
            "quickdraw_drawings", "to_model_inputs", "DEFAULT_VARIATION", "EVALUATION_SEED", "Drawing",

@@ -12,13 +12,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..preprocess import CANVAS_SIZE, DrawingError, preprocess_canvas
 from ..constants import MODEL_SIZE
+from ..preprocess import CANVAS_SIZE, DrawingError, preprocess_canvas
 from . import quickdraw
 from .drawing import EVALUATION_SEED, Drawing, count, place
 from .redrawn import digit_strokes, mnist_drawing
-from .templates import (HELD_OUT_NON_DIGITS, HELD_OUT_STYLES, NON_DIGIT_KINDS, STYLES,
-                        sample_non_digits, style_drawing)
+from .templates import (
+    HELD_OUT_NON_DIGITS,
+    HELD_OUT_STYLES,
+    NON_DIGIT_KINDS,
+    STYLES,
+    sample_non_digits,
+    style_drawing,
+)
 
 
 def to_model_inputs(drawings, size: int = CANVAS_SIZE) -> tuple[np.ndarray, list[str | None]]:

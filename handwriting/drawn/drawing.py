@@ -20,7 +20,6 @@ import numpy as np
 from ..preprocess import CANVAS_SIZE
 from ..strokes import rasterize_strokes
 
-
 #: The drawn-digit benchmark's seed; training generators refuse it.
 EVALUATION_SEED = 12_2026
 

@@ -11,8 +11,7 @@ import numpy as np
 
 from ..constants import MODEL_SIZE
 from ..preprocess import DrawingError, preprocess_canvas
-from .drawing import DEFAULT_VARIATION, Drawing, Variation, check_rng, training_rng, place
-
+from .drawing import DEFAULT_VARIATION, Drawing, Variation, check_rng, place, training_rng
 
 _SKELETON_UPSAMPLE = 2          # MNIST is skeletonised at 56x56 for smoother strokes
 

@@ -21,8 +21,16 @@ import math
 
 import numpy as np
 
-from .drawing import (DEFAULT_VARIATION, Drawing, Variation, benchmark_rng, check_rng, count,
-                      training_rng, place)
+from .drawing import (
+    DEFAULT_VARIATION,
+    Drawing,
+    Variation,
+    benchmark_rng,
+    check_rng,
+    count,
+    place,
+    training_rng,
+)
 from .redrawn import mnist_drawing
 
 

@@ -9,6 +9,19 @@ the one-file preview for a notebook.
 Layer: above :mod:`handwriting.honest` (the calibration travels in export.json), beside
 :mod:`handwriting.inspection`; the export job, the export panel and the CLI call it.
 """
+from .app import (
+    APP_FILES,
+    QUANTIZATIONS,
+    STAGING_ATTEMPTS,
+    WASM_FILES,
+    ExportResult,
+    check_whole_export,
+    export_web_app,
+    make_zip,
+    read_export_file,
+    remove_stale_staging,
+    web_dir,
+)
 from .manifest import (
     CALIBRATION_KEYS,
     CALIBRATION_NUMBERS,
@@ -27,19 +40,6 @@ from .manifest import (
     ExportError,
     check_manifest,
     read_manifest,
-)
-from .app import (
-    APP_FILES,
-    QUANTIZATIONS,
-    STAGING_ATTEMPTS,
-    WASM_FILES,
-    ExportResult,
-    check_whole_export,
-    export_web_app,
-    make_zip,
-    read_export_file,
-    remove_stale_staging,
-    web_dir,
 )
 from .parity import (
     FLOAT32_TOLERANCE,

@@ -33,12 +33,21 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from .. import files
+from ..honest.calibration import calibration_path, for_model
 from ..models import PRETRAINED, as_digit_model
-from .manifest import (FORMAT, MANIFEST, MANIFEST_FIX, MODEL_DIR, MODEL_INPUT, MODEL_JSON,
-                       MODEL_OUTPUT, TFJS_VERSION, ExportError, read_manifest)
-
+from .manifest import (
+    FORMAT,
+    MANIFEST,
+    MANIFEST_FIX,
+    MODEL_DIR,
+    MODEL_INPUT,
+    MODEL_JSON,
+    MODEL_OUTPUT,
+    TFJS_VERSION,
+    ExportError,
+    read_manifest,
+)
 
 QUANTIZATIONS = (None, "float16", "uint8")
 
@@ -142,7 +151,6 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
     out_dir = Path(out_dir).expanduser().resolve()
     zip_path = out_dir.with_name(out_dir.name + ".zip") if zip else None
     _check_targets(out_dir, overwrite, _inputs(model), zip_path)
-    from ..honest.calibration import for_model
 
     calibration = for_model(model, calibration)
     model = as_digit_model(model)
@@ -180,8 +188,6 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
 def _inputs(model) -> list[Path]:
     """What an export reads, so its outputs must not be or hold: the app's sources, the lab's
     package (the pretrained model), and a ``.keras`` path with its calibration file."""
-    from ..honest.calibration import calibration_path
-
     inputs = [web_dir(), Path(__file__).resolve().parent]
     if isinstance(model, os.PathLike) or isinstance(model, str) and model != PRETRAINED:
         inputs += [Path(model), calibration_path(model)]

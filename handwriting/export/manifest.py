@@ -11,8 +11,7 @@ import math
 import os
 from pathlib import Path
 
-
-
+from ..honest.calibration import Calibration, CalibrationError
 
 TFJS_VERSION = "4.22.0"
 
@@ -127,8 +126,6 @@ def _wrong(key: str, expected: str, value) -> str:
 def _check_calibration(section, path: Path) -> dict:
     """export.json's "calibration": keys and types here, the numbers' ranges by
     :meth:`Calibration.from_dict` (the same rule as for a model's own calibration file)."""
-    from ..honest.calibration import Calibration, CalibrationError
-
     if not isinstance(section, dict):
         raise _manifest_error(path, f'"calibration" must be an object, not {_json_type(section)}')
     _check_keys(section, CALIBRATION_KEYS, CALIBRATION_OPTIONAL, "calibration.", path)
@@ -168,8 +165,6 @@ def check_manifest(manifest, path: str | os.PathLike = MANIFEST) -> dict:
         ExportError: naming ``path`` and the key at fault (with the known key a misspelt one
             was meant to be), and saying to export again.
     """
-    from ..honest.calibration import Calibration
-
     path = Path(path)
     if not isinstance(manifest, dict):
         raise _manifest_error(path, f"not an object ({{...}}) but {_json_type(manifest)}")

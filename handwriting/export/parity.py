@@ -9,10 +9,19 @@ from pathlib import Path
 
 import numpy as np
 
+from ..browser import chromium, run_off_event_loop, serve_directory
+from ..data import load_mnist
 from ..models import as_digit_model
+from ..preprocess import (
+    CANVAS_SIZE,
+    DrawingError,
+    digit_to_canvas,
+    preprocess_canvas,
+    shift_and_scale,
+)
+from ..strokes import rasterize_strokes
 from .app import check_whole_export
 from .manifest import MODEL_JSON, ExportError, read_manifest
-
 
 FLOAT32_TOLERANCE = 1e-4       # max |Keras - TF.js| probability for an unquantised export
 
@@ -87,9 +96,6 @@ class ParityReport:
 def parity_drawings(x_test: np.ndarray) -> list[np.ndarray]:
     """Canvas RGBA drawings for the preprocessing parity check: test digits drawn off-centre,
     small and large, hand-made strokes, and the blank / speck cases that must be refused."""
-    from ..preprocess import CANVAS_SIZE, digit_to_canvas, shift_and_scale
-    from ..strokes import rasterize_strokes
-
     placements = [(1.0, 0, 0), (0.6, -6, 5), (1.3, 2, -2), (0.45, 7, 7), (0.8, -3, -7)]
     drawings = [digit_to_canvas(shift_and_scale(x_test[i, ..., 0], s, dy, dx))
                 for i, (s, dy, dx) in enumerate(placements)]
@@ -182,8 +188,6 @@ def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend:
     :data:`MAX_ACCURACY_LOSS` of accuracy. The JS preprocessing must match
     ``preprocess_canvas`` and refuse the same drawings.
     """
-    from ..browser import chromium, run_off_event_loop, serve_directory
-
     if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or digits < 1:
         raise ExportError(f"The parity check compares 1 or more MNIST test digits, not {digits!r} "
                           "(500 take a few seconds).")
@@ -196,8 +200,6 @@ def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend:
     if quantization == "auto":
         quantization = None if manifest["quantization"] == "float32" else manifest["quantization"]
     if test_data is None:
-        from ..data import load_mnist
-
         (_, _), test_data = load_mnist(train_size=1, test_size=digits)
     x_test, y_test = test_data[0][:digits], test_data[1][:digits]
     keras_probs = model.predict(x_test, batch_size=256, verbose=0)
@@ -224,8 +226,6 @@ def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend:
 def compare_preprocessing(drawings, js_outputs) -> tuple[float, bool]:
     """(max |numpy - JS| over the accepted drawings, whether both refuse the same drawings for
     the same reasons), given each drawing's JS output: a 28x28 array or a refusal reason."""
-    from ..preprocess import DrawingError, preprocess_canvas
-
     diff, reasons_agree = 0.0, True
     for rgba, js in zip(drawings, js_outputs, strict=True):
         try:

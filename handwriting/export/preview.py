@@ -7,7 +7,6 @@ import os
 import re
 from pathlib import Path
 
-
 from .app import WASM_FILES, read_export_file
 from .manifest import MANIFEST_FIX, MODEL_DIR, MODEL_JSON, ExportError, read_manifest
 

@@ -16,7 +16,6 @@ from ..preprocess import DrawingError, digit_to_canvas, preprocess_canvas, shift
 from .calibration import Calibration, expected_calibration_error, for_model, reliability_table
 from .metrics import predict_probabilities
 
-
 #: How people draw digits on a pad compared with MNIST: (scale, rows down, columns right).
 PLACEMENTS = {
     "as in MNIST": (1.0, 0, 0),

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..data import check_digit
-from ..constants import NUM_CLASSES, INPUT_SHAPE
+from ..constants import INPUT_SHAPE, NUM_CLASSES
+from ..data import check_digit, load_mnist
 from ..models.digit_model import ModelError, check_digit_model
 
 NEIGHBOURS = 8                  # nearest training digits shown per drawing
@@ -295,8 +295,6 @@ class NeighbourIndex:
     @classmethod
     def from_mnist(cls, probe: Probe, size: int = INDEX_SIZE) -> "NeighbourIndex":
         """An index of the first ``size`` MNIST training digits."""
-        from ..data import load_mnist
-
         (x_train, y_train), _ = load_mnist(train_size=size, test_size=1, quick=False)
         return cls(probe, x_train, y_train)
 

@@ -13,7 +13,6 @@ from typing import Callable
 from ..constants import INPUT_SHAPE, NUM_CLASSES
 
 
-
 @dataclass(frozen=True)
 class Recipe:
     """Default hyper-parameters an architecture is trained with (what the README measures)."""
@@ -170,7 +169,7 @@ def _bncnn_layers(name: str, dropout: float):
 
 
 def _label_smoothing():
-    from .losses import label_smoothing_objective   # lazy: losses imports Keras
+    from .losses import label_smoothing_objective  # lazy: losses imports Keras
 
     return label_smoothing_objective()
 
@@ -185,7 +184,7 @@ def build_bncnn():
 
 
 def _outlier_exposure():
-    from .losses import outlier_exposure_objective   # lazy: losses imports Keras
+    from .losses import outlier_exposure_objective  # lazy: losses imports Keras
 
     return outlier_exposure_objective()
 

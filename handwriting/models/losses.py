@@ -13,7 +13,6 @@ from keras import ops
 
 from ..constants import NUM_CLASSES
 
-
 #: The label of a non-digit drawing in the training data: its target is 1/10 for every digit.
 OUTLIER_LABEL = -1
 

@@ -28,7 +28,6 @@ from .. import drawn, files
 from ..data import CACHE_ENV, cache_dir
 from ..models.losses import OUTLIER_LABEL
 
-
 #: Brush width change, in pixels of stroke width (negative: thinner), drawn uniformly.
 BRUSH_STEPS = (-0.7, 2.0)
 

@@ -15,10 +15,10 @@ import ipywidgets as widgets
 import numpy as np
 from ipycanvas import Canvas, hold_canvas
 
+from ..honest.recognizer import Reading, Recognizer, Sketch
 from ..models.digit_model import PRETRAINED, ModelError
 from ..png import encode_png
-from ..preprocess import CANVAS_SIZE, STROKE_WIDTH
-from ..honest.recognizer import Reading, Recognizer, Sketch
+from ..preprocess import CANVAS_SIZE, STROKE_WIDTH, ink_from_rgba
 from .training_panel import follow_models
 
 PROMPT = "Draw a digit"
@@ -152,8 +152,6 @@ class DrawingPad(widgets.HBox):
 
     def set_pixels(self, rgba: np.ndarray) -> Reading:
         """Replace the drawing with an RGBA canvas image (size x size x 4 uint8) and read it."""
-        from ..preprocess import ink_from_rgba
-
         with self._shown_and_raised():
             ink_from_rgba(rgba)                              # validates shape and dtype
             if rgba.shape[:2] != (self.sketch.size, self.sketch.size):

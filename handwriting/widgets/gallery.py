@@ -8,10 +8,10 @@ import html
 
 import numpy as np
 
-from ..inspection import heatmaps
 from ..drawn.collected import DrawingSet
-from ..training.finetune import Comparison
+from ..inspection import heatmaps
 from ..png import encode_png
+from ..training.finetune import Comparison
 
 THUMBNAIL_SCALE = 2     # 28x28 -> 56x56 pixels
 

@@ -16,10 +16,19 @@ import threading
 
 import ipywidgets as widgets
 
-from ..inspection import heatmaps
-from ..inspection.network import INDEX_SIZE, Inspection, NeighbourIndex, Probe, first_layer_filters, members, snapshot_model
-from ..models.digit_model import ModelError
+from ..data import load_mnist
 from ..honest.recognizer import Recognizer
+from ..inspection import heatmaps
+from ..inspection.network import (
+    INDEX_SIZE,
+    Inspection,
+    NeighbourIndex,
+    Probe,
+    first_layer_filters,
+    members,
+    snapshot_model,
+)
+from ..models.digit_model import ModelError
 from .gallery import image_html
 
 PROMPT = "Draw a digit on the pad to look inside the model."
@@ -271,8 +280,6 @@ class Inspector(widgets.VBox):
 
     def _build_index(self, probe: Probe) -> None:
         if self._index_digits is None:
-            from ..data import load_mnist
-
             (x_train, y_train), _ = load_mnist(train_size=INDEX_SIZE, test_size=1, quick=False)
             self._index_digits = (x_train, y_train)
         index = NeighbourIndex(probe, *self._index_digits)
