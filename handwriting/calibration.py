@@ -268,7 +268,8 @@ def for_model(model_or_path, calibration: Calibration | None = None) -> Calibrat
         record = pretrained_record()
         if record.get("calibration") is None:
             return Calibration()
-        if record.get(FINGERPRINT_KEY, fingerprint(PRETRAINED)) != fingerprint(PRETRAINED):
+        shipped = fingerprint(PRETRAINED)
+        if record.get(FINGERPRINT_KEY, shipped) != shipped:
             raise CalibrationError(f"The pretrained model's {PRETRAINED_RECORD} holds the calibration "
                                    "of other weights than the ones shipped with it. Reinstall the "
                                    f"package, or rebuild both: {REBUILD_COMMAND}")

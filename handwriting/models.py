@@ -268,13 +268,14 @@ def save_model(model, path: str | os.PathLike, calibration=None,
     path = Path(path).expanduser()
     if path.suffix != ".keras":
         raise ValueError(f"Model files must end in .keras, got {path.name!r}.")
-    weights = weights_fingerprint(model.get_weights())
     beside = calibration_path(path)
     records = dict(records or {})
+    stale = []
     if calibration is not None:
         values = calibration if isinstance(calibration, dict) else calibration.as_dict()
-        records[beside] = {**values, FINGERPRINT_KEY: weights}
-    stale = [beside] if calibration is None and stored_fingerprint(beside) != weights else []
+        records[beside] = {**values, FINGERPRINT_KEY: weights_fingerprint(model.get_weights())}
+    elif beside.exists() and stored_fingerprint(beside) != weights_fingerprint(model.get_weights()):
+        stale.append(beside)
     with files.replacing_together([path, *records], remove=stale) as (partial, *partials):
         model.save(partial)
         for written, value in zip(partials, records.values()):

@@ -266,7 +266,8 @@ class TrainingPanel(widgets.VBox):
             wait: block until the run ends (for scripts, tests and headless notebooks).
 
         Returns:
-            The run's record when ``wait`` (the run ended well or was stopped), else None.
+            The run's record when ``wait`` (the run ended well or was stopped after an epoch),
+            else None (also for a run stopped before its first epoch ended: nothing to keep).
 
         Raises:
             RuntimeError: a run is already going.
