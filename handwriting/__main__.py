@@ -14,29 +14,41 @@
     python -m handwriting finetune --model pretrained --drawings my_digits --out mine.keras
 
 Wherever a model is asked for, ``pretrained`` means the lab's own model, shipped in the package.
+
+No lost work: a model is saved with its calibration (and its run.json) or not at all; a run
+stopped with Ctrl+C before its first epoch ended saves nothing; a stopped run never replaces an
+earlier model (it saves beside it, as model.stopped.keras); and an output that is one of the
+command's inputs (also through a link), or a folder where a file goes, is refused before any
+training.
 """
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from .models import architectures
 from . import files
 from .browser import BrowserUnavailableError
-from .honest.calibration import CalibrationError
+from .honest.calibration import CalibrationError, CalibrationWarning
 from .data import MnistDataError
 from .drawn.collected import DrawingsError
 from .models.ensemble import MIXED_EXAMPLE, member_architectures, model_name
 from .export import ExportError
-from .models.digit_model import ModelError
+from .models.digit_model import PRETRAINED, ModelError, calibration_path, save_model
 from .drawn.quickdraw import QuickDrawError
 from .quiet_tensorflow import import_tensorflow
 from .training.run import ConfigError, TrainingListener
 
 DEFAULT_ARCH = "cnn2"
+#: What ``train`` writes into its --out folder (and model.keras' calibration beside it).
+MODEL_FILE, RECORD_FILE, CHECKPOINT_FILE = "model.keras", "run.json", "checkpoint.keras"
+NOTHING_SAVED = "Stopped before the first epoch ended: nothing to save; {out} is as it was."
 
 
 class ConsoleProgress(TrainingListener):
@@ -66,13 +78,14 @@ class ConsoleProgress(TrainingListener):
 
 
 class EpochCheckpoint(TrainingListener):
-    """Saves the model after every epoch, so that a run killed late still leaves a model."""
+    """Saves the model after every completed epoch, so that a run killed late still leaves a model."""
 
     def __init__(self, path: Path):
         self.path = path
 
     def on_epoch_end(self, run, epoch, logs):
-        run.save(self.path)
+        if run.completed_epochs == epoch + 1:
+            run.save(self.path)
 
 
 def cmd_architectures(args) -> int:
@@ -105,12 +118,11 @@ def cmd_train(args) -> int:
                           "for one model it measured no better.")
     configs = [TrainingConfig.for_architecture(name, **overrides).validate() for name in members]
     out = _output_folder(Path(args.out or f"runs/{model_name(members, args.tta)}"))
+    _check_outputs(_run_files(out), {"--init": args.init} if args.init else {})
     data = load_mnist(quick=args.quick or None)
     if len(configs) > 1:
         return _train_ensemble(configs, data, out, tta=args.tta)
     run = _train_run(configs[0], data, out)
-    if len(run.validation[1]):
-        _save_calibration(run.model, out / "model.keras", *run.validation)
     return 130 if run.status == "interrupted" else 0
 
 
@@ -122,20 +134,84 @@ def _output_folder(folder: Path) -> Path:
         raise ConfigError(f"{err}; choose another --out.") from None
 
 
+def _run_files(out: Path) -> list[Path]:
+    """The files a training run may replace in its --out folder ``out``."""
+    model = out / MODEL_FILE
+    return [model, calibration_path(model), out / RECORD_FILE, out / CHECKPOINT_FILE]
+
+
+def _model_files(model: str | Path) -> dict[str, Path]:
+    """A model given as a command's input: the ``.keras`` file and its calibration ({} for
+    :data:`PRETRAINED`, which lives in the package)."""
+    if model == PRETRAINED:
+        return {}
+    return {"": Path(model), " (its calibration)": calibration_path(model)}
+
+
+def _check_outputs(outputs: list[Path], inputs: dict[str, str | Path],
+                   fix: str = "choose another --out") -> None:
+    """Before any work: each of ``outputs`` can be written as a file
+    (:func:`files.writable_as_files`) and none is one of the command's ``inputs``
+    ({option: path}), also through a link (:func:`files.same_file`)."""
+    try:
+        files.writable_as_files(*outputs)
+    except files.SaveError as err:
+        raise ConfigError(f"{str(err).rstrip('.')}; {fix}.") from None
+    for output in outputs:
+        for option, given in inputs.items():
+            if files.same_file(output, given):
+                same_name = os.path.abspath(output) == os.path.abspath(given)
+                through = "" if same_name else " (the same file, through a link)"
+                raise ConfigError(f"{output} is {option} {given}{through}: writing it would destroy "
+                                  f"an input of this command. Nothing was written; {fix}.")
+
+
+def _stopped_paths(*paths: Path) -> tuple[Path, ...]:
+    """New names beside ``paths`` for a stopped run's result, which must not replace an earlier
+    model: model.keras -> model.stopped.keras, run.json -> run.stopped.json (then .stopped-2,
+    ...): the first tag that none of them, nor the model's calibration, uses yet."""
+    for n in itertools.count(1):
+        tag = ".stopped" if n == 1 else f".stopped-{n}"
+        named = tuple(path.with_name(path.stem + tag + path.suffix) for path in paths)
+        if not any(path.exists() for path in (*named, calibration_path(named[0]))):
+            return named
+
+
 def _train_run(config, data, out: Path):
-    """Train one model into ``out`` (model.keras, run.json, a checkpoint per epoch)."""
+    """Train one model into ``out``: model.keras with its calibration and run.json, and
+    checkpoint.keras after every completed epoch.
+
+    A run stopped (Ctrl+C) before its first epoch ended writes nothing. A run stopped later
+    keeps its best epoch: in model.keras if ``out`` had no model yet, else beside the earlier
+    one, as model.stopped.keras and run.stopped.json (:func:`_stopped_paths`).
+    """
     from .training.run import TrainingRun
 
-    run = TrainingRun(config, data=data,
-                      listeners=[ConsoleProgress(), EpochCheckpoint(out / "checkpoint.keras")])
+    checkpoint = out / CHECKPOINT_FILE
+    run = TrainingRun(config, data=data, listeners=[ConsoleProgress(), EpochCheckpoint(checkpoint)])
     if config.initial_model is not None:
         print(f"Starting from the weights of {config.initial_model}")
     record = run.fit()
-    model_path = run.save(out / "model.keras")
-    started = {} if config.initial_model is None else {"initial_model": str(config.initial_model)}
-    files.write_json(out / "run.json", {"record": record.as_row(), "history": run.history, **started})
+    if record is None:
+        print(NOTHING_SAVED.format(out=out))
+        return run
     print(record.summary())
-    print(f"Saved {model_path}")
+    model_path, record_path = out / MODEL_FILE, out / RECORD_FILE
+    if record.stopped and model_path.exists():
+        model_path, record_path = _stopped_paths(model_path, record_path)
+    started = {} if config.initial_model is None else {"initial_model": str(config.initial_model)}
+    try:
+        calibration = _fit_calibration(run.model, *run.validation)
+        save_model(run.model, model_path, calibration,
+                   records={record_path: {"record": record.as_row(), "history": run.history, **started}})
+    except KeyboardInterrupt:
+        print(f"Interrupted before {model_path} was saved; {checkpoint} holds the model of the last "
+              "completed epoch.", file=sys.stderr)
+        raise
+    _saved(model_path, calibration, len(run.validation[1]))
+    if model_path.name != MODEL_FILE:
+        print(f"Stopped early: {out / MODEL_FILE}, an earlier model, is kept as it was; this run's "
+              f"best epoch is {model_path} (its record: {record_path}).")
     return run
 
 
@@ -147,7 +223,6 @@ def _train_ensemble(configs: list, data, out: Path, tta: bool = False) -> int:
 
     from .models.ensemble import average, describe, member_seeds, shift_averaged
     from .honest.metrics import accuracy
-    from .training.run import save_model
 
     members = len(configs)
     names = [config.architecture for config in configs]
@@ -157,8 +232,8 @@ def _train_ensemble(configs: list, data, out: Path, tta: bool = False) -> int:
         print(f"Member {k + 1} of {members}: {config.architecture} (seed {seed})")
         run = _train_run(dataclasses.replace(config, seed=seed), data, out / f"member{k}")
         if run.status == "interrupted":
-            print(f"Stopped: the {k + 1} member(s) trained so far are kept in {out}; "
-                  "no ensemble was written.")
+            print(f"Stopped: the {k + (run.record is not None)} member(s) trained so far are kept "
+                  f"in {out}; no ensemble was written.")
             return 130
         runs.append(run)
     model = average([run.model for run in runs], name=model_name(names))
@@ -174,10 +249,10 @@ def _train_ensemble(configs: list, data, out: Path, tta: bool = False) -> int:
         record["without_tta"] = accuracies(model)
         model = shift_averaged(model)                    # named bncnn_x3_tta, ...
     record.update(accuracies(model), member_test_accuracy=[run.record.test_accuracy for run in runs])
-    model_path = save_model(model, out / "model.keras")
-    files.write_json(out / "run.json", {"ensemble": record})
-    if len(validation[1]):
-        _save_calibration(model, model_path, *validation)
+    calibration = _fit_calibration(model, *validation)
+    model_path = save_model(model, out / MODEL_FILE, calibration,
+                            records={out / RECORD_FILE: {"ensemble": record}})
+    _saved(None, calibration, len(validation[1]), calibration_path(model_path))
     print(f"Ensemble of {record['architecture']}: test {record['test_accuracy']:.2%} "
           f"(members {', '.join(f'{a:.2%}' for a in record['member_test_accuracy'])}), "
           f"{record['seconds']:.0f} s of training")
@@ -185,26 +260,38 @@ def _train_ensemble(configs: list, data, out: Path, tta: bool = False) -> int:
     return 0
 
 
-def _save_calibration(model, model_path, x_val, y_val) -> None:
-    from .honest.calibration import NOT_A_DIGIT_SHARE, fit
+def _fit_calibration(model, x_val, y_val):
+    """The model's calibration fitted on held-out digits (None when there are none)."""
+    from .honest.calibration import fit
+
+    return fit(model, x_val, y_val) if len(y_val) else None
+
+
+def _saved(model_path, calibration, held_out: int, calibration_file=None) -> None:
+    """Say what was saved: the calibration (how it was fitted) and the model (unless None)."""
+    from .honest.calibration import NOT_A_DIGIT_SHARE
     from .drawn.redrawn import CALIBRATION_DRAWINGS
 
-    calibration = fit(model, x_val, y_val)
-    path = calibration.save(model_path)
-    print(f"Calibration: temperature {calibration.temperature:.3f} (fitted on "
-          f"{min(len(y_val), CALIBRATION_DRAWINGS):,} held-out training digits redrawn as pen "
-          f"strokes); 'not a digit' when the top two hold less than {calibration.floor:.2%} (the "
-          f"floor: {NOT_A_DIGIT_SHARE:.0%} of the {len(y_val):,} held-out digits fall below it), else "
-          f"'not sure' below {calibration.sure:.0%} (and 'not a digit' when the top two hold less "
-          f"than {calibration.pair:.0%}); saved {path}")
+    if calibration is not None:
+        print(f"Calibration: temperature {calibration.temperature:.3f} (fitted on "
+              f"{min(held_out, CALIBRATION_DRAWINGS):,} held-out training digits redrawn as pen "
+              f"strokes); 'not a digit' when the top two hold less than {calibration.floor:.2%} (the "
+              f"floor: {NOT_A_DIGIT_SHARE:.0%} of the {held_out:,} held-out digits fall below it), else "
+              f"'not sure' below {calibration.sure:.0%} (and 'not a digit' when the top two hold less "
+              f"than {calibration.pair:.0%}); saved {calibration_file or calibration_path(model_path)}")
+    if model_path is not None:
+        print(f"Saved {model_path}")
 
 
 def _calibrate_on_held_out(model, model_path, quick: bool = False) -> None:
-    """Fit and save the calibration on the training images a run holds out by default."""
+    """Fit the calibration on the training images a run holds out by default, and save it
+    beside ``model_path`` (the file ``model`` was loaded from)."""
     from .data import load_mnist, split_validation
 
     (x_train, y_train), _ = load_mnist(test_size=1, quick=quick or None)
-    _save_calibration(model, model_path, *split_validation(x_train, y_train)[1])
+    x_val, y_val = split_validation(x_train, y_train)[1]
+    calibration = _fit_calibration(model, x_val, y_val)
+    _saved(None, calibration, len(y_val), calibration.save(model_path))
 
 
 def cmd_calibrate(args) -> int:
@@ -264,11 +351,14 @@ def cmd_export(args) -> int:
 
 def cmd_pretrained(args) -> int:
     from .honest import calibration
-    from .models.digit_model import REBUILD_COMMAND, load_model, pretrained_record, write_pretrained
+    from .models.digit_model import REBUILD_COMMAND, load_model, pretrained_paths, pretrained_record, write_pretrained
 
     if args.run:
         run_dir = Path(args.run)
-        run_json, model_path = run_dir / "run.json", run_dir / "model.keras"
+        run_json, model_path = run_dir / RECORD_FILE, run_dir / MODEL_FILE
+        _check_outputs(list(pretrained_paths()), {"--run's record": run_json, **{
+            f"--run's model{role}": path for role, path in _model_files(model_path).items()}},
+            fix="ship a copy of that run instead")
         if not run_json.is_file():
             raise FileNotFoundError(f"No {run_json}: train first, e.g. {REBUILD_COMMAND}")
         run = json.loads(run_json.read_text())
@@ -292,16 +382,22 @@ def cmd_pretrained(args) -> int:
 
 
 def cmd_finetune(args) -> int:
+    """Fine-tune --model into --out (with its calibration). --out is checked before any
+    training: a .keras file, not a folder, not the base model (also through a link). A run
+    stopped with Ctrl+C before its first epoch ended saves nothing; stopped later, it saves its
+    best epoch to --out, or beside an existing --out as NAME.stopped.keras."""
     from .honest.calibration import for_model
     from .data import load_mnist
     from .drawn.collected import load_drawings, skipped_lines
-    from .training.finetune import FineTuneConfig, finetune, format_changes, format_comparison
+    from .training.finetune import FineTuneConfig, format_changes, format_comparison, prepare, run_result
     from .models.digit_model import as_digit_model
-    from .training.run import save_model
 
-    if Path(args.out).suffix != ".keras":
+    out = Path(args.out)
+    if out.suffix != ".keras":
         raise ConfigError(f"--out must name a .keras file (e.g. runs/mine.keras), not {args.out!r}.")
-    _output_folder(Path(args.out).parent)
+    _output_folder(out.parent)
+    _check_outputs([out, calibration_path(out)],
+                   {f"--model{role}": path for role, path in _model_files(args.model).items()})
     base, calibration = as_digit_model(args.model), for_model(args.model)
     drawings = load_drawings(args.drawings)
     for line in skipped_lines(drawings.skipped):
@@ -310,18 +406,24 @@ def cmd_finetune(args) -> int:
           + ", ".join(f"{n} x {d}" for d, n in enumerate(drawings.counts()) if n))
     epochs = {} if args.epochs is None else {"epochs": args.epochs}
     config = FineTuneConfig.for_model(base, **epochs).validate()
-    result = finetune(base, drawings, config, data=load_mnist(quick=args.quick or None),
-                      held_out=args.held_out, seed=args.seed, listeners=[ConsoleProgress()],
-                      calibration=calibration)
-    out = save_model(result.model, args.out)
-    calibration_file = result.calibration.save(out)
-    print(result.run.record.summary())
+    run, held_out, base_calibration = prepare(
+        base, drawings, config, data=load_mnist(quick=args.quick or None), held_out=args.held_out,
+        seed=args.seed, listeners=[ConsoleProgress()], calibration=calibration)
+    if run.fit() is None:
+        print(NOTHING_SAVED.format(out=out))
+        return 130
+    result = run_result(run, held_out, base_calibration)
+    kept = out if not (run.record.stopped and out.exists()) else _stopped_paths(out)[0]
+    save_model(result.model, kept, result.calibration)
+    print(run.record.summary())
     for line in format_changes(result.comparison, result.held_out):
         print(f"  changed {line}")
     print(format_comparison(result.comparison))
-    print(f"Calibration: {result.calibration_note}; saved {calibration_file}")
-    print(f"Saved {out}")
-    return 130 if result.run.status == "interrupted" else 0
+    print(f"Calibration: {result.calibration_note}; saved {calibration_path(kept)}")
+    print(f"Saved {kept}")
+    if kept != out:
+        print(f"Stopped early: {out}, an earlier model, is kept as it was; this run's best epoch is {kept}.")
+    return 130 if run.status == "interrupted" else 0
 
 
 def _run_record_from_row(row: dict):
@@ -357,7 +459,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="test-time augmentation for an ensemble: also read each digit moved one "
                        "pixel up, down, left and right, and average the five readings")
     train.add_argument("--out", help="output folder (default runs/ARCH; an ensemble: runs/bncnn_x3, "
-                       "runs/bncnn_x2_cnn2, runs/bncnn_x3_tta, ...)")
+                       "runs/bncnn_x2_cnn2, runs/bncnn_x3_tta, ...): model.keras, its calibration and "
+                       "run.json, replaced together. Stopped with Ctrl+C, a run keeps its best epoch, "
+                       "beside an earlier model.keras as model.stopped.keras (and run.stopped.json); "
+                       "stopped before its first epoch ended, it writes nothing")
     train.add_argument("--quick", action="store_true", help="small data subset (as $HANDWRITING_QUICK=1)")
     train.set_defaults(func=cmd_train)
 
@@ -398,7 +503,9 @@ def build_parser() -> argparse.ArgumentParser:
     finetune.add_argument("--model", required=True, help="the base: a .keras file, or 'pretrained'")
     finetune.add_argument("--drawings", required=True, metavar="DIR",
                           help="drawings folder, one sub-folder per digit 0-9 of PNGs (white on black)")
-    finetune.add_argument("--out", required=True, help="the fine-tuned model (.keras)")
+    finetune.add_argument("--out", required=True,
+                          help="the fine-tuned model (.keras; not the base), saved with its calibration; "
+                          "stopped with Ctrl+C, beside an existing OUT as NAME.stopped.keras")
     finetune.add_argument("--epochs", type=int)
     finetune.add_argument("--held-out", type=float, default=0.3,
                           help="share of each digit's drawings kept to compare before/after (default 0.3)")
@@ -412,10 +519,25 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     import_tensorflow()
+    with warnings.catch_warnings():
+        show = warnings.showwarning
+
+        def one_line(message, category, *where, **more):
+            if issubclass(category, CalibrationWarning):      # for the learner: no source line
+                print(f"warning: {message}", file=sys.stderr)
+            else:
+                show(message, category, *where, **more)
+
+        warnings.showwarning = one_line
+        return _run(args)
+
+
+def _run(args) -> int:
     try:
         return args.func(args)
     except (ConfigError, MnistDataError, ModelError, ExportError, BrowserUnavailableError,
-            CalibrationError, DrawingsError, QuickDrawError, FileExistsError, FileNotFoundError) as err:
+            CalibrationError, DrawingsError, QuickDrawError, FileExistsError, FileNotFoundError,
+            files.SaveError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -88,15 +88,21 @@ def test_the_floor_lets_one_percent_of_held_out_digits_through_as_not_a_digit():
         cal.fit_floor(np.zeros((0, 10)))
 
 
-def test_calibration_is_stored_beside_the_model_and_loaded_back(tmp_path):
+def test_calibration_is_stored_beside_the_model_and_loaded_back(tiny_model, tmp_path):
+    from handwriting.models.digit_model import save_model
+
     model = tmp_path / "model.keras"
     assert cal.load(model) == cal.Calibration()          # none stored: T = 1, default thresholds
     stored = cal.Calibration(temperature=1.7, sure=0.75, pair=0.9)
+    with pytest.raises(cal.CalibrationError, match="No model file"):    # it belongs to a model
+        stored.save(model)
+    save_model(tiny_model, model)
     path = stored.save(model)
     assert path == tmp_path / "model.calibration.json"
     assert cal.load(model) == stored
+    refit = f"Fit it again: python -m handwriting calibrate --model {model}"
     path.write_text("{not json")
-    with pytest.raises(cal.CalibrationError, match="fit the calibration again"):
+    with pytest.raises(cal.CalibrationError, match=f"Cannot use {path} .*{refit}"):
         cal.load(model)
     path.write_text(json.dumps({"temperature": 1.0}))
     with pytest.raises(cal.CalibrationError, match="sure and pair"):
@@ -104,19 +110,63 @@ def test_calibration_is_stored_beside_the_model_and_loaded_back(tmp_path):
     path.write_text(json.dumps({"temperature": -1.0, "sure": 0.7, "pair": 0.9}))   # says what is wrong
     with pytest.raises(cal.CalibrationError, match="temperature must be a positive number, not -1.0"):
         cal.load(model)
-    path.write_text(json.dumps({"temperature": 1.7, "sure": 0.75, "pair": 0.9}))   # before the floor
-    assert cal.load(model) == stored and stored.floor == 0
     floored = cal.Calibration(temperature=0.5, floor=0.97)
     floored.save(model)
     assert cal.load(model) == floored
 
 
-def test_for_model_is_the_one_way_to_get_a_models_calibration(tmp_path):
+def test_a_calibration_with_nan_names_the_file_and_the_fix(tiny_model, tmp_path):
+    model = tmp_path / "model.keras"
+    tiny_model.save(model)
+    path = cal.calibration_path(model)
+    path.write_text('{"temperature": NaN, "sure": 0.7, "pair": 0.9, "floor": 0.5}')
+    with pytest.raises(cal.CalibrationError) as refused:
+        cal.for_model(model)
+    assert str(path) in str(refused.value) and "not nan" in str(refused.value)
+    assert f"python -m handwriting calibrate --model {model}" in str(refused.value)
+
+
+def test_a_calibration_written_before_fingerprints_is_still_read_with_a_warning(tiny_model, tmp_path):
+    model = tmp_path / "model.keras"
+    tiny_model.save(model)
+    cal.calibration_path(model).write_text(json.dumps({"temperature": 1.7, "sure": 0.75, "pair": 0.9}))
+    with pytest.warns(cal.CalibrationWarning, match="does not say which model it was fitted for.*"
+                                                    "python -m handwriting calibrate --model"):
+        assert cal.load(model) == cal.Calibration(temperature=1.7, sure=0.75, pair=0.9)
+
+
+def test_a_stale_calibration_is_refused_naming_both_files_and_the_fix(
+        tiny_model, second_tiny_model, tmp_path, capsys):
+    """A model saved over by any tool that does not know about calibrations (here Keras itself)
+    is never read with the calibration of the model it replaced."""
+    from handwriting.__main__ import main
+    from handwriting.honest.recognizer import Recognizer
+    from handwriting.training.run import save_model
+
+    model = tmp_path / "model.keras"
+    save_model(tiny_model, model)
+    cal.Calibration(temperature=2.5, floor=0.9).save(model)
+    assert cal.for_model(model) == cal.Calibration(temperature=2.5, floor=0.9)
+    second_tiny_model.save(model)                          # another model, same path, old calibration
+    path = cal.calibration_path(model)
+    for read in (cal.for_model, cal.load, Recognizer):
+        with pytest.raises(cal.CalibrationError) as refused:
+            read(model)
+        message = str(refused.value)
+        assert f"{path} was fitted for another model than the one now in {model}" in message
+        assert f"python -m handwriting calibrate --model {model}" in message
+    assert main(["evaluate", "--model", str(model), "--quick"]) == 2
+    assert "was fitted for another model" in capsys.readouterr().err
+    assert main(["calibrate", "--model", str(model), "--quick"]) == 0     # the fix it names
+    assert cal.for_model(model).temperature != 2.5
+
+
+def test_for_model_is_the_one_way_to_get_a_models_calibration(tiny_model, tmp_path):
     from handwriting.models import digit_model as models
 
     path = tmp_path / "model.keras"
     stored = cal.Calibration(temperature=1.7)
-    stored.save(path)
+    models.save_model(tiny_model, path, stored)
     given = cal.Calibration(temperature=3.0)
     assert cal.for_model(path) == cal.for_model(str(path)) == stored    # saved beside the file
     assert cal.for_model(path, given) == given                            # the caller's wins

@@ -189,3 +189,181 @@ def test_the_fastest_recipe_reaches_99_percent_from_the_cli(tmp_path, capsys, mo
     summary = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("fast "))
     test_accuracy = float(summary.split("test")[1].split("%")[0]) / 100
     assert test_accuracy >= 0.99, summary
+
+
+# ------------------------------------------------------------------ no lost work (issue 29)
+
+
+def _interrupt_at_first_batch(argv: list[str], cwd: Path, timeout: float = 240) -> tuple[int, str]:
+    """Run ``python -m handwriting ARGV`` on a terminal (a pty, so that it prints its batch
+    counter), press Ctrl+C (a real SIGINT) as soon as the first batch is shown, and return its
+    exit code and everything it printed."""
+    import os
+    import pty
+    import select
+    import signal
+    import time
+
+    main_fd, child_fd = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "handwriting", *argv], cwd=cwd,
+                               stdin=subprocess.DEVNULL, stdout=child_fd, stderr=child_fd)
+    os.close(child_fd)
+    printed, interrupted = b"", False
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if select.select([main_fd], [], [], 0.5)[0]:
+                try:
+                    chunk = os.read(main_fd, 65536)
+                except OSError:                  # EIO: the process has closed the terminal
+                    chunk = b""
+                if not chunk:
+                    break
+                printed += chunk
+            if not interrupted and b"  batch " in printed:
+                process.send_signal(signal.SIGINT)
+                interrupted = True
+            if process.poll() is not None and not select.select([main_fd], [], [], 0.1)[0]:
+                break
+        assert interrupted, f"no batch was shown in {timeout} s:\n{printed.decode(errors='replace')}"
+        return process.wait(timeout=60), printed.decode(errors="replace")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(main_fd)
+
+
+def _folder(path: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(path.iterdir())}
+
+
+def test_ctrl_c_at_the_first_batch_saves_nothing_and_keeps_the_earlier_model(tmp_path):
+    """Stopped before any epoch ended: no record, no model, no calibration, over an earlier run
+    or into an empty folder; the command says so and exits 130."""
+    earlier, empty = tmp_path / "earlier", tmp_path / "empty"
+    earlier.mkdir()
+    for name, text in (("model.keras", "the model a person trained"), ("run.json", '{"record": 1}'),
+                       ("model.calibration.json", '{"temperature": 1.5}')):
+        (earlier / name).write_text(text)
+    before = _folder(earlier)
+    # Batches of 2: an epoch of 900 batches lasts seconds, so Ctrl+C lands well inside it.
+    train = ["train", "--arch", "tiny", "--epochs", "1", "--batch-size", "2", "--quick"]
+    code, printed = _interrupt_at_first_batch([*train, "--out", str(earlier)], tmp_path)
+    assert code == 130, printed
+    assert "Stopped before the first epoch ended: nothing to save" in printed and "Saved" not in printed
+    assert "Traceback" not in printed
+    assert _folder(earlier) == before
+    code, printed = _interrupt_at_first_batch([*train, "--out", str(empty)], tmp_path)
+    assert code == 130 and "nothing to save" in printed, printed
+    assert list(empty.iterdir()) == []
+
+
+def test_a_stopped_run_saves_its_best_epoch_beside_an_earlier_model_never_over_it(tmp_path, capsys,
+                                                                                   monkeypatch):
+    from handwriting.__main__ import ConsoleProgress
+    from handwriting.honest.calibration import for_model
+
+    out = tmp_path / "tiny"
+    train = ["train", "--arch", "tiny", "--epochs", "2", "--quick", "--out", str(out)]
+    assert main(train) == 0                                             # the earlier model
+    before = _folder(out)
+
+    def ctrl_c_in_the_second_epoch(self, run, epoch, batch, logs):
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(ConsoleProgress, "on_batch_end", ctrl_c_in_the_second_epoch)
+    capsys.readouterr()
+    for tag in ("stopped", "stopped-2"):                 # a second stop does not replace the first
+        assert main(train) == 130
+        printed = capsys.readouterr().out
+        assert f"Saved {out / f'model.{tag}.keras'}" in printed
+        assert f"{out / 'model.keras'}, an earlier model, is kept as it was" in printed
+        after = _folder(out)
+        assert all(after[name] == data for name, data in before.items() if name != "checkpoint.keras")
+        assert json.loads((out / f"run.{tag}.json").read_text())["record"]["epochs"] == 1
+        assert json.loads((out / f"run.{tag}.json").read_text())["record"]["stopped"]
+        assert for_model(out / f"model.{tag}.keras").temperature > 0       # its own calibration
+    for_model(out / "model.keras")                       # still the earlier model's own
+
+
+def test_outputs_that_are_inputs_through_a_link_are_refused_before_any_training(
+        tiny_model, personal_drawings, tmp_path, capsys, monkeypatch):
+    from handwriting.models import digit_model as models
+    from handwriting.honest.calibration import Calibration
+    from handwriting.training.run import save_model
+
+    runs = tmp_path / "runs"
+    base = runs / "base.keras"
+    save_model(tiny_model, base)
+    Calibration(temperature=1.5).save(base)
+    save_model(tiny_model, runs / "model.keras")
+    (tmp_path / "alias").symlink_to(runs)                 # the same folder under another name
+    (tmp_path / "mine.keras").symlink_to(base)            # the same file under another name
+    before = _folder(runs)
+    finetune = ["finetune", "--model", str(base), "--drawings", str(personal_drawings),
+                "--epochs", "1", "--quick", "--out"]
+    for out in (tmp_path / "alias" / "base.keras", tmp_path / "mine.keras", base):
+        assert main([*finetune, str(out)]) == 2
+        printed = capsys.readouterr()
+        assert f"{out} is --model {base}" in printed.err and "choose another --out" in printed.err
+        assert ("through a link" in printed.err) == (out != base)
+        assert "epoch" not in printed.out and "Traceback" not in printed.err
+    assert main(["train", "--arch", "tiny", "--epochs", "1", "--quick", "--init", str(runs / "model.keras"),
+                 "--out", str(tmp_path / "alias")]) == 2             # train on from a model, into its folder
+    printed = capsys.readouterr()
+    assert f"is --init {runs / 'model.keras'} (the same file, through a link)" in printed.err
+    assert "epoch" not in printed.out
+    assert _folder(runs) == before
+
+    shipped = models.pretrained_record()              # pretrained --run shipping its own record
+    package = tmp_path / "package"
+    (package / "pretrained").mkdir(parents=True)
+    monkeypatch.setattr(models, "_package_file", lambda name: package / name)
+    (package / models.PRETRAINED_RECORD).write_text(json.dumps(shipped))
+    run = tmp_path / "run"
+    save_model(tiny_model, run / "model.keras")
+    Calibration().save(run / "model.keras")
+    (run / "run.json").symlink_to(package / models.PRETRAINED_RECORD)
+    assert main(["pretrained", "--run", str(run)]) == 2
+    assert "is --run's record" in capsys.readouterr().err
+    assert not (package / models.PRETRAINED_WEIGHTS).exists()
+
+
+def test_finetune_out_that_is_a_folder_is_refused_before_training(personal_drawings, tmp_path, capsys):
+    folder = tmp_path / "mine.keras"
+    folder.mkdir()
+    assert main(["finetune", "--model", "pretrained", "--drawings", str(personal_drawings),
+                 "--out", str(folder), "--epochs", "1", "--quick"]) == 2
+    printed = capsys.readouterr()
+    assert f"Cannot save {folder}: it is a folder, not a file" in printed.err
+    assert "epoch" not in printed.out and "Traceback" not in printed.err
+    assert folder.is_dir() and not list(folder.iterdir())
+
+
+def test_a_finetune_stopped_with_ctrl_c_never_replaces_an_earlier_result(tiny_model, personal_drawings,
+                                                                         tmp_path, capsys, monkeypatch):
+    from handwriting.__main__ import ConsoleProgress
+    from handwriting.honest.calibration import for_model
+
+    base, out = tmp_path / "base.keras", tmp_path / "mine.keras"
+    tiny_model.save(base)
+    out.write_bytes(b"yesterday's fine-tuned model")
+    finetune = ["finetune", "--model", str(base), "--drawings", str(personal_drawings), "--out", str(out),
+                "--epochs", "2", "--quick"]
+    for stop_in_epoch in (0, 1):
+        def ctrl_c(self, run, epoch, batch, logs):
+            if epoch == stop_in_epoch:
+                raise KeyboardInterrupt
+
+        monkeypatch.setattr(ConsoleProgress, "on_batch_end", ctrl_c)
+        assert main(finetune) == 130
+        printed = capsys.readouterr().out
+        assert out.read_bytes() == b"yesterday's fine-tuned model"
+        if stop_in_epoch == 0:
+            assert f"nothing to save; {out} is as it was" in printed and "Saved" not in printed
+            assert sorted(p.name for p in tmp_path.iterdir()) == ["base.keras", "mine.keras"]
+        else:
+            assert f"Saved {tmp_path / 'mine.stopped.keras'}" in printed and "kept as it was" in printed
+            assert for_model(tmp_path / "mine.stopped.keras").temperature > 0

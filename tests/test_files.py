@@ -64,3 +64,50 @@ def test_writable_folder_makes_the_folder_or_says_what_is_in_the_way(tmp_path):
                                                     rf"\(a file, not a folder: {blocker}\)"):
             files.writable_folder(folder)
     assert blocker.read_text().startswith("a file")
+
+
+def test_files_that_belong_together_are_replaced_all_or_none(tmp_path):
+    model, calibration, stale = tmp_path / "m.keras", tmp_path / "m.calibration.json", tmp_path / "old.json"
+    for path, text in ((model, "old model"), (calibration, "old calibration"), (stale, "stale")):
+        path.write_text(text)
+    with pytest.raises(KeyboardInterrupt):               # Ctrl+C after the model, before the rest
+        with files.replacing_together([model, calibration], remove=[stale]) as (m, c):
+            m.write_text("new model")
+            raise KeyboardInterrupt
+    assert [model.read_text(), calibration.read_text(), stale.read_text()] == \
+        ["old model", "old calibration", "stale"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.calibration.json", "m.keras", "old.json"]
+    with files.replacing_together([model, calibration], remove=[stale]) as (m, c):
+        m.write_text("new model")
+        c.write_text("new calibration")
+    assert [model.read_text(), calibration.read_text(), stale.exists()] == \
+        ["new model", "new calibration", False]
+
+
+def test_a_folder_where_a_file_goes_is_refused_before_anything_is_written(tmp_path):
+    (tmp_path / "mine.keras").mkdir()
+    wrote = []
+    with pytest.raises(files.SaveError, match=r"mine.keras: it is a folder, not a file"):
+        with files.replacing(tmp_path / "mine.keras") as partial:
+            wrote.append(partial)                       # never reached: refused first
+    assert not wrote and [p.name for p in tmp_path.iterdir()] == ["mine.keras"]
+    with pytest.raises(files.SaveError, match="it is a folder"):
+        files.writable_as_files(tmp_path / "ok.keras", tmp_path / "mine.keras")
+    (tmp_path / "notes").write_text("a file")
+    with pytest.raises(files.FolderError, match=r"a file, not a folder: .*notes"):
+        files.writable_as_files(tmp_path / "notes" / "mine.keras")
+    assert files.writable_as_files(tmp_path / "new" / "m.keras") == [tmp_path / "new" / "m.keras"]
+    assert not (tmp_path / "new").exists()                               # checks, creates nothing
+
+
+def test_same_file_sees_through_symbolic_and_hard_links(tmp_path):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    (runs / "model.keras").write_text("a model")
+    (tmp_path / "alias").symlink_to(runs)
+    (tmp_path / "link.keras").symlink_to(runs / "model.keras")
+    (tmp_path / "hard.keras").hardlink_to(runs / "model.keras")
+    for other in ("alias/model.keras", "link.keras", "hard.keras", "runs/../runs/model.keras"):
+        assert files.same_file(tmp_path / other, runs / "model.keras"), other
+    assert files.same_file(tmp_path / "alias" / "new.keras", runs / "new.keras")     # not there yet
+    assert not files.same_file(tmp_path / "alias" / "other.keras", runs / "model.keras")

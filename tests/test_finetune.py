@@ -7,7 +7,7 @@ import pytest
 
 from handwriting.honest import calibration, metrics as evaluation
 from handwriting.drawn.collected import DrawingsError, load_drawings
-from handwriting.training.finetune import Change, FineTuneConfig, FineTuneRun, compare, finetune, format_changes, format_comparison, mixed_dataset, prepare, refit_calibration
+from handwriting.training.finetune import Change, FineTuneConfig, FineTuneRun, compare, finetune, format_changes, format_comparison, mixed_dataset, prepare, refit_calibration, run_result
 from handwriting.training.run import ConfigError, TrainingListener, TrainingRun
 
 
@@ -121,8 +121,10 @@ def test_stop_ends_a_finetuning_run_like_any_run(tiny_model, mnist_small, person
     run = FineTuneRun(tiny_model, drawings, FineTuneConfig(epochs=3), data=mnist_small,
                       listeners=[listener])
     record = run.fit()
-    assert listener.events == ["begin", "stopped"]
-    assert record.stopped and record.epochs == 1 and run.batch == 1
+    assert listener.events == ["begin", "stopped"] and run.batch == 1
+    assert record is None and run.completed_epochs == 0           # stopped in its first epoch
+    with pytest.raises(RuntimeError, match="before its first epoch did: nothing to compare or save"):
+        run_result(run, drawings, calibration.Calibration())
     with pytest.raises(DrawingsError, match="No drawings to fine-tune on"):
         FineTuneRun(tiny_model, drawings.subset([]))
 

@@ -1,6 +1,8 @@
 """Bad model files and shapes get one clear error in the loader, the CLI, the pad and the export."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from handwriting.__main__ import main
@@ -67,3 +69,22 @@ def test_a_model_that_ends_in_scores_is_refused_with_the_fix(tmp_path, capsys):
     fixed = keras.Sequential([scores, keras.layers.Softmax()])      # the fix the message gives
     reading = DrawingPad(fixed).draw_strokes([[(140, 30), (140, 250)]])
     assert np.isclose(reading.probabilities.sum(), 1, atol=1e-5)
+
+
+def test_save_model_writes_the_model_with_its_calibration_and_drops_another_models(
+        tiny_model, second_tiny_model, tmp_path):
+    """A model saved over another must never be read with the other's calibration."""
+    from handwriting.honest.calibration import Calibration, for_model
+    from handwriting.models.digit_model import calibration_path, fingerprint, save_model
+
+    path = tmp_path / "model.keras"
+    assert fingerprint(tiny_model) != fingerprint(second_tiny_model)
+    save_model(tiny_model, path, Calibration(temperature=2.5), records={tmp_path / "run.json": {"n": 1}})
+    assert fingerprint(path) == fingerprint(tiny_model)                 # the file's = the weights'
+    assert for_model(path) == Calibration(temperature=2.5)
+    assert json.loads((tmp_path / "run.json").read_text()) == {"n": 1}
+    save_model(tiny_model, path)                           # the same weights: still its calibration
+    assert for_model(path) == Calibration(temperature=2.5)
+    save_model(second_tiny_model, path)                    # another model: the old one's goes
+    assert not calibration_path(path).exists() and for_model(path) == Calibration()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.keras", "run.json"]

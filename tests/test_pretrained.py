@@ -112,3 +112,27 @@ def test_damaged_pretrained_files_say_to_reinstall(tiny_model, tmp_path, monkeyp
             models.load_pretrained()
     finally:
         models._pretrained_weights.cache_clear()
+
+
+def test_its_record_and_calibration_are_bound_to_the_shipped_weights(tiny_model, second_tiny_model,
+                                                                     tmp_path, monkeypatch):
+    from handwriting.honest import calibration
+
+    shipped = models.pretrained_record()["model_fingerprint"]
+    assert shipped == models.fingerprint(models.PRETRAINED)
+    assert shipped == models.weights_fingerprint(models.load_pretrained().get_weights())
+    monkeypatch.setattr(models, "_package_file", lambda name: tmp_path / name)
+    models._pretrained_weights.cache_clear()
+    try:
+        record = {"record": {"architecture": "tiny"}, "calibration": {"temperature": 2.0, "sure": 0.7,
+                                                                      "pair": 0.9, "floor": 0.5}}
+        models.write_pretrained(tiny_model, record)
+        assert calibration.for_model(models.PRETRAINED).temperature == 2.0
+        weights, _ = models.pretrained_paths()
+        np.savez_compressed(weights, *[w.astype(np.float16) for w in second_tiny_model.get_weights()])
+        models._pretrained_weights.cache_clear()         # other weights under the same record
+        with pytest.raises(calibration.CalibrationError, match="record.json holds the calibration of "
+                                                               "other weights.*Reinstall"):
+            calibration.for_model(models.PRETRAINED)
+    finally:
+        models._pretrained_weights.cache_clear()

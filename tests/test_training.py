@@ -94,6 +94,7 @@ def test_stop_mid_run_ends_early_and_keeps_a_working_model(mnist_small):
     record = run.fit()
     assert run.status == "stopped" and record.stopped
     assert record.epochs == 2, "stopped within the second epoch"
+    assert run.completed_epochs == 1 and run.epochs_done == 2
     # The best epoch's weights are kept and the model still predicts well.
     (_, _), (x_test, y_test) = mnist_small
     assert evaluation.accuracy(run.model, x_test, y_test) == record.test_accuracy
@@ -103,8 +104,30 @@ def test_stop_mid_run_ends_early_and_keeps_a_working_model(mnist_small):
 def test_stop_before_any_run_is_harmless(mnist_small):
     run = TrainingRun(TrainingConfig.for_architecture("dnn", epochs=1), data=mnist_small)
     run.stop()
-    record = run.fit()
-    assert run.status == "stopped" and record.epochs == 1
+    assert run.fit() is None and run.record is None          # stopped after its first batch
+    assert run.status == "stopped" and run.completed_epochs == 0
+
+
+@pytest.mark.parametrize("how", ["stop", "ctrl_c"])
+def test_a_run_stopped_in_its_first_epoch_produced_nothing_and_saves_nothing(mnist_small, tmp_path, how):
+    """Keras ends a stopped epoch early but still reports it: it must not pass for a trained one."""
+    def stop_at_third_batch(run, epoch, batch):
+        if batch == 2:
+            if how == "ctrl_c":
+                raise KeyboardInterrupt
+            run.stop()
+
+    recorder = Recorder(stop_at_third_batch)
+    run = TrainingRun(TrainingConfig.for_architecture("tiny", epochs=3), data=mnist_small,
+                      listeners=[recorder])
+    assert run.fit() is None and run.record is None and run.completed_epochs == 0
+    assert run.status == ("interrupted" if how == "ctrl_c" else "stopped")
+    assert recorder.events[-1] == ("end", run.status)
+    earlier = tmp_path / "model.keras"
+    earlier.write_bytes(b"an earlier model")
+    with pytest.raises(RuntimeError, match="has not completed an epoch.*nothing was written"):
+        run.save(earlier)
+    assert earlier.read_bytes() == b"an earlier model" and [p.name for p in tmp_path.iterdir()] == ["model.keras"]
 
 
 def test_keyboard_interrupt_keeps_the_best_weights(mnist_small):

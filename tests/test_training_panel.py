@@ -115,7 +115,39 @@ def test_double_train_and_early_stop_are_harmless(mnist_small):
     panel.train_button.click()                  # disabled in the page; a stray click is harmless
     panel.stop()
     panel.wait(60)
-    assert len(panel.runs) == 1
+    assert panel.last_run.status == "stopped" and not panel.running
+    assert len(panel.runs) == (panel.last_run.completed_epochs > 0)     # at most the one run
+
+
+@pytest.mark.parametrize("redo", ["train", "finetune"])
+def test_stop_before_the_first_epoch_ends_keeps_the_previous_model(panel, monkeypatch, redo,
+                                                                   personal_drawings):
+    """A Stop during a new run's first epoch: the panel keeps the model (and calibration) it had,
+    its followers hear of no untrained model, the runs table gets no row."""
+    seen = []
+    panel.on_model_change(seen.append)
+    panel.train(wait=True)
+    model, calibration_before, table = panel.model, panel.calibration, panel.table.value
+
+    class StopAtFirstBatch(training_panel._PanelListener):
+        def on_batch_end(self, run, epoch, batch, logs):
+            super().on_batch_end(run, epoch, batch, logs)
+            if batch == 0:
+                self.panel.stop()                  # as the Stop button does
+
+    monkeypatch.setattr(training_panel, "_PanelListener", StopAtFirstBatch)
+    if redo == "train":
+        assert panel.train(wait=True) is None
+    else:
+        assert panel.finetune(personal_drawings, wait=True, epochs=2) is None
+    assert panel.last_run.status == "stopped" and panel.last_run.completed_epochs == 0
+    assert panel.model is model and panel.calibration is calibration_before and seen == [model]
+    assert len(panel.runs) == 1 and panel.models == {1: model} and panel.table.value == table
+    assert "stopped before its first epoch ended: nothing to keep" in panel.message.value
+    assert "previous model is kept" in panel.message.value and "color:#b00020" not in panel.message.value
+    assert not panel.train_button.disabled and panel.stop_button.disabled
+    monkeypatch.undo()
+    assert panel.train(wait=True) is not None and len(panel.runs) == 2 and panel.model is not model
 
 
 def _resource_exhausted():
@@ -257,7 +289,8 @@ def test_finetune_while_training_is_refused(mnist_small, personal_drawings):
         panel.finetune(personal_drawings)
     panel.stop()
     panel.wait(60)
-    assert len(panel.runs) == 1 and not panel.finetune_button.disabled
+    assert len(panel.runs) == (panel.last_run.completed_epochs > 0)    # a row only for a trained epoch
+    assert not panel.finetune_button.disabled
 
 
 def test_stopping_a_finetune_keeps_its_best_epoch_and_still_compares(mnist_small, personal_drawings):

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from .. import files
 from ..honest.calibration import calibration_path, for_model
-from ..models import PRETRAINED, as_digit_model
+from ..models.digit_model import PRETRAINED, as_digit_model
 from .manifest import (
     FORMAT,
     MANIFEST,

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..browser import chromium, run_off_event_loop, serve_directory
 from ..data import load_mnist
-from ..models import as_digit_model
+from ..models.digit_model import as_digit_model
 from ..preprocess import (
     CANVAS_SIZE,
     DrawingError,

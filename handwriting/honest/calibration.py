@@ -19,19 +19,27 @@ The floor is fitted per model (:func:`fit`): the top-two share that all but
 :data:`NOT_A_DIGIT_SHARE` of its held-out MNIST digits reach, so every model calls about 1 % of
 real digits "not a digit", however confident or timid its probabilities (0: no floor).
 
-Numbers only: numpy in, numpy out, no TensorFlow except in :func:`fit` (which runs the model).
+A calibration belongs to one model: the file beside ``model.keras`` holds the fingerprint of
+the weights it was fitted for (:func:`handwriting.models.fingerprint`), and :func:`load` refuses
+it for any other weights, naming the command that fits it again (:data:`REFIT_COMMAND`). A file
+written before fingerprints existed is still read, with a :class:`CalibrationWarning`.
+
+Numbers only: numpy in, numpy out, no TensorFlow except in :func:`fit` (which runs the model)
+and in checking a fingerprint (which loads it).
 """
 from __future__ import annotations
 
 import json
 import math
 import os
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .. import files
+from ..models.digit_model import CALIBRATION_SUFFIX, FINGERPRINT_KEY, PRETRAINED, PRETRAINED_RECORD, REBUILD_COMMAND, ModelError, calibration_path, fingerprint, pretrained_record
 
 SURE = 0.7                  # calibrated top probability from which the answer is a digit
 PAIR = 0.9                  # ... else the top two together from which it is "a 4 or a 9?"
@@ -39,11 +47,17 @@ NOT_A_DIGIT_SHARE = 0.01    # held-out digits whose top two fall below the fitte
 EPSILON = 1e-12             # probabilities are clipped here before the log (p = 0 happens)
 TEMPERATURE_RANGE = (0.05, 20.0)
 VERDICTS = ("digit", "unsure", "not_a_digit")
-SUFFIX = ".calibration.json"   # stored beside the model: model.keras -> model.calibration.json
+SUFFIX = CALIBRATION_SUFFIX   # stored beside the model: model.keras -> model.calibration.json
+#: How to fit a model file's calibration again (``{model}``: its path).
+REFIT_COMMAND = "python -m handwriting calibrate --model {model}"
 
 
 class CalibrationError(ValueError):
     """Bad probabilities, labels, thresholds or calibration file; the message says which."""
+
+
+class CalibrationWarning(UserWarning):
+    """A calibration file that cannot be checked against its model (written before fingerprints)."""
 
 
 def _probabilities(probabilities) -> np.ndarray:
@@ -185,28 +199,53 @@ class Calibration:
                                    f"optionally floor); got {values!r:.120}.") from err
 
     def save(self, model_path: str | os.PathLike) -> Path:
-        """Write ``<model>.calibration.json`` beside the model file (atomically)."""
-        return files.write_json(calibration_path(model_path), self.as_dict())
+        """Write ``<model>.calibration.json`` beside the model file (atomically), with the
+        fingerprint of the model in that file, which must be there already: save the model
+        first, or both at once with :func:`handwriting.models.save_model` (model, path,
+        calibration)."""
+        try:
+            weights = fingerprint(model_path)
+        except ModelError as err:
+            raise CalibrationError(f"Cannot save the calibration of {model_path}: {err}") from None
+        return files.write_json(calibration_path(model_path), {**self.as_dict(), FINGERPRINT_KEY: weights})
 
 
-def calibration_path(model_path: str | os.PathLike) -> Path:
-    """Where a model file's calibration lives: ``runs/cnn2/model.keras`` ->
-    ``runs/cnn2/model.calibration.json``."""
-    path = Path(model_path)
-    return path.with_name(path.stem + SUFFIX)
+def _refit(model_path) -> str:
+    return REFIT_COMMAND.format(model=model_path)
 
 
 def load(model_path: str | os.PathLike) -> Calibration:
-    """The calibration stored beside ``model_path``; ``Calibration()`` when there is none."""
+    """The calibration stored beside ``model_path``; ``Calibration()`` when there is none.
+
+    Raises:
+        CalibrationError: the file cannot be read, holds bad numbers, or was fitted for other
+            weights than the model now at ``model_path`` (the model was saved over without it);
+            the message names the file and the command that fits it again.
+    """
     path = calibration_path(model_path)
     if not path.is_file():
         return Calibration()
     try:
         values = json.loads(path.read_text())
-    except (OSError, ValueError) as err:
-        raise CalibrationError(f"Cannot read {path} ({err}); delete it or fit the calibration "
-                               "again with handwriting.honest.calibration.fit().") from err
-    return Calibration.from_dict(values)
+        calibration = Calibration.from_dict(values)
+    except (OSError, ValueError) as err:          # CalibrationError included
+        raise CalibrationError(f"Cannot use {path} as the calibration of {model_path} "
+                               f"({str(err).rstrip('.')}). Fit it again: {_refit(model_path)} "
+                               f"(or delete {path}).") from None
+    stored = values.get(FINGERPRINT_KEY)
+    if stored is None:
+        warnings.warn(f"{path} does not say which model it was fitted for (it was written before "
+                      f"calibrations were bound to their model); if {model_path} was trained or "
+                      f"saved again since, fit it again: {_refit(model_path)}", CalibrationWarning,
+                      stacklevel=2)
+        return calibration
+    actual = fingerprint(model_path)
+    if stored != actual:
+        raise CalibrationError(f"{path} was fitted for another model than the one now in "
+                               f"{model_path} (model fingerprint {stored}, the file's {actual}): the "
+                               f"model was saved over without its calibration. Fit it again for this "
+                               f"model: {_refit(model_path)} (or delete {path}).")
+    return calibration
 
 
 def for_model(model_or_path, calibration: Calibration | None = None) -> Calibration:
@@ -218,16 +257,22 @@ def for_model(model_or_path, calibration: Calibration | None = None) -> Calibrat
 
     Returns:
         ``calibration`` if given; else the pretrained model's (stored in its record), or the one
-        saved beside a ``.keras`` path (:func:`load`); else ``Calibration()``: temperature 1 and
-        the default thresholds (a ``keras.Model`` object carries none).
+        saved beside a ``.keras`` path (:func:`load`, which checks that it was fitted for that
+        model); else ``Calibration()``: temperature 1 and the default thresholds (a
+        ``keras.Model`` object carries none).
     """
-    from ..models.digit_model import PRETRAINED, pretrained_record
-
     if calibration is not None:
         return calibration
     if isinstance(model_or_path, str) and model_or_path == PRETRAINED:
-        stored = pretrained_record().get("calibration")
-        return Calibration() if stored is None else Calibration.from_dict(stored)
+        record = pretrained_record()
+        if record.get("calibration") is None:
+            return Calibration()
+        shipped = fingerprint(PRETRAINED)
+        if record.get(FINGERPRINT_KEY, shipped) != shipped:
+            raise CalibrationError(f"The pretrained model's {PRETRAINED_RECORD} holds the calibration "
+                                   "of other weights than the ones shipped with it. Reinstall the "
+                                   f"package, or rebuild both: {REBUILD_COMMAND}")
+        return Calibration.from_dict(record["calibration"])
     if isinstance(model_or_path, (str, os.PathLike)):
         return load(model_or_path)
     return Calibration()

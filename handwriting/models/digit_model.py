@@ -1,11 +1,17 @@
-"""Loading, checking and calling digit models: shared by the pad, the export and the CLI.
+"""Loading, checking, saving and calling digit models: shared by the pad, the export and the CLI.
 
 A digit model takes (batch, 28, 28, 1) float32 images in [0, 1] and returns (batch, 10)
 probabilities. Anything else gets a :class:`ModelError` that says what was expected.
+
+A model file ``name.keras`` may have its calibration beside it, ``name.calibration.json``
+(:mod:`handwriting.honest.calibration`), bound to the model by the :func:`fingerprint` of its weights:
+:func:`save_model` writes the two together, so that a model is never read with another model's
+calibration.
 """
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import zipfile
@@ -29,6 +35,12 @@ REBUILD_COMMAND = ("python -m handwriting train --arch bncnn --seed 0 --out runs
                    "python -m handwriting train --arch drawcnn --init runs/bncnn/model.keras --epochs 8 "
                    "--lr 1e-3 --seed 0 --out runs/drawcnn && "
                    "python -m handwriting pretrained --run runs/drawcnn")
+
+
+#: Beside a model file: ``runs/cnn2/model.keras`` -> ``runs/cnn2/model.calibration.json``.
+CALIBRATION_SUFFIX = ".calibration.json"
+#: The key of a calibration file that holds the :func:`fingerprint` of the model it was fitted for.
+FINGERPRINT_KEY = "model_fingerprint"
 
 
 class ModelError(ValueError):
@@ -124,8 +136,10 @@ def _package_file(name: str) -> Path:
 
 def pretrained_record() -> dict:
     """The pretrained model's training record: ``{"record": RunRecord row, "history": ...,
-    "calibration": ...}``, a training run's ``run.json`` (validation and test accuracy included)
-    plus its calibration; read that with ``calibration.for_model("pretrained")``."""
+    "calibration": ..., "model_fingerprint": ...}``, a training run's ``run.json`` (validation
+    and test accuracy included) plus its calibration (read that with
+    ``calibration.for_model("pretrained")``) and the :func:`fingerprint` of the weights it
+    describes."""
     path = _package_file(PRETRAINED_RECORD)
     if not path.is_file():
         raise ModelError(f"The pretrained model is missing from this installation ({path}). "
@@ -169,23 +183,103 @@ def load_pretrained():
     return model
 
 
+def pretrained_paths(folder: str | os.PathLike | None = None) -> tuple[Path, Path]:
+    """The pretrained model's weights and record files in ``folder`` (default: this
+    installation's package)."""
+    root = Path(folder) if folder is not None else _package_file("")
+    return root / PRETRAINED_WEIGHTS, root / PRETRAINED_RECORD
+
+
 def write_pretrained(model, run_record: dict, folder: str | os.PathLike | None = None) -> Path:
     """Store ``model`` (weights as float16) and ``run_record`` as the package's pretrained model.
 
     Args:
         run_record: ``{"record": ..., "history": ..., "calibration": ...}``: a training run's
-            ``run.json`` plus the model's calibration.
+            ``run.json`` plus the model's calibration; stored with the :func:`fingerprint` of
+            the weights as shipped (float16), which the record describes.
         folder: the package folder to write into (default: this installation's package).
     Returns: the weights file.
     """
     check_digit_model(model)
-    root = Path(folder) if folder is not None else _package_file("")
-    weights, record = root / PRETRAINED_WEIGHTS, root / PRETRAINED_RECORD
-    with files.replacing(weights) as partial:
-        np.savez_compressed(partial, *[w.astype(np.float16) for w in model.get_weights()])
-    files.write_json(record, run_record)
+    weights, record = pretrained_paths(folder)
+    shipped = [w.astype(np.float16) for w in model.get_weights()]
+    run_record = {**run_record, FINGERPRINT_KEY: weights_fingerprint(shipped)}
+    with files.replacing_together([weights, record]) as (weights_partial, record_partial):
+        np.savez_compressed(weights_partial, *shipped)
+        record_partial.write_text(files.json_text(run_record))
     _pretrained_weights.cache_clear()
     return weights
+
+
+def calibration_path(model_path: str | os.PathLike) -> Path:
+    """Where a model file's calibration lives: ``runs/cnn2/model.keras`` ->
+    ``runs/cnn2/model.calibration.json``."""
+    path = Path(model_path)
+    return path.with_name(path.stem + CALIBRATION_SUFFIX)
+
+
+def weights_fingerprint(weights) -> str:
+    """``"sha256:"`` and 16 hex digits of a model's weight arrays in order (as float32, with their
+    shapes): equal for a model in memory, the ``.keras`` file it was saved to, and the
+    pretrained model's float16 weights as loaded (float32)."""
+    digest = hashlib.sha256()
+    for array in weights:
+        array = np.ascontiguousarray(array, dtype="<f4")
+        digest.update(repr(array.shape).encode())
+        digest.update(array.tobytes())
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+def fingerprint(model_or_path) -> str:
+    """The :func:`weights_fingerprint` of a ``keras.Model``, a ``.keras`` file (loaded: about
+    0.2 s) or :data:`PRETRAINED` (its weights file, without building the model)."""
+    if isinstance(model_or_path, str) and model_or_path == PRETRAINED:
+        return weights_fingerprint(_pretrained_weights())
+    return weights_fingerprint(as_digit_model(model_or_path).get_weights())
+
+
+def stored_fingerprint(path: str | os.PathLike) -> str | None:
+    """The model fingerprint a calibration file says it was fitted for (None: no file, no
+    fingerprint, or not readable)."""
+    try:
+        value = json.loads(Path(path).read_text()).get(FINGERPRINT_KEY)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def save_model(model, path: str | os.PathLike, calibration=None,
+               records: dict | None = None) -> Path:
+    """Write ``model`` to ``path`` (.keras) together with its calibration and records: all
+    complete, then all renamed into place (:func:`files.replacing_together`), so that a failed
+    or interrupted save leaves the previous files as they were.
+
+    Args:
+        calibration: the model's :class:`~handwriting.honest.calibration.Calibration` (or its dict),
+            written beside it (:func:`calibration_path`) with the model's :func:`fingerprint`.
+            None: none is written, and one left there by an earlier model is deleted (it would
+            be read with this one), unless it was fitted for these very weights.
+        records: more JSON files that describe this model, ``{path: value}`` (e.g. a run's
+            ``run.json``), replaced with it.
+
+    Returns: ``path``.
+    """
+    path = Path(path).expanduser()
+    if path.suffix != ".keras":
+        raise ValueError(f"Model files must end in .keras, got {path.name!r}.")
+    beside = calibration_path(path)
+    records = dict(records or {})
+    stale = []
+    if calibration is not None:
+        values = calibration if isinstance(calibration, dict) else calibration.as_dict()
+        records[beside] = {**values, FINGERPRINT_KEY: weights_fingerprint(model.get_weights())}
+    elif beside.exists() and stored_fingerprint(beside) != weights_fingerprint(model.get_weights()):
+        stale.append(beside)
+    with files.replacing_together([path, *records], remove=stale) as (partial, *partials):
+        model.save(partial)
+        for written, value in zip(partials, records.values()):
+            written.write_text(files.json_text(value))
+    return path
 
 
 def as_digit_model(model_or_path):

@@ -4,7 +4,7 @@ Like Teachable Machine: a few drawings per digit, seconds of training, the resul
 
     result = finetune("pretrained", load_drawings("my_digits"))
     print(format_comparison(result.comparison))
-    save_model(result.model, "mine.keras"); result.calibration.save("mine.keras")
+    save_model(result.model, "mine.keras", result.calibration)   # handwriting.models: both at once
 
 Fine-tuning is a :class:`~handwriting.training.TrainingRun` (:class:`FineTuneRun`), so the
 training panel's progress, Stop, live curves and runs table work for it unchanged; only how the
@@ -337,6 +337,7 @@ def finetune(model, drawings, config: FineTuneConfig | None = None, data=None,
     Raises:
         DrawingsError: no drawings, or too few of a digit to hold one out.
         ModelError: ``model`` is not a digit model.
+        RuntimeError: stopped (Ctrl+C) before the first epoch ended: nothing to keep.
     """
     data = data if data is not None else data_module.load_mnist()
     run, test, base_calibration = prepare(model, drawings, config, data, held_out, seed, listeners,
@@ -374,10 +375,11 @@ def run_result(run: FineTuneRun, held_out: DrawingSet,
     base on the ``held_out`` drawings and the run's MNIST test set, and the refitted calibration.
 
     Raises:
-        RuntimeError: the run ended before it trained an epoch (no model to compare).
+        RuntimeError: the run ended before its first epoch did (nothing to compare or save).
     """
     if run.record is None:
-        raise RuntimeError(f"Fine-tuning ended ({run.status}) before it trained an epoch.")
+        raise RuntimeError(f"Fine-tuning ended ({run.status}) before its first epoch did: nothing "
+                           "to compare or save; fine-tune again and let at least one epoch end.")
     (_, _), (x_test, y_test) = run.data
     comparison = compare(held_out.labels,
                          evaluation.predict_probabilities(run.base, held_out.images).argmax(axis=1),

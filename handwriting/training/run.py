@@ -23,8 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from ..models import architectures
-from .. import data as data_module, files
+from .. import data as data_module
 from ..honest import metrics as evaluation
+from ..models.digit_model import save_model
 from ..models.precision import MIXED, native_bfloat16, with_policy
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
@@ -252,6 +253,10 @@ def _keras_callbacks(run: "TrainingRun"):
                 if key != "learning_rate":
                     run.history.setdefault(key, []).append(value)
             run.epochs_done = epoch + 1
+            # Keras ends a stopped epoch early and still calls this: it counts in epochs_done
+            # (and may give the best weights) but is not a completed epoch.
+            if not (self.model.stop_training and run.batch < run.steps_per_epoch):
+                run.completed_epochs = epoch + 1
             for listener in run.listeners:
                 listener.on_epoch_end(run, epoch, logs)
 
@@ -341,7 +346,10 @@ class TrainingRun:
             through the third), and those batches' own "loss" and "accuracy" (see
             :func:`batch_values`).
         validation: (x_val, y_val), the training images held out from this run (set by fit).
-        record: the :class:`RunRecord` once the run has ended well or been stopped.
+        record: the :class:`RunRecord` once the run has ended well, or been stopped after it
+            completed an epoch; None for a run stopped before that: it produced nothing.
+        epochs_done: epochs begun and ended, a stopped one included.
+        completed_epochs: epochs that ran to their end.
         error: the exception that ended a failed run.
     """
 
@@ -372,6 +380,7 @@ class TrainingRun:
         self.epoch = 0
         self.batch = 0
         self.epochs_done = 0
+        self.completed_epochs = 0
         self.steps_per_epoch = 0
         self.train_size = 0
         self.validation = None
@@ -409,7 +418,9 @@ class TrainingRun:
         """Train (blocking) and return the run's record.
 
         A stop request or Ctrl+C ends training early and keeps the weights of the best epoch
-        so far. Any other error marks the run "failed", is stored in ``error`` and re-raised.
+        so far; before the first epoch has ended there are none, and the record is None (the
+        model has learned nothing worth keeping, and :meth:`save` refuses it). Any other error
+        marks the run "failed", is stored in ``error`` and re-raised.
         """
         if self.status != "ready":
             raise RuntimeError(f"This run is already {self.status}; start a new TrainingRun.")
@@ -482,13 +493,14 @@ class TrainingRun:
                             seed=config.seed)
 
     def _finish_early(self, status: str, seconds: float | None = None) -> None:
-        """Restore the best epoch's weights and record a stopped/interrupted run."""
+        """Restore the best epoch's weights and record a stopped/interrupted run (no record
+        when no epoch was completed: nothing was produced)."""
         seconds = self.elapsed if seconds is None else seconds
         if self.best_weights is not None and self.model is not None:
             self.model.set_weights(self.best_weights)
         self._hand_back_float32()
         self.status = status
-        if self.model is not None and self.data is not None:
+        if self.completed_epochs and self.model is not None and self.data is not None:
             self.record = self._make_record(seconds, stopped=True)
 
     def _hand_back_float32(self) -> None:
@@ -518,18 +530,19 @@ class TrainingRun:
             stopped=stopped,
         )
 
-    def save(self, path: str | os.PathLike) -> Path:
-        """Save the model as ``.keras`` atomically (never a half-written file); returns the path."""
+    def save(self, path: str | os.PathLike, calibration=None) -> Path:
+        """Save the model as ``.keras`` atomically (never a half-written file), with its
+        ``calibration`` if given, else deleting a calibration an earlier model left at that
+        path (:func:`handwriting.models.save_model`); returns the path.
+
+        Raises:
+            RuntimeError: no epoch of this run has ended yet (before :meth:`fit`, or stopped
+                during its first epoch): there is nothing worth saving.
+        """
         if self.model is None:
             raise RuntimeError("Nothing to save: this run has no model yet. Call fit() first.")
-        return save_model(self.model, path)
-
-
-def save_model(model, path: str | os.PathLike) -> Path:
-    """Write ``model`` to ``path`` (.keras) via a temporary file in the same folder + rename."""
-    path = Path(path).expanduser()
-    if path.suffix != ".keras":
-        raise ValueError(f"Model files must end in .keras, got {path.name!r}.")
-    with files.replacing(path) as partial:
-        model.save(partial)
-    return path
+        if not self.completed_epochs:
+            raise RuntimeError(f"Nothing to save: this run ({self.status}) has not completed an "
+                               "epoch, so its model has learned nothing worth keeping; nothing was "
+                               "written. Train again and let at least one epoch end.")
+        return save_model(self.model, path, calibration)

@@ -137,7 +137,8 @@ class TrainingPanel(widgets.VBox):
             recipe with the same overrides.
 
     Attributes:
-        model: the model of the latest run that finished or was stopped (None before).
+        model: the model of the latest run that finished, or was stopped after completing an
+            epoch (None before).
         calibration: that model's :class:`~handwriting.honest.calibration.Calibration`, which the pad
             and the export panel following the panel use with it: fitted on the run's held-out
             validation digits as ``python -m handwriting train`` does, refitted after a
@@ -269,7 +270,8 @@ class TrainingPanel(widgets.VBox):
             wait: block until the run ends (for scripts, tests and headless notebooks).
 
         Returns:
-            The run's record when ``wait`` (the run ended well or was stopped), else None.
+            The run's record when ``wait`` (the run ended well or was stopped after an epoch),
+            else None (also for a run stopped before its first epoch ended: nothing to keep).
 
         Raises:
             RuntimeError: a run is already going.
@@ -345,7 +347,8 @@ class TrainingPanel(widgets.VBox):
                            wait, on_done=lambda run: self._show_finetune(run, test, base_calibration))
 
     def stop(self) -> None:
-        """End the current run after its current batch, keeping the best weights so far."""
+        """End the current run after its current batch, keeping the best weights so far (a run
+        stopped before its first epoch ended keeps nothing: the panel's model stays as it was)."""
         if not self.running:
             self._say("Nothing to stop: no run is going.")
             return
@@ -409,26 +412,36 @@ class TrainingPanel(widgets.VBox):
 
     def _finish(self, run: TrainingRun, on_done) -> None:
         try:
+            kept = " The previous model is kept." if self.model is not None else ""
+            if run.record is None and run.status in ("stopped", "interrupted"):
+                self._say(f"{run.config.architecture} stopped before its first epoch ended: "
+                          f"nothing to keep.{kept}")
+                return
             if run.record is None:
                 err = run.error or RuntimeError(f"run ended as {run.status}")
                 self._say(f"Training failed: {html.escape(type(err).__name__)}: "
-                          f"{html.escape(str(err)[:300])}. {_error_advice(err)}"
-                          + (" The previous model is kept." if self.model is not None else ""),
-                          error=True)
+                          f"{html.escape(str(err)[:300])}. {_error_advice(err)}{kept}", error=True)
                 return
+            self._show_curves(run)
+            problem = None
+            try:
+                calibration = on_done(run)
+            except Exception as err:  # noqa: BLE001 - the model is fine: kept, uncalibrated
+                calibration, problem = calibration_module.Calibration(), err
+            # The model and its own calibration reach the panel (and its followers) together.
             self.runs.append(run.record)
             self.models[len(self.runs)] = run.model
             self.table.value = runs_table_html(self.runs)
-            self.model = run.model
-            self.calibration = calibration_module.Calibration()     # until on_done gives its own
-            self._show_curves(run)
+            self.model, self.calibration = run.model, calibration
             try:
-                self.calibration = on_done(run)
-                self._show_analysis(run)
+                if problem is None:
+                    self._show_analysis(run)
             except Exception as err:  # noqa: BLE001 - the model is fine; only the plots failed
+                problem = err
+            if problem is not None:
                 self._say(f"{run.config.architecture} trained, but its analysis failed: "
-                          f"{html.escape(type(err).__name__)}: {html.escape(str(err)[:300])}. "
-                          f"{_error_advice(err)}", error=True)
+                          f"{html.escape(type(problem).__name__)}: {html.escape(str(problem)[:300])}. "
+                          f"{_error_advice(problem)}", error=True)
                 self._notify_model_change()
                 return
             ended = "stopped early (best weights kept)" if run.record.stopped else "finished"
