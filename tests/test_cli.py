@@ -261,7 +261,7 @@ def test_ctrl_c_at_the_first_batch_saves_nothing_and_keeps_the_earlier_model(tmp
 
 def test_a_stopped_run_saves_its_best_epoch_beside_an_earlier_model_never_over_it(tmp_path, capsys,
                                                                                    monkeypatch):
-    from handwriting.__main__ import ConsoleProgress
+    from handwriting.cli import ConsoleProgress
     from handwriting.honest.calibration import for_model
 
     out = tmp_path / "tiny"
@@ -344,7 +344,7 @@ def test_finetune_out_that_is_a_folder_is_refused_before_training(personal_drawi
 
 def test_a_finetune_stopped_with_ctrl_c_never_replaces_an_earlier_result(tiny_model, personal_drawings,
                                                                          tmp_path, capsys, monkeypatch):
-    from handwriting.__main__ import ConsoleProgress
+    from handwriting.cli import ConsoleProgress
     from handwriting.honest.calibration import for_model
 
     base, out = tmp_path / "base.keras", tmp_path / "mine.keras"

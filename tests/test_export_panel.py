@@ -156,10 +156,10 @@ def _no_chromium(*args, **kwargs):
 
 
 def test_without_chromium_the_check_is_an_error_outside_colab(tiny_model, tmp_path, monkeypatch):
-    import handwriting.export as export_module
+    from handwriting import jobs
     from handwriting.browser import BrowserUnavailableError
 
-    monkeypatch.setattr(export_module, "verify_export", _no_chromium)
+    monkeypatch.setattr(jobs, "verify_export", _no_chromium)   # where the export job calls it
     panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"))
     with pytest.raises(BrowserUnavailableError):
         panel.export()
@@ -170,9 +170,9 @@ def test_in_colab_the_check_is_skipped_saying_so(tiny_model, tmp_path, monkeypat
     import sys
     import types
 
-    import handwriting.export as export_module
+    from handwriting import jobs
 
-    monkeypatch.setattr(export_module, "verify_export", _no_chromium)
+    monkeypatch.setattr(jobs, "verify_export", _no_chromium)   # where the export job calls it
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"))
     result = panel.export()
@@ -182,6 +182,7 @@ def test_in_colab_the_check_is_skipped_saying_so(tiny_model, tmp_path, monkeypat
 
 def test_a_failed_parity_check_is_shown_and_raised(tiny_model, tmp_path, monkeypatch):
     import handwriting.export as export_module
+    from handwriting import jobs
 
     def differs(model, out_dir, **kwargs):
         return export_module.ParityReport(
@@ -189,7 +190,7 @@ def test_a_failed_parity_check_is_shown_and_raised(tiny_model, tmp_path, monkeyp
             argmax_agreement=0.97, keras_accuracy=0.95, tfjs_accuracy=0.93, drawings=10,
             preprocess_max_diff=0.0, preprocess_reasons_agree=True)
 
-    monkeypatch.setattr(export_module, "verify_export", differs)
+    monkeypatch.setattr(jobs, "verify_export", differs)
     panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"))
     panel.quantization.value = "uint8"
     with pytest.raises(ParityError, match="float32 weights keep Keras' answers"):

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..drawn.collected import Collected, Collection
 from .gallery import thumbnail_grid_html
-from .training_panel import shown_not_raised
+from ._common import shown_not_raised
 
 
 class DrawingCollector(widgets.VBox):

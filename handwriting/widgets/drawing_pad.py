@@ -12,6 +12,7 @@ import html
 import time
 
 import ipywidgets as widgets
+import traitlets
 import numpy as np
 from ipycanvas import Canvas, hold_canvas
 
@@ -19,7 +20,7 @@ from ..honest.recognizer import Reading, Recognizer, Sketch
 from ..models.digit_model import PRETRAINED, ModelError
 from ..png import encode_png
 from ..preprocess import CANVAS_SIZE, STROKE_WIDTH, ink_from_rgba
-from .training_panel import follow_models
+from ._common import follow_models
 
 PROMPT = "Draw a digit"
 PRETRAINED_NOTE = "Reading with the lab's pretrained model (give the pad a TrainingPanel or a .keras file to use yours)."
@@ -63,6 +64,9 @@ class DrawingPad(widgets.HBox):
             beside a ``.keras`` path, else temperature 1 and the default thresholds.
     """
 
+    reading = traitlets.Instance(Reading, help="What the pad read last (strokes, undo, clear, a new "
+                                 "model): the inspector observes it.")
+
     def __init__(self, model=None, center: bool = True, live_interval: float = 0.1,
                  size: int = CANVAS_SIZE, calibration=None):
         self.sketch = Sketch(size=size)
@@ -73,7 +77,6 @@ class DrawingPad(widgets.HBox):
         self.reading = Reading(image=None, probabilities=None, refused="blank", message=PROMPT)
         self.readings_shown = 0
         self._last_live = 0.0
-        self._reading_callbacks = []
 
         self.canvas = Canvas(width=size, height=size, layout=widgets.Layout(
             width=f"{size}px", height=f"{size}px", border="1px solid #888"))
@@ -189,18 +192,15 @@ class DrawingPad(widgets.HBox):
         else:
             reading = self.recognizer.read(self.sketch.rgba())
         self._show(reading)
-        for callback in self._reading_callbacks:
-            callback(reading)
         return reading
 
     def on_reading(self, callback) -> None:
-        """Call ``callback(reading)`` after every reading: strokes, undo, clear, a new model."""
-        self._reading_callbacks.append(callback)
+        """Call ``callback(reading)`` after every new reading (``observe(..., "reading")``)."""
+        self.observe(lambda change: callback(change.new), names="reading")
 
     # ------------------------------------------------------------- rendering
 
     def _show(self, reading: Reading) -> None:
-        self.reading = reading
         self.readings_shown += 1
         # The bars and preview change first, the guess last: a page that watches the guess sees
         # them already up to date. data-reading counts readings, data-drawing says whether a
@@ -225,6 +225,7 @@ class DrawingPad(widgets.HBox):
                 f'<div {attributes} data-digit="{reading.digit}" data-verdict="digit" style="font-size:18px">'
                 f'Looks like a <b style="font-size:28px">{reading.digit}</b> '
                 f'({100 * reading.confidence:.1f}% sure)</div>')
+        self.reading = reading                    # last: observers see the pad already updated
 
     def _paint_background(self) -> None:
         with hold_canvas(self.canvas):

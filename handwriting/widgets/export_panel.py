@@ -15,10 +15,10 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from .. import export as export_module
-from ..browser import BrowserUnavailableError
+from .. import jobs
 from ..honest.calibration import for_model
 from ..models.digit_model import as_digit_model
-from .training_panel import follow_models, shown_not_raised
+from ._common import follow_models, shown_not_raised
 
 _BYTES_PER_WEIGHT = {"float32": 4, "float16": 2, "uint8": 1}
 
@@ -122,23 +122,16 @@ class ExportPanel(widgets.VBox):
                 raise export_module.ExportError(
                     "No model to export yet: train one in the training panel first, or create "
                     "the panel with ExportPanel('path/to/model.keras') or ExportPanel('pretrained').")
-            self._say("Writing the app…")
-            self.result = export_module.export_web_app(
+            self._say("Writing the app and checking it in Chromium against Keras…" if self.verify.value
+                      else "Writing the app…")
+            self.result, self.report, skipped = jobs.export_and_verify(
                 self._model, self.out_dir.value,
                 quantization=None if self.quantization.value == "float32" else self.quantization.value,
-                overwrite=self.overwrite.value, calibration=self.calibration, zip=True)
+                overwrite=self.overwrite.value, calibration=self.calibration, zip=True,
+                verify=self.verify.value, digits=self.verify_digits, without_browser=in_colab())
             self.zip_path = self.result.zip_path
-            skipped = ""
-            if self.verify.value:
-                self._say("Checking TF.js in Chromium against Keras…")
-                try:
-                    self.report = export_module.verify_export(
-                        self._model, self.result.out_dir, digits=self.verify_digits)
-                except BrowserUnavailableError as err:
-                    if not in_colab():
-                        raise
-                    skipped = ("Parity check skipped: Colab has no Chromium to run it in "
-                               f"({html.escape(str(err))}).")
+            if skipped:
+                skipped = f"Parity check skipped: Colab has no Chromium to run it in ({html.escape(skipped)})."
             self._show_result(skipped)
             if self.report is not None and not self.report.ok:
                 raise export_module.ParityError(self.report)      # shown by _show_result

@@ -170,7 +170,7 @@ class Inspector(widgets.VBox):
                                        layout=widgets.Layout(gap="24px", flex_flow="row wrap")),
                           self.layers, self.filters])
         self.add_class("hw-inspector")
-        pad.on_reading(self._pad_read)
+        pad.observe(lambda change: self._pad_read(change.new), names="reading")
         self._pad_read(pad.reading)
 
     # ------------------------------------------------------------- actions

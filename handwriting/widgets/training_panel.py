@@ -12,17 +12,19 @@ import threading
 import time
 
 import ipywidgets as widgets
+import traitlets
 
 from ..models import architectures
 from ..honest import calibration as calibration_module
 from ..training import curves
 from .. import data as data_module
 from ..honest import metrics as evaluation
-from .. import plots
+from .. import jobs, plots
 from ..training import finetune as finetune_module
 from ..drawn.collected import DrawingSet, DrawingsError, load_drawings
 from ..models.digit_model import PRETRAINED
 from ..training.run import OPTIMIZERS, ConfigError, RunRecord, TrainingConfig, TrainingListener, TrainingRun
+from ._common import shown_not_raised
 from .gallery import changed_gallery_html, comparison_html
 
 PROGRESS_INTERVAL = 0.25   # seconds between progress-bar updates
@@ -72,29 +74,6 @@ def runs_table_html(records: list[RunRecord]) -> str:
 
 def _percent(value: float) -> str:
     return f"{value:.2%}" if math.isfinite(value) else "–"
-
-
-def shown_not_raised(action) -> None:
-    """Run a button's action. The action shows its own problems in its widget and raises them
-    for code that called it; a click has no caller to raise to, so they stop here."""
-    try:
-        action()
-    except Exception:  # noqa: BLE001 - already shown in the widget by the action itself
-        pass
-
-
-def follow_models(source, on_change):
-    """Accept a model, a ``.keras`` path or a TrainingPanel as a widget's model ``source``.
-
-    A TrainingPanel is followed: ``on_change(model, calibration)`` is called whenever it trains a
-    new model, with the calibration the panel made for that model (:attr:`TrainingPanel.calibration`).
-    Returns (model, calibration) to start with: the panel's current ones (None before its first
-    run), else ``(source, None)`` (the follower finds the calibration of a path or "pretrained").
-    """
-    if isinstance(source, TrainingPanel):
-        source.on_model_change(lambda model: on_change(model, source.calibration))
-        return source.model, source.calibration
-    return source, None
 
 
 class _PanelListener(TrainingListener):
@@ -150,6 +129,11 @@ class TrainingPanel(widgets.VBox):
             (before/after, changed drawings, refitted calibration; None before).
     """
 
+    model = traitlets.Any(None, allow_none=True, help="The model of the latest run that finished, or "
+                          "was stopped after an epoch (None before): pads and export panels observe it.")
+    calibration = traitlets.Instance(calibration_module.Calibration, allow_none=True,
+                                     help="That model's calibration, set together with it.")
+
     def __init__(self, data=None, architecture: str = "cnn2", **overrides):
         TrainingConfig.for_architecture(architecture, **overrides)   # a clear error for a bad name
         self._data = None if data is None else data_module.as_digit_data(data)
@@ -158,12 +142,9 @@ class TrainingPanel(widgets.VBox):
             self._overrides.setdefault("epochs", 1)
         self.runs: list[RunRecord] = []
         self.models: dict = {}          # run number (1-based, as in the table) -> its model
-        self.model = None
-        self.calibration: calibration_module.Calibration | None = None
         self.last_run: TrainingRun | None = None
         self.finetune_result: finetune_module.FineTuneResult | None = None
         self._thread: threading.Thread | None = None
-        self._model_callbacks = []
 
         options = [(f"{name}: {architectures.describe(name)} ({architectures.count_parameters(name):,} "
                     "parameters)", name) for name in architectures.names()]
@@ -361,8 +342,8 @@ class TrainingPanel(widgets.VBox):
             self._thread.join(timeout)
 
     def on_model_change(self, callback) -> None:
-        """Call ``callback(model)`` whenever a run gives the panel a new model."""
-        self._model_callbacks.append(callback)
+        """Call ``callback(model)`` when the panel has a new model (``observe(..., "model")``)."""
+        self.observe(lambda change: callback(change.new), names="model")
 
     def records_table(self) -> list[dict]:
         """The runs table as a list of dicts (one per run)."""
@@ -432,7 +413,6 @@ class TrainingPanel(widgets.VBox):
             self.runs.append(run.record)
             self.models[len(self.runs)] = run.model
             self.table.value = runs_table_html(self.runs)
-            self.model, self.calibration = run.model, calibration
             try:
                 if problem is None:
                     self._show_analysis(run)
@@ -442,24 +422,22 @@ class TrainingPanel(widgets.VBox):
                 self._say(f"{run.config.architecture} trained, but its analysis failed: "
                           f"{html.escape(type(problem).__name__)}: {html.escape(str(problem)[:300])}. "
                           f"{_error_advice(problem)}", error=True)
-                self._notify_model_change()
+                self._publish(run.model, calibration)
                 return
             ended = "stopped early (best weights kept)" if run.record.stopped else "finished"
             self._say(f"{run.config.architecture} {ended} after {run.record.epochs} epoch(s), "
                       f"{run.record.seconds:.1f} s: validation accuracy "
                       f"{_percent(run.record.val_accuracy)}, test accuracy "
                       f"<b>{run.record.test_accuracy:.2%}</b>.")
-            self._notify_model_change()
+            self._publish(run.model, calibration)
         finally:
             self.train_button.disabled, self.finetune_button.disabled, self.stop_button.disabled = False, False, True
 
     def _calibrate(self, run: TrainingRun) -> calibration_module.Calibration:
         """The calibration of a trained ``run``'s model, as ``python -m handwriting train`` saves
-        it: the temperature fitted on the run's validation digits (1 when it held out none)."""
-        x_val, y_val = run.validation
-        if not len(y_val):
-            return calibration_module.Calibration()
-        return calibration_module.fit(run.model, x_val, y_val)
+        it (:func:`handwriting.jobs.fit_calibration`): the temperature fitted on the run's
+        validation digits (temperature 1 when it held out none)."""
+        return jobs.fit_calibration(run.model, *run.validation) or calibration_module.Calibration()
 
     def _show_finetune(self, run, held_out: DrawingSet,
                        base_calibration) -> calibration_module.Calibration:
@@ -473,13 +451,15 @@ class TrainingPanel(widgets.VBox):
             + changed_gallery_html(result.comparison, held_out))
         return result.calibration
 
-    def _notify_model_change(self) -> None:
-        for callback in self._model_callbacks:
-            try:
-                callback(self.model)
-            except Exception as err:  # noqa: BLE001 - a listener must not break the panel
-                self._say(f"A view following this panel failed to update: {html.escape(str(err))}",
-                          error=True)
+    def _publish(self, model, calibration) -> None:
+        """Set the panel's model and its calibration together: followers observing ``model`` read
+        the new ``calibration`` (notifications are held until both are set)."""
+        try:
+            with self.hold_trait_notifications():
+                self.calibration, self.model = calibration, model
+        except Exception as err:  # noqa: BLE001 - a follower must not break the panel
+            self._say(f"A view following this panel failed to update: {html.escape(str(err))}",
+                      error=True)
 
     def _show_analysis(self, run: TrainingRun) -> None:
         """Confusion matrix and mistakes on the validation images (what a learner may look at

@@ -1,0 +1,336 @@
+"""The lab's jobs, one home each: the CLI, the widgets and the bench call these.
+
+- :func:`train_and_calibrate`: train one model into a folder, saved with its calibration and
+  record, or nothing at all (stopped before its first epoch); a stopped run never replaces an
+  earlier model (it goes beside it, :func:`stopped_paths`);
+- :func:`train_ensemble`: several members, then their average, calibrated;
+- :func:`calibrate_and_save`: fit a saved model's calibration on the digits training holds out;
+- :func:`finetune_and_save`: teach a model a person's drawings, saved with its new calibration;
+- :func:`export_and_verify`: write the TF.js app (and its zip) and check it against Keras in
+  Chromium;
+- :func:`ship_pretrained`: make a training run the package's pretrained model.
+
+Before any long work, :func:`check_outputs` refuses an output that is one of the job's inputs
+(also through a link) or that cannot be written as the kind of thing it will be. Jobs print
+nothing: they return what they did, and the caller says it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import files
+from .browser import BrowserUnavailableError
+from .data import load_mnist, split_validation
+from .drawn.collected import load_drawings
+from .export import (
+    ExportResult,
+    ParityReport,
+    export_web_app,
+    verify_export,
+)
+from .honest.calibration import Calibration, fit, for_model
+from .honest.metrics import accuracy
+from .models import PRETRAINED, REBUILD_COMMAND, as_digit_model, load_model, pretrained_record
+from .models.digit_model import calibration_path, pretrained_paths, save_model, write_pretrained
+from .models.ensemble import average, describe, member_seeds, model_name, shift_averaged
+from .training.finetune import FineTuneConfig, prepare, run_result
+from .training.run import ConfigError, RunRecord, TrainingListener, TrainingRun
+
+#: What a training run writes into its folder (and model.keras' calibration beside it).
+MODEL_FILE, RECORD_FILE, CHECKPOINT_FILE = "model.keras", "run.json", "checkpoint.keras"
+
+
+class EpochCheckpoint(TrainingListener):
+    """Saves the model after every completed epoch, so that a run killed late leaves a model."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def on_epoch_end(self, run, epoch, logs):
+        if run.completed_epochs == epoch + 1:
+            run.save(self.path)
+
+
+@dataclass
+class Saved:
+    """What a job wrote: the model, its calibration (None: no held-out digits to fit it on), how
+    many held-out digits it was fitted on, and its record; ``beside`` names the earlier model a
+    stopped run was saved beside."""
+
+    model_path: Path
+    calibration: Calibration | None
+    held_out: int = 0
+    record_path: Path | None = None
+    beside: Path | None = None
+
+
+# ------------------------------------------------------------------ outputs never destroy inputs
+
+
+def output_folder(folder: str | os.PathLike, fix: str = "choose another --out") -> Path:
+    """``folder``, made and checked writable before any work (:func:`files.writable_folder`)."""
+    try:
+        return files.writable_folder(folder)
+    except files.FolderError as err:
+        raise ConfigError(f"{err}; {fix}.") from None
+
+
+def run_files(out: Path) -> list[Path]:
+    """The files a training run may replace in its folder ``out``."""
+    model = out / MODEL_FILE
+    return [model, calibration_path(model), out / RECORD_FILE, out / CHECKPOINT_FILE]
+
+
+def model_files(model: str | os.PathLike) -> dict[str, Path]:
+    """A model given as an input: the ``.keras`` file and its calibration ({} for
+    :data:`~handwriting.models.PRETRAINED`, which lives in the package)."""
+    if model == PRETRAINED:
+        return {}
+    return {"": Path(model), " (its calibration)": calibration_path(model)}
+
+
+def check_outputs(outputs: list[Path], inputs: dict[str, str | os.PathLike],
+                  fix: str = "choose another --out") -> None:
+    """Before any work: each of ``outputs`` can be written as a file
+    (:func:`files.writable_as_files`) and none is one of the job's ``inputs`` ({option: path}),
+    also through a link (:func:`files.same_file`).
+
+    Raises:
+        ConfigError: naming the output, the input it is, and ``fix``.
+    """
+    try:
+        files.writable_as_files(*outputs)
+    except files.SaveError as err:
+        raise ConfigError(f"{str(err).rstrip('.')}; {fix}.") from None
+    for output in outputs:
+        for option, given in inputs.items():
+            if files.same_file(output, given):
+                same_name = os.path.abspath(output) == os.path.abspath(given)
+                through = "" if same_name else " (the same file, through a link)"
+                raise ConfigError(f"{output} is {option} {given}{through}: writing it would destroy "
+                                  f"an input of this command. Nothing was written; {fix}.")
+
+
+def stopped_paths(*paths: Path) -> tuple[Path, ...]:
+    """New names beside ``paths`` for a stopped run's result, which must not replace an earlier
+    model: model.keras -> model.stopped.keras, run.json -> run.stopped.json (then .stopped-2,
+    ...): the first tag that none of them, nor the model's calibration, uses yet."""
+    for n in itertools.count(1):
+        tag = ".stopped" if n == 1 else f".stopped-{n}"
+        named = tuple(path.with_name(path.stem + tag + path.suffix) for path in paths)
+        if not any(path.exists() for path in (*named, calibration_path(named[0]))):
+            return named
+    raise AssertionError("unreachable")
+
+
+# --------------------------------------------------------------------------------- calibration
+
+
+def fit_calibration(model, x_val, y_val) -> Calibration | None:
+    """The model's calibration fitted on held-out digits (None when there are none)."""
+    return fit(model, x_val, y_val) if len(y_val) else None
+
+
+def calibrate_and_save(model_path: str | os.PathLike, model=None, quick: bool = False) -> Saved:
+    """Fit the calibration of the model saved at ``model_path`` (``model``: it, already loaded)
+    on the training images a run holds out by default, and save it beside the model."""
+    model = model if model is not None else load_model(model_path)
+    (x_train, y_train), _ = load_mnist(test_size=1, quick=quick or None)
+    x_val, y_val = split_validation(x_train, y_train)[1]
+    calibration = fit_calibration(model, x_val, y_val)
+    calibration.save(model_path)
+    return Saved(Path(model_path), calibration, len(y_val))
+
+
+# ------------------------------------------------------------------------------------ training
+
+
+def train_and_calibrate(config, data, out: Path, listeners=()) -> tuple[TrainingRun, Saved | None]:
+    """Train one model into ``out``: model.keras with its calibration and run.json (replaced
+    together), and checkpoint.keras after every completed epoch.
+
+    A run stopped (Ctrl+C, :meth:`TrainingRun.stop`) before its first epoch ended writes nothing
+    (returns ``(run, None)``). A run stopped later keeps its best epoch: in model.keras if ``out``
+    had no model yet, else beside the earlier one, as model.stopped.keras and run.stopped.json.
+    """
+    checkpoint = out / CHECKPOINT_FILE
+    run = TrainingRun(config, data=data, listeners=[*listeners, EpochCheckpoint(checkpoint)])
+    record = run.fit()
+    if record is None:
+        return run, None
+    model_path, record_path = out / MODEL_FILE, out / RECORD_FILE
+    beside = None
+    if record.stopped and model_path.exists():
+        beside = model_path
+        model_path, record_path = stopped_paths(model_path, record_path)
+    started = {} if config.initial_model is None else {"initial_model": str(config.initial_model)}
+    calibration = fit_calibration(run.model, *run.validation)
+    save_model(run.model, model_path, calibration,
+               records={record_path: {"record": record.as_row(), "history": run.history, **started}})
+    return run, Saved(model_path, calibration, len(run.validation[1]), record_path, beside)
+
+
+@dataclass
+class EnsembleResult:
+    """An ensemble job's outcome: its record and what was saved (None when it was stopped)."""
+
+    record: dict
+    saved: Saved | None
+    members_kept: int
+
+
+def train_ensemble(configs: list, data, out: Path, tta: bool = False, listeners=(),
+                   on_member=None) -> EnsembleResult:
+    """Train one model per config (seeds from :func:`~handwriting.models.ensemble.member_seeds`),
+    each in its own folder out/memberK (:func:`train_and_calibrate`), then save their average
+    (``tta``: also over the drawing moved a pixel each way) as out/model.keras with its
+    calibration. ``on_member(k, config, seed)`` is called before each member. A stopped member
+    ends the job: the members trained so far are kept and no ensemble is written."""
+    names = [config.architecture for config in configs]
+    seeds = member_seeds(configs[0].seed or 0, len(configs))
+    runs = []
+    for k, (config, seed) in enumerate(zip(configs, seeds, strict=True)):
+        if on_member is not None:
+            on_member(k, config, seed)
+        run, saved = train_and_calibrate(dataclasses.replace(config, seed=seed), data,
+                                         out / f"member{k}", listeners)
+        if run.status == "interrupted":
+            return EnsembleResult({}, None, k + (saved is not None))
+        runs.append(run)
+    model = average([run.model for run in runs], name=model_name(names))
+    validation, (x_test, y_test) = runs[0].validation, data[1]
+
+    def accuracies(reader) -> dict:
+        return {"val_accuracy": accuracy(reader, *validation) if len(validation[1]) else float("nan"),
+                "test_accuracy": accuracy(reader, x_test, y_test)}
+
+    record = {"architecture": describe(names) + (" + TTA" if tta else ""), "members": names,
+              "seeds": seeds, "tta": tta, "seconds": sum(run.record.seconds for run in runs)}
+    if tta:
+        record["without_tta"] = accuracies(model)
+        model = shift_averaged(model)                    # named bncnn_x3_tta, ...
+    record.update(accuracies(model), member_test_accuracy=[run.record.test_accuracy for run in runs])
+    calibration = fit_calibration(model, *validation)
+    model_path = save_model(model, out / MODEL_FILE, calibration,
+                            records={out / RECORD_FILE: {"ensemble": record}})
+    saved = Saved(model_path, calibration, len(validation[1]), out / RECORD_FILE)
+    return EnsembleResult(record, saved, len(runs))
+
+
+# --------------------------------------------------------------------------------- fine-tuning
+
+
+def finetune_and_save(model_or_path, drawings_folder, out: str | os.PathLike, epochs: int | None = None,
+                      held_out: float = 0.3, seed: int = 0, quick: bool = False, listeners=(),
+                      on_loaded=None):
+    """Fine-tune a model on a folder of a person's drawings mixed with MNIST, and save it with its
+    new calibration.
+
+    ``out`` (a .keras file) is checked before any training: not a folder, not the base model
+    (also through a link). Stopped before its first epoch ended, nothing is saved (returns
+    ``(run, None, None)``); stopped later, the best epoch goes to ``out``, or beside an existing
+    ``out`` as NAME.stopped.keras. ``on_loaded(drawings)`` is called once the drawings are read.
+
+    Returns:
+        (the run, its :class:`~handwriting.training.finetune.FineTuneResult`, :class:`Saved`).
+    """
+    out = Path(out)
+    if out.suffix != ".keras":
+        raise ConfigError(f"--out must name a .keras file (e.g. runs/mine.keras), not {str(out)!r}.")
+    output_folder(out.parent)
+    check_outputs([out, calibration_path(out)],
+                  {f"--model{role}": path for role, path in model_files(model_or_path).items()})
+    base, calibration = as_digit_model(model_or_path), for_model(model_or_path)
+    drawings = load_drawings(drawings_folder)
+    if on_loaded is not None:
+        on_loaded(drawings)
+    config = FineTuneConfig.for_model(base, **({} if epochs is None else {"epochs": epochs})).validate()
+    run, held_out_set, base_calibration = prepare(
+        base, drawings, config, data=load_mnist(quick=quick or None), held_out=held_out, seed=seed,
+        listeners=list(listeners), calibration=calibration)
+    if run.fit() is None:
+        return run, None, None
+    result = run_result(run, held_out_set, base_calibration)
+    kept = out if not (run.record.stopped and out.exists()) else stopped_paths(out)[0]
+    save_model(result.model, kept, result.calibration)
+    return run, result, Saved(kept, result.calibration, beside=None if kept == out else out)
+
+
+# -------------------------------------------------------------------------------------- export
+
+
+def export_and_verify(model_or_path, out_dir, quantization: str | None = None,
+                      overwrite: bool = False, calibration: Calibration | None = None,
+                      zip: bool = False, verify: bool = True, digits: int = 500,
+                      without_browser: bool = False) -> tuple[ExportResult, ParityReport | None, str]:
+    """Write the TF.js app for a model (:func:`~handwriting.export.export_web_app`) with its
+    calibration, and check it against Keras in headless Chromium
+    (:func:`~handwriting.export.verify_export`).
+
+    Args:
+        model_or_path: a model, a ``.keras`` path or ``"pretrained"`` (a path lets the export
+            refuse to replace the folder the model is in).
+        calibration: the model's; default: :func:`~handwriting.honest.calibration.for_model`.
+        without_browser: where no Chromium can run (Colab), skip the check and say why instead
+            of failing.
+
+    Returns:
+        (what was written, the parity report or None, why the check was skipped or "").
+        The caller decides what a failed report means (``report.ok``).
+    """
+    calibration = for_model(model_or_path, calibration)
+    result = export_web_app(model_or_path, out_dir, quantization=quantization, overwrite=overwrite,
+                            calibration=calibration, zip=zip)
+    if not verify:
+        return result, None, ""
+    try:
+        return result, verify_export(model_or_path, result.out_dir, digits=digits), ""
+    except BrowserUnavailableError as err:
+        if not without_browser:
+            raise
+        return result, None, str(err)
+
+
+# ------------------------------------------------------------------------------ the pretrained
+
+
+def run_record(row: dict) -> RunRecord:
+    """A :class:`~handwriting.training.RunRecord` from a run.json's "record" row."""
+    return RunRecord(**{key: value for key, value in row.items() if key in RunRecord.__dataclass_fields__})
+
+
+def ship_pretrained(run_dir: str | os.PathLike, replace: bool = False, quick: bool = False) -> Path:
+    """Make the training run in ``run_dir`` (model.keras + run.json) the package's pretrained
+    model, with its calibration (fitted first if the run has none, e.g. an interrupted one).
+
+    Refused: an ensemble (the pretrained model is one network), a run whose files are the
+    package's own, and, unless ``replace``, a run less accurate than the shipped model.
+
+    Returns: the weights file written.
+    """
+    run_dir = Path(run_dir)
+    run_json, model_path = run_dir / RECORD_FILE, run_dir / MODEL_FILE
+    check_outputs(list(pretrained_paths()), {"--run's record": run_json, **{
+        f"--run's model{role}": path for role, path in model_files(model_path).items()}},
+        fix="ship a copy of that run instead")
+    if not run_json.is_file():
+        raise FileNotFoundError(f"No {run_json}: train first, e.g. {REBUILD_COMMAND}")
+    run = json.loads(run_json.read_text())
+    if "record" not in run:
+        raise ConfigError(f"{run_dir} holds an ensemble; the pretrained model is one network. "
+                          f"Ship one run, e.g. {REBUILD_COMMAND}")
+    new, shipped = (run_record(r) for r in (run["record"], pretrained_record()["record"]))
+    if new.test_accuracy < shipped.test_accuracy and not replace:
+        raise ConfigError(f"{run_dir} ({new.architecture}, test {new.test_accuracy:.2%}) is less "
+                          f"accurate than the pretrained model it would replace ({shipped.architecture}, "
+                          f"test {shipped.test_accuracy:.2%}); add --replace to ship it anyway.")
+    model = load_model(model_path)
+    if not calibration_path(model_path).is_file():
+        calibrate_and_save(model_path, model, quick=quick)
+    return write_pretrained(model, {**run, "calibration": for_model(model_path).as_dict()})
