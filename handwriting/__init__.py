@@ -3,9 +3,10 @@
 The package is in layers; a module imports only from its own layer or the ones below it
 (checked by the import contract in ``pyproject.toml``, ``lint-imports``)::
 
-    widgets/  cli, __main__    thin: parse or show, then call one job
-    jobs                       train-and-calibrate, train an ensemble, export-and-verify, ship
-                               the pretrained model, the drawn-digit report
+    __main__                   python -m handwriting: runs the cli
+    widgets/  cli              thin: show or parse, then call one job
+    jobs                       train-and-calibrate, train an ensemble, calibrate, fine-tune,
+                               export-and-verify, ship the pretrained model
     export/  inspection/       the TF.js app and its parity check; inside the network
     training/                  runs, fine-tuning, pad-like augmentation, curve numbers
     honest/                    metrics, calibration and verdicts, the Recognizer, the drawn benchmark

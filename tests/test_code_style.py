@@ -96,3 +96,24 @@ def test_an_old_module_name_still_imports_with_a_warning(old):
         assert all(getattr(module, name) is getattr(home, name) for name in public)
     if len(homes) == 1:
         assert module is homes[0]      # the very module: what a notebook changes, the lab sees
+
+
+def test_the_readme_and_the_package_docstring_describe_the_checked_layers():
+    """Every module or folder the import contract names is in the README's code map and in
+    handwriting/__init__.py's docstring, so the description cannot drift from what is checked."""
+    import tomllib
+
+    import handwriting
+
+    contract = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layers = next(c for c in contract["contracts"] if c["type"] == "layers")["layers"]
+    names = [name.strip() for layer in layers for name in layer.replace(":", "|").split("|")]
+    readme = (ROOT / "README.md").read_text()
+    code_map = readme[readme.index("## How it fits together"):]
+    code_map = code_map[:code_map.index("\n## ", 10)]
+    for name in names:
+        assert name in code_map, f"README's code map does not name the layer module {name!r}"
+    core = names[names.index("constants"):]
+    for name in names[: names.index("constants")]:
+        assert name in handwriting.__doc__, f"handwriting/__init__.py does not name {name!r}"
+    assert "core modules" in handwriting.__doc__ and all(n in code_map for n in core)

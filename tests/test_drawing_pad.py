@@ -174,3 +174,17 @@ def test_a_thousand_strokes_do_not_grow_memory(tiny_model):
     assert grown < 2e6, f"Python objects grew by {grown / 1e6:.1f} MB over 1,000 strokes"
     assert _rss_mb() - rss_before < 50, "process memory keeps growing"
     assert pad.reading.digit is not None
+
+
+def test_a_model_whose_training_diverged_is_named_not_read(tmp_path):
+    """A model that gives NaN (diverged training) is said plainly on the pad, with the fix,
+    instead of a calibration error about 'non-negative probabilities'."""
+    import keras
+
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.set_weights([np.full(w.shape, np.nan, np.float32) for w in model.get_weights()])
+    pad = DrawingPad(model)
+    with pytest.raises(ModelError, match="training diverged"):
+        pad.draw_strokes([[(140, 40), (140, 240)]])
+    assert "training diverged" in pad.prediction.value

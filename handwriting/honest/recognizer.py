@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .calibration import for_model
-from ..models.digit_model import DigitPredictor, as_digit_model
+from ..models.digit_model import DigitPredictor, ModelError, as_digit_model
 from ..preprocess import CANVAS_SIZE, STROKE_WIDTH, DrawingError, check_canvas_size, preprocess_canvas
 from ..strokes import as_points, rasterize_strokes
 
@@ -182,7 +182,11 @@ class Recognizer:
             image = preprocess_canvas(rgba, center=self.center)
         except DrawingError as refusal:
             return Reading(image=None, probabilities=None, refused=refusal.reason, message=str(refusal))
-        probabilities = self.calibration.apply(self._predictor.predict(image))
+        raw = self._predictor.predict(image)
+        if not np.isfinite(raw).all():
+            raise ModelError(f"{self.model.name!r} gives no numbers (NaN) for this drawing: its "
+                             "training diverged. Train it again with a lower learning rate.")
+        probabilities = self.calibration.apply(raw)
         verdict = str(self.calibration.verdicts(probabilities)[0])
         return Reading(image=image, probabilities=probabilities.astype(np.float32),
                        refused=None if verdict == "digit" else verdict,
