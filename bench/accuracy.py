@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from handwriting.models import architectures
 from handwriting.data import load_mnist
-from handwriting.training.run import TrainingConfig
+from handwriting.training import TrainingConfig
 
 from .common import QUICK_TRAIN_SIZE, TUTORIAL_ACCURACY, load_results, markdown_table, trained
 

@@ -17,7 +17,7 @@ from handwriting.data import load_mnist, split_validation
 from handwriting.models.ensemble import average, member_seeds, model_name, shift_averaged
 from handwriting.honest.metrics import accuracy
 from handwriting.export import export_web_app, verify_export
-from handwriting.training.run import TrainingConfig
+from handwriting.training import TrainingConfig
 
 from .common import QUICK_TRAIN_SIZE, ROOT, machine, markdown_table, median, trained
 

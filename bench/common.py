@@ -147,7 +147,7 @@ def bench_model(name: str, quick: bool = False):
     """The model the accuracy section saved for ``name``; trained briefly if it is missing."""
     from handwriting.data import load_mnist
     from handwriting.models.digit_model import load_model
-    from handwriting.training.run import TrainingConfig, TrainingRun, save_model
+    from handwriting.training import TrainingConfig, TrainingRun, save_model
 
     path = model_path(name, quick)
     if path.exists():
@@ -171,7 +171,7 @@ def _changed_settings(settings: dict) -> dict:
     added to ``TrainingConfig`` later (at its default) leaves older records comparable."""
     import dataclasses
 
-    from handwriting.training.run import TrainingConfig
+    from handwriting.training import TrainingConfig
 
     defaults = {f.name: f.default for f in dataclasses.fields(TrainingConfig)}
     return {name: value for name, value in settings.items()
@@ -203,7 +203,7 @@ def trained(config, data, quick: bool = False) -> tuple[dict, object]:
     is re-used when its record (``.run.json``) shows the very same recipe, run to its end (delete
     the record to train it again); a quick run is always trained afresh."""
     from handwriting.models.digit_model import load_model
-    from handwriting.training.run import TrainingRun, save_model
+    from handwriting.training import TrainingRun, save_model
 
     path = model_path(config.architecture, quick=quick, seed=config.seed)
     record_path = path.with_suffix(".run.json")

@@ -20,7 +20,7 @@ import psutil
 from nbclient import NotebookClient
 
 from handwriting.data import QUICK_ENV
-from handwriting.training.run import TrainingConfig
+from handwriting.training import TrainingConfig
 
 from .common import ROOT, load_results, markdown_table
 

@@ -10,7 +10,7 @@ import keras
 
 from handwriting.models import architectures
 from handwriting.data import load_mnist, make_dataset
-from handwriting.training.run import TrainingConfig, compile_model
+from handwriting.training import TrainingConfig, compile_model
 from handwriting.widgets.training_panel import TrainingPanel
 
 from .common import markdown_table, median, timed

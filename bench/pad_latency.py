@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from handwriting.preprocess import preprocess_canvas
-from handwriting.training.run import save_model
+from handwriting.training import save_model
 from handwriting.widgets import DrawingPad
 
 from .common import ROOT, bench_model, markdown_table, median, percentile

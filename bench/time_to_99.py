@@ -11,7 +11,7 @@ import time
 
 from handwriting.data import load_mnist
 from handwriting.models.precision import native_bfloat16
-from handwriting.training.run import TrainingConfig, TrainingListener, TrainingRun
+from handwriting.training import TrainingConfig, TrainingListener, TrainingRun
 
 from .common import markdown_table, median
 

@@ -44,7 +44,7 @@ from .models.digit_model import calibration_path
 from .models.ensemble import MIXED_EXAMPLE, member_architectures, model_name
 from .quiet_tensorflow import import_tensorflow
 from .training.finetune import format_changes, format_comparison
-from .training.run import ConfigError, TrainingConfig, TrainingListener
+from .training import ConfigError, TrainingConfig, TrainingListener
 
 DEFAULT_ARCH = "cnn2"
 NOTHING_SAVED = "Stopped before the first epoch ended: nothing to save; {out} is as it was."

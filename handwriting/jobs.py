@@ -40,7 +40,7 @@ from .models import PRETRAINED, REBUILD_COMMAND, as_digit_model, load_model, pre
 from .models.digit_model import calibration_path, pretrained_paths, save_model, write_pretrained
 from .models.ensemble import average, describe, member_seeds, model_name, shift_averaged
 from .training.finetune import FineTuneConfig, prepare, run_result
-from .training.run import ConfigError, RunRecord, TrainingListener, TrainingRun
+from .training import ConfigError, RunRecord, TrainingListener, TrainingRun
 
 #: What a training run writes into its folder (and model.keras' calibration beside it).
 MODEL_FILE, RECORD_FILE, CHECKPOINT_FILE = "model.keras", "run.json", "checkpoint.keras"

@@ -33,7 +33,7 @@ def artifacts_dir() -> Path:
 
 
 def _one_epoch_tiny(data, seed: int):
-    from handwriting.training.run import TrainingConfig, TrainingRun
+    from handwriting.training import TrainingConfig, TrainingRun
 
     run = TrainingRun(TrainingConfig.for_architecture("tiny", epochs=1, seed=seed), data=data)
     run.fit()
@@ -56,7 +56,7 @@ def second_tiny_model(mnist_small):
 def cnn2_model():
     """cnn2 trained briefly on 30,000 real digits (~98.5 % test accuracy) for drawn-digit tests."""
     from handwriting.data import load_mnist
-    from handwriting.training.run import TrainingConfig, TrainingRun
+    from handwriting.training import TrainingConfig, TrainingRun
 
     data = load_mnist(train_size=30000, test_size=2000, quick=False)
     run = TrainingRun(TrainingConfig.for_architecture("cnn2", epochs=2, seed=0), data=data)

@@ -49,7 +49,7 @@ def test_a_bench_model_is_reused_only_for_the_same_recipe(mnist_small, tmp_path,
     import dataclasses
     import json
 
-    from handwriting.training.run import TrainingConfig
+    from handwriting.training import TrainingConfig
 
     monkeypatch.setattr(common, "MODELS_DIR", tmp_path)
     config = TrainingConfig.for_architecture("tiny", epochs=1, seed=0)

@@ -141,7 +141,7 @@ def test_a_stale_calibration_is_refused_naming_both_files_and_the_fix(
     is never read with the calibration of the model it replaced."""
     from handwriting.__main__ import main
     from handwriting.honest.recognizer import Recognizer
-    from handwriting.training.run import save_model
+    from handwriting.training import save_model
 
     model = tmp_path / "model.keras"
     save_model(tiny_model, model)
@@ -245,7 +245,7 @@ def test_the_pad_says_unsure_and_not_a_digit_and_keeps_the_bars(tiny_model):
 def test_a_saved_calibration_is_used_for_a_model_file(tiny_model, tmp_path):
     from handwriting.honest.recognizer import Recognizer
     from handwriting.strokes import rasterize_strokes
-    from handwriting.training.run import save_model
+    from handwriting.training import save_model
 
     path = tmp_path / "tiny.keras"
     save_model(tiny_model, path)

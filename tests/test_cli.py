@@ -292,7 +292,7 @@ def test_outputs_that_are_inputs_through_a_link_are_refused_before_any_training(
         tiny_model, personal_drawings, tmp_path, capsys, monkeypatch):
     from handwriting.models import digit_model as models
     from handwriting.honest.calibration import Calibration
-    from handwriting.training.run import save_model
+    from handwriting.training import save_model
 
     runs = tmp_path / "runs"
     base = runs / "base.keras"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from handwriting.training import curves
-from handwriting.training.run import batch_values
+from handwriting.training import batch_values
 
 
 def test_batch_values_undo_keras_running_means():

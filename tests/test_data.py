@@ -131,7 +131,7 @@ def test_dataset_pipeline_batches_and_augments(mnist_small):
 
 
 def test_data_given_to_a_run_is_checked_and_raw_uint8_mnist_is_normalised(mnist_small):
-    from handwriting.training.run import TrainingConfig, TrainingRun
+    from handwriting.training import TrainingConfig, TrainingRun
     from handwriting.widgets import TrainingPanel
 
     (x, y), (x_test, y_test) = mnist_small

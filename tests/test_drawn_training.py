@@ -95,7 +95,7 @@ def test_the_training_data_never_draws_a_held_out_template(mnist_small, monkeypa
 
 
 def test_drawcnn_trains_with_its_recipe(mnist_small, tmp_path, monkeypatch):
-    from handwriting.training.run import TrainingConfig, TrainingRun
+    from handwriting.training import TrainingConfig, TrainingRun
 
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     (x, y), test = mnist_small

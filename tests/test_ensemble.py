@@ -7,7 +7,7 @@ from handwriting.models import ensemble
 from handwriting.export import export_web_app, verify_export
 from handwriting.models.digit_model import ModelError, load_model
 from handwriting.preprocess import shift_and_scale
-from handwriting.training.run import save_model
+from handwriting.training import save_model
 
 
 @pytest.fixture(scope="module")

@@ -498,7 +498,7 @@ def test_export_never_deletes_the_model_it_reads(exported, tiny_model, tmp_path)
     """An earlier export that holds the .keras model: `--model runs/x/model.keras --out runs/x
     --overwrite` must refuse, whether the model is given as a path, through a link, or loaded."""
     from handwriting.honest.calibration import Calibration
-    from handwriting.training.run import save_model
+    from handwriting.training import save_model
 
     folder = _copy(exported, tmp_path, "runs_x")
     model_path = folder / "model.keras"

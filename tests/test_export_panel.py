@@ -58,7 +58,7 @@ def test_the_app_carries_the_models_calibration_as_from_the_cli(tiny_model, tmp_
 
     from handwriting.honest.calibration import Calibration
     from handwriting.models.digit_model import PRETRAINED, pretrained_record
-    from handwriting.training.run import save_model
+    from handwriting.training import save_model
 
     path = tmp_path / "tiny.keras"
     save_model(tiny_model, path)

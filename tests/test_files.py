@@ -38,7 +38,7 @@ def test_the_partial_file_keeps_the_suffix_its_writer_needs(tmp_path):
 
 def test_a_model_save_that_fails_keeps_the_previous_model(tiny_model, tmp_path, monkeypatch):
     from handwriting.models.digit_model import load_model
-    from handwriting.training.run import save_model
+    from handwriting.training import save_model
 
     path = save_model(tiny_model, tmp_path / "model.keras")
     before = path.read_bytes()

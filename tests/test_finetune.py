@@ -8,7 +8,7 @@ import pytest
 from handwriting.honest import calibration, metrics as evaluation
 from handwriting.drawn.collected import DrawingsError, load_drawings
 from handwriting.training.finetune import Change, FineTuneConfig, FineTuneRun, compare, finetune, format_changes, format_comparison, mixed_dataset, prepare, refit_calibration, run_result
-from handwriting.training.run import ConfigError, TrainingListener, TrainingRun
+from handwriting.training import ConfigError, TrainingListener, TrainingRun
 
 
 @pytest.fixture(scope="module")

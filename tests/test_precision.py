@@ -4,7 +4,7 @@ import pytest
 
 from handwriting.models import architectures, precision
 from handwriting.training import run as training
-from handwriting.training.run import TrainingConfig, TrainingRun
+from handwriting.training import TrainingConfig, TrainingRun
 
 
 def test_bfloat16_is_detected_from_the_cpu_flags(tmp_path):

@@ -6,7 +6,7 @@ import pytest
 
 from handwriting.honest import metrics as evaluation
 from handwriting.models.digit_model import load_model
-from handwriting.training.run import ConfigError, TrainingConfig, TrainingListener, TrainingRun
+from handwriting.training import ConfigError, TrainingConfig, TrainingListener, TrainingRun
 
 
 class Recorder(TrainingListener):
@@ -213,7 +213,7 @@ def test_save_and_load_round_trip(mnist_small, tmp_path):
 
 
 def test_a_run_can_start_from_a_saved_model_of_the_same_layers(mnist_small, tiny_model, tmp_path):
-    from handwriting.training.run import save_model
+    from handwriting.training import save_model
 
     source = save_model(tiny_model, tmp_path / "tiny.keras")
     (x_train, y_train), (x_test, y_test) = mnist_small
@@ -236,7 +236,7 @@ def test_a_run_can_start_from_a_saved_model_of_the_same_layers(mnist_small, tiny
 def test_save_before_fit_and_bad_suffix_are_clear(tmp_path):
     with pytest.raises(RuntimeError, match="fit"):
         TrainingRun().save(tmp_path / "m.keras")
-    from handwriting.training.run import save_model
+    from handwriting.training import save_model
     from handwriting.models import architectures
     with pytest.raises(ValueError, match=".keras"):
         save_model(architectures.build("tiny"), tmp_path / "m.h5")

@@ -11,7 +11,7 @@ import pytest
 
 from handwriting.honest import calibration
 from handwriting.data import MnistDataError
-from handwriting.training.run import ConfigError
+from handwriting.training import ConfigError
 from handwriting.widgets import TrainingPanel
 from handwriting.widgets import training_panel
 from handwriting.widgets.training_panel import runs_table_html

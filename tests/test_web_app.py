@@ -12,7 +12,7 @@ from handwriting.drawn.templates import non_digit_drawing, non_digit_drawings, t
 from handwriting.export import export_web_app, open_app
 from handwriting.models.digit_model import PRETRAINED
 from handwriting.honest.recognizer import Recognizer
-from handwriting.training.run import save_model
+from handwriting.training import save_model
 from handwriting.widgets import DrawingPad
 
 pytestmark = pytest.mark.browser

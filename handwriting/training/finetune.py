@@ -26,7 +26,8 @@ from .. import data as data_module
 from ..drawn.collected import DrawingSet, DrawingsError, load_drawings
 from ..drawn.redrawn import CALIBRATION_DRAWINGS
 from ..models.digit_model import as_digit_model
-from .run import ConfigError, TrainingRun, check_number, check_whole, distribution_strategy, with_settings
+from .config import ConfigError, check_number, check_whole, with_settings
+from .run import TrainingRun, distribution_strategy
 
 #: Light augmentation of the person's drawings (see drawn_training.random_warp): the same hand
 #: varies a little in slant, size and place; the full pad augmentation would blur the style.

@@ -23,7 +23,8 @@ from .. import jobs, plots
 from ..training import finetune as finetune_module
 from ..drawn.collected import DrawingSet, DrawingsError, load_drawings
 from ..models.digit_model import PRETRAINED
-from ..training.run import OPTIMIZERS, ConfigError, RunRecord, TrainingConfig, TrainingListener, TrainingRun
+from ..training.config import OPTIMIZERS, ConfigError, RunRecord, TrainingConfig
+from ..training.run import TrainingListener, TrainingRun
 from ._common import shown_not_raised
 from .gallery import changed_gallery_html, comparison_html
 
