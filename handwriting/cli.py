@@ -20,6 +20,9 @@ stopped with Ctrl+C before its first epoch ended saves nothing; a stopped run ne
 earlier model (it saves beside it, as model.stopped.keras); and an output that is one of the
 command's inputs (also through a link), or a folder where a file goes, is refused before any
 training.
+
+One concern: the command line. Most of its lines are the argument parser and what each
+command prints; every job it runs is in :mod:`handwriting.jobs`.
 """
 from __future__ import annotations
 

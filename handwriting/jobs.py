@@ -13,6 +13,9 @@
 Before any long work, :func:`check_outputs` refuses an output that is one of the job's inputs
 (also through a link) or that cannot be written as the kind of thing it will be. Jobs print
 nothing: they return what they did, and the caller says it.
+
+One concern: the jobs' sequences (train, calibrate, save; export, verify), kept in one place
+so the CLI, the widgets and the bench run the very same steps.
 """
 
 from __future__ import annotations

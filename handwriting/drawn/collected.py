@@ -12,6 +12,9 @@ Each file is a canvas as drawn: white ink on black (or on transparent), normally
 the pad would show the model, through :func:`handwriting.preprocess.preprocess_canvas`; files it
 cannot use are listed with the reason and what to do, never fatal. :func:`save_drawing` writes
 atomically and never replaces a drawing.
+
+One concern: a person's drawings folder: saving (atomic, never overwriting), loading with a
+reason for every file skipped, and the collection that asks for each digit in turn.
 """
 from __future__ import annotations
 

@@ -62,6 +62,9 @@ person's drawing (:data:`PEN_VARIATION` through :func:`handwriting.drawn.drawing
 place, brush, a little slant, rotation and wobble, and the width by the estimate's own error).
 The drawings are rendered by :func:`handwriting.strokes.rasterize_strokes` and read by
 :func:`handwriting.preprocess.preprocess_canvas`, exactly as the pad does.
+
+One concern: the real writers' digits: loading them, the written spec of how a trajectory
+becomes a pad drawing, and the cache of their model inputs.
 """
 from __future__ import annotations
 

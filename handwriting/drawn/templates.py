@@ -14,6 +14,9 @@
 
 The training data is drawn from the same templates as the benchmark's styles and non-digits
 (other seeds, same shapes), so scores on those measure shapes the model has seen.
+
+One concern: the templates' shapes. Most of its lines are the stroke tables themselves (a
+shape per entry, kept side by side so a reader compares them); the code around them is short.
 """
 from __future__ import annotations
 

@@ -19,6 +19,9 @@ killed outright (SIGKILL, power cut) leaves behind.
 
 Exports do not touch ``sys.stdout``: swapping the process-wide stream to hush a library is not
 thread-safe, and two overlapping exports could leave every later ``print`` in a notebook lost.
+
+One concern: writing an export safely: the conversion, then the checks and the staging
+folder, lock and swap that make it atomic and never delete what it did not write.
 """
 from __future__ import annotations
 

@@ -12,6 +12,9 @@ model and the data are prepared differs. Every batch is a quarter the person's t
 drawings (oversampled, lightly warped) and three quarters MNIST training digits, so the model
 learns the new style without forgetting MNIST. The person's held-out drawings and the MNIST test set measure
 before and after; neither is trained on, nor picks the epoch kept after a Stop.
+
+One concern: fine-tuning on a person's drawings: its settings, the mixed batches, the run and
+the before/after comparison belong together and change together.
 """
 from __future__ import annotations
 

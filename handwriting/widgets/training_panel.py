@@ -3,6 +3,10 @@
 A view over :class:`handwriting.training.TrainingRun`. Training runs in a background thread so
 the kernel keeps answering (Stop works mid-epoch; other cells run). Every button's action is a
 public method — :meth:`TrainingPanel.train`, :meth:`TrainingPanel.stop` — for cells and tests.
+
+One concern: the training panel, one view. Its length is the widget layout and the text it
+shows (runs table, progress, the fine-tuning before/after); the jobs it runs live in
+:mod:`handwriting.training` and :mod:`handwriting.jobs`.
 """
 from __future__ import annotations
 
