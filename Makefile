@@ -8,7 +8,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Real MNIST for tests/benchmarks: the shared offline copy when it is beside the project.
 export HANDWRITING_MNIST ?= $(wildcard $(abspath ../shared/mnist))
 
-.PHONY: install lab test test-quick chromium bench bench-quick dist notebooks clean
+.PHONY: install lab lint test test-quick chromium bench bench-quick dist notebooks clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,13 @@ chromium:
 lab: install
 	$(VENV)/bin/jupyter lab lab/
 
-test: install chromium
+# One style and the layers (pyproject.toml): ruff (lint + format) and the import contract.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+test: install chromium lint
 	$(PY) -m pytest tests lab --nbval-lax
 
 # Everything but the real-browser and JupyterLab tests: a minute or two.
