@@ -51,7 +51,7 @@ def test_the_7494_digits_ship_in_the_package_with_credit(data):
     assert (points.min(axis=1) == 0).all() and (points.max(axis=1) == 100).all()   # both stretched
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     assert any(fnmatch(pd.PACKAGE_FILE, pattern) for pattern in package_data["handwriting.drawn"])
-    shipped = ROOT / "handwriting" / pd.PACKAGE_FILE
+    shipped = ROOT / "handwriting" / "drawn" / pd.PACKAGE_FILE
     assert shipped.stat().st_size < 150_000
     if SHARED_COPY.is_file():
         assert shipped.read_bytes() == SHARED_COPY.read_bytes()
