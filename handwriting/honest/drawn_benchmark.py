@@ -227,8 +227,8 @@ def drawn_summary(report: dict) -> list[str]:
             f"{CONFIDENT:.0%} confidence), unsure {pen['unsure']:.1%}, not a digit "
             f"{pen['not_a_digit']:.1%}{refused}")
     strokes = report["mnist"]
-    lines += [f"drawn digits read right: {strokes['accuracy']:.1%} of {strokes['count']:,} MNIST test "
-              f"digits redrawn as strokes; styles {report['styles']['accuracy']:.1%} (held-out "
+    lines += [f"drawn digits read right: {strokes['accuracy']:.1%} of {strokes['count']:,} MNIST "
+              f"test digits redrawn as strokes; styles {report['styles']['accuracy']:.1%} (held-out "
               f"styles {report['held_out_styles']['accuracy']:.1%})",
               f"mistakes on the strokes said with >= {CONFIDENT:.0%} confidence: "
               f"{strokes['confident_mistakes']:.1%} of {strokes['mistakes']}",
