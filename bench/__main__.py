@@ -17,8 +17,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small data: a few minutes, not the real figures")
     parser.add_argument("--only", nargs="+", choices=SECTION_ORDER, help="run only these sections")
-    parser.add_argument("--arch", nargs="+", help="accuracy section: only these architectures "
-                        "(the other rows are kept from the last run)")
+    parser.add_argument("--arch", nargs="+", help="accuracy and drawn sections: only these "
+                        "architectures (drawn: or 'pretrained'; the other rows are kept from the "
+                        "last run)")
     parser.add_argument("--modes", nargs="+", choices=("quick", "full"),
                         help="learner section: only these modes of the tour (the other is kept "
                         "from the last run)")
@@ -34,7 +35,7 @@ def main(argv=None) -> int:
     for name in args.only or SECTION_ORDER:
         module = importlib.import_module(f"bench.{name}")
         print(f"== {module.TITLE}", flush=True)
-        options = {"archs": args.arch} if name == "accuracy" and args.arch else {}
+        options = {"archs": args.arch} if name in ("accuracy", "drawn") and args.arch else {}
         if name == "learner" and args.modes:
             options = {"modes": args.modes}
         section = module.run(quick=args.quick, **options)

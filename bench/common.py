@@ -91,8 +91,11 @@ def load_results(quick: bool = False) -> dict:
 
 
 def rows_of(section: dict) -> list[dict]:
-    """A section's result rows: its data list, or its one data dict."""
+    """A section's result rows: its data list, the reports in its data's "models" (one per
+    model: the drawn section), or its one data dict."""
     data = section.get("data")
+    if isinstance(data, dict) and isinstance(data.get("models"), dict):
+        return list(data["models"].values())
     return data if isinstance(data, list) else [data] if isinstance(data, dict) else []
 
 

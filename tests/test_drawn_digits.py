@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import Clueless, SureSeven
 from handwriting import drawn as dd
 from handwriting.preprocess import CANVAS_SIZE, check_drawing
 
@@ -116,15 +117,6 @@ def test_training_generators_never_draw_a_held_out_template(mnist_small):
         dd.non_digit_drawings(rng, 4, kinds=["star", "heart"])
 
 
-class Clueless:
-    """A model with the same probability for every digit: every drawing is "not a digit"."""
-
-    def __call__(self, x, training=False):
-        import tensorflow as tf
-
-        return tf.fill([tf.shape(x)[0], 10], 0.1)
-
-
 def test_the_benchmark_reports_the_held_out_families(mnist_small):
     from handwriting.honest.drawn_benchmark import drawn_digit_benchmark
 
@@ -142,8 +134,6 @@ def test_the_benchmark_reports_the_held_out_families(mnist_small):
 
 def test_the_benchmark_reads_real_peoples_doodles_as_non_digits(mnist_small):
     """Quick, Draw! doodles: one family more, from a stream of its own; the rest is unchanged."""
-    import tensorflow as tf
-
     from handwriting.drawn import quickdraw
     from handwriting.honest.drawn_benchmark import drawn_digit_benchmark, drawn_summary
 
@@ -163,13 +153,82 @@ def test_the_benchmark_reads_real_peoples_doodles_as_non_digits(mnist_small):
     assert "Quick, Draw! doodles 100.0% of 327" in "\n".join(drawn_summary(report))
     assert "doodles" not in drawn_digit_benchmark(Clueless(), without)
     assert report["doodles"]["read_as"] == {}
-
-    class SureSeven:
-        def __call__(self, x, training=False):
-            return tf.one_hot(tf.fill([tf.shape(x)[0]], 7), 10)
-
     sevens = drawn_digit_benchmark(SureSeven(), drawn)["doodles"]
     assert sevens["flagged"] < 0.01 and sevens["read_as"] == {"7": sevens["verdicts"]["digit"]}
+
+
+def test_every_set_the_benchmark_reports_has_one_role_defined_once():
+    """Issue 32: training (the training data's shapes), development (looked at while choosing)
+    or evaluation (frozen before first read); the held-out templates, the doodles and the real
+    writers' held-out part were all looked at, so they are development."""
+    assert set(dd.ROLES) == set(dd.DrawnSet.FAMILIES) | {"mnist_test"} == set(dd.SET_NAMES)
+    assert set(dd.ROLE_MEANINGS) == {"training", "development", "evaluation"}
+    assert set(dd.ROLES.values()) <= set(dd.ROLE_MEANINGS)
+    assert dd.ROLES["styles"] == dd.ROLES["non_digits"] == "training"
+    assert {dd.ROLES[family] for family in ("real_writers", "mnist", "held_out_styles",
+                                            "held_out_non_digits", "doodles")} == {"development"}
+
+
+def test_the_real_writers_are_the_pen_digits_held_out_part_all_of_it_or_300_in_quick_mode():
+    from handwriting.drawn import pendigits
+
+    assert dd.BENCHMARK_SIZES["full"][4] == pendigits.HELD_OUT_SIZE == 1498
+    assert dd.BENCHMARK_SIZES["quick"][4] == 300
+    drawings, points = dd.real_writer_drawings(12)
+    held_out, labels = pendigits.load("held_out")
+    assert np.array_equal(points, held_out[:12])
+    assert [d.label for d in drawings] == list(labels[:12])
+    assert _same(drawings, dd.real_writer_drawings(12)[0])      # placed the same way every time
+    none, no_points = dd.real_writer_drawings(0)
+    assert none == [] and no_points.shape == (0, 8, 2)
+    with pytest.raises(ValueError, match="1,498 digits, not 1,499"):
+        dd.real_writer_drawings(1499)
+
+
+def test_the_benchmark_reports_real_writers_first_with_every_sets_role(mnist_small):
+    """The real writers' pen digits lead the report and its summary, scored like every digit
+    family (what the pad answers, overall and per digit); the report names every set's role."""
+    from handwriting.drawn import pendigits
+    from handwriting.honest.drawn_benchmark import drawn_digit_benchmark, drawn_summary
+
+    _, (x_test, y_test) = mnist_small
+    without = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13)
+    drawn = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13,
+                                   real_writers=40)
+    assert without.real_writers == [] and _same(_every_drawing(without), _every_drawing(drawn)[40:])
+    points, labels = pendigits.load("held_out")
+    labels = labels[:40]
+    images, refusals = drawn.model_inputs("real_writers")
+    assert refusals == [None] * 40 and np.array_equal(images, pendigits.model_inputs(points[:40]))
+
+    report = drawn_digit_benchmark(Clueless(), drawn)
+    assert [key for key in report if key in dd.DrawnSet.FAMILIES][0] == "real_writers"
+    assert report["roles"] == {family: dd.ROLES[family] for family in (
+        "real_writers", "mnist", "styles", "non_digits", "held_out_styles", "held_out_non_digits")}
+    writers = report["real_writers"]
+    assert writers["count"] == 40 and writers["not_a_digit"] == 1.0
+    assert writers["answered_right"] == 0
+    assert writers["accuracy"] == pytest.approx(np.mean(labels == 0))          # argmax of a tie: 0
+    assert writers["per_digit_count"] == np.bincount(labels, minlength=10).tolist()
+    lines = drawn_summary(report)
+    assert lines[0].startswith("real writers' pen digits read right: ")
+    assert "of 40 (development;" in lines[0]
+    assert "their writers also wrote the rest" in lines[0] and "not a digit 100.0%" in lines[0]
+    assert lines[1].startswith("drawn digits read right:")
+    training, development, evaluation = lines[-1].removeprefix("set roles: ").split("; ")
+    assert training.startswith("training") and "styles (training shapes)" in training
+    assert development.startswith("development") and "real writers' pen digits" in development
+    assert evaluation.endswith("none here (the held-back writers are outside the repository)")
+    assert "real_writers" not in drawn_digit_benchmark(Clueless(), without)
+
+    sevens = drawn_digit_benchmark(SureSeven(), drawn)["real_writers"]
+    share = np.mean(labels == 7)
+    assert sevens["answered_right"] == pytest.approx(share) and sevens["unsure"] == 0
+    assert sevens["answered_wrong"] == sevens["confidently_wrong"] == pytest.approx(1 - share)
+    assert sevens["per_digit_answers"]["answered_right"] == [float(d == 7) for d in range(10)]
+    assert set(sevens["confusions"]) <= {f"{d}->7" for d in range(10) if d != 7}
+    counts = list(sevens["confusions"].values())
+    assert counts == sorted(counts, reverse=True)
 
 
 def test_training_generators(mnist_small):

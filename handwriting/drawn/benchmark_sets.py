@@ -1,10 +1,14 @@
-"""The drawn-digit benchmark's drawings, and how any drawings become model inputs.
+"""The drawn-digit benchmark's sets, each with its role, and how any drawings become model inputs.
 
-:func:`evaluation_drawings` is THE drawn-digit benchmark (MNIST *test* digits, the fixed
-:data:`~handwriting.drawn.drawing.EVALUATION_SEED`): redrawn MNIST test digits, the templates'
-styles and non-digits (seen and held-out kinds) and doodles real people drew for Quick, Draw!
-(:func:`quickdraw_drawings`: a cat, a bicycle, a cookie, ... redrawn as pen strokes like the
-MNIST digits: non-digits by other hands than ours, for the benchmark only).
+:func:`evaluation_drawings` is THE drawn-digit benchmark: real writers' pen digits (the held-out
+part of :mod:`handwriting.drawn.pendigits`, placed the same way every time), redrawn MNIST test
+digits, the templates' styles and non-digits (seen and held-out kinds) and doodles real people
+drew for Quick, Draw! (:func:`quickdraw_drawings`: a cat, a bicycle, a cookie, ... redrawn as pen
+strokes like the MNIST digits: non-digits by other hands than ours, for the benchmark only); all
+randomness from the fixed :data:`~handwriting.drawn.drawing.EVALUATION_SEED`.
+
+Every set the benchmark reports has a role (:data:`ROLES`): training, development (looked at
+while choosing) or evaluation (frozen in code before it is first read, then only reported).
 """
 from __future__ import annotations
 
@@ -13,9 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..constants import MODEL_SIZE
-from ..preprocess import CANVAS_SIZE, DrawingError, preprocess_canvas
-from . import quickdraw
-from .drawing import EVALUATION_SEED, Drawing, count, place
+from . import pendigits, quickdraw
+from .drawing import EVALUATION_SEED, Drawing, count, place, to_model_inputs
 from .redrawn import digit_strokes, mnist_drawing
 from .templates import (
     HELD_OUT_NON_DIGITS,
@@ -26,45 +29,83 @@ from .templates import (
     style_drawing,
 )
 
+__all__ = ["BENCHMARK_SIZES", "ROLES", "ROLE_MEANINGS", "SET_NAMES", "DrawnSet",
+           "benchmark_drawings", "evaluation_drawings", "quickdraw_drawings",
+           "real_writer_drawings", "to_model_inputs"]
 
-def to_model_inputs(drawings, size: int = CANVAS_SIZE) -> tuple[np.ndarray, list[str | None]]:
-    """Render and preprocess drawings as the pad does: ((N, 28, 28, 1) float32, refusals);
-    a smaller canvas ``size`` (e.g. :data:`AUGMENT_CANVAS`) is faster, for training data.
+#: What a set's role says about its figures.
+ROLE_MEANINGS = {
+    "training": "the training data's own shapes (drawn from other seeds): its figures flatter "
+                "a model trained on them",
+    "development": "looked at while choosing recipes, thresholds and templates: its figures "
+                   "flatter those choices",
+    "evaluation": "frozen in code before it was first read, then only reported",
+}
 
-    A refused drawing (blank, too small, too full) has an all-zero image and its
-    :class:`~handwriting.preprocess.DrawingError` reason in the list (None when read).
-    """
-    images = np.zeros((len(drawings), MODEL_SIZE, MODEL_SIZE, 1), np.float32)
-    refusals: list[str | None] = []
-    for i, drawing in enumerate(drawings):
-        try:
-            images[i, ..., 0] = preprocess_canvas(drawing.rgba(size))
-            refusals.append(None)
-        except DrawingError as err:
-            refusals.append(err.reason)
-    return images, refusals
+#: The role of every set the benchmark reports, defined once: the summary lines, the bench's
+#: tables and the README show it. None is "evaluation": the project's evaluation set, the 14
+#: writers of the pen digits' test part, is kept outside the repository.
+ROLES = {
+    "real_writers": "development",    # pen digits' held-out part: will choose recipes, thresholds
+    "mnist": "development",           # MNIST test digits redrawn: recipes were chosen on these
+    "styles": "training",             # STYLES: the templates the drawn training data comes from
+    "non_digits": "training",         # NON_DIGIT_KINDS: likewise
+    "held_out_styles": "development",  # never trained on, but looked at while choosing
+    "held_out_non_digits": "development",
+    "doodles": "development",         # Quick, Draw!: looked at while choosing (DIGIT_LIKE, recipes)
+    "mnist_test": "development",      # the plain MNIST test digits (share flagged), not drawings
+}
+
+#: How each set is named in reports (the summary lines, the bench's tables).
+SET_NAMES = {
+    "real_writers": "real writers' pen digits",
+    "mnist": "MNIST test digits redrawn as strokes",
+    "styles": "styles (training shapes)",
+    "non_digits": "non-digits (training kinds)",
+    "held_out_styles": "held-out styles",
+    "held_out_non_digits": "held-out non-digits",
+    "doodles": "Quick, Draw! doodles",
+    "mnist_test": "MNIST test digits",
+}
 
 
 @dataclass
 class DrawnSet:
-    """The drawn-digit benchmark: five families of drawings (see :func:`evaluation_drawings`)."""
+    """The drawn-digit benchmark: seven families of drawings (see :func:`evaluation_drawings`),
+    each with its role in :data:`ROLES`."""
 
     mnist: list[Drawing]                 # MNIST test digits redrawn as strokes
-    styles: list[Drawing]                # every style of STYLES (the training data's shapes), several times
+    styles: list[Drawing]                # every style of STYLES (the training data's shapes), often
     non_digits: list[Drawing]            # every kind of NON_DIGIT_KINDS, in equal shares
-    held_out_styles: list[Drawing]       # every style of HELD_OUT_STYLES (never trained on), several times
+    held_out_styles: list[Drawing]       # every style of HELD_OUT_STYLES (never trained on), often
     held_out_non_digits: list[Drawing]   # every kind of HELD_OUT_NON_DIGITS, in equal shares
     doodles: list[Drawing] = field(default_factory=list)   # real people's Quick, Draw! doodles
+    real_writers: list[Drawing] = field(default_factory=list)   # real people's pen digits
+    #: the real writers' (N, 8, 2) points, so that their model inputs come from pendigits' cache
+    real_writer_points: np.ndarray | None = field(default=None, repr=False)
     _inputs: dict = field(default_factory=dict, repr=False)
 
-    FAMILIES = ("mnist", "styles", "non_digits", "held_out_styles", "held_out_non_digits", "doodles")
+    #: Every family, in the order reports show them: the real writers' digits first.
+    FAMILIES = ("real_writers", "mnist", "styles", "non_digits", "held_out_styles",
+                "held_out_non_digits", "doodles")
+    DIGIT_FAMILIES = ("real_writers", "mnist", "styles", "held_out_styles")
+    NON_DIGIT_FAMILIES = ("non_digits", "held_out_non_digits", "doodles")
 
     def model_inputs(self, family: str) -> tuple[np.ndarray, list[str | None]]:
-        """:func:`to_model_inputs` of one family, rendered once and kept for every model."""
+        """:func:`to_model_inputs` of one family, rendered once and kept for every model (the
+        real writers' from :func:`handwriting.drawn.pendigits.model_inputs`, cached on disk)."""
         if family not in self.FAMILIES:
-            raise ValueError(f"Unknown family {family!r}; choose one of {', '.join(self.FAMILIES)}.")
+            raise ValueError(f"Unknown family {family!r}; choose one of "
+                             f"{', '.join(self.FAMILIES)}.")
         if family not in self._inputs:
-            self._inputs[family] = to_model_inputs(getattr(self, family))
+            if family == "real_writers" and self.real_writer_points is not None:
+                if len(self.real_writer_points) != len(self.real_writers):
+                    raise ValueError(f"{len(self.real_writers)} real writers' drawings but "
+                                     f"{len(self.real_writer_points)} trajectories.")
+                images = pendigits.model_inputs(self.real_writer_points)
+                self._inputs[family] = images, [None] * len(images)
+            else:
+                self._inputs[family] = to_model_inputs(getattr(self, family))
         return self._inputs[family]
 
 
@@ -77,20 +118,38 @@ def quickdraw_drawings(rng: np.random.Generator, per_kind: int) -> list[Drawing]
             for image, kind in zip(images, kinds)]
 
 
+def real_writer_drawings(n: int) -> tuple[list[Drawing], np.ndarray]:
+    """The first ``n`` digits of the pen digits' held-out part (:func:`pendigits.load
+    <handwriting.drawn.pendigits.load>` ``("held_out")``), each placed as
+    :func:`~handwriting.drawn.pendigits.to_drawing` places it without a generator (the same way
+    every time): (drawings, their (n, 8, 2) points)."""
+    n = count(n)
+    if not n:
+        return [], np.zeros((0, pendigits.N_POINTS, 2), np.uint8)
+    points, labels = pendigits.load("held_out")
+    if n > len(points):
+        raise ValueError(f"The pen digits' held-out part has {len(points):,} digits, not {n:,}.")
+    return pendigits.drawings(points[:n], labels[:n]), points[:n]
+
+
 def evaluation_drawings(x_test: np.ndarray, y_test: np.ndarray, per_style: int = 40,
-                        non_digits: int = 520, doodles_per_kind: int = 0) -> DrawnSet:
+                        non_digits: int = 520, doodles_per_kind: int = 0,
+                        real_writers: int = 0) -> DrawnSet:
     """THE drawn-digit benchmark (never train on it): every test digit given, redrawn as strokes,
     ``per_style`` drawings of each style and ``non_digits`` non-digits, both for the templates
     the training data shares (:data:`STYLES`, :data:`NON_DIGIT_KINDS`) and the held-out ones
-    (:data:`HELD_OUT_STYLES`, :data:`HELD_OUT_NON_DIGITS`), and ``doodles_per_kind`` Quick, Draw!
+    (:data:`HELD_OUT_STYLES`, :data:`HELD_OUT_NON_DIGITS`), ``doodles_per_kind`` Quick, Draw!
     doodles of each kind (:func:`quickdraw_drawings`; 0: none, nothing downloaded), all from
-    :data:`EVALUATION_SEED` (one spawned stream per family). Pass MNIST *test* digits."""
+    :data:`EVALUATION_SEED` (one spawned stream per family), and ``real_writers`` real people's
+    pen digits (:func:`real_writer_drawings`; no randomness). Pass MNIST *test* digits."""
     if len(x_test) != len(y_test):
         raise ValueError(f"{len(x_test)} images but {len(y_test)} labels.")
     # Spawned streams keep their order: the later families' streams (3, 4, then 5) leave the
-    # earlier families' drawings as they were.
+    # earlier families' drawings as they were; the real writers' digits need none.
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(EVALUATION_SEED).spawn(6)]
-    per_style, non_digits, doodles_per_kind = count(per_style), count(non_digits), count(doodles_per_kind)
+    per_style, non_digits = count(per_style), count(non_digits)
+    doodles_per_kind = count(doodles_per_kind)
+    writers, points = real_writer_drawings(real_writers)
     return DrawnSet(
         mnist=[mnist_drawing(x, y, streams[0]) for x, y in zip(x_test, y_test)],
         styles=[style_drawing(name, streams[1]) for name in STYLES for _ in range(per_style)],
@@ -98,19 +157,24 @@ def evaluation_drawings(x_test: np.ndarray, y_test: np.ndarray, per_style: int =
         held_out_styles=[style_drawing(name, streams[3])
                          for name in HELD_OUT_STYLES for _ in range(per_style)],
         held_out_non_digits=sample_non_digits(streams[4], non_digits, HELD_OUT_NON_DIGITS),
-        doodles=quickdraw_drawings(streams[5], doodles_per_kind) if doodles_per_kind else [])
+        doodles=quickdraw_drawings(streams[5], doodles_per_kind) if doodles_per_kind else [],
+        real_writers=writers, real_writer_points=points)
 
 
 #: The benchmark's sizes (bench section `drawn`, ``evaluate --drawn``): MNIST test digits
 #: redrawn, drawings per style, non-digits per family (training kinds, held-out kinds), Quick,
-#: Draw! doodles per kind.
-BENCHMARK_SIZES = {"full": (2000, 40, 520, 4), "quick": (200, 4, 104, 1)}
+#: Draw! doodles per kind, real writers' pen digits (the first of the held-out part: all 1,498,
+#: or 300 in quick mode).
+BENCHMARK_SIZES = {"full": (2000, 40, 520, 4, pendigits.HELD_OUT_SIZE),
+                   "quick": (200, 4, 104, 1, 300)}
 
 
 def benchmark_drawings(x_test: np.ndarray, y_test: np.ndarray, quick: bool = False) -> DrawnSet:
     """:func:`evaluation_drawings` at the benchmark's sizes (:data:`BENCHMARK_SIZES`), from the
     first MNIST test digits given; ``quick``: a tenth to a fifth of them, for tests."""
-    strokes, per_style, non_digits, doodles_per_kind = BENCHMARK_SIZES["quick" if quick else "full"]
+    strokes, per_style, non_digits, doodles_per_kind, real_writers = \
+        BENCHMARK_SIZES["quick" if quick else "full"]
     x_test = np.asarray(x_test)
-    return evaluation_drawings(x_test[:strokes].reshape(-1, MODEL_SIZE, MODEL_SIZE), y_test[:strokes],
-                               per_style=per_style, non_digits=non_digits, doodles_per_kind=doodles_per_kind)
+    x_test = x_test[:strokes].reshape(-1, MODEL_SIZE, MODEL_SIZE)
+    return evaluation_drawings(x_test, y_test[:strokes], per_style=per_style, non_digits=non_digits,
+                               doodles_per_kind=doodles_per_kind, real_writers=real_writers)

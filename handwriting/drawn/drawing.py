@@ -1,4 +1,5 @@
-"""A drawing as the pad records it, and how a shape is placed on the canvas like a person would.
+"""A drawing as the pad records it, how a shape is placed on the canvas like a person would, and
+how drawings become what a model sees (:func:`to_model_inputs`).
 
 Everything in :mod:`handwriting.drawn` is numpy (no TensorFlow): a :class:`Drawing` is a list of
 strokes in the 280x280 canvas's pixels plus a brush width, rendered by
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..preprocess import CANVAS_SIZE
+from ..constants import MODEL_SIZE
+from ..preprocess import CANVAS_SIZE, DrawingError, preprocess_canvas
 from ..strokes import rasterize_strokes
 
 #: The drawn-digit benchmark's seed; training generators refuse it.
@@ -56,6 +58,25 @@ class Variation:
 
 
 DEFAULT_VARIATION = Variation()
+
+
+def to_model_inputs(drawings, size: int = CANVAS_SIZE) -> tuple[np.ndarray, list[str | None]]:
+    """Render and preprocess drawings as the pad does: ((N, 28, 28, 1) float32, refusals);
+    a smaller canvas ``size`` (e.g. :data:`~handwriting.drawn.AUGMENT_CANVAS`) is faster, for
+    training data.
+
+    A refused drawing (blank, too small, too full) has an all-zero image and its
+    :class:`~handwriting.preprocess.DrawingError` reason in the list (None when read).
+    """
+    images = np.zeros((len(drawings), MODEL_SIZE, MODEL_SIZE, 1), np.float32)
+    refusals: list[str | None] = []
+    for i, drawing in enumerate(drawings):
+        try:
+            images[i, ..., 0] = preprocess_canvas(drawing.rgba(size))
+            refusals.append(None)
+        except DrawingError as err:
+            refusals.append(err.reason)
+    return images, refusals
 
 
 def check_rng(rng) -> np.random.Generator:

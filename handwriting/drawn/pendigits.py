@@ -81,9 +81,8 @@ from .. import files, preprocess, strokes
 from ..constants import MODEL_SIZE
 from ..data import CACHE_ENV, cache_dir
 from ..preprocess import CANVAS_SIZE, STROKE_WIDTH
-from . import benchmark_sets, drawing
-from .benchmark_sets import to_model_inputs
-from .drawing import Drawing, Variation, place
+from . import drawing
+from .drawing import Drawing, Variation, place, to_model_inputs
 
 PATH_ENV = "HANDWRITING_PENDIGITS"          # another copy of the .npz (same format) to read
 PACKAGE_FILE = "pendigits_data/pendigits-train.npz"
@@ -336,8 +335,7 @@ def model_inputs(points, rng: np.random.Generator | None = None, size: int = CAN
 def _cache_path(points: np.ndarray, size: int) -> Path:
     """The cache file of these points' model inputs, keyed by everything that makes them."""
     key = hashlib.sha1(np.ascontiguousarray(points).tobytes() + repr(int(size)).encode())
-    for source in (__file__, drawing.__file__, benchmark_sets.__file__, preprocess.__file__,
-                   strokes.__file__):
+    for source in (__file__, drawing.__file__, preprocess.__file__, strokes.__file__):
         key.update(Path(source).read_bytes())
     return cache_dir() / f"pendigits-{key.hexdigest()[:16]}.npy"
 
