@@ -22,25 +22,39 @@ PYPROJECT = ROOT / "pyproject.toml"
 NOTEBOOKS = ROOT / "lab"
 
 SETUP_CELL = '''\
-# Colab only: install Handwriting Lab {version} and switch on third-party widgets. Elsewhere this does nothing.
-# (Written by `python -m handwriting.colab` from pyproject.toml: change the URL there, not here.)
+# Colab only: install Handwriting Lab {version} and switch on third-party widgets.
+# Elsewhere this does nothing. (Written by `python -m handwriting.colab` from pyproject.toml:
+# change the URL there, not here.)
 import sys
+
 if "google.colab" in sys.modules:
-    import importlib, subprocess
+    import importlib
+    import subprocess
+
     REPOSITORY, VERSION = "{url}", "{version}"
-    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"handwriting @ git+{{REPOSITORY}}"],
-                         capture_output=True, text=True)
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", f"handwriting @ git+{{REPOSITORY}}"],
+        capture_output=True,
+        text=True,
+    )
     if pip.returncode != 0:
-        raise RuntimeError(f"Installing Handwriting Lab from {{REPOSITORY}} failed:\\n{{pip.stderr[-2000:]}}\\n"
-                           "Check that the runtime is online and that the URL is right (pyproject.toml, "
-                           "[project.urls] Repository), then run this cell again.")
+        raise RuntimeError(
+            f"Installing Handwriting Lab from {{REPOSITORY}} failed:\\n{{pip.stderr[-2000:]}}\\n"
+            "Check that the runtime is online and that the URL is right (pyproject.toml, "
+            "[project.urls] Repository), then run this cell again."
+        )
     importlib.invalidate_caches()
     import handwriting
+
     if handwriting.__version__ != VERSION:
-        raise RuntimeError(f"This notebook is for Handwriting Lab {{VERSION}} but {{REPOSITORY}} gave "
-                           f"{{handwriting.__version__}}: open the notebook from the same branch as the "
-                           "package, or restart the runtime (Runtime > Restart session) and run this cell again.")
+        raise RuntimeError(
+            f"This notebook is for Handwriting Lab {{VERSION}} but {{REPOSITORY}} gave "
+            f"{{handwriting.__version__}}: open the notebook from the same branch as the "
+            "package, or restart the runtime (Runtime > Restart session) and run this cell "
+            "again."
+        )
     from google.colab import output
+
     output.enable_custom_widget_manager()'''
 
 
