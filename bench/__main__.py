@@ -1,4 +1,5 @@
 """python -m bench [--quick] [--only SECTION ...]: run the benchmarks, write bench/results.*"""
+
 from __future__ import annotations
 
 import argparse
@@ -8,23 +9,42 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from .common import (QUICK_MD, RESULTS_MD, SECTION_ORDER, load_results, machine,  # noqa: E402
-                     save_results, save_section)
+from .common import (
+    QUICK_MD,
+    RESULTS_MD,
+    SECTION_ORDER,
+    load_results,
+    machine,  # noqa: E402
+    save_results,
+    save_section,
+)
 from .readme import rerender, write_readme  # noqa: E402
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small data: a few minutes, not the real figures")
+    parser.add_argument(
+        "--quick", action="store_true", help="small data: a few minutes, not the real figures"
+    )
     parser.add_argument("--only", nargs="+", choices=SECTION_ORDER, help="run only these sections")
-    parser.add_argument("--arch", nargs="+", help="accuracy and drawn sections: only these "
-                        "architectures (drawn: or 'pretrained'; the other rows are kept from the "
-                        "last run)")
-    parser.add_argument("--modes", nargs="+", choices=("quick", "full"),
-                        help="learner section: only these modes of the tour (the other is kept "
-                        "from the last run)")
-    parser.add_argument("--readme", action="store_true",
-                        help="only rewrite README.md's result tables from bench/results.json")
+    parser.add_argument(
+        "--arch",
+        nargs="+",
+        help="accuracy and drawn sections: only these "
+        "architectures (drawn: or 'pretrained'; the other rows are kept from the "
+        "last run)",
+    )
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=("quick", "full"),
+        help="learner section: only these modes of the tour (the other is kept from the last run)",
+    )
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="only rewrite README.md's result tables from bench/results.json",
+    )
     args = parser.parse_args(argv)
     if args.readme:
         save_results(rerender(load_results()))

@@ -4,51 +4,89 @@
 other rows of the last full run. A model kept in runs/bench/ with the record of the very same
 recipe is re-used, not trained again (delete its ``.run.json`` to re-train it).
 """
+
 from __future__ import annotations
 
-from handwriting.models import architectures
 from handwriting.data import load_mnist
+from handwriting.models import architectures
 from handwriting.training import TrainingConfig
 
 from .common import QUICK_TRAIN_SIZE, TUTORIAL_ACCURACY, load_results, markdown_table, trained
 
 TITLE = "Accuracy: every architecture at its default recipe (full MNIST)"
-HEADERS = ["architecture", "epochs", "augment", "seconds", "s/epoch", "train acc", "val acc",
-           "test acc", "tutorial test acc", "parameters", "measured"]
+HEADERS = [
+    "architecture",
+    "epochs",
+    "augment",
+    "seconds",
+    "s/epoch",
+    "train acc",
+    "val acc",
+    "test acc",
+    "tutorial test acc",
+    "parameters",
+    "measured",
+]
 SEED = 0
 
 
 def _table_row(row: dict) -> list:
     tutorial = TUTORIAL_ACCURACY.get(row["architecture"])
     validated = "val_accuracy" in row
-    return [row["architecture"] + _old(row), row["epochs"],
-            "yes" if row["augment"] else "no", f"{row['seconds']:.0f}",
-            f"{row['seconds_per_epoch']:.1f}", f"{row['train_accuracy']:.2%}",
-            f"{row['val_accuracy']:.2%}" if validated else "–", f"**{row['test_accuracy']:.2%}**",
-            f"{tutorial:.2%}" if tutorial else "-", f"{row['parameters']:,}",
-            row["measured"]["date"].split(" ")[0] + f", seed {row.get('seed', SEED)}"]
+    return [
+        row["architecture"] + _old(row),
+        row["epochs"],
+        "yes" if row["augment"] else "no",
+        f"{row['seconds']:.0f}",
+        f"{row['seconds_per_epoch']:.1f}",
+        f"{row['train_accuracy']:.2%}",
+        f"{row['val_accuracy']:.2%}" if validated else "–",
+        f"**{row['test_accuracy']:.2%}**",
+        f"{tutorial:.2%}" if tutorial else "-",
+        f"{row['parameters']:,}",
+        row["measured"]["date"].split(" ")[0] + f", seed {row.get('seed', SEED)}",
+    ]
 
 
-NOTES = ("Each run trains on 55,000 images and holds out 5,000 training images for validation "
-         "(curves, best weights); the test set is evaluated once, at the end. Train accuracy is "
-         "Keras' running figure over the last epoch (with dropout and augmentation), hence "
-         "sometimes below the others.")
-OLD_PROTOCOL = ("† measured before the validation split existed: trained on all 60,000 images "
-                "with the test set as validation data (its final weights were kept, so the test "
-                "figure chose nothing), not re-measured since (40 min of CPU).")
+NOTES = (
+    "Each run trains on 55,000 images and holds out 5,000 training images for validation "
+    "(curves, best weights); the test set is evaluated once, at the end. Train accuracy is "
+    "Keras' running figure over the last epoch (with dropout and augmentation), hence "
+    "sometimes below the others."
+)
+OLD_PROTOCOL = (
+    "† measured before the validation split existed: trained on all 60,000 images "
+    "with the test set as validation data (its final weights were kept, so the test "
+    "figure chose nothing), not re-measured since (40 min of CPU)."
+)
 
 
 def run(quick: bool = False, archs=None) -> dict:
-    data = load_mnist(train_size=QUICK_TRAIN_SIZE, test_size=1000, quick=False) if quick else load_mnist(quick=False)
+    data = (
+        load_mnist(train_size=QUICK_TRAIN_SIZE, test_size=1000, quick=False)
+        if quick
+        else load_mnist(quick=False)
+    )
     measured = {}
     for name in archs or architectures.names():
-        config = TrainingConfig.for_architecture(name, seed=SEED, **({"epochs": 1} if quick else {}))
+        config = TrainingConfig.for_architecture(
+            name, seed=SEED, **({"epochs": 1} if quick else {})
+        )
         row = measured[name] = trained(config, data, quick)[0]
         print(f"  {name}: test {row['test_accuracy']:.2%} in {row['seconds']:.0f} s", flush=True)
-    previous = {} if quick or not archs else {
-        row["architecture"]: row for row in load_results()["sections"].get("accuracy", {}).get("data", [])}
-    rows = [measured.get(name) or previous[name] for name in architectures.names()
-            if name in measured or name in previous]
+    previous = (
+        {}
+        if quick or not archs
+        else {
+            row["architecture"]: row
+            for row in load_results()["sections"].get("accuracy", {}).get("data", [])
+        }
+    )
+    rows = [
+        measured.get(name) or previous[name]
+        for name in architectures.names()
+        if name in measured or name in previous
+    ]
     return {"title": TITLE, "markdown": markdown(rows), "data": rows}
 
 
@@ -62,7 +100,7 @@ def markdown(rows: list[dict]) -> str:
 
 
 def _old(row: dict) -> str:
-    """" †" for a row measured before the validation split (see OLD_PROTOCOL)."""
+    """ " †" for a row measured before the validation split (see OLD_PROTOCOL)."""
     return "" if "val_accuracy" in row else " †"
 
 
@@ -70,10 +108,14 @@ def targets(rows: list[dict]) -> str:
     """The accuracy targets, met or not, from the rows."""
     by_name = {row["architecture"]: row for row in rows}
     best = max(rows, key=lambda row: row["test_accuracy"])
-    lines = [f"best architecture >= 99.6 % test accuracy: `{best['architecture']}`{_old(best)} "
-             f"{best['test_accuracy']:.2%}, **{'met' if best['test_accuracy'] >= 0.996 else 'not met'}**"]
+    lines = [
+        f"best architecture >= 99.6 % test accuracy: `{best['architecture']}`{_old(best)} "
+        f"{best['test_accuracy']:.2%}, **{'met' if best['test_accuracy'] >= 0.996 else 'not met'}**"
+    ]
     if "cnn2" in by_name:
         cnn2 = by_name["cnn2"]["test_accuracy"]
-        lines.append(f"`cnn2`{_old(by_name['cnn2'])} >= 99.4 % (the tutorial's CNN-2): {cnn2:.2%}, "
-                     f"**{'met' if cnn2 >= 0.994 else 'not met'}**")
+        lines.append(
+            f"`cnn2`{_old(by_name['cnn2'])} >= 99.4 % (the tutorial's CNN-2): {cnn2:.2%}, "
+            f"**{'met' if cnn2 >= 0.994 else 'not met'}**"
+        )
     return "Targets: " + "; ".join(lines) + "."

@@ -1,4 +1,5 @@
 """What every benchmark section shares: the machine description, timing, result files."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -13,23 +14,26 @@ from handwriting import files
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-RESULTS_JSON = BENCH_DIR / "results.json"      # the real (full) run, shown in the README
+RESULTS_JSON = BENCH_DIR / "results.json"  # the real (full) run, shown in the README
 RESULTS_MD = BENCH_DIR / "results.md"
 QUICK_JSON = BENCH_DIR / "results-quick.json"  # --quick runs go here (git-ignored)
 QUICK_MD = BENCH_DIR / "results-quick.md"
 MODELS_DIR = ROOT / "runs" / "bench"
-QUICK_TRAIN_SIZE = 5000        # training images of the accuracy section's --quick models
-FALLBACK_TRAIN_SIZE = 10_000   # ... of the one-epoch model bench_model trains when one is missing
+QUICK_TRAIN_SIZE = 5000  # training images of the accuracy section's --quick models
+FALLBACK_TRAIN_SIZE = 10_000  # ... of the one-epoch model bench_model trains when one is missing
 
 #: The original tutorial's table, for comparison.
 TUTORIAL_ACCURACY = {"dnn": 0.9798, "cnn1": 0.9834, "cnn2": 0.9939}
 
 
+QUICK_NOTE = ", QUICK mode (small data, not the real figures)"
+
+
 def machine() -> dict:
     """Date, CPU, cores, GPU and library versions: printed with every result."""
+    import keras
     import numpy
     import tensorflow as tf
-    import keras
 
     cpu = platform.processor() or platform.machine()
     try:
@@ -41,7 +45,7 @@ def machine() -> dict:
         pass
     gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
     return {
-        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": cpu,
         "cores": os.cpu_count(),
         "gpu": ", ".join(gpus) or "none",
@@ -120,14 +124,31 @@ def save_results(results: dict, quick: bool = False) -> None:
     files.write_text(md_path, render_markdown(results))
 
 
-SECTION_ORDER = ("accuracy", "best_accuracy", "overhead", "time_to_99", "pad_latency", "tfjs",
-                 "robustness", "drawn", "inspection", "learner", "finetune")
+SECTION_ORDER = (
+    "accuracy",
+    "best_accuracy",
+    "overhead",
+    "time_to_99",
+    "pad_latency",
+    "tfjs",
+    "robustness",
+    "drawn",
+    "inspection",
+    "learner",
+    "finetune",
+)
 
 
 def render_markdown(results: dict) -> str:
-    parts = ["# Benchmark results", "",
-             "Written by `python -m bench`; each section notes when and where it ran.", ""]
-    names = sorted(results["sections"], key=lambda n: SECTION_ORDER.index(n) if n in SECTION_ORDER else 99)
+    parts = [
+        "# Benchmark results",
+        "",
+        "Written by `python -m bench`; each section notes when and where it ran.",
+        "",
+    ]
+    names = sorted(
+        results["sections"], key=lambda n: SECTION_ORDER.index(n) if n in SECTION_ORDER else 99
+    )
     for name in names:
         section = results["sections"][name]
         parts += [f"## {section['title']}", "", stamp(section), "", section["markdown"], ""]
@@ -136,14 +157,23 @@ def render_markdown(results: dict) -> str:
 
 def stamp(section: dict) -> str:
     """When and where a section's rows were measured, in one italic line."""
-    measured = [row.get("measured", section["machine"]) for row in rows_of(section)] or [section["machine"]]
+    measured = [row.get("measured", section["machine"]) for row in rows_of(section)] or [
+        section["machine"]
+    ]
     dates = sorted({m["date"] for m in measured})
     m = section["machine"]
-    when = dates[0] if len(dates) == 1 else f"rows measured {dates[0]} to {dates[-1]} (each row's date in bench/results.json)"
+    when = (
+        dates[0]
+        if len(dates) == 1
+        else f"rows measured {dates[0]} to {dates[-1]} (each row's date in bench/results.json)"
+    )
     loads = [x["load_average"][2] for x in measured if "load_average" in x]
     load = f", load average {min(loads):.1f}–{max(loads):.1f} (15 min)" if loads else ""
-    return (f"_{when}, {m['cpu']}, {m['cores']} cores{load}, GPU: {m['gpu']}, TF {m['tensorflow']}, "
-            f"Keras {m['keras']}{', QUICK mode (small data, not the real figures)' if section.get('quick') else ''}_")
+    return (
+        f"_{when}, {m['cpu']}, {m['cores']} cores{load}, GPU: {m['gpu']}, TF {m['tensorflow']}, "
+        "Keras "
+        f"{m['keras']}{QUICK_NOTE if section.get('quick') else ''}_"
+    )
 
 
 def bench_model(name: str, quick: bool = False):
@@ -155,7 +185,10 @@ def bench_model(name: str, quick: bool = False):
     path = model_path(name, quick)
     if path.exists():
         return load_model(path)
-    print(f"  (no {path}: training {name} for one epoch on {FALLBACK_TRAIN_SIZE:,} digits)", flush=True)
+    print(
+        f"  (no {path}: training {name} for one epoch on {FALLBACK_TRAIN_SIZE:,} digits)",
+        flush=True,
+    )
     data = load_mnist(train_size=FALLBACK_TRAIN_SIZE, test_size=1000, quick=False)
     training = TrainingRun(TrainingConfig.for_architecture(name, epochs=1, seed=0), data=data)
     training.fit()
@@ -177,8 +210,11 @@ def _changed_settings(settings: dict) -> dict:
     from handwriting.training import TrainingConfig
 
     defaults = {f.name: f.default for f in dataclasses.fields(TrainingConfig)}
-    return {name: value for name, value in settings.items()
-            if name not in defaults or value != defaults[name]}
+    return {
+        name: value
+        for name, value in settings.items()
+        if name not in defaults or value != defaults[name]
+    }
 
 
 def recipe_of(config, train_size: int) -> dict:
@@ -191,14 +227,22 @@ def recipe_of(config, train_size: int) -> dict:
 
     recipe = architectures.get(config.architecture).recipe
     fields = {f.name: getattr(recipe, f.name) for f in dataclasses.fields(recipe)}
-    return json.loads(json.dumps({
-        "config": _changed_settings(dataclasses.asdict(config)), "train_size": train_size,
-        "recipe": {key: getattr(value, "__name__", value) for key, value in fields.items()}}))
+    return json.loads(
+        json.dumps(
+            {
+                "config": _changed_settings(dataclasses.asdict(config)),
+                "train_size": train_size,
+                "recipe": {key: getattr(value, "__name__", value) for key, value in fields.items()},
+            }
+        )
+    )
 
 
 def _same_recipe(stored: dict | None, recipe: dict) -> bool:
     """Whether a record's stored recipe (older records list every setting) is ``recipe``."""
-    return stored is not None and {**stored, "config": _changed_settings(stored["config"])} == recipe
+    return (
+        stored is not None and {**stored, "config": _changed_settings(stored["config"])} == recipe
+    )
 
 
 def trained(config, data, quick: bool = False) -> tuple[dict, object]:
@@ -214,8 +258,11 @@ def trained(config, data, quick: bool = False) -> tuple[dict, object]:
     if not quick and path.exists() and record_path.exists():
         row = json.loads(record_path.read_text())
         if _same_recipe(row.pop("recipe", None), recipe) and not row.get("stopped"):
-            print(f"  {config.architecture} seed {config.seed}: re-used {path.name}, trained "
-                  f"{row['measured']['date']} (test {row['test_accuracy']:.2%})", flush=True)
+            print(
+                f"  {config.architecture} seed {config.seed}: re-used {path.name}, trained "
+                f"{row['measured']['date']} (test {row['test_accuracy']:.2%})",
+                flush=True,
+            )
             return row, load_model(path)
     run = TrainingRun(config, data=data)
     record = run.fit()
@@ -232,7 +279,7 @@ def bench_validation(name: str, quick: bool = False):
     from handwriting.data import load_mnist, split_validation
 
     if model_path(name, quick).exists():
-        size = QUICK_TRAIN_SIZE if quick else None       # the accuracy section's data
+        size = QUICK_TRAIN_SIZE if quick else None  # the accuracy section's data
     else:
         size = FALLBACK_TRAIN_SIZE
     (x_train, y_train), _ = load_mnist(train_size=size, test_size=1, quick=False)

@@ -12,24 +12,32 @@ training images it held out (never the test set or the drawings).
 rows from the last run, each with its own ``measured`` record; the tables are rendered from the
 rows alone (:func:`markdown`), so ``python -m bench --readme`` re-renders them.
 """
-from __future__ import annotations
 
-from handwriting.models import architectures, digit_model as models
-from handwriting.honest.calibration import NOT_A_DIGIT_SHARE, fit, for_model
-from handwriting.data import load_mnist
-from handwriting.drawn import pendigits
-from handwriting.drawn.benchmark_sets import ROLE_MEANINGS, ROLES, SET_NAMES, benchmark_drawings
-from handwriting.honest.drawn_benchmark import CONFIDENT, drawn_digit_benchmark, drawn_summary
+from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from .common import (FALLBACK_TRAIN_SIZE, bench_model, bench_validation, load_results, model_path,
-                     markdown_table)
+from handwriting.data import load_mnist
+from handwriting.drawn import pendigits
+from handwriting.drawn.benchmark_sets import ROLE_MEANINGS, ROLES, SET_NAMES, benchmark_drawings
+from handwriting.honest.calibration import NOT_A_DIGIT_SHARE, fit, for_model
+from handwriting.honest.drawn_benchmark import CONFIDENT, drawn_digit_benchmark, drawn_summary
+from handwriting.models import architectures
+from handwriting.models import digit_model as models
+
+from .common import (
+    FALLBACK_TRAIN_SIZE,
+    bench_model,
+    bench_validation,
+    load_results,
+    markdown_table,
+    model_path,
+)
 
 TITLE = "Drawn digits and non-digits: the pad's path, calibration, 'not sure' and 'not a digit'"
 PRETRAINED = "pretrained"
-LEAST_FLAGGED = 5          # Quick, Draw! kinds listed per model
+LEAST_FLAGGED = 5  # Quick, Draw! kinds listed per model
 
 
 def _trained_as(row: dict, start: str = "") -> str:
@@ -53,7 +61,9 @@ def _pretrained_training() -> str:
     """How the package's model was trained, from its record: its architecture, and the model it
     started from (``train --init``), named by that model's folder."""
     stored = models.pretrained_record()
-    start = f" from {Path(stored['initial_model']).parent.name}" if stored.get("initial_model") else ""
+    start = (
+        f" from {Path(stored['initial_model']).parent.name}" if stored.get("initial_model") else ""
+    )
     return f"{stored['record']['architecture']}: {_trained_as(stored['record'], start)}"
 
 
@@ -69,10 +79,14 @@ def _models(quick: bool, names: list[str]):
     """(name, how it was trained, model, calibration) of each of ``names``."""
     for name in names:
         if name == PRETRAINED:
-            yield (PRETRAINED, _pretrained_training(), models.load_pretrained(),
-                   for_model(models.PRETRAINED))
+            yield (
+                PRETRAINED,
+                _pretrained_training(),
+                models.load_pretrained(),
+                for_model(models.PRETRAINED),
+            )
             continue
-        trained = _training(name, quick)                  # before bench_model may train one
+        trained = _training(name, quick)  # before bench_model may train one
         model = bench_model(name, quick)
         yield name, trained, model, fit(model, *bench_validation(name, quick))
 
@@ -83,11 +97,16 @@ def _pct(value: float) -> str:
 
 def _sizes(drawn, test_size: int) -> dict:
     """How many drawings each set holds (the keys of the rows since the first run)."""
-    return {"real_writers": len(drawn.real_writers), "mnist_strokes": len(drawn.mnist),
-            "styles": len(drawn.styles), "non_digits": len(drawn.non_digits),
-            "held_out_styles": len(drawn.held_out_styles),
-            "held_out_non_digits": len(drawn.held_out_non_digits),
-            "doodles": len(drawn.doodles), "mnist_test": int(test_size)}
+    return {
+        "real_writers": len(drawn.real_writers),
+        "mnist_strokes": len(drawn.mnist),
+        "styles": len(drawn.styles),
+        "non_digits": len(drawn.non_digits),
+        "held_out_styles": len(drawn.held_out_styles),
+        "held_out_non_digits": len(drawn.held_out_non_digits),
+        "doodles": len(drawn.doodles),
+        "mnist_test": int(test_size),
+    }
 
 
 def _kept_rows(quick: bool, measuring: list[str], sizes: dict) -> dict:
@@ -99,11 +118,16 @@ def _kept_rows(quick: bool, measuring: list[str], sizes: dict) -> dict:
     data = previous["data"]
     changed = sorted(k for k, n in data.get("sizes", {}).items() if k in sizes and sizes[k] != n)
     if changed:
-        raise ValueError(f"The sets {', '.join(changed)} have changed size since the last drawn "
-                         "run: measure every model (no --arch).")
-    measured = data.get("measured", previous["machine"])   # rows from before rows had their own
-    return {name: {**report, "measured": report.get("measured", measured)}
-            for name, report in data["models"].items() if name not in measuring}
+        raise ValueError(
+            f"The sets {', '.join(changed)} have changed size since the last drawn "
+            "run: measure every model (no --arch)."
+        )
+    measured = data.get("measured", previous["machine"])  # rows from before rows had their own
+    return {
+        name: {**report, "measured": report.get("measured", measured)}
+        for name, report in data["models"].items()
+        if name not in measuring
+    }
 
 
 def run(quick: bool = False, archs: list[str] | None = None) -> dict:
@@ -111,11 +135,13 @@ def run(quick: bool = False, archs: list[str] | None = None) -> dict:
     names = model_names()
     unknown = sorted(set(archs or ()) - set(names))
     if unknown:
-        raise ValueError(f"Unknown model(s) {', '.join(unknown)}; the drawn section measures "
-                         f"{', '.join(names)}.")
+        raise ValueError(
+            f"Unknown model(s) {', '.join(unknown)}; the drawn section measures {', '.join(names)}."
+        )
     measuring = [name for name in names if archs is None or name in archs]
-    (_, _), (x_test, y_test) = load_mnist(train_size=1, test_size=1000 if quick else None,
-                                          quick=False)
+    (_, _), (x_test, y_test) = load_mnist(
+        train_size=1, test_size=1000 if quick else None, quick=False
+    )
     drawn = benchmark_drawings(x_test, y_test, quick)
     sizes = _sizes(drawn, len(y_test))
     reports = _kept_rows(quick, measuring, sizes) if archs is not None else {}
@@ -126,8 +152,11 @@ def run(quick: bool = False, archs: list[str] | None = None) -> dict:
         print(f"  {name}:", flush=True)
         for line in drawn_summary(report):
             print(f"    {line}", flush=True)
-    data = {"sizes": sizes, "roles": dict(ROLES),
-            "models": {name: reports[name] for name in names if name in reports}}
+    data = {
+        "sizes": sizes,
+        "roles": dict(ROLES),
+        "models": {name: reports[name] for name in names if name in reports},
+    }
     return {"title": TITLE, "markdown": markdown(data), "data": data}
 
 
@@ -144,9 +173,11 @@ def _per_template(reports: dict, key: str, families: tuple[str, str], header: st
     """A table of ``key`` ("per_style" or "per_kind"): one row per template, the training
     data's first, then the held-out ones (marked), one column per model."""
     any_report = next(iter(reports.values()))
-    rows = [[name + mark] + [_pct(r[family][key][name]) for r in reports.values()]
-            for family, mark in zip(families, ("", " (held out)"), strict=True)
-            for name in any_report[family][key]]
+    rows = [
+        [name + mark] + [_pct(r[family][key][name]) for r in reports.values()]
+        for family, mark in zip(families, ("", " (held out)"), strict=True)
+        for name in any_report[family][key]
+    ]
     return markdown_table([header] + list(reports), rows)
 
 
@@ -172,39 +203,90 @@ def _real_writers(reports: dict, sizes: dict, roles: dict) -> list[str]:
         "4 carry a line their writer never drew (a barred 7 comes back with a loop at its foot). "
         "Answered = read as a digit by the rule; wrong at >= "
         f"{CONFIDENT:.0%}: answered wrong with at least that calibrated confidence (share of "
-        "all digits).")
+        "all digits)."
+    )
     if not measured:
         return [intro, "_Not measured yet: run `python -m bench --only drawn`._"]
     answers = markdown_table(
-        ["model", "trained", "read right (most likely digit)", "answered right",
-         "answered wrong", f"wrong at >= {CONFIDENT:.0%}", "unsure", "not a digit", "refused",
-         "ECE (raw -> calibrated)", "most frequent mistakes (digit -> read as: drawings)"],
-        [[name, r["trained"]] + [_pct(w[key]) for key in (
-            "accuracy", "answered_right", "answered_wrong", "confidently_wrong", "unsure",
-            "not_a_digit", "refused")]
-         + [f"{w['ece_before']:.3f} -> {w['ece_after']:.3f}" if "ece_after" in w else "–",
-            ", ".join(f"{pair.replace('->', ' -> ')}: {k}" for pair, k in w["confusions"].items())]
-         for name, r in measured.items() for w in [r["real_writers"]]])
-    measures = {"read right": None, "answered right": "answered_right",
-                "answered wrong": "answered_wrong", "unsure": "unsure",
-                "not a digit": "not_a_digit"}
+        [
+            "model",
+            "trained",
+            "read right (most likely digit)",
+            "answered right",
+            "answered wrong",
+            f"wrong at >= {CONFIDENT:.0%}",
+            "unsure",
+            "not a digit",
+            "refused",
+            "ECE (raw -> calibrated)",
+            "most frequent mistakes (digit -> read as: drawings)",
+        ],
+        [
+            [name, r["trained"]]
+            + [
+                _pct(w[key])
+                for key in (
+                    "accuracy",
+                    "answered_right",
+                    "answered_wrong",
+                    "confidently_wrong",
+                    "unsure",
+                    "not_a_digit",
+                    "refused",
+                )
+            ]
+            + [
+                f"{w['ece_before']:.3f} -> {w['ece_after']:.3f}" if "ece_after" in w else "–",
+                ", ".join(
+                    f"{pair.replace('->', ' -> ')}: {k}" for pair, k in w["confusions"].items()
+                ),
+            ]
+            for name, r in measured.items()
+            for w in [r["real_writers"]]
+        ],
+    )
+    measures = {
+        "read right": None,
+        "answered right": "answered_right",
+        "answered wrong": "answered_wrong",
+        "unsure": "unsure",
+        "not a digit": "not_a_digit",
+    }
     any_writers = next(iter(measured.values()))["real_writers"]
     per_digit = markdown_table(
         ["model", "share of each digit's drawings"]
         + [f"{d} ({k})" for d, k in enumerate(any_writers["per_digit_count"])],
-        [[name, label] + [f"{a:.0%}" for a in (r["real_writers"]["per_digit"] if key is None
-                                               else r["real_writers"]["per_digit_answers"][key])]
-         for name, r in measured.items() for label, key in measures.items()])
-    parts = [intro, answers, "**Real writers' digits, per digit** (in brackets: how many):",
-             per_digit]
+        [
+            [name, label]
+            + [
+                f"{a:.0%}"
+                for a in (
+                    r["real_writers"]["per_digit"]
+                    if key is None
+                    else r["real_writers"]["per_digit_answers"][key]
+                )
+            ]
+            for name, r in measured.items()
+            for label, key in measures.items()
+        ],
+    )
+    parts = [
+        intro,
+        answers,
+        "**Real writers' digits, per digit** (in brackets: how many):",
+        per_digit,
+    ]
     missing = [name for name in reports if name not in measured]
     if missing:
-        dates = sorted({reports[name]["measured"]["date"] for name in missing
-                        if "measured" in reports[name]})
+        dates = sorted(
+            {reports[name]["measured"]["date"] for name in missing if "measured" in reports[name]}
+        )
         when = "" if not dates else f" {dates[0]}" + (f" to {dates[-1]}" if len(dates) > 1 else "")
-        parts.append(f"_Not yet measured on the real writers' digits: {', '.join(missing)} "
-                     f"(their rows below were measured{when}, before this set was in the "
-                     "benchmark)._")
+        parts.append(
+            f"_Not yet measured on the real writers' digits: {', '.join(missing)} "
+            f"(their rows below were measured{when}, before this set was in the "
+            "benchmark)._"
+        )
     return parts
 
 
@@ -213,19 +295,28 @@ def _roles_table(sizes: dict, roles: dict) -> list[str]:
     keys = {"mnist": "mnist_strokes"}
     table = markdown_table(
         ["set", "drawings", "role"],
-        [[SET_NAMES[family], f"{sizes[keys.get(family, family)]:,}", role]
-         for family, role in ({**ROLES, **roles}).items()
-         if sizes.get(keys.get(family, family))])
+        [
+            [SET_NAMES[family], f"{sizes[keys.get(family, family)]:,}", role]
+            for family, role in ({**ROLES, **roles}).items()
+            if sizes.get(keys.get(family, family))
+        ],
+    )
     meanings = "; ".join(f"**{role}**: {meaning}" for role, meaning in ROLE_MEANINGS.items())
     evaluation = [SET_NAMES[f] for f, role in roles.items() if role == "evaluation"]
-    plainly = (f"Evaluation sets here: {', '.join(evaluation)}." if evaluation else
-               "**No set here is an evaluation set.** Every one was looked at while choosing "
-               "recipes, thresholds and templates (development), or has the training data's own "
-               "shapes (training), so every figure in this section flatters the choices made on "
-               "it. The project's evaluation set, the 14 writers of the pen digits' test part, "
-               "is kept outside the repository, and no figure here comes from it.")
-    return ["**Sets and their roles** (`handwriting.drawn.ROLES`): " + meanings + ".", table,
-            plainly]
+    plainly = (
+        f"Evaluation sets here: {', '.join(evaluation)}."
+        if evaluation
+        else "**No set here is an evaluation set.** Every one was looked at while choosing "
+        "recipes, thresholds and templates (development), or has the training data's own "
+        "shapes (training), so every figure in this section flatters the choices made on "
+        "it. The project's evaluation set, the 14 writers of the pen digits' test part, "
+        "is kept outside the repository, and no figure here comes from it."
+    )
+    return [
+        "**Sets and their roles** (`handwriting.drawn.ROLES`): " + meanings + ".",
+        table,
+        plainly,
+    ]
 
 
 def markdown(data: dict) -> str:
@@ -242,98 +333,207 @@ def markdown(data: dict) -> str:
         return f"{label} ({_role(family, roles)})"
 
     summary = markdown_table(
-        ["model", "trained", "T", "floor", role("MNIST test flagged", "mnist_test"),
-         role("real writers' digits right", "real_writers"),
-         role("drawn (strokes) right", "mnist"), role("styles right", "styles"),
-         role("held-out styles right", "held_out_styles"),
-         role("non-digits flagged", "non_digits"),
-         role("held-out non-digits flagged", "held_out_non_digits"),
-         role("Quick, Draw! doodles flagged", "doodles"),
-         "confident mistakes (raw -> calibrated)", "ECE strokes (raw -> calibrated)"],
-        [[name, r["trained"], f"{r['calibration']['temperature']:.2f}",
-          f"{r['calibration']['floor']:.3f}", _pct(r["mnist_test"]["flagged"]),
-          f"**{_pct(r['real_writers']['accuracy'])}**" if "real_writers" in r else "–",
-          f"**{_pct(r['mnist']['accuracy'])}**", _pct(r["styles"]["accuracy"]),
-          f"**{_pct(r['held_out_styles']['accuracy'])}**", _pct(r["non_digits"]["flagged"]),
-          f"**{_pct(r['held_out_non_digits']['flagged'])}**", f"**{_pct(r['doodles']['flagged'])}**",
-          f"{_pct(r['mnist']['confident_mistakes_uncalibrated'])} -> {_pct(r['mnist']['confident_mistakes'])}",
-          f"{r['mnist']['ece_before']:.3f} -> {r['mnist']['ece_after']:.3f}"]
-         for name, r in reports.items()])
+        [
+            "model",
+            "trained",
+            "T",
+            "floor",
+            role("MNIST test flagged", "mnist_test"),
+            role("real writers' digits right", "real_writers"),
+            role("drawn (strokes) right", "mnist"),
+            role("styles right", "styles"),
+            role("held-out styles right", "held_out_styles"),
+            role("non-digits flagged", "non_digits"),
+            role("held-out non-digits flagged", "held_out_non_digits"),
+            role("Quick, Draw! doodles flagged", "doodles"),
+            "confident mistakes (raw -> calibrated)",
+            "ECE strokes (raw -> calibrated)",
+        ],
+        [
+            [
+                name,
+                r["trained"],
+                f"{r['calibration']['temperature']:.2f}",
+                f"{r['calibration']['floor']:.3f}",
+                _pct(r["mnist_test"]["flagged"]),
+                f"**{_pct(r['real_writers']['accuracy'])}**" if "real_writers" in r else "–",
+                f"**{_pct(r['mnist']['accuracy'])}**",
+                _pct(r["styles"]["accuracy"]),
+                f"**{_pct(r['held_out_styles']['accuracy'])}**",
+                _pct(r["non_digits"]["flagged"]),
+                f"**{_pct(r['held_out_non_digits']['flagged'])}**",
+                f"**{_pct(r['doodles']['flagged'])}**",
+                f"{_pct(r['mnist']['confident_mistakes_uncalibrated'])} -> "
+                f"{_pct(r['mnist']['confident_mistakes'])}",
+                f"{r['mnist']['ece_before']:.3f} -> {r['mnist']['ece_after']:.3f}",
+            ]
+            for name, r in reports.items()
+        ],
+    )
     answers = markdown_table(
-        ["model", "set (role)", "answered right", "answered wrong",
-         f"wrong at >= {CONFIDENT:.0%}", "unsure", "not a digit", "refused"],
-        [[name, labelled(family)] + [_get(r[family], key) for key in (
-            "answered_right", "answered_wrong", "confidently_wrong", "unsure", "not_a_digit",
-            "refused")]
-         for name, r in reports.items() for family in digit_sets if family in r])
+        [
+            "model",
+            "set (role)",
+            "answered right",
+            "answered wrong",
+            f"wrong at >= {CONFIDENT:.0%}",
+            "unsure",
+            "not a digit",
+            "refused",
+        ],
+        [
+            [name, labelled(family)]
+            + [
+                _get(r[family], key)
+                for key in (
+                    "answered_right",
+                    "answered_wrong",
+                    "confidently_wrong",
+                    "unsure",
+                    "not_a_digit",
+                    "refused",
+                )
+            ]
+            for name, r in reports.items()
+            for family in digit_sets
+            if family in r
+        ],
+    )
     per_digit = markdown_table(
         ["model", "set (role)"] + [str(d) for d in range(10)],
-        [[name, labelled(family)] + [f"{a:.0%}" for a in r[family]["per_digit"]]
-         for name, r in reports.items() for family in digit_sets if family in r])
+        [
+            [name, labelled(family)] + [f"{a:.0%}" for a in r[family]["per_digit"]]
+            for name, r in reports.items()
+            for family in digit_sets
+            if family in r
+        ],
+    )
     styles = _per_template(reports, "per_style", ("styles", "held_out_styles"), "style")
     kinds = _per_template(reports, "per_kind", ("non_digits", "held_out_non_digits"), "non-digit")
     doodle_kinds = len(any_report["doodles"]["per_kind"])
     doodles = markdown_table(
-        ["model", "flagged", f"kinds never flagged (of {doodle_kinds})",
-         "read as a digit (digit: drawings)", "least flagged kinds (share flagged)"],
-        [[name, _pct(r["doodles"]["flagged"]), sum(rate == 0 for rate in r["doodles"]["per_kind"].values()),
-          ", ".join(f"{digit}: {n}" for digit, n in sorted(r["doodles"]["read_as"].items(),
-                                                            key=lambda item: -item[1])),
-          ", ".join(f"{kind} {_pct(rate)}" for kind, rate in
-                    sorted(r["doodles"]["per_kind"].items(), key=lambda item: item[1])[:LEAST_FLAGGED])]
-         for name, r in reports.items()])
+        [
+            "model",
+            "flagged",
+            f"kinds never flagged (of {doodle_kinds})",
+            "read as a digit (digit: drawings)",
+            "least flagged kinds (share flagged)",
+        ],
+        [
+            [
+                name,
+                _pct(r["doodles"]["flagged"]),
+                sum(rate == 0 for rate in r["doodles"]["per_kind"].values()),
+                ", ".join(
+                    f"{digit}: {n}"
+                    for digit, n in sorted(
+                        r["doodles"]["read_as"].items(), key=lambda item: -item[1]
+                    )
+                ),
+                ", ".join(
+                    f"{kind} {_pct(rate)}"
+                    for kind, rate in sorted(
+                        r["doodles"]["per_kind"].items(), key=lambda item: item[1]
+                    )[:LEAST_FLAGGED]
+                ),
+            ]
+            for name, r in reports.items()
+        ],
+    )
     last = list(reports)[-1]
-    rows = zip(reports[last]["mnist"]["reliability_before"],
-               reports[last]["mnist"]["reliability_after"], strict=True)
+    rows = zip(
+        reports[last]["mnist"]["reliability_before"],
+        reports[last]["mnist"]["reliability_after"],
+        strict=True,
+    )
     reliability = markdown_table(
-        ["confidence", "raw: drawings", "raw: mean confidence", "raw: right",
-         "calibrated: drawings", "calibrated: mean confidence", "calibrated: right"],
-        [[f"{b['low']:.1f}-{b['high']:.1f}"] + [cell for row in (b, a) for cell in (
-            row["count"], "-" if not row["count"] else f"{row['confidence']:.3f}",
-            "-" if not row["count"] else f"{row['accuracy']:.3f}")] for b, a in rows])
+        [
+            "confidence",
+            "raw: drawings",
+            "raw: mean confidence",
+            "raw: right",
+            "calibrated: drawings",
+            "calibrated: mean confidence",
+            "calibrated: right",
+        ],
+        [
+            [f"{b['low']:.1f}-{b['high']:.1f}"]
+            + [
+                cell
+                for row in (b, a)
+                for cell in (
+                    row["count"],
+                    "-" if not row["count"] else f"{row['confidence']:.3f}",
+                    "-" if not row["count"] else f"{row['accuracy']:.3f}",
+                )
+            ]
+            for b, a in rows
+        ],
+    )
     rule = any_report["calibration"]
-    return "\n\n".join([
-        *_real_writers(reports, sizes, roles),
-        *_roles_table(sizes, roles),
-        f"The pad's path for every drawing: strokes rasterised with the round brush, "
-        f"`preprocess_canvas`, the model, then temperature scaling and the rule (web/CALIBRATION.md: "
-        f"\"not a digit\" when the calibrated top two hold less than the model's floor; else a digit "
-        f"when the top probability is >= {rule['sure']}, \"not sure: a 4 or a 9?\" when the top two "
-        f"reach {rule['pair']}, else \"not a digit\"). T is fitted on the training images each model "
-        f"held out (5,000; quick: 500), up to 2,000 of them redrawn as strokes with a training seed; "
-        f"the floor on the same held-out images as they are, calibrated: "
-        f"{NOT_A_DIGIT_SHARE:.0%} of them fall below it. Sets (`handwriting.drawn.evaluation_drawings`, seed "
-        f"EVALUATION_SEED): {sizes['mnist_strokes']:,} MNIST test digits redrawn as strokes, "
-        f"{sizes['styles']:,} style drawings ({len(any_report['styles']['per_style'])} styles), "
-        f"{sizes['non_digits']:,} non-digits ({len(any_report['non_digits']['per_kind'])} kinds), "
-        f"{sizes['held_out_styles']:,} held-out style drawings "
-        f"({len(any_report['held_out_styles']['per_style'])} styles) and "
-        f"{sizes['held_out_non_digits']:,} "
-        f"held-out non-digits ({len(any_report['held_out_non_digits']['per_kind'])} kinds), "
-        f"{sizes['doodles']:,} Quick, Draw! doodles ({doodle_kinds} kinds); flags on "
-        f"{sizes['mnist_test']:,} MNIST test digits. The drawn training data (`drawcnn`, "
-        "`pretrained`) comes from "
-        "the very templates of the styles and non-digits (`STYLES`, `NON_DIGIT_KINDS`: other seeds, "
-        "so other sizes, slants and wobbles, but the same shapes), so those columns measure "
-        "shapes the model has seen (role: training). The held-out ones (`HELD_OUT_STYLES`: a "
-        "rounded-box 0, a European 1, a swan-necked 2, an 8 closed by a line, ...; "
-        "`HELD_OUT_NON_DIGITS`: heart, arrow, check mark, smiley, house, cloud, lowercase "
-        "letters, ...) are drawn only from the benchmark's seed and never for training: they "
-        "stand in for other people's hands and measure robustness, but they were looked at while "
-        "choosing recipes (role: development). The Quick, Draw! doodles "
-        "(`handwriting.drawn.quickdraw`: drawings players of Google's game made in 20 seconds, "
-        "CC BY 4.0, every kind but those often drawn as a digit's shape, such as circle and line) "
-        "are other people's hands: no model here trains on them, but they too were looked at "
-        "while choosing (role: development). "
-        "\"Right\" is the most likely digit (refused drawings count wrong); a confident mistake is a "
-        "wrong digit given with >= 90 % confidence. Targets: >= 90 % of non-digits flagged, <= 2 % of "
-        "MNIST test digits flagged, drawn digits >= 97 % right, <= 10 % of mistakes confident.",
-        summary, "**What the pad says** (answered = read as a digit by the rule):", answers,
-        "**Per digit** (share read right):", per_digit,
-        "**Per style** (held out: shapes no training data has):", styles,
-        "**Non-digits flagged, per kind** (held out: kinds no training data has):", kinds,
-        f"**Quick, Draw! doodles**: {sizes['doodles']:,} drawings by real people "
-        f"({sizes['doodles'] // doodle_kinds} of each kind, redrawn as "
-        f"strokes), kinds no model trains on:", doodles,
-        f"**Reliability on the redrawn MNIST digits, {last}** (before and after temperature scaling):",
-        reliability])
+    return "\n\n".join(
+        [
+            *_real_writers(reports, sizes, roles),
+            *_roles_table(sizes, roles),
+            f"The pad's path for every drawing: strokes rasterised with the round brush, "
+            "`preprocess_canvas`, the model, then temperature scaling and the rule "
+            "(web/CALIBRATION.md: "
+            '"not a digit" when the calibrated top two hold less than the model\'s floor; else a '
+            f'digit when the top probability is >= {rule["sure"]}, "not sure: a 4 or a 9?" when '
+            f'the top two reach {rule["pair"]}, else "not a digit"). T is fitted on the training '
+            "images each model "
+            "held out (5,000; quick: 500), up to 2,000 of them redrawn as strokes with a training "
+            "seed; "
+            f"the floor on the same held-out images as they are, calibrated: "
+            f"{NOT_A_DIGIT_SHARE:.0%} of them fall below it. Sets "
+            "(`handwriting.drawn.evaluation_drawings`, seed "
+            f"EVALUATION_SEED): {sizes['mnist_strokes']:,} MNIST test digits redrawn as strokes, "
+            f"{sizes['styles']:,} style drawings ({len(any_report['styles']['per_style'])} "
+            "styles), "
+            f"{sizes['non_digits']:,} non-digits ({len(any_report['non_digits']['per_kind'])} "
+            "kinds), "
+            f"{sizes['held_out_styles']:,} held-out style drawings "
+            f"({len(any_report['held_out_styles']['per_style'])} styles) and "
+            f"{sizes['held_out_non_digits']:,} "
+            f"held-out non-digits ({len(any_report['held_out_non_digits']['per_kind'])} kinds), "
+            f"{sizes['doodles']:,} Quick, Draw! doodles ({doodle_kinds} kinds); flags on "
+            f"{sizes['mnist_test']:,} MNIST test digits. The drawn training data (`drawcnn`, "
+            "`pretrained`) comes from "
+            "the very templates of the styles and non-digits (`STYLES`, `NON_DIGIT_KINDS`: other "
+            "seeds, "
+            "so other sizes, slants and wobbles, but the same shapes), so those columns measure "
+            "shapes the model has seen (role: training). The held-out ones (`HELD_OUT_STYLES`: a "
+            "rounded-box 0, a European 1, a swan-necked 2, an 8 closed by a line, ...; "
+            "`HELD_OUT_NON_DIGITS`: heart, arrow, check mark, smiley, house, cloud, lowercase "
+            "letters, ...) are drawn only from the benchmark's seed and never for training: they "
+            "stand in for other people's hands and measure robustness, but they were looked at "
+            "while "
+            "choosing recipes (role: development). The Quick, Draw! doodles "
+            "(`handwriting.drawn.quickdraw`: drawings players of Google's game made in 20 seconds, "
+            "CC BY 4.0, every kind but those often drawn as a digit's shape, such as circle and "
+            "line) "
+            "are other people's hands: no model here trains on them, but they too were looked at "
+            "while choosing (role: development). "
+            '"Right" is the most likely digit (refused drawings count wrong); a confident mistake '
+            "is a "
+            "wrong digit given with >= 90 % confidence. Targets: >= 90 % of non-digits flagged, <= "
+            "2 % of "
+            "MNIST test digits flagged, drawn digits >= 97 % right, <= 10 % of mistakes confident.",
+            summary,
+            "**What the pad says** (answered = read as a digit by the rule):",
+            answers,
+            "**Per digit** (share read right):",
+            per_digit,
+            "**Per style** (held out: shapes no training data has):",
+            styles,
+            "**Non-digits flagged, per kind** (held out: kinds no training data has):",
+            kinds,
+            f"**Quick, Draw! doodles**: {sizes['doodles']:,} drawings by real people "
+            f"({sizes['doodles'] // doodle_kinds} of each kind, redrawn as "
+            f"strokes), kinds no model trains on:",
+            doodles,
+            f"**Reliability on the redrawn MNIST digits, {last}** (before and after temperature "
+            "scaling):",
+            reliability,
+        ]
+    )

@@ -1,11 +1,12 @@
 """Section 7: the inspector's in-kernel work per drawing (target: <= 50 ms for cnn2)."""
+
 from __future__ import annotations
 
 import time
 
-from handwriting.models import architectures
 from handwriting.data import load_mnist
 from handwriting.inspection.network import INDEX_SIZE, NeighbourIndex, Probe
+from handwriting.models import architectures
 from handwriting.widgets import DrawingPad, Inspector
 from handwriting.widgets.inspector import evidence_html, layers_html, neighbours_html
 
@@ -22,16 +23,16 @@ def _draw(pad: DrawingPad, points) -> float:
     for x, y in points[1:]:
         pad._pointer_move(x, y)
     start = time.perf_counter()
-    pad._pointer_up()                      # pad reading + inspector update
+    pad._pointer_up()  # pad reading + inspector update
     return (time.perf_counter() - start) * 1000
 
 
 def _inspector(model, digits) -> tuple[DrawingPad, Inspector]:
     pad = DrawingPad(model)
-    pad.live_interval = float("inf")       # time only the reading at pointer-up
+    pad.live_interval = float("inf")  # time only the reading at pointer-up
     inspector = Inspector(pad, index_digits=digits)
     inspector.wait()
-    _draw(pad, STROKES[0])                 # warm-up: tracing
+    _draw(pad, STROKES[0])  # warm-up: tracing
     return pad, inspector
 
 
@@ -50,8 +51,9 @@ def run(quick: bool = False) -> dict:
     image = pad.reading.image
     probe_ms = _times(lambda: inspector.probe.inspect(image, index=inspector.index), repeats)
     look = inspector.inspection
-    pictures_ms = _times(lambda: (evidence_html(look), neighbours_html(look),
-                                  layers_html(look, model.name)), repeats)
+    pictures_ms = _times(
+        lambda: (evidence_html(look), neighbours_html(look), layers_html(look, model.name)), repeats
+    )
     rows = [
         ["pointer-up to pad and inspector updated (all in-kernel work)", stroke_ms],
         ["  of which Inspector.update (the inspector's work per drawing)", update_ms],
@@ -62,21 +64,35 @@ def run(quick: bool = False) -> dict:
     markdown = markdown_table(["step (cnn2)", "median ms", "p95 ms"], table)
 
     per_arch = {}
-    for name in architectures.names():    # untrained: the work does not depend on the weights
+    for name in architectures.names():  # untrained: the work does not depend on the weights
         other_pad, other = _inspector(architectures.build(name), (x_index[:500], y_index[:500]))
         per_arch[name] = _times(other.update, max(repeats // 4, 5))
         other_pad.clear()
     markdown += "\n\n" + markdown_table(
         ["architecture", "Inspector.update median ms", "p95 ms"],
-        [[name, f"{median(ms):.1f}", f"{percentile(ms, 95):.1f}"] for name, ms in per_arch.items()])
-    markdown += (f"\n\nTarget: the inspector's work per drawing <= 50 ms for cnn2: median "
-                 f"**{median(update_ms):.1f} ms**. It runs at the end of each stroke, not while "
-                 f"drawing. Once per model, in a background thread: opening it and indexing "
-                 f"{INDEX_SIZE:,} training digits took {index_s:.1f} s. {repeats} drawings; the "
-                 "per-architecture rows use untrained models (same work, other weights).")
-    print(f"  inspector update median {median(update_ms):.1f} ms (probe {median(probe_ms):.1f}, "
-          f"pictures {median(pictures_ms):.1f}); index {index_s:.1f} s", flush=True)
-    return {"title": TITLE, "markdown": markdown,
-            "data": {"stroke_ms": stroke_ms, "update_ms": update_ms,
-                     "probe_ms": probe_ms, "pictures_ms": pictures_ms, "index_s": index_s,
-                     "per_architecture_ms": per_arch}}
+        [[name, f"{median(ms):.1f}", f"{percentile(ms, 95):.1f}"] for name, ms in per_arch.items()],
+    )
+    markdown += (
+        f"\n\nTarget: the inspector's work per drawing <= 50 ms for cnn2: median "
+        f"**{median(update_ms):.1f} ms**. It runs at the end of each stroke, not while "
+        f"drawing. Once per model, in a background thread: opening it and indexing "
+        f"{INDEX_SIZE:,} training digits took {index_s:.1f} s. {repeats} drawings; the "
+        "per-architecture rows use untrained models (same work, other weights)."
+    )
+    print(
+        f"  inspector update median {median(update_ms):.1f} ms (probe {median(probe_ms):.1f}, "
+        f"pictures {median(pictures_ms):.1f}); index {index_s:.1f} s",
+        flush=True,
+    )
+    return {
+        "title": TITLE,
+        "markdown": markdown,
+        "data": {
+            "stroke_ms": stroke_ms,
+            "update_ms": update_ms,
+            "probe_ms": probe_ms,
+            "pictures_ms": pictures_ms,
+            "index_s": index_s,
+            "per_architecture_ms": per_arch,
+        },
+    }

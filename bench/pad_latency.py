@@ -1,6 +1,7 @@
 """Section 4: the drawing pad's latency per stroke end, two ways: its in-kernel work against
 ``model.predict``, and what a person sees in real JupyterLab + Chromium (mouse-up to the reading
 in the page: kernel work, widget messages and rendering)."""
+
 from __future__ import annotations
 
 import json
@@ -16,12 +17,15 @@ from handwriting.widgets import DrawingPad
 from .common import ROOT, bench_model, markdown_table, median, percentile
 
 TITLE = "Drawing pad latency: stroke end to probabilities shown"
-STROKES = [[(60, 50), (220, 50), (120, 250)], [(140, 30), (140, 250)],
-           [(80, 80), (200, 80), (200, 200), (80, 200), (80, 80)]]
+STROKES = [
+    [(60, 50), (220, 50), (120, 250)],
+    [(140, 30), (140, 250)],
+    [(80, 80), (200, 80), (200, 200), (80, 200), (80, 80)],
+]
 
 
 def _times(fn, repeats: int) -> list[float]:
-    fn()                                            # warm-up (tracing, caches)
+    fn()  # warm-up (tracing, caches)
     out = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -34,7 +38,7 @@ def run(quick: bool = False) -> dict:
     repeats = 30 if quick else 200
     model = bench_model("cnn2", quick)
     pad = DrawingPad(model)
-    pad.live_interval = float("inf")               # time only the reading at pointer-up
+    pad.live_interval = float("inf")  # time only the reading at pointer-up
     state = {"i": 0}
 
     def stroke_end():
@@ -46,7 +50,7 @@ def run(quick: bool = False) -> dict:
         for x, y in points[1:]:
             pad._pointer_move(x, y)
         start = time.perf_counter()
-        pad._pointer_up()                          # rasterise + preprocess + predict + show
+        pad._pointer_up()  # rasterise + preprocess + predict + show
         return (time.perf_counter() - start) * 1000
 
     stroke_end()
@@ -57,27 +61,63 @@ def run(quick: bool = False) -> dict:
     predictor_ms = _times(lambda: pad.recognizer._predictor.predict(image[0]), repeats)
     keras_predict_ms = _times(lambda: model.predict(image, verbose=0), repeats)
     rows = [
-        ["pad: pointer-up to bars + preview (all in-kernel work)", median(pad_ms), percentile(pad_ms, 95)],
-        ["  of which preprocess_canvas (280x280 -> 28x28)", median(preprocess_ms), percentile(preprocess_ms, 95)],
-        ["  of which model call (traced tf.function)", median(predictor_ms), percentile(predictor_ms, 95)],
-        ["model.predict on the same 28x28 input", median(keras_predict_ms), percentile(keras_predict_ms, 95)],
+        [
+            "pad: pointer-up to bars + preview (all in-kernel work)",
+            median(pad_ms),
+            percentile(pad_ms, 95),
+        ],
+        [
+            "  of which preprocess_canvas (280x280 -> 28x28)",
+            median(preprocess_ms),
+            percentile(preprocess_ms, 95),
+        ],
+        [
+            "  of which model call (traced tf.function)",
+            median(predictor_ms),
+            percentile(predictor_ms, 95),
+        ],
+        [
+            "model.predict on the same 28x28 input",
+            median(keras_predict_ms),
+            percentile(keras_predict_ms, 95),
+        ],
     ]
     ratio = median(keras_predict_ms) / median(pad_ms)
     page_ms = in_jupyterlab(model, 5 if quick else 40)
-    rows.insert(0, ["in JupyterLab + Chromium: mouse-up to the reading in the page", median(page_ms),
-                    percentile(page_ms, 95)])
+    rows.insert(
+        0,
+        [
+            "in JupyterLab + Chromium: mouse-up to the reading in the page",
+            median(page_ms),
+            percentile(page_ms, 95),
+        ],
+    )
     table = [[name, f"{m:.1f}", f"{p:.1f}"] for name, m, p in rows]
     markdown = markdown_table(["step (cnn2)", "median ms", "p95 ms"], table)
-    markdown += (f"\n\nIn the kernel, the pad's work at pointer-up is **{ratio:.1f}x faster** than one "
-                 f"`model.predict` call (targets: <= 30 ms median, >= 3x); {repeats} strokes. In the "
-                 f"page, {len(page_ms)} mouse strokes drawn by Playwright on the pad in a real "
-                 "JupyterLab (headless Chromium, live readings on while drawing), timed in the page "
-                 "from the mouseup event to the DOM update of the reading that follows it.")
-    print(f"  pad median {median(pad_ms):.1f} ms; model.predict {median(keras_predict_ms):.1f} ms; "
-          f"ratio {ratio:.1f}x", flush=True)
-    return {"title": TITLE, "markdown": markdown,
-            "data": {"page_ms": page_ms, "pad_ms": pad_ms, "preprocess_ms": preprocess_ms, "predictor_ms": predictor_ms,
-                     "model_predict_ms": keras_predict_ms, "ratio": ratio}}
+    markdown += (
+        f"\n\nIn the kernel, the pad's work at pointer-up is **{ratio:.1f}x faster** than one "
+        f"`model.predict` call (targets: <= 30 ms median, >= 3x); {repeats} strokes. In the "
+        f"page, {len(page_ms)} mouse strokes drawn by Playwright on the pad in a real "
+        "JupyterLab (headless Chromium, live readings on while drawing), timed in the page "
+        "from the mouseup event to the DOM update of the reading that follows it."
+    )
+    print(
+        f"  pad median {median(pad_ms):.1f} ms; model.predict {median(keras_predict_ms):.1f} ms; "
+        f"ratio {ratio:.1f}x",
+        flush=True,
+    )
+    return {
+        "title": TITLE,
+        "markdown": markdown,
+        "data": {
+            "page_ms": page_ms,
+            "pad_ms": pad_ms,
+            "preprocess_ms": preprocess_ms,
+            "predictor_ms": predictor_ms,
+            "model_predict_ms": keras_predict_ms,
+            "ratio": ratio,
+        },
+    }
 
 
 def in_jupyterlab(model, strokes: int) -> list[float]:
@@ -92,13 +132,31 @@ def in_jupyterlab(model, strokes: int) -> list[float]:
         lab = start_jupyterlab(Path(workdir))
         try:
             model_path = save_model(model, Path(workdir) / "model.keras")
-            cells = ["from handwriting.widgets import DrawingPad",
-                     f"pad = DrawingPad({str(model_path)!r})\npad"]
-            notebook = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [],
-                                   "execution_count": None, "source": c} for c in cells],
-                        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                    "language": "python"}},
-                        "nbformat": 4, "nbformat_minor": 5}
+            cells = [
+                "from handwriting.widgets import DrawingPad",
+                f"pad = DrawingPad({str(model_path)!r})\npad",
+            ]
+            notebook = {
+                "cells": [
+                    {
+                        "cell_type": "code",
+                        "metadata": {},
+                        "outputs": [],
+                        "execution_count": None,
+                        "source": c,
+                    }
+                    for c in cells
+                ],
+                "metadata": {
+                    "kernelspec": {
+                        "name": "python3",
+                        "display_name": "Python 3",
+                        "language": "python",
+                    }
+                },
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
             (lab.root / "pad_latency.ipynb").write_text(json.dumps(notebook))
             with chromium() as browser:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})

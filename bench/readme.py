@@ -4,6 +4,7 @@ Each block sits between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` in 
 section of results.json; ``python -m bench --readme`` rewrites the blocks (a full benchmark run
 does it too), and a test checks that the README is what results.json generates.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,11 +28,14 @@ def section_block(section: dict) -> str:
 
 def render_readme(text: str, results: dict) -> str:
     """``text`` with every generated block rebuilt from ``results``."""
+
     def rebuild(match):
         name = match.group(2)
         if name not in results["sections"]:
-            raise ReadmeError(f"README.md has a block for section {name!r}, which bench/results.json "
-                              f"lacks: run `python -m bench --only {name}` first.")
+            raise ReadmeError(
+                f"README.md has a block for section {name!r}, which bench/results.json "
+                f"lacks: run `python -m bench --only {name}` first."
+            )
         return match.group(1) + section_block(results["sections"][name]) + "\n" + match.group(3)
 
     return _BLOCK.sub(rebuild, text)

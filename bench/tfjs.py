@@ -1,5 +1,6 @@
 """Section 5: the exported app in headless Chromium: load time, per-digit inference per backend
 (cpu, wasm, webgl in one run, with the speed-up over cpu), size, accuracy and Keras parity."""
+
 from __future__ import annotations
 
 import time
@@ -8,15 +9,17 @@ import numpy as np
 
 from handwriting.browser import chromium, serve_directory
 from handwriting.data import load_mnist
-from handwriting.honest.metrics import predict_probabilities
 from handwriting.export import ExportError, export_web_app, open_app, tfjs_predict
+from handwriting.honest.metrics import predict_probabilities
 
 from .common import ROOT, bench_model, markdown_table, median, percentile
 
-TITLE = "TF.js in headless Chromium: load, inference per backend, size and accuracy per quantisation"
+TITLE = (
+    "TF.js in headless Chromium: load, inference per backend, size and accuracy per quantisation"
+)
 BACKENDS = ("cpu", "wasm", "webgl")
-PARITY_BACKENDS = ("cpu", "wasm")   # webgl here is SwiftShader: the test digits would take minutes
-TARGET_MS = 2.0                     # issue #15: <= 2 ms per digit (cnn2, single-digit predict)
+PARITY_BACKENDS = ("cpu", "wasm")  # webgl here is SwiftShader: the test digits would take minutes
+TARGET_MS = 2.0  # issue #15: <= 2 ms per digit (cnn2, single-digit predict)
 OUT = ROOT / "build" / "bench-web"
 
 _TIME_SINGLE = """async ([repeats]) => {
@@ -43,9 +46,14 @@ def _measure(url: str, backend: str, repeats: int, x_test=None):
             return {"backend": backend, "available": False, "why": str(err)}
         load_s = time.perf_counter() - start
         times = page.evaluate(_TIME_SINGLE, [repeats])
-        result = {"backend": backend, "available": True, "load_s": load_s,
-                  "median_ms": median(times), "p95_ms": percentile(times, 95),
-                  "min_ms": min(times)}    # the least disturbed by other work on the machine
+        result = {
+            "backend": backend,
+            "available": True,
+            "load_s": load_s,
+            "median_ms": median(times),
+            "p95_ms": percentile(times, 95),
+            "min_ms": min(times),
+        }  # the least disturbed by other work on the machine
         if x_test is not None:
             start = time.perf_counter()
             result["probabilities"] = tfjs_predict(page, x_test)
@@ -64,7 +72,9 @@ def _automatic_choice(url: str) -> str:
 def run(quick: bool = False) -> dict:
     arch = "cnn2"
     model = bench_model(arch, quick)
-    (_, _), (x_test, y_test) = load_mnist(train_size=1, test_size=1000 if quick else None, quick=False)
+    (_, _), (x_test, y_test) = load_mnist(
+        train_size=1, test_size=1000 if quick else None, quick=False
+    )
     keras_probs = predict_probabilities(model, x_test)
     keras_acc = float((keras_probs.argmax(1) == y_test).mean())
     repeats = 30 if quick else 200
@@ -80,9 +90,12 @@ def run(quick: bool = False) -> dict:
                 print(f"  automatic choice: {automatic}", flush=True)
             for backend in BACKENDS:
                 m = _measure(url, backend, repeats, x_test if backend in PARITY_BACKENDS else None)
-                row = {"quantization": name, "model_bytes": result.model_bytes,
-                       "app_bytes": result.total_bytes,
-                       **{k: v for k, v in m.items() if k != "probabilities"}}
+                row = {
+                    "quantization": name,
+                    "model_bytes": result.model_bytes,
+                    "app_bytes": result.total_bytes,
+                    **{k: v for k, v in m.items() if k != "probabilities"},
+                }
                 rows.append(row)
                 if not m["available"]:
                     table.append([name, backend, "unavailable here", "", "", size, "", ""])
@@ -98,33 +111,71 @@ def run(quick: bool = False) -> dict:
                     accuracy = float((probs.argmax(1) == y_test).mean())
                     agreement = float((probs.argmax(1) == keras_probs.argmax(1)).mean())
                     max_diff = float(np.abs(probs - keras_probs).max())
-                    row.update(tfjs_accuracy=accuracy, argmax_agreement=agreement, max_abs_diff=max_diff)
-                table.append([name, backend, f"{m['load_s']:.2f}",
-                              f"{m['median_ms']:.2f} / {m['p95_ms']:.2f}",
-                              f"{speedup:.1f}×" if speedup else "", size,
-                              f"**{accuracy:.2%}** (Keras {keras_acc:.2%}, loss "
-                              f"{100 * (keras_acc - accuracy):+.2f} pt)" if accuracy is not None else "",
-                              f"{agreement:.2%} / {max_diff:.1e}" if agreement is not None else ""])
-                print(f"  {name} {backend}: load {m['load_s']:.2f} s, {m['median_ms']:.2f} ms/digit "
-                      f"(best {m['min_ms']:.2f})"
-                      + (f" ({speedup:.1f}× cpu's speed)" if backend != "cpu" and speedup else "")
-                      + (f", accuracy {accuracy:.2%}, max |Δp| {max_diff:.1e}" if accuracy is not None else ""),
-                      flush=True)
-    wasm = next((r for r in rows if r["quantization"] == "float32" and r["backend"] == "wasm"
-                 and r["available"]), None)
-    verdict = (f"`{arch}` float32 on wasm: **{wasm['median_ms']:.2f} ms/digit** median, best "
-               f"{wasm['min_ms']:.2f} ms (target ≤ {TARGET_MS:g} ms median: "
-               f"{'met' if wasm['median_ms'] <= TARGET_MS else 'NOT met'}), "
-               f"{wasm['speedup_vs_cpu']:.1f}× the cpu backend's speed in the same run."
-               if wasm else "wasm was unavailable: no verdict on the 2 ms target.")
+                    row.update(
+                        tfjs_accuracy=accuracy, argmax_agreement=agreement, max_abs_diff=max_diff
+                    )
+                table.append(
+                    [
+                        name,
+                        backend,
+                        f"{m['load_s']:.2f}",
+                        f"{m['median_ms']:.2f} / {m['p95_ms']:.2f}",
+                        f"{speedup:.1f}×" if speedup else "",
+                        size,
+                        f"**{accuracy:.2%}** (Keras {keras_acc:.2%}, loss "
+                        f"{100 * (keras_acc - accuracy):+.2f} pt)"
+                        if accuracy is not None
+                        else "",
+                        f"{agreement:.2%} / {max_diff:.1e}" if agreement is not None else "",
+                    ]
+                )
+                print(
+                    f"  {name} {backend}: load {m['load_s']:.2f} s, {m['median_ms']:.2f} ms/digit "
+                    f"(best {m['min_ms']:.2f})"
+                    + (f" ({speedup:.1f}× cpu's speed)" if backend != "cpu" and speedup else "")
+                    + (
+                        f", accuracy {accuracy:.2%}, max |Δp| {max_diff:.1e}"
+                        if accuracy is not None
+                        else ""
+                    ),
+                    flush=True,
+                )
+    wasm = next(
+        (
+            r
+            for r in rows
+            if r["quantization"] == "float32" and r["backend"] == "wasm" and r["available"]
+        ),
+        None,
+    )
+    verdict = (
+        f"`{arch}` float32 on wasm: **{wasm['median_ms']:.2f} ms/digit** median, best "
+        f"{wasm['min_ms']:.2f} ms (target ≤ {TARGET_MS:g} ms median: "
+        f"{'met' if wasm['median_ms'] <= TARGET_MS else 'NOT met'}), "
+        f"{wasm['speedup_vs_cpu']:.1f}× the cpu backend's speed in the same run."
+        if wasm
+        else "wasm was unavailable: no verdict on the 2 ms target."
+    )
     print(f"  {verdict}", flush=True)
     markdown = markdown_table(
-        ["weights", "backend", "load s", "ms/digit median / p95", "speed vs cpu", "size",
-         f"TF.js accuracy ({len(y_test):,} test digits)", "same argmax as Keras / max |Δp|"], table)
-    markdown += (f"\n\n{verdict}\n\nModel: `{arch}`; ms/digit is one single-digit predict through "
-                 "`window.handwriting.predictBatch(pixels, 1)`, the app's own path, after 5 warm-up "
-                 "calls. Load = page open to model loaded and warmed up. Headless Chromium runs "
-                 "without a GPU here, so webgl is software-rendered (SwiftShader) and its accuracy "
-                 "is not measured. Left to itself the app said: "
-                 f"\"{automatic}\"")
+        [
+            "weights",
+            "backend",
+            "load s",
+            "ms/digit median / p95",
+            "speed vs cpu",
+            "size",
+            f"TF.js accuracy ({len(y_test):,} test digits)",
+            "same argmax as Keras / max |Δp|",
+        ],
+        table,
+    )
+    markdown += (
+        f"\n\n{verdict}\n\nModel: `{arch}`; ms/digit is one single-digit predict through "
+        "`window.handwriting.predictBatch(pixels, 1)`, the app's own path, after 5 warm-up "
+        "calls. Load = page open to model loaded and warmed up. Headless Chromium runs "
+        "without a GPU here, so webgl is software-rendered (SwiftShader) and its accuracy "
+        "is not measured. Left to itself the app said: "
+        f'"{automatic}"'
+    )
     return {"title": TITLE, "markdown": markdown, "data": rows}

@@ -5,6 +5,7 @@ time runs from building the model to the end of fitting (compilation, tracing an
 validation included, data loading excluded), and the test set is evaluated once, at the end. The
 previous fastest recipe (``tiny``, 6 epochs) runs in the same process for a ratio.
 """
+
 from __future__ import annotations
 
 import time
@@ -20,7 +21,7 @@ TARGET = 0.99
 TARGET_SECONDS = 10
 FASTEST = "fast"
 SEEDS = (0, 1, 2)
-BASELINE = "tiny"      # the fastest recipe before `fast`: 99.0 % in 6 epochs
+BASELINE = "tiny"  # the fastest recipe before `fast`: 99.0 % in 6 epochs
 BASELINE_SEED = 0
 
 
@@ -38,17 +39,29 @@ def _train(arch: str, seed: int, data) -> dict:
     clock = WallClock()
     config = TrainingConfig.for_architecture(arch, seed=seed)
     record = TrainingRun(config, data=data, listeners=[clock]).fit()
-    row = {"architecture": arch, "seed": seed, "epochs": config.epochs,
-           "batch_size": config.batch_size, "learning_rate": config.learning_rate,
-           "seconds": clock.seconds, "val_accuracy": record.val_accuracy,
-           "test_accuracy": record.test_accuracy, "bfloat16": native_bfloat16()}
-    print(f"  {arch} seed {seed}: {row['seconds']:.1f} s, test {row['test_accuracy']:.2%}", flush=True)
+    row = {
+        "architecture": arch,
+        "seed": seed,
+        "epochs": config.epochs,
+        "batch_size": config.batch_size,
+        "learning_rate": config.learning_rate,
+        "seconds": clock.seconds,
+        "val_accuracy": record.val_accuracy,
+        "test_accuracy": record.test_accuracy,
+        "bfloat16": native_bfloat16(),
+    }
+    print(
+        f"  {arch} seed {seed}: {row['seconds']:.1f} s, test {row['test_accuracy']:.2%}", flush=True
+    )
     return row
 
 
 def run(quick: bool = False) -> dict:
-    data = (load_mnist(train_size=5000, test_size=1000, quick=False) if quick
-            else load_mnist(quick=False))
+    data = (
+        load_mnist(train_size=5000, test_size=1000, quick=False)
+        if quick
+        else load_mnist(quick=False)
+    )
     target = 0.9 if quick else TARGET
     rows = [dict(_train(FASTEST, seed, data), target=target) for seed in SEEDS]
     rows.append(dict(_train(BASELINE, BASELINE_SEED, data), target=target, baseline=True))
@@ -61,20 +74,37 @@ def markdown(rows: list[dict]) -> str | None:
     if not all("test_accuracy" in row for row in rows):
         return None
     target = rows[0]["target"]
-    table = [[row["architecture"] + (" (before)" if row.get("baseline") else ""), row["seed"],
-              f"{row['epochs']} ep, batch {row['batch_size']}, lr {row['learning_rate']}"
-              + (", bfloat16" if row["bfloat16"] and not row.get("baseline") else ""),
-              f"**{row['seconds']:.1f} s**", f"{row['val_accuracy']:.2%}", f"{row['test_accuracy']:.2%}"]
-             for row in rows]
-    text = markdown_table(["recipe", "seed", "schedule", "wall s (build + fit)", "val acc",
-                           f"test acc (target {target:.1%})"], table)
+    table = [
+        [
+            row["architecture"] + (" (before)" if row.get("baseline") else ""),
+            row["seed"],
+            f"{row['epochs']} ep, batch {row['batch_size']}, lr {row['learning_rate']}"
+            + (", bfloat16" if row["bfloat16"] and not row.get("baseline") else ""),
+            f"**{row['seconds']:.1f} s**",
+            f"{row['val_accuracy']:.2%}",
+            f"{row['test_accuracy']:.2%}",
+        ]
+        for row in rows
+    ]
+    text = markdown_table(
+        [
+            "recipe",
+            "seed",
+            "schedule",
+            "wall s (build + fit)",
+            "val acc",
+            f"test acc (target {target:.1%})",
+        ],
+        table,
+    )
     fastest = [row for row in rows if not row.get("baseline")]
     baseline = next(row for row in rows if row.get("baseline"))
     seconds = median([row["seconds"] for row in fastest])
     reached = sum(row["test_accuracy"] >= target for row in fastest)
     met = seconds <= TARGET_SECONDS and reached == len(fastest)
     return text + (
-        f"\n\n`{fastest[0]['architecture']}`: median **{seconds:.1f} s** over {len(fastest)} seeds, "
+        f"\n\n`{fastest[0]['architecture']}`: median **{seconds:.1f} s** over {len(fastest)} "
+        "seeds, "
         f"{reached} of {len(fastest)} seeds at >= {target:.1%} test accuracy; "
         f"{baseline['seconds'] / seconds:.1f}x faster than `{baseline['architecture']}` "
         f"({baseline['seconds']:.1f} s, {baseline['test_accuracy']:.2%}) in the same run. "
@@ -82,4 +112,5 @@ def markdown(rows: list[dict]) -> str | None:
         f"**{'met' if met else 'not met'}**. Wall time from building the model to the end of "
         "fitting (compilation, tracing and the validation after each epoch included; data "
         "loading and the final test evaluation excluded); each recipe runs its whole fixed "
-        "schedule and the test set is evaluated once, at the end.")
+        "schedule and the test set is evaluated once, at the end."
+    )

@@ -9,7 +9,8 @@ The package is in layers; a module imports only from its own layer or the ones b
                                export-and-verify, ship the pretrained model
     export/  inspection/       the TF.js app and its parity check; inside the network
     training/                  runs, fine-tuning, pad-like augmentation, curve numbers
-    honest/                    metrics, calibration and verdicts, the Recognizer, the drawn benchmark
+    honest/                    metrics, calibration and verdicts, the Recognizer, the drawn
+    benchmark
     models/                    architectures, load / check / predict, pretrained, ensembles, losses
     drawn/                     drawings: generated, templates, benchmark sets, doodles, a person's
     core modules               constants, data, preprocess (the canvas spec), strokes, files, png,
@@ -17,6 +18,7 @@ The package is in layers; a module imports only from its own layer or the ones b
 
 Data flows one way: data -> models -> training -> (a model) -> honest answers -> pad / export.
 """
+
 __version__ = "0.1.0"
 
 import os as _os
@@ -28,5 +30,6 @@ from .tensorflow_limits import limit_tensorflow as _limit_tensorflow
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # Threads from the CPU limit, GPU memory on demand: many learners share one machine.
 _limit_tensorflow()
-# Old flat module names (handwriting.honest.calibration, ...) still import, with a DeprecationWarning.
+# Old flat module names (handwriting.honest.calibration, ...) still import, with a
+# DeprecationWarning.
 _moved.install()

@@ -6,6 +6,7 @@ notebook that still says ``from handwriting.calibration import for_model`` gets 
 naming the new place. Modules that were split in two are offered as one module with the public
 names of both parts.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -22,7 +23,10 @@ MOVED = {
     "handwriting.precision": ("handwriting.models.precision",),
     "handwriting.finetune": ("handwriting.training.finetune",),
     "handwriting.curves": ("handwriting.training.curves",),
-    "handwriting.drawn_training": ("handwriting.training.augmentation", "handwriting.models.losses"),
+    "handwriting.drawn_training": (
+        "handwriting.training.augmentation",
+        "handwriting.models.losses",
+    ),
     "handwriting.calibration": ("handwriting.honest.calibration",),
     "handwriting.evaluation": ("handwriting.honest.metrics", "handwriting.honest.drawn_benchmark"),
     "handwriting.recognizer": ("handwriting.honest.recognizer",),
@@ -43,12 +47,18 @@ class _MovedLoader(importlib.abc.Loader):
             return modules[0]
         joined = types.ModuleType(spec.name, f"Moved to {' and '.join(self.homes)}.")
         for module in reversed(modules):
-            joined.__dict__.update({k: v for k, v in vars(module).items() if not k.startswith("__")})
+            joined.__dict__.update(
+                {k: v for k, v in vars(module).items() if not k.startswith("__")}
+            )
         return joined
 
     def exec_module(self, module):
-        warnings.warn(f"{self.old} moved to {' and '.join(self.homes)}; the old name goes in the "
-                      "next release.", DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            f"{self.old} moved to {' and '.join(self.homes)}; the old name goes in the "
+            "next release.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
 
 
 class MovedFinder(importlib.abc.MetaPathFinder):

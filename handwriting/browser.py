@@ -3,6 +3,7 @@
 Used by the export's parity check and by the tests. We never download a browser: Playwright
 drives the system's Chromium (Debian's ``chromium`` package) through ``executable_path``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -11,8 +12,9 @@ import http.server
 import os
 import shutil
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -41,7 +43,8 @@ def find_chromium() -> str:
     if explicit:
         if not Path(explicit).is_file():
             raise BrowserUnavailableError(
-                f"{CHROMIUM_ENV}={explicit!r} is not a file. Point it at a Chromium binary.")
+                f"{CHROMIUM_ENV}={explicit!r} is not a file. Point it at a Chromium binary."
+            )
         return explicit
     for name in CHROMIUM_CANDIDATES:
         found = shutil.which(name)
@@ -49,7 +52,8 @@ def find_chromium() -> str:
             return found
     raise BrowserUnavailableError(
         "No Chromium found. Install it with `sudo apt-get install -y chromium` (Debian/Ubuntu), "
-        f"or set {CHROMIUM_ENV} to a Chromium/Chrome binary.")
+        f"or set {CHROMIUM_ENV} to a Chromium/Chrome binary."
+    )
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -83,7 +87,7 @@ def serve_directory(directory: str | os.PathLike) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def chromium(headless: bool = True) -> Iterator["playwright.sync_api.Browser"]:  # noqa: F821
+def chromium(headless: bool = True) -> Iterator[playwright.sync_api.Browser]:  # noqa: F821
     """Launch headless Chromium under Playwright; yields a ``Browser``."""
     try:
         from playwright.sync_api import sync_playwright
@@ -92,7 +96,8 @@ def chromium(headless: bool = True) -> Iterator["playwright.sync_api.Browser"]: 
     executable = find_chromium()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
-            executable_path=executable, headless=headless, args=list(CHROMIUM_ARGS))
+            executable_path=executable, headless=headless, args=list(CHROMIUM_ARGS)
+        )
         try:
             yield browser
         finally:

@@ -9,7 +9,8 @@
     python -m handwriting evaluate --model runs/cnn2/model.keras
     python -m handwriting evaluate --model pretrained --drawn   # + digits and non-digits as drawn
     python -m handwriting calibrate --model runs/cnn2/model.keras
-    python -m handwriting export --model runs/cnn2/model.keras --out build/web --quantize uint8 --zip
+    python -m handwriting export --model runs/cnn2/model.keras --out build/web --quantize uint8
+    --zip
     python -m handwriting pretrained --run runs/drawcnn     # ship a run as the pretrained model
     python -m handwriting finetune --model pretrained --drawings my_digits --out mine.keras
 
@@ -24,6 +25,7 @@ training.
 One concern: the command line. Most of its lines are the argument parser and what each
 command prints; every job it runs is in :mod:`handwriting.jobs`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +48,8 @@ from .models import REBUILD_COMMAND, ModelError, architectures, as_digit_model, 
 from .models.digit_model import calibration_path
 from .models.ensemble import MIXED_EXAMPLE, member_architectures, model_name
 from .quiet_tensorflow import import_tensorflow
-from .training.finetune import format_changes, format_comparison
 from .training import ConfigError, TrainingConfig, TrainingListener
+from .training.finetune import format_changes, format_comparison
 
 DEFAULT_ARCH = "cnn2"
 NOTHING_SAVED = "Stopped before the first epoch ended: nothing to save; {out} is as it was."
@@ -62,48 +64,82 @@ class ConsoleProgress(TrainingListener):
         self._last = 0.0
 
     def on_run_begin(self, run):
-        print(f"Training {run.config.architecture} for {run.config.epochs} epochs ...", file=self.stream)
+        print(
+            f"Training {run.config.architecture} for {run.config.epochs} epochs ...",
+            file=self.stream,
+        )
 
     def on_batch_end(self, run, epoch, batch, logs):
         now = time.perf_counter()
         if self.interactive and now - self._last > 0.2:
             self._last = now
-            print(f"\r  epoch {epoch + 1}/{run.config.epochs}  batch {batch + 1}/{run.steps_per_epoch}"
-                  f"  loss {logs.get('loss', float('nan')):.4f}", end="", file=self.stream, flush=True)
+            print(
+                f"\r  epoch {epoch + 1}/{run.config.epochs}  batch "
+                f"{batch + 1}/{run.steps_per_epoch}"
+                f"  loss {logs.get('loss', float('nan')):.4f}",
+                end="",
+                file=self.stream,
+                flush=True,
+            )
 
     def on_epoch_end(self, run, epoch, logs):
         if self.interactive:
             print("\r" + " " * 70 + "\r", end="", file=self.stream)
-        print(f"  epoch {epoch + 1}/{run.config.epochs}  {run.elapsed:7.1f} s  "
-              f"loss {logs.get('loss', float('nan')):.4f}  acc {logs.get('accuracy', float('nan')):.4f}  "
-              f"val_acc {logs.get('val_accuracy', float('nan')):.4f}", file=self.stream, flush=True)
+        print(
+            f"  epoch {epoch + 1}/{run.config.epochs}  {run.elapsed:7.1f} s  "
+            f"loss {logs.get('loss', float('nan')):.4f}  acc "
+            f"{logs.get('accuracy', float('nan')):.4f}  "
+            f"val_acc {logs.get('val_accuracy', float('nan')):.4f}",
+            file=self.stream,
+            flush=True,
+        )
 
 
 def cmd_architectures(args) -> int:
     for name in architectures.names():
-        print(f"{name:<8} {architectures.count_parameters(name):>10,} params  {architectures.describe(name)}")
+        print(
+            f"{name:<8} {architectures.count_parameters(name):>10,} params  "
+            f"{architectures.describe(name)}"
+        )
     return 0
 
 
 def cmd_train(args) -> int:
-    overrides = {key: value for key, value in {
-        "epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.lr,
-        "lr_decay": args.lr_decay, "optimizer": args.optimizer, "augment": args.augment,
-        "data_fraction": args.fraction, "seed": args.seed,
-        "validation_size": args.validation, "initial_model": args.init}.items() if value is not None}
+    overrides = {
+        key: value
+        for key, value in {
+            "epochs": args.epochs,
+            "batch_size": args.batch_size,
+            "learning_rate": args.lr,
+            "lr_decay": args.lr_decay,
+            "optimizer": args.optimizer,
+            "augment": args.augment,
+            "data_fraction": args.fraction,
+            "seed": args.seed,
+            "validation_size": args.validation,
+            "initial_model": args.init,
+        }.items()
+        if value is not None
+    }
     if args.arch and "," in args.members:
-        raise ConfigError(f"Give --arch with a count (--arch {args.arch} --members 3) or the list "
-                          f"alone (--members {args.members}), not both.")
+        raise ConfigError(
+            f"Give --arch with a count (--arch {args.arch} --members 3) or the list "
+            f"alone (--members {args.members}), not both."
+        )
     try:
         members = member_architectures(args.members, args.arch or DEFAULT_ARCH)
     except ValueError as err:
         raise ConfigError(str(err)) from None
     if args.init and len(members) > 1:
-        raise ConfigError("--init starts one model from another's weights; an ensemble's members "
-                          "start from random weights (leave out --init or --members).")
+        raise ConfigError(
+            "--init starts one model from another's weights; an ensemble's members "
+            "start from random weights (leave out --init or --members)."
+        )
     if args.tta and len(members) == 1:
-        raise ConfigError("--tta averages an ensemble's readings (e.g. --arch bncnn --members 3 --tta); "
-                          "for one model it measured no better.")
+        raise ConfigError(
+            "--tta averages an ensemble's readings (e.g. --arch bncnn --members 3 --tta); "
+            "for one model it measured no better."
+        )
     configs = [TrainingConfig.for_architecture(name, **overrides).validate() for name in members]
     out = jobs.output_folder(Path(args.out or f"runs/{model_name(members, args.tta)}"))
     jobs.check_outputs(jobs.run_files(out), {"--init": args.init} if args.init else {})
@@ -124,25 +160,32 @@ def _say_trained(run, saved, out: Path) -> None:
     print(run.record.summary())
     _say_saved(saved)
     if saved.beside is not None:
-        print(f"Stopped early: {saved.beside}, an earlier model, is kept as it was; this run's "
-              f"best epoch is {saved.model_path} (its record: {saved.record_path}).")
+        print(
+            f"Stopped early: {saved.beside}, an earlier model, is kept as it was; this run's "
+            f"best epoch is {saved.model_path} (its record: {saved.record_path})."
+        )
 
 
 def _train_ensemble(configs: list, data, out: Path, tta: bool = False) -> int:
     def announce(k, config, seed):
         print(f"Member {k + 1} of {len(configs)}: {config.architecture} (seed {seed})")
 
-    result = jobs.train_ensemble(configs, data, out, tta=tta, listeners=[ConsoleProgress()],
-                                 on_member=announce)
+    result = jobs.train_ensemble(
+        configs, data, out, tta=tta, listeners=[ConsoleProgress()], on_member=announce
+    )
     if result.saved is None:
-        print(f"Stopped: the {result.members_kept} member(s) trained so far are kept in {out}; "
-              "no ensemble was written.")
+        print(
+            f"Stopped: the {result.members_kept} member(s) trained so far are kept in {out}; "
+            "no ensemble was written."
+        )
         return 130
     record = result.record
     _say_saved(result.saved)
-    print(f"Ensemble of {record['architecture']}: test {record['test_accuracy']:.2%} "
-          f"(members {', '.join(f'{a:.2%}' for a in record['member_test_accuracy'])}), "
-          f"{record['seconds']:.0f} s of training")
+    print(
+        f"Ensemble of {record['architecture']}: test {record['test_accuracy']:.2%} "
+        f"(members {', '.join(f'{a:.2%}' for a in record['member_test_accuracy'])}), "
+        f"{record['seconds']:.0f} s of training"
+    )
     return 0
 
 
@@ -150,12 +193,16 @@ def _say_saved(saved: jobs.Saved) -> None:
     """Say what was saved: the calibration (how it was fitted) and the model."""
     calibration, held_out = saved.calibration, saved.held_out
     if calibration is not None:
-        print(f"Calibration: temperature {calibration.temperature:.3f} (fitted on "
-              f"{min(held_out, CALIBRATION_DRAWINGS):,} held-out training digits redrawn as pen "
-              f"strokes); 'not a digit' when the top two hold less than {calibration.floor:.2%} (the "
-              f"floor: {NOT_A_DIGIT_SHARE:.0%} of the {held_out:,} held-out digits fall below it), else "
-              f"'not sure' below {calibration.sure:.0%} (and 'not a digit' when the top two hold less "
-              f"than {calibration.pair:.0%}); saved {calibration_path(saved.model_path)}")
+        print(
+            f"Calibration: temperature {calibration.temperature:.3f} (fitted on "
+            f"{min(held_out, CALIBRATION_DRAWINGS):,} held-out training digits redrawn as pen "
+            f"strokes); 'not a digit' when the top two hold less than {calibration.floor:.2%} (the "
+            f"floor: {NOT_A_DIGIT_SHARE:.0%} of the {held_out:,} held-out digits fall below it), "
+            "else "
+            f"'not sure' below {calibration.sure:.0%} (and 'not a digit' when the top two hold "
+            "less "
+            f"than {calibration.pair:.0%}); saved {calibration_path(saved.model_path)}"
+        )
     print(f"Saved {saved.model_path}")
 
 
@@ -176,21 +223,33 @@ def cmd_evaluate(args) -> int:
         print(f"  {digit}: " + " ".join(f"{n:5d}" for n in row))
     verdicts = calibration.verdicts(probabilities)
     answered = verdicts == "digit"
-    print(f"What the pad would say (temperature {calibration.temperature:.3f}): a digit for "
-          f"{answered.mean():.2%} ({(answered & (predicted == y_test)).mean():.2%} right), "
-          f"\"not sure\" for {(verdicts == 'unsure').mean():.2%}, "
-          f"\"not a digit\" for {(verdicts == 'not_a_digit').mean():.2%}")
+    print(
+        f"What the pad would say (temperature {calibration.temperature:.3f}): a digit for "
+        f"{answered.mean():.2%} ({(answered & (predicted == y_test)).mean():.2%} right), "
+        f'"not sure" for {(verdicts == "unsure").mean():.2%}, '
+        f'"not a digit" for {(verdicts == "not_a_digit").mean():.2%}'
+    )
     if args.drawn:
         print("Drawn-digit benchmark (read as the pad reads them; about a minute) ...", flush=True)
-        print(drawn_report(model, calibration, quick=args.quick or None, mnist_test=(x_test, y_test)))
+        print(
+            drawn_report(model, calibration, quick=args.quick or None, mnist_test=(x_test, y_test))
+        )
     return 0
 
 
 def cmd_export(args) -> int:
     result, report, _ = jobs.export_and_verify(
-        args.model, args.out, quantization=args.quantize, overwrite=args.overwrite, zip=args.zip,
-        verify=args.verify)
-    print(f"Wrote {result.out_dir} ({result.total_bytes / 1e6:.2f} MB, model {result.model_bytes / 1e6:.2f} MB)")
+        args.model,
+        args.out,
+        quantization=args.quantize,
+        overwrite=args.overwrite,
+        zip=args.zip,
+        verify=args.verify,
+    )
+    print(
+        f"Wrote {result.out_dir} ({result.total_bytes / 1e6:.2f} MB, model "
+        f"{result.model_bytes / 1e6:.2f} MB)"
+    )
     if result.zip_path is not None:
         print(f"Zip: {result.zip_path}")
     if report is not None:
@@ -216,12 +275,22 @@ def cmd_finetune(args) -> int:
     def loaded(drawings):
         for line in skipped_lines(drawings.skipped):
             print(f"skipped {line}")
-        print(f"{len(drawings)} drawings in {args.drawings}: "
-              + ", ".join(f"{n} x {d}" for d, n in enumerate(drawings.counts()) if n))
+        print(
+            f"{len(drawings)} drawings in {args.drawings}: "
+            + ", ".join(f"{n} x {d}" for d, n in enumerate(drawings.counts()) if n)
+        )
 
     run, result, saved = jobs.finetune_and_save(
-        args.model, args.drawings, args.out, epochs=args.epochs, held_out=args.held_out,
-        seed=args.seed, quick=args.quick, listeners=[ConsoleProgress()], on_loaded=loaded)
+        args.model,
+        args.drawings,
+        args.out,
+        epochs=args.epochs,
+        held_out=args.held_out,
+        seed=args.seed,
+        quick=args.quick,
+        listeners=[ConsoleProgress()],
+        on_loaded=loaded,
+    )
     if saved is None:
         print(NOTHING_SAVED.format(out=args.out))
         return 130
@@ -232,16 +301,22 @@ def cmd_finetune(args) -> int:
     print(f"Calibration: {result.calibration_note}; saved {calibration_path(saved.model_path)}")
     print(f"Saved {saved.model_path}")
     if saved.beside is not None:
-        print(f"Stopped early: {saved.beside}, an earlier model, is kept as it was; this run's best "
-              f"epoch is {saved.model_path}.")
+        print(
+            f"Stopped early: {saved.beside}, an earlier model, is kept as it was; this run's best "
+            f"epoch is {saved.model_path}."
+        )
     return 130 if run.status == "interrupted" else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m handwriting", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m handwriting", description=__doc__.split("\n\n")[0]
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("architectures", help="list the architectures").set_defaults(func=cmd_architectures)
+    sub.add_parser("architectures", help="list the architectures").set_defaults(
+        func=cmd_architectures
+    )
 
     train = sub.add_parser("train", help="train a model on MNIST and save it")
     train.add_argument("--arch", choices=architectures.names(), help=f"default {DEFAULT_ARCH}")
@@ -253,35 +328,62 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None)
     train.add_argument("--fraction", type=float, help="share of the training data to use (0-1]")
     train.add_argument("--seed", type=int)
-    train.add_argument("--init", metavar="MODEL.keras",
-                       help="start from this saved model's weights (same layers, e.g. a bncnn for drawcnn)")
-    train.add_argument("--validation", type=int, metavar="N",
-                       help="training images held out for validation (default 5000; 0: none)")
-    train.add_argument("--members", default="1", metavar="N|ARCH,ARCH,...",
-                       help=f"train N models of --arch, or one of each listed architecture (e.g. "
-                       f"{MIXED_EXAMPLE}), with seeds N*SEED .. N*SEED+N-1, and save their average")
-    train.add_argument("--tta", action="store_true",
-                       help="test-time augmentation for an ensemble: also read each digit moved one "
-                       "pixel up, down, left and right, and average the five readings")
-    train.add_argument("--out", help="output folder (default runs/ARCH; an ensemble: runs/bncnn_x3, "
-                       "runs/bncnn_x2_cnn2, runs/bncnn_x3_tta, ...): model.keras, its calibration and "
-                       "run.json, replaced together. Stopped with Ctrl+C, a run keeps its best epoch, "
-                       "beside an earlier model.keras as model.stopped.keras (and run.stopped.json); "
-                       "stopped before its first epoch ended, it writes nothing")
-    train.add_argument("--quick", action="store_true", help="small data subset (as $HANDWRITING_QUICK=1)")
+    train.add_argument(
+        "--init",
+        metavar="MODEL.keras",
+        help="start from this saved model's weights (same layers, e.g. a bncnn for drawcnn)",
+    )
+    train.add_argument(
+        "--validation",
+        type=int,
+        metavar="N",
+        help="training images held out for validation (default 5000; 0: none)",
+    )
+    train.add_argument(
+        "--members",
+        default="1",
+        metavar="N|ARCH,ARCH,...",
+        help=f"train N models of --arch, or one of each listed architecture (e.g. "
+        f"{MIXED_EXAMPLE}), with seeds N*SEED .. N*SEED+N-1, and save their average",
+    )
+    train.add_argument(
+        "--tta",
+        action="store_true",
+        help="test-time augmentation for an ensemble: also read each digit moved one "
+        "pixel up, down, left and right, and average the five readings",
+    )
+    train.add_argument(
+        "--out",
+        help="output folder (default runs/ARCH; an ensemble: runs/bncnn_x3, "
+        "runs/bncnn_x2_cnn2, runs/bncnn_x3_tta, ...): model.keras, its calibration and "
+        "run.json, replaced together. Stopped with Ctrl+C, a run keeps its best epoch, "
+        "beside an earlier model.keras as model.stopped.keras (and run.stopped.json); "
+        "stopped before its first epoch ended, it writes nothing",
+    )
+    train.add_argument(
+        "--quick", action="store_true", help="small data subset (as $HANDWRITING_QUICK=1)"
+    )
     train.set_defaults(func=cmd_train)
 
-    evaluate = sub.add_parser("evaluate", help="test accuracy and confusion matrix of a saved model")
+    evaluate = sub.add_parser(
+        "evaluate", help="test accuracy and confusion matrix of a saved model"
+    )
     evaluate.add_argument("--model", required=True, help="a .keras file, or 'pretrained'")
     evaluate.add_argument("--quick", action="store_true")
-    evaluate.add_argument("--drawn", action="store_true",
-                          help="also read the drawn-digit benchmark: digits redrawn as pen strokes, "
-                               "hand-written styles and non-digits, as the pad reads them")
+    evaluate.add_argument(
+        "--drawn",
+        action="store_true",
+        help="also read the drawn-digit benchmark: digits redrawn as pen strokes, "
+        "hand-written styles and non-digits, as the pad reads them",
+    )
     evaluate.set_defaults(func=cmd_evaluate)
 
-    calibrate = sub.add_parser("calibrate", help="fit a saved model's temperature and not-a-digit "
-                               "floor on held-out training digits (written beside it as "
-                               ".calibration.json)")
+    calibrate = sub.add_parser(
+        "calibrate",
+        help="fit a saved model's temperature and not-a-digit "
+        "floor on held-out training digits (written beside it as "
+        ".calibration.json)",
+    )
     calibrate.add_argument("--model", required=True)
     calibrate.add_argument("--quick", action="store_true")
     calibrate.set_defaults(func=cmd_calibrate)
@@ -291,31 +393,58 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True)
     export.add_argument("--quantize", choices=("float16", "uint8"))
     export.add_argument("--zip", action="store_true", help="also write OUT.zip")
-    export.add_argument("--overwrite", action="store_true",
-                        help="replace OUT if it is an earlier export (never another folder)")
+    export.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace OUT if it is an earlier export (never another folder)",
+    )
     export.add_argument("--verify", action="store_true", help="check TF.js vs Keras in Chromium")
     export.set_defaults(func=cmd_export)
 
-    pretrained = sub.add_parser("pretrained", help="show the lab's pretrained model; --run ships a new one")
-    pretrained.add_argument("--run", help="a `train --out` folder (model.keras + run.json) to ship "
-                                          "inside the package as the pretrained model")
-    pretrained.add_argument("--replace", action="store_true",
-                            help="ship the run even if its test accuracy is below the current one's")
+    pretrained = sub.add_parser(
+        "pretrained", help="show the lab's pretrained model; --run ships a new one"
+    )
+    pretrained.add_argument(
+        "--run",
+        help="a `train --out` folder (model.keras + run.json) to ship "
+        "inside the package as the pretrained model",
+    )
+    pretrained.add_argument(
+        "--replace",
+        action="store_true",
+        help="ship the run even if its test accuracy is below the current one's",
+    )
     pretrained.set_defaults(func=cmd_pretrained)
 
-    finetune = sub.add_parser("finetune", help="teach a model your handwriting: fine-tune it on a "
-                              "folder of drawings (DIR/<digit>/*.png) mixed with MNIST")
+    finetune = sub.add_parser(
+        "finetune",
+        help="teach a model your handwriting: fine-tune it on a "
+        "folder of drawings (DIR/<digit>/*.png) mixed with MNIST",
+    )
     finetune.add_argument("--model", required=True, help="the base: a .keras file, or 'pretrained'")
-    finetune.add_argument("--drawings", required=True, metavar="DIR",
-                          help="drawings folder, one sub-folder per digit 0-9 of PNGs (white on black)")
-    finetune.add_argument("--out", required=True,
-                          help="the fine-tuned model (.keras; not the base), saved with its calibration; "
-                          "stopped with Ctrl+C, beside an existing OUT as NAME.stopped.keras")
+    finetune.add_argument(
+        "--drawings",
+        required=True,
+        metavar="DIR",
+        help="drawings folder, one sub-folder per digit 0-9 of PNGs (white on black)",
+    )
+    finetune.add_argument(
+        "--out",
+        required=True,
+        help="the fine-tuned model (.keras; not the base), saved with its calibration; "
+        "stopped with Ctrl+C, beside an existing OUT as NAME.stopped.keras",
+    )
     finetune.add_argument("--epochs", type=int)
-    finetune.add_argument("--held-out", type=float, default=0.3,
-                          help="share of each digit's drawings kept to compare before/after (default 0.3)")
+    finetune.add_argument(
+        "--held-out",
+        type=float,
+        default=0.3,
+        help="share of each digit's drawings kept to compare before/after (default 0.3)",
+    )
     finetune.add_argument("--seed", type=int, default=0, help="seed of that split")
-    finetune.add_argument("--quick", action="store_true", help="small MNIST subsets (as $HANDWRITING_QUICK=1)")
+    finetune.add_argument(
+        "--quick", action="store_true", help="small MNIST subsets (as $HANDWRITING_QUICK=1)"
+    )
     finetune.set_defaults(func=cmd_finetune)
     return parser
 
@@ -328,7 +457,7 @@ def main(argv=None) -> int:
         show = warnings.showwarning
 
         def one_line(message, category, *where, **more):
-            if issubclass(category, CalibrationWarning):      # for the learner: no source line
+            if issubclass(category, CalibrationWarning):  # for the learner: no source line
                 print(f"warning: {message}", file=sys.stderr)
             else:
                 show(message, category, *where, **more)
@@ -340,9 +469,19 @@ def main(argv=None) -> int:
 def _run(args) -> int:
     try:
         return args.func(args)
-    except (ConfigError, MnistDataError, ModelError, ExportError, BrowserUnavailableError,
-            CalibrationError, DrawingsError, QuickDrawError, FileExistsError, FileNotFoundError,
-            files.SaveError) as err:
+    except (
+        ConfigError,
+        MnistDataError,
+        ModelError,
+        ExportError,
+        BrowserUnavailableError,
+        CalibrationError,
+        DrawingsError,
+        QuickDrawError,
+        FileExistsError,
+        FileNotFoundError,
+        files.SaveError,
+    ) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

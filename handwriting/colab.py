@@ -6,14 +6,15 @@ Colab comes without the rest of the repository, so its first cell has to carry b
 ``python -m handwriting.colab`` after changing either, and it rewrites that cell in every notebook
 under ``lab/`` (``tests/test_colab.py`` fails while a notebook's cell is out of date).
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
-import tomllib
 
 from . import __version__
 
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = ROOT / "pyproject.toml"
 NOTEBOOKS = ROOT / "lab"
 
-SETUP_CELL = '''\
+SETUP_CELL = """\
 # Colab only: install Handwriting Lab {version} and switch on third-party widgets.
 # Elsewhere this does nothing. (Written by `python -m handwriting.colab` from pyproject.toml:
 # change the URL there, not here.)
@@ -55,17 +56,20 @@ if "google.colab" in sys.modules:
         )
     from google.colab import output
 
-    output.enable_custom_widget_manager()'''
+    output.enable_custom_widget_manager()"""
 
 
 def project_source(pyproject: Path = PYPROJECT) -> tuple[str, str]:
-    """(repository URL, version) of the project: ``[project.urls] Repository`` and ``__version__``."""
+    """(repository URL, version) of the project: ``[project.urls] Repository`` and
+    ``__version__``."""
     project = tomllib.loads(pyproject.read_text())["project"]
     try:
         url = project["urls"]["Repository"]
     except KeyError:
-        raise ValueError(f"{pyproject} has no Repository under [project.urls]; add the "
-                         "repository's URL there (the Colab cell installs from it).") from None
+        raise ValueError(
+            f"{pyproject} has no Repository under [project.urls]; add the "
+            "repository's URL there (the Colab cell installs from it)."
+        ) from None
     return url, __version__
 
 
@@ -88,9 +92,16 @@ def update_notebooks(paths, url: str, version: str) -> list[Path]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m handwriting.colab", description=__doc__.split("\n")[0])
-    parser.add_argument("notebooks", nargs="*", type=Path,
-                        default=sorted(NOTEBOOKS.glob("*.ipynb")), help="default: lab/*.ipynb")
+    parser = argparse.ArgumentParser(
+        prog="python -m handwriting.colab", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "notebooks",
+        nargs="*",
+        type=Path,
+        default=sorted(NOTEBOOKS.glob("*.ipynb")),
+        help="default: lab/*.ipynb",
+    )
     args = parser.parse_args(argv)
     if not PYPROJECT.is_file():
         parser.error(f"{PYPROJECT} not found: run this from a checkout of the repository.")

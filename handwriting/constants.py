@@ -3,6 +3,7 @@
 The canvas's own numbers (its size, the brush, the refusal thresholds) belong to the
 preprocessing spec and live in :mod:`handwriting.preprocess`, twinned in ``web/preprocess.js``.
 """
+
 from __future__ import annotations
 
 #: A model's input is MODEL_SIZE x MODEL_SIZE x 1 (MNIST's 28 x 28 grey pixels).

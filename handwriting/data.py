@@ -7,6 +7,7 @@ data: if neither source works, :class:`MnistDataError` says what to do.
 
 Images come back as float32 in [0, 1] with shape (N, 28, 28, 1); labels as int64 (N,).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -69,8 +70,10 @@ def as_digit_data(data):
     try:
         (x_train, y_train), (x_test, y_test) = data
     except (TypeError, ValueError):
-        raise DigitDataError("Expected data as ((x_train, y_train), (x_test, y_test)), as "
-                             "handwriting.data.load_mnist() gives it.") from None
+        raise DigitDataError(
+            "Expected data as ((x_train, y_train), (x_test, y_test)), as "
+            "handwriting.data.load_mnist() gives it."
+        ) from None
     return _digit_part("training", x_train, y_train), _digit_part("test", x_test, y_test)
 
 
@@ -79,33 +82,52 @@ def _digit_part(name: str, images, labels) -> tuple[np.ndarray, np.ndarray]:
     if x.ndim == 3:
         x = x[..., np.newaxis]
     if x.ndim != 4 or x.shape[1:] != (MODEL_SIZE, MODEL_SIZE, 1) or not len(x):
-        raise DigitDataError(f"The {name} images have shape {np.shape(images)}; expected (N, 28, 28) "
-                             "or (N, 28, 28, 1) with N >= 1 (flat 784-pixel rows: reshape(-1, 28, 28)).")
+        raise DigitDataError(
+            f"The {name} images have shape {np.shape(images)}; expected (N, 28, 28) "
+            "or (N, 28, 28, 1) with N >= 1 (flat 784-pixel rows: reshape(-1, 28, 28))."
+        )
     if x.dtype == np.uint8:
         x = normalize(x[..., 0])
     elif not np.issubdtype(x.dtype, np.floating):
-        raise DigitDataError(f"The {name} images are {x.dtype}; expected uint8 (0-255) or floats in [0, 1].")
+        raise DigitDataError(
+            f"The {name} images are {x.dtype}; expected uint8 (0-255) or floats in [0, 1]."
+        )
     else:
         x = x.astype(np.float32, copy=False)
         low, high = float(x.min()), float(x.max())
         if not (np.isfinite(low) and np.isfinite(high) and 0 <= low and high <= 1):
-            raise DigitDataError(f"The {name} images' pixels go from {low:g} to {high:g}; expected "
-                                 "[0, 1], as the pad gives them: divide 0-255 images by 255.")
+            raise DigitDataError(
+                f"The {name} images' pixels go from {low:g} to {high:g}; expected "
+                "[0, 1], as the pad gives them: divide 0-255 images by 255."
+            )
     if y.ndim == 2 and y.shape[1] == NUM_CLASSES:
-        raise DigitDataError(f"The {name} labels are one-hot ({y.shape}); give the digits themselves "
-                             "(N,), e.g. y.argmax(axis=1).")
-    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or \
-            (len(y) and not 0 <= y.min() <= y.max() < NUM_CLASSES):
-        raise DigitDataError(f"The {name} labels must be whole numbers 0-9 of shape (N,); got "
-                             f"{y.dtype} of shape {y.shape}.")
+        raise DigitDataError(
+            f"The {name} labels are one-hot ({y.shape}); give the digits themselves "
+            "(N,), e.g. y.argmax(axis=1)."
+        )
+    if (
+        y.ndim != 1
+        or not np.issubdtype(y.dtype, np.integer)
+        or (len(y) and not 0 <= y.min() <= y.max() < NUM_CLASSES)
+    ):
+        raise DigitDataError(
+            f"The {name} labels must be whole numbers 0-9 of shape (N,); got "
+            f"{y.dtype} of shape {y.shape}."
+        )
     if len(y) != len(x):
-        raise DigitDataError(f"{len(x):,} {name} images but {len(y):,} labels; give one label per image.")
+        raise DigitDataError(
+            f"{len(x):,} {name} images but {len(y):,} labels; give one label per image."
+        )
     return x, y.astype(np.int64, copy=False)
 
 
 def check_digit(digit) -> int:
     """``digit`` as an int if it is a whole number from 0 to 9 (a label), else a ValueError."""
-    if isinstance(digit, bool) or not isinstance(digit, (int, np.integer)) or not 0 <= digit < NUM_CLASSES:
+    if (
+        isinstance(digit, bool)
+        or not isinstance(digit, (int, np.integer))
+        or not 0 <= digit < NUM_CLASSES
+    ):
         raise ValueError(f"Expected a digit from 0 to 9 (a whole number), not {digit!r}.")
     return int(digit)
 
@@ -125,22 +147,28 @@ def read_idx(path: str | os.PathLike, kind: str) -> np.ndarray:
     if not path.is_file():
         raise MnistDataError(
             f"MNIST file not found: {path}. The folder in ${MNIST_ENV} must hold the four files "
-            f"{', '.join(MNIST_FILES.values())}.")
+            f"{', '.join(MNIST_FILES.values())}."
+        )
     try:
         with gzip.open(path, "rb") as f:
             raw = f.read()
     except (OSError, EOFError, zlib.error) as err:
         raise MnistDataError(
             f"MNIST file {path} is corrupt or truncated ({err}). Download it again "
-            "(or delete it and unset $" + MNIST_ENV + " to let Keras fetch mnist.npz).") from err
+            "(or delete it and unset $" + MNIST_ENV + " to let Keras fetch mnist.npz)."
+        ) from err
     header_len = 16 if kind == "images" else 8
     if len(raw) < header_len:
-        raise MnistDataError(f"MNIST file {path} is truncated: only {len(raw)} bytes. Download it again.")
+        raise MnistDataError(
+            f"MNIST file {path} is truncated: only {len(raw)} bytes. Download it again."
+        )
     magic, count = struct.unpack(">II", raw[:8])
     if magic != _IDX_MAGIC[kind]:
         raise MnistDataError(
             f"MNIST file {path} has magic number {magic:#010x}, expected {_IDX_MAGIC[kind]:#010x} "
-            f"for {kind}: is it the right file, uncompressed or renamed? Use the original .gz files.")
+            f"for {kind}: is it the right file, uncompressed or renamed? Use the original .gz "
+            "files."
+        )
     shape: tuple[int, ...] = (count,)
     if kind == "images":
         rows, cols = struct.unpack(">II", raw[8:16])
@@ -152,7 +180,8 @@ def read_idx(path: str | os.PathLike, kind: str) -> np.ndarray:
     if body.size != expected:
         raise MnistDataError(
             f"MNIST file {path} is truncated or padded: header says {count} {kind} "
-            f"({expected} bytes), file has {body.size}. Download it again.")
+            f"({expected} bytes), file has {body.size}. Download it again."
+        )
     return body.reshape(shape)
 
 
@@ -160,16 +189,20 @@ def _load_from_folder(folder: Path):
     if not folder.is_dir():
         raise MnistDataError(
             f"${MNIST_ENV} points at {folder}, which is not a folder. Point it at the folder "
-            "holding the four MNIST .gz files, or unset it to download with Keras.")
+            "holding the four MNIST .gz files, or unset it to download with Keras."
+        )
     arrays = {key: read_idx(folder / name, key[1]) for key, name in MNIST_FILES.items()}
     for split in ("train", "test"):
         n_images, n_labels = len(arrays[(split, "images")]), len(arrays[(split, "labels")])
         if n_images != n_labels:
             raise MnistDataError(
                 f"MNIST {split} files in {folder} disagree: {n_images} images but {n_labels} "
-                "labels. One of them is from another data set or truncated; download both again.")
-    return ((arrays[("train", "images")], arrays[("train", "labels")]),
-            (arrays[("test", "images")], arrays[("test", "labels")]))
+                "labels. One of them is from another data set or truncated; download both again."
+            )
+    return (
+        (arrays[("train", "images")], arrays[("train", "labels")]),
+        (arrays[("test", "images")], arrays[("test", "labels")]),
+    )
 
 
 def _load_from_keras():
@@ -181,7 +214,8 @@ def _load_from_keras():
         raise MnistDataError(
             f"Could not download MNIST with keras.datasets.mnist.load_data() ({err}). Without "
             f"internet, set ${MNIST_ENV} to a folder holding the four MNIST .gz files, e.g. "
-            f"`export {MNIST_ENV}=../shared/mnist`.") from err
+            f"`export {MNIST_ENV}=../shared/mnist`."
+        ) from err
 
 
 def load_mnist_uint8(source: str | os.PathLike | None = None):
@@ -201,8 +235,12 @@ def normalize(images: np.ndarray) -> np.ndarray:
     return (images.astype(np.float32) / 255.0)[..., np.newaxis]
 
 
-def load_mnist(train_size: int | None = None, test_size: int | None = None,
-               source: str | os.PathLike | None = None, quick: bool | None = None):
+def load_mnist(
+    train_size: int | None = None,
+    test_size: int | None = None,
+    source: str | os.PathLike | None = None,
+    quick: bool | None = None,
+):
     """MNIST as ((x_train, y_train), (x_test, y_test)), images float32 (N, 28, 28, 1) in [0, 1].
 
     Args:
@@ -222,12 +260,15 @@ def load_mnist(train_size: int | None = None, test_size: int | None = None,
     (x_train, y_train), (x_test, y_test) = load_mnist_uint8(source)
     x_train, y_train = x_train[:train_size], y_train[:train_size]
     x_test, y_test = x_test[:test_size], y_test[:test_size]
-    return ((normalize(x_train), y_train.astype(np.int64)),
-            (normalize(x_test), y_test.astype(np.int64)))
+    return (
+        (normalize(x_train), y_train.astype(np.int64)),
+        (normalize(x_test), y_test.astype(np.int64)),
+    )
 
 
-def validation_indices(available: int, size: int = VALIDATION_SIZE,
-                       seed: int = VALIDATION_SEED) -> tuple[np.ndarray, np.ndarray]:
+def validation_indices(
+    available: int, size: int = VALIDATION_SIZE, seed: int = VALIDATION_SEED
+) -> tuple[np.ndarray, np.ndarray]:
     """Split ``range(available)`` training images into (train, validation) index arrays.
 
     The validation part is ``size`` images drawn at random with ``seed`` (capped at
@@ -242,8 +283,9 @@ def validation_indices(available: int, size: int = VALIDATION_SIZE,
     return np.flatnonzero(~held_out), np.flatnonzero(held_out)
 
 
-def split_validation(x: np.ndarray, y: np.ndarray, size: int = VALIDATION_SIZE,
-                     seed: int = VALIDATION_SEED):
+def split_validation(
+    x: np.ndarray, y: np.ndarray, size: int = VALIDATION_SIZE, seed: int = VALIDATION_SEED
+):
     """((x_train, y_train), (x_val, y_val)): :func:`validation_indices` applied to the arrays."""
     train, val = validation_indices(len(x), size, seed)
     return (x[train], y[train]), (x[val], y[val])
@@ -253,15 +295,24 @@ def augmentation_layers(shift: float = 0.1, rotation_degrees: float = 10.0, zoom
     """Random shifts, rotations and zoom: how hand-drawn digits differ from one another."""
     import keras
 
-    return keras.Sequential([
-        keras.layers.RandomTranslation(shift, shift, fill_mode="constant"),
-        keras.layers.RandomRotation(rotation_degrees / 360.0, fill_mode="constant"),
-        keras.layers.RandomZoom(zoom, zoom, fill_mode="constant"),
-    ], name="augmentation")
+    return keras.Sequential(
+        [
+            keras.layers.RandomTranslation(shift, shift, fill_mode="constant"),
+            keras.layers.RandomRotation(rotation_degrees / 360.0, fill_mode="constant"),
+            keras.layers.RandomZoom(zoom, zoom, fill_mode="constant"),
+        ],
+        name="augmentation",
+    )
 
 
-def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int = 128, shuffle: bool = True,
-                 augment: bool = False, seed: int | None = None):
+def make_dataset(
+    x: np.ndarray,
+    y: np.ndarray,
+    batch_size: int = 128,
+    shuffle: bool = True,
+    augment: bool = False,
+    seed: int | None = None,
+):
     """A ``tf.data`` pipeline: cache, shuffle each epoch, batch, (augment), prefetch."""
     import tensorflow as tf
 
@@ -271,6 +322,8 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int = 128, shuffle: b
     ds = ds.batch(batch_size)
     if augment:
         augmenter = augmentation_layers()
-        ds = ds.map(lambda images, labels: (augmenter(images, training=True), labels),
-                    num_parallel_calls=tf.data.AUTOTUNE)
+        ds = ds.map(
+            lambda images, labels: (augmenter(images, training=True), labels),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
     return ds.prefetch(tf.data.AUTOTUNE)

@@ -9,6 +9,7 @@ file (if any) untouched and no partial file behind. Files that belong together (
 calibration, its record) are written by one :func:`replacing_together`: all of them are
 complete before any is renamed into place.
 """
+
 from __future__ import annotations
 
 import errno
@@ -16,9 +17,9 @@ import json
 import os
 import secrets
 import tempfile
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
 
 
 class SaveError(OSError):
@@ -41,8 +42,9 @@ def _refuse_a_folder(path: Path) -> None:
 
 
 @contextmanager
-def replacing_together(paths: Iterable[str | os.PathLike],
-                       remove: Iterable[str | os.PathLike] = ()) -> Iterator[list[Path]]:
+def replacing_together(
+    paths: Iterable[str | os.PathLike], remove: Iterable[str | os.PathLike] = ()
+) -> Iterator[list[Path]]:
     """Temporary paths beside ``paths`` (one each, same folder and suffix, hidden names) to write
     a set of files that belong together, e.g. a model and its calibration.
 
@@ -65,7 +67,7 @@ def replacing_together(paths: Iterable[str | os.PathLike],
     partials = [_partial_path(path) for path in paths]
     try:
         yield partials
-        for partial, path in zip(partials, paths):
+        for partial, path in zip(partials, paths, strict=False):
             os.replace(partial, path)
         for path in remove:
             path.unlink(missing_ok=True)
@@ -124,7 +126,9 @@ def writable_folder(folder: str | os.PathLike) -> Path:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as err:
-        raise FolderError(f"Cannot save in {folder} ({err.strerror or err}: {err.filename})") from None
+        raise FolderError(
+            f"Cannot save in {folder} ({err.strerror or err}: {err.filename})"
+        ) from None
     return folder
 
 
@@ -148,7 +152,9 @@ def writable_as_files(*paths: str | os.PathLike) -> list[Path]:
         try:
             _refuse_a_file_on_the_way(path.parent)
         except OSError as err:
-            raise FolderError(f"Cannot save in {path.parent} ({err.strerror}: {err.filename})") from None
+            raise FolderError(
+                f"Cannot save in {path.parent} ({err.strerror}: {err.filename})"
+            ) from None
         _refuse_a_folder(path)
     return checked
 
@@ -161,5 +167,5 @@ def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
         return True
     try:
         return os.path.samefile(a, b)
-    except OSError:                       # one of them does not exist (yet)
+    except OSError:  # one of them does not exist (yet)
         return False

@@ -42,8 +42,8 @@ from .honest.metrics import accuracy
 from .models import PRETRAINED, REBUILD_COMMAND, as_digit_model, load_model, pretrained_record
 from .models.digit_model import calibration_path, pretrained_paths, save_model, write_pretrained
 from .models.ensemble import average, describe, member_seeds, model_name, shift_averaged
-from .training.finetune import FineTuneConfig, prepare, run_result
 from .training import ConfigError, RunRecord, TrainingListener, TrainingRun
+from .training.finetune import FineTuneConfig, prepare, run_result
 
 #: What a training run writes into its folder (and model.keras' calibration beside it).
 MODEL_FILE, RECORD_FILE, CHECKPOINT_FILE = "model.keras", "run.json", "checkpoint.keras"
@@ -98,8 +98,9 @@ def model_files(model: str | os.PathLike) -> dict[str, Path]:
     return {"": Path(model), " (its calibration)": calibration_path(model)}
 
 
-def check_outputs(outputs: list[Path], inputs: dict[str, str | os.PathLike],
-                  fix: str = "choose another --out") -> None:
+def check_outputs(
+    outputs: list[Path], inputs: dict[str, str | os.PathLike], fix: str = "choose another --out"
+) -> None:
     """Before any work: each of ``outputs`` can be written as a file
     (:func:`files.writable_as_files`) and none is one of the job's ``inputs`` ({option: path}),
     also through a link (:func:`files.same_file`).
@@ -116,8 +117,10 @@ def check_outputs(outputs: list[Path], inputs: dict[str, str | os.PathLike],
             if files.same_file(output, given):
                 same_name = os.path.abspath(output) == os.path.abspath(given)
                 through = "" if same_name else " (the same file, through a link)"
-                raise ConfigError(f"{output} is {option} {given}{through}: writing it would destroy "
-                                  f"an input of this command. Nothing was written; {fix}.")
+                raise ConfigError(
+                    f"{output} is {option} {given}{through}: writing it would destroy "
+                    f"an input of this command. Nothing was written; {fix}."
+                )
 
 
 def stopped_paths(*paths: Path) -> tuple[Path, ...]:
@@ -174,8 +177,12 @@ def train_and_calibrate(config, data, out: Path, listeners=()) -> tuple[Training
         model_path, record_path = stopped_paths(model_path, record_path)
     started = {} if config.initial_model is None else {"initial_model": str(config.initial_model)}
     calibration = fit_calibration(run.model, *run.validation)
-    save_model(run.model, model_path, calibration,
-               records={record_path: {"record": record.as_row(), "history": run.history, **started}})
+    save_model(
+        run.model,
+        model_path,
+        calibration,
+        records={record_path: {"record": record.as_row(), "history": run.history, **started}},
+    )
     return run, Saved(model_path, calibration, len(run.validation[1]), record_path, beside)
 
 
@@ -188,8 +195,9 @@ class EnsembleResult:
     members_kept: int
 
 
-def train_ensemble(configs: list, data, out: Path, tta: bool = False, listeners=(),
-                   on_member=None) -> EnsembleResult:
+def train_ensemble(
+    configs: list, data, out: Path, tta: bool = False, listeners=(), on_member=None
+) -> EnsembleResult:
     """Train one model per config (seeds from :func:`~handwriting.models.ensemble.member_seeds`),
     each in its own folder out/memberK (:func:`train_and_calibrate`), then save their average
     (``tta``: also over the drawing moved a pixel each way) as out/model.keras with its
@@ -201,8 +209,9 @@ def train_ensemble(configs: list, data, out: Path, tta: bool = False, listeners=
     for k, (config, seed) in enumerate(zip(configs, seeds, strict=True)):
         if on_member is not None:
             on_member(k, config, seed)
-        run, saved = train_and_calibrate(dataclasses.replace(config, seed=seed), data,
-                                         out / f"member{k}", listeners)
+        run, saved = train_and_calibrate(
+            dataclasses.replace(config, seed=seed), data, out / f"member{k}", listeners
+        )
         if run.status == "interrupted":
             return EnsembleResult({}, None, k + (saved is not None))
         runs.append(run)
@@ -210,18 +219,28 @@ def train_ensemble(configs: list, data, out: Path, tta: bool = False, listeners=
     validation, (x_test, y_test) = runs[0].validation, data[1]
 
     def accuracies(reader) -> dict:
-        return {"val_accuracy": accuracy(reader, *validation) if len(validation[1]) else float("nan"),
-                "test_accuracy": accuracy(reader, x_test, y_test)}
+        return {
+            "val_accuracy": accuracy(reader, *validation) if len(validation[1]) else float("nan"),
+            "test_accuracy": accuracy(reader, x_test, y_test),
+        }
 
-    record = {"architecture": describe(names) + (" + TTA" if tta else ""), "members": names,
-              "seeds": seeds, "tta": tta, "seconds": sum(run.record.seconds for run in runs)}
+    record = {
+        "architecture": describe(names) + (" + TTA" if tta else ""),
+        "members": names,
+        "seeds": seeds,
+        "tta": tta,
+        "seconds": sum(run.record.seconds for run in runs),
+    }
     if tta:
         record["without_tta"] = accuracies(model)
-        model = shift_averaged(model)                    # named bncnn_x3_tta, ...
-    record.update(accuracies(model), member_test_accuracy=[run.record.test_accuracy for run in runs])
+        model = shift_averaged(model)  # named bncnn_x3_tta, ...
+    record.update(
+        accuracies(model), member_test_accuracy=[run.record.test_accuracy for run in runs]
+    )
     calibration = fit_calibration(model, *validation)
-    model_path = save_model(model, out / MODEL_FILE, calibration,
-                            records={out / RECORD_FILE: {"ensemble": record}})
+    model_path = save_model(
+        model, out / MODEL_FILE, calibration, records={out / RECORD_FILE: {"ensemble": record}}
+    )
     saved = Saved(model_path, calibration, len(validation[1]), out / RECORD_FILE)
     return EnsembleResult(record, saved, len(runs))
 
@@ -229,9 +248,17 @@ def train_ensemble(configs: list, data, out: Path, tta: bool = False, listeners=
 # --------------------------------------------------------------------------------- fine-tuning
 
 
-def finetune_and_save(model_or_path, drawings_folder, out: str | os.PathLike, epochs: int | None = None,
-                      held_out: float = 0.3, seed: int = 0, quick: bool = False, listeners=(),
-                      on_loaded=None):
+def finetune_and_save(
+    model_or_path,
+    drawings_folder,
+    out: str | os.PathLike,
+    epochs: int | None = None,
+    held_out: float = 0.3,
+    seed: int = 0,
+    quick: bool = False,
+    listeners=(),
+    on_loaded=None,
+):
     """Fine-tune a model on a folder of a person's drawings mixed with MNIST, and save it with its
     new calibration.
 
@@ -245,18 +272,31 @@ def finetune_and_save(model_or_path, drawings_folder, out: str | os.PathLike, ep
     """
     out = Path(out)
     if out.suffix != ".keras":
-        raise ConfigError(f"--out must name a .keras file (e.g. runs/mine.keras), not {str(out)!r}.")
+        raise ConfigError(
+            f"--out must name a .keras file (e.g. runs/mine.keras), not {str(out)!r}."
+        )
     output_folder(out.parent)
-    check_outputs([out, calibration_path(out)],
-                  {f"--model{role}": path for role, path in model_files(model_or_path).items()})
+    check_outputs(
+        [out, calibration_path(out)],
+        {f"--model{role}": path for role, path in model_files(model_or_path).items()},
+    )
     base, calibration = as_digit_model(model_or_path), for_model(model_or_path)
     drawings = load_drawings(drawings_folder)
     if on_loaded is not None:
         on_loaded(drawings)
-    config = FineTuneConfig.for_model(base, **({} if epochs is None else {"epochs": epochs})).validate()
+    config = FineTuneConfig.for_model(
+        base, **({} if epochs is None else {"epochs": epochs})
+    ).validate()
     run, held_out_set, base_calibration = prepare(
-        base, drawings, config, data=load_mnist(quick=quick or None), held_out=held_out, seed=seed,
-        listeners=list(listeners), calibration=calibration)
+        base,
+        drawings,
+        config,
+        data=load_mnist(quick=quick or None),
+        held_out=held_out,
+        seed=seed,
+        listeners=list(listeners),
+        calibration=calibration,
+    )
     if run.fit() is None:
         return run, None, None
     result = run_result(run, held_out_set, base_calibration)
@@ -268,10 +308,17 @@ def finetune_and_save(model_or_path, drawings_folder, out: str | os.PathLike, ep
 # -------------------------------------------------------------------------------------- export
 
 
-def export_and_verify(model_or_path, out_dir, quantization: str | None = None,
-                      overwrite: bool = False, calibration: Calibration | None = None,
-                      zip: bool = False, verify: bool = True, digits: int = 500,
-                      without_browser: bool = False) -> tuple[ExportResult, ParityReport | None, str]:
+def export_and_verify(
+    model_or_path,
+    out_dir,
+    quantization: str | None = None,
+    overwrite: bool = False,
+    calibration: Calibration | None = None,
+    zip: bool = False,
+    verify: bool = True,
+    digits: int = 500,
+    without_browser: bool = False,
+) -> tuple[ExportResult, ParityReport | None, str]:
     """Write the TF.js app for a model (:func:`~handwriting.export.export_web_app`) with its
     calibration, and check it against Keras in headless Chromium
     (:func:`~handwriting.export.verify_export`).
@@ -288,8 +335,14 @@ def export_and_verify(model_or_path, out_dir, quantization: str | None = None,
         The caller decides what a failed report means (``report.ok``).
     """
     calibration = for_model(model_or_path, calibration)
-    result = export_web_app(model_or_path, out_dir, quantization=quantization, overwrite=overwrite,
-                            calibration=calibration, zip=zip)
+    result = export_web_app(
+        model_or_path,
+        out_dir,
+        quantization=quantization,
+        overwrite=overwrite,
+        calibration=calibration,
+        zip=zip,
+    )
     if not verify:
         return result, None, ""
     try:
@@ -305,7 +358,9 @@ def export_and_verify(model_or_path, out_dir, quantization: str | None = None,
 
 def run_record(row: dict) -> RunRecord:
     """A :class:`~handwriting.training.RunRecord` from a run.json's "record" row."""
-    return RunRecord(**{key: value for key, value in row.items() if key in RunRecord.__dataclass_fields__})
+    return RunRecord(
+        **{key: value for key, value in row.items() if key in RunRecord.__dataclass_fields__}
+    )
 
 
 def ship_pretrained(run_dir: str | os.PathLike, replace: bool = False, quick: bool = False) -> Path:
@@ -319,20 +374,29 @@ def ship_pretrained(run_dir: str | os.PathLike, replace: bool = False, quick: bo
     """
     run_dir = Path(run_dir)
     run_json, model_path = run_dir / RECORD_FILE, run_dir / MODEL_FILE
-    check_outputs(list(pretrained_paths()), {"--run's record": run_json, **{
-        f"--run's model{role}": path for role, path in model_files(model_path).items()}},
-        fix="ship a copy of that run instead")
+    check_outputs(
+        list(pretrained_paths()),
+        {
+            "--run's record": run_json,
+            **{f"--run's model{role}": path for role, path in model_files(model_path).items()},
+        },
+        fix="ship a copy of that run instead",
+    )
     if not run_json.is_file():
         raise FileNotFoundError(f"No {run_json}: train first, e.g. {REBUILD_COMMAND}")
     run = json.loads(run_json.read_text())
     if "record" not in run:
-        raise ConfigError(f"{run_dir} holds an ensemble; the pretrained model is one network. "
-                          f"Ship one run, e.g. {REBUILD_COMMAND}")
+        raise ConfigError(
+            f"{run_dir} holds an ensemble; the pretrained model is one network. "
+            f"Ship one run, e.g. {REBUILD_COMMAND}"
+        )
     new, shipped = (run_record(r) for r in (run["record"], pretrained_record()["record"]))
     if new.test_accuracy < shipped.test_accuracy and not replace:
-        raise ConfigError(f"{run_dir} ({new.architecture}, test {new.test_accuracy:.2%}) is less "
-                          f"accurate than the pretrained model it would replace ({shipped.architecture}, "
-                          f"test {shipped.test_accuracy:.2%}); add --replace to ship it anyway.")
+        raise ConfigError(
+            f"{run_dir} ({new.architecture}, test {new.test_accuracy:.2%}) is less "
+            f"accurate than the pretrained model it would replace ({shipped.architecture}, "
+            f"test {shipped.test_accuracy:.2%}); add --replace to ship it anyway."
+        )
     model = load_model(model_path)
     if not calibration_path(model_path).is_file():
         calibrate_and_save(model_path, model, quick=quick)

@@ -5,6 +5,7 @@ The live training curves are SVG, drawn by :mod:`handwriting.training.curves`.
 Figures are made with ``matplotlib.figure.Figure`` (no pyplot), so nothing piles up in the
 notebook and widgets can show them as images that update without flicker.
 """
+
 from __future__ import annotations
 
 import io
@@ -25,13 +26,20 @@ def confusion_figure(matrix: np.ndarray, subset: str = "validation") -> Figure:
     counts written in cells."""
     fig = Figure(figsize=(4.5, 4))
     ax = fig.subplots()
-    shade = np.log1p(np.asarray(matrix))   # log scale: the few mistakes stay visible
+    shade = np.log1p(np.asarray(matrix))  # log scale: the few mistakes stay visible
     ax.imshow(shade, cmap="Blues")
     dark = shade.max() / 2
     for (row, col), count in np.ndenumerate(matrix):
         if count:
-            ax.text(col, row, str(count), ha="center", va="center", fontsize=7,
-                    color="white" if shade[row, col] > dark else "black")
+            ax.text(
+                col,
+                row,
+                str(count),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if shade[row, col] > dark else "black",
+            )
     ax.set_xticks(range(10))
     ax.set_yticks(range(10))
     ax.set_xlabel("predicted")
@@ -48,14 +56,16 @@ def digit_grid_figure(images: np.ndarray, titles: list[str], columns: int = 8) -
     axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
     for ax in axes:
         ax.axis("off")
-    for ax, image, title in zip(axes, images, titles):
+    for ax, image, title in zip(axes, images, titles, strict=False):
         ax.imshow(np.asarray(image).reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
         ax.set_title(title, fontsize=8)
     fig.tight_layout()
     return fig
 
 
-def mistakes_figure(mistakes, images: np.ndarray, limit: int = 24, subset: str = "validation") -> Figure:
+def mistakes_figure(
+    mistakes, images: np.ndarray, limit: int = 24, subset: str = "validation"
+) -> Figure:
     """The most confident mistakes, each titled "pred p / true t" with the model's confidence.
 
     Args:
@@ -65,11 +75,21 @@ def mistakes_figure(mistakes, images: np.ndarray, limit: int = 24, subset: str =
         subset: what ``images`` are, for the heading.
     """
     shown = min(len(mistakes), limit)
-    titles = [f"pred {p} / true {t}\n{c:.0%} sure" for p, c, t in
-              zip(mistakes.predicted[:shown], mistakes.confidence[:shown], mistakes.true[:shown])]
+    titles = [
+        f"pred {p} / true {t}\n{c:.0%} sure"
+        for p, c, t in zip(
+            mistakes.predicted[:shown],
+            mistakes.confidence[:shown],
+            mistakes.true[:shown],
+            strict=False,
+        )
+    ]
     fig = digit_grid_figure(images[mistakes.indices[:shown]], titles, columns=6)
-    heading = (f"Misclassified {subset} digits ({len(mistakes):,} in all), most confident first"
-               if len(mistakes) else f"No misclassified {subset} digits")
+    heading = (
+        f"Misclassified {subset} digits ({len(mistakes):,} in all), most confident first"
+        if len(mistakes)
+        else f"No misclassified {subset} digits"
+    )
     fig.suptitle(heading, fontsize=9)
     fig.tight_layout()
     return fig
@@ -90,7 +110,7 @@ def label_counts_figure(y_train: np.ndarray, y_test: np.ndarray) -> Figure:
         counts = np.bincount(np.asarray(labels, int), minlength=10)
         highest = max(highest, counts.max(initial=0))
         ax.bar(digits + offset, counts, width=0.4, label=f"{name} ({len(labels):,})")
-    ax.set_ylim(0, highest * 1.3 or 1)   # headroom for the legend
+    ax.set_ylim(0, highest * 1.3 or 1)  # headroom for the legend
     ax.set_xticks(digits)
     ax.set_xlabel("digit")
     ax.set_ylabel("examples")

@@ -4,6 +4,7 @@ The browser app implements the same steps in ``web/preprocess.js``; tests run bo
 pixels and require the same 28x28 to 1e-6. Keep the two in step: same constants, same order of
 floating-point operations (float64 throughout, float32 only at the end).
 """
+
 from __future__ import annotations
 
 import math
@@ -12,18 +13,18 @@ import numpy as np
 
 from .constants import MODEL_SIZE
 
-CANVAS_SIZE = 280          # drawing canvas, pixels (10 x 28: every model pixel is 10x10 canvas pixels)
-DIGIT_BOX = 20             # MNIST fits each digit's bounding box into 20x20 ...
-STROKE_WIDTH = 20          # brush diameter on the canvas, pixels (2 model pixels, like MNIST pens)
-MIN_DIGIT_FRACTION = 0.1   # ink bounding box smaller than this share of the canvas: "too small"
-MAX_INK_FRACTION = 0.5     # more than this share of the canvas inked: "too full"
-MIN_INK_MASS = 10.0        # centred 28x28 input whose values sum to less: "too little" (MNIST's
-                           # lightest training digit sums to 19.95, a 1-px frame to 5.69)
+CANVAS_SIZE = 280  # drawing canvas, pixels (10 x 28: every model pixel is 10x10 canvas pixels)
+DIGIT_BOX = 20  # MNIST fits each digit's bounding box into 20x20 ...
+STROKE_WIDTH = 20  # brush diameter on the canvas, pixels (2 model pixels, like MNIST pens)
+MIN_DIGIT_FRACTION = 0.1  # ink bounding box smaller than this share of the canvas: "too small"
+MAX_INK_FRACTION = 0.5  # more than this share of the canvas inked: "too full"
+MIN_INK_MASS = 10.0  # centred 28x28 input whose values sum to less: "too little" (MNIST's
+# lightest training digit sums to 19.95, a 1-px frame to 5.69)
 
 # ... and shifts its centre of mass to pixel (14, 14) (0-based): the 10,000 MNIST test digits
 # average (13.99, 14.01), not the geometric middle 13.5.
 CENTER_OF_MASS = 14.0
-_MIDDLE = (MODEL_SIZE - 1) / 2   # geometric centre, for zooming in shift_and_scale
+_MIDDLE = (MODEL_SIZE - 1) / 2  # geometric centre, for zooming in shift_and_scale
 
 _MESSAGES = {
     "blank": "Draw a digit first: the canvas is empty.",
@@ -49,10 +50,14 @@ def ink_from_rgba(rgba: np.ndarray) -> np.ndarray:
         TypeError / ValueError: with the expected and the given shape or dtype.
     """
     if not isinstance(rgba, np.ndarray):
-        raise TypeError(f"Expected the canvas as a numpy uint8 array (H, W, 4), got {type(rgba).__name__}.")
+        raise TypeError(
+            f"Expected the canvas as a numpy uint8 array (H, W, 4), got {type(rgba).__name__}."
+        )
     if rgba.dtype != np.uint8:
-        raise TypeError(f"Expected RGBA pixels as uint8 (0-255), got dtype {rgba.dtype}; "
-                        "convert with np.clip(x, 0, 255).astype(np.uint8) if they are 0-255 floats.")
+        raise TypeError(
+            f"Expected RGBA pixels as uint8 (0-255), got dtype {rgba.dtype}; "
+            "convert with np.clip(x, 0, 255).astype(np.uint8) if they are 0-255 floats."
+        )
     if rgba.ndim != 3 or rgba.shape[2] != 4:
         raise ValueError(f"Expected a canvas of shape (H, W, 4) (RGBA), got {rgba.shape}.")
     check_canvas_size(*rgba.shape[:2])
@@ -62,8 +67,10 @@ def ink_from_rgba(rgba: np.ndarray) -> np.ndarray:
 def check_canvas_size(height: int, width: int) -> None:
     """A ValueError unless a canvas of ``height`` x ``width`` pixels can be read (>= 28x28)."""
     if min(height, width) < MODEL_SIZE:
-        raise ValueError(f"The canvas is {width}x{height}; it must be at least "
-                         f"{MODEL_SIZE}x{MODEL_SIZE} (the app uses {CANVAS_SIZE}x{CANVAS_SIZE}).")
+        raise ValueError(
+            f"The canvas is {width}x{height}; it must be at least "
+            f"{MODEL_SIZE}x{MODEL_SIZE} (the app uses {CANVAS_SIZE}x{CANVAS_SIZE})."
+        )
 
 
 def area_matrix(n: int, m: int) -> np.ndarray:
@@ -137,7 +144,8 @@ def _check_canvas_ink(ink: np.ndarray) -> str | None:
 
 
 def check_drawing(rgba: np.ndarray) -> str | None:
-    """Like :func:`preprocess_canvas` but returns the refusal reason (or None) instead of raising."""
+    """Like :func:`preprocess_canvas` but returns the refusal reason (or None) instead of
+    raising."""
     return check_ink(ink_from_rgba(rgba))
 
 
@@ -149,10 +157,14 @@ def _center_like_mnist(ink: np.ndarray) -> np.ndarray:
     side = max(height, width)
     square = np.zeros((side, side))
     pad_y, pad_x = (side - height) // 2, (side - width) // 2
-    square[pad_y:pad_y + height, pad_x:pad_x + width] = ink[top:top + height, left:left + width]
+    square[pad_y : pad_y + height, pad_x : pad_x + width] = ink[
+        top : top + height, left : left + width
+    ]
     digit = np.zeros((MODEL_SIZE, MODEL_SIZE))
     offset = (MODEL_SIZE - DIGIT_BOX) // 2
-    digit[offset:offset + DIGIT_BOX, offset:offset + DIGIT_BOX] = area_resize(square, DIGIT_BOX, DIGIT_BOX)
+    digit[offset : offset + DIGIT_BOX, offset : offset + DIGIT_BOX] = area_resize(
+        square, DIGIT_BOX, DIGIT_BOX
+    )
     return shift_to_center_of_mass(digit)
 
 
@@ -162,7 +174,7 @@ def shift_to_center_of_mass(digit: np.ndarray) -> np.ndarray:
     index = np.arange(MODEL_SIZE, dtype=np.float64)
     shifts = []
     for axis in (0, 1):
-        profile = digit.sum(axis=1 - axis)          # ink per row (axis 0) or per column (axis 1)
+        profile = digit.sum(axis=1 - axis)  # ink per row (axis 0) or per column (axis 1)
         mass = (profile * index).sum() / total
         # Rounded to 6 decimals so numpy and JS (different summation orders) break an exact
         # half-pixel tie, e.g. a perfectly symmetric stroke, the same way.
@@ -172,8 +184,9 @@ def shift_to_center_of_mass(digit: np.ndarray) -> np.ndarray:
         shifts.append(min(max(shift, -int(inked[0])), MODEL_SIZE - 1 - int(inked[-1])))
     dy, dx = shifts
     shifted = np.zeros_like(digit)
-    shifted[max(dy, 0):MODEL_SIZE + min(dy, 0), max(dx, 0):MODEL_SIZE + min(dx, 0)] = \
-        digit[max(-dy, 0):MODEL_SIZE + min(-dy, 0), max(-dx, 0):MODEL_SIZE + min(-dx, 0)]
+    shifted[max(dy, 0) : MODEL_SIZE + min(dy, 0), max(dx, 0) : MODEL_SIZE + min(dx, 0)] = digit[
+        max(-dy, 0) : MODEL_SIZE + min(-dy, 0), max(-dx, 0) : MODEL_SIZE + min(-dx, 0)
+    ]
     return shifted
 
 
@@ -235,7 +248,7 @@ def shift_and_scale(image: np.ndarray, scale: float = 1.0, dy: int = 0, dx: int 
     if not scale > 0:
         raise ValueError(f"scale must be a positive number, not {scale}.")
     centre = _MIDDLE
-    coords = (np.arange(MODEL_SIZE) - centre) / scale + centre   # source position of each pixel
+    coords = (np.arange(MODEL_SIZE) - centre) / scale + centre  # source position of each pixel
     y0 = np.floor(coords).astype(int)
     frac = coords - y0
 
@@ -252,6 +265,7 @@ def shift_and_scale(image: np.ndarray, scale: float = 1.0, dy: int = 0, dx: int 
 
     zoomed = sample(sample(image, y0, frac, 0), y0, frac, 1)
     moved = np.zeros_like(zoomed)
-    moved[max(dy, 0):MODEL_SIZE + min(dy, 0), max(dx, 0):MODEL_SIZE + min(dx, 0)] = \
-        zoomed[max(-dy, 0):MODEL_SIZE + min(-dy, 0), max(-dx, 0):MODEL_SIZE + min(-dx, 0)]
+    moved[max(dy, 0) : MODEL_SIZE + min(dy, 0), max(dx, 0) : MODEL_SIZE + min(dx, 0)] = zoomed[
+        max(-dy, 0) : MODEL_SIZE + min(-dy, 0), max(-dx, 0) : MODEL_SIZE + min(-dx, 0)
+    ]
     return np.clip(moved, 0, 1).astype(np.float32)

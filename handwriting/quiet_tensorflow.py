@@ -6,6 +6,7 @@ warnings). They are harmless but show up as a red wall under the first cell, so 
 the CLI import TensorFlow through :func:`import_tensorflow`, which mutes file descriptor 2 for
 exactly that moment. Python exceptions are not affected.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -18,7 +19,7 @@ def _muted_stderr_fd():
     try:
         sys.stderr.flush()
         saved = os.dup(2)
-    except (OSError, ValueError, AttributeError):   # no real fd 2 (some embedded consoles)
+    except (OSError, ValueError, AttributeError):  # no real fd 2 (some embedded consoles)
         yield
         return
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -38,5 +39,5 @@ def import_tensorflow():
     with _muted_stderr_fd():
         import tensorflow as tf
 
-        tf.config.list_physical_devices("GPU")   # the cuInit probe happens here, muted too
+        tf.config.list_physical_devices("GPU")  # the cuInit probe happens here, muted too
     return tf

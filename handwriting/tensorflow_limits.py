@@ -1,4 +1,5 @@
-"""TensorFlow settings for a machine shared by a class: threads from the CPU limit, GPU memory growth.
+"""TensorFlow settings for a machine shared by a class: threads from the CPU limit, GPU memory
+growth.
 
 A JupyterHub or Binder pod is often capped at one or two CPUs on a node with many more cores.
 TensorFlow sizes its thread pools from the cores it can see, not from that cap, so each learner's
@@ -9,6 +10,7 @@ And on a GPU, TensorFlow by default claims nearly all GPU memory for the first k
 (``handwriting/__init__.py`` calls it), so the limits hold wherever TensorFlow is imported from. A
 variable already set by the user or the hub's admin wins.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,9 +25,10 @@ _CGROUP = Path("/sys/fs/cgroup")
 
 
 def _cgroup_cpu_quota(cgroup_root: Path) -> float | None:
-    """CPUs allowed by the cgroup's CFS quota (v2 ``cpu.max`` or v1 ``cpu.cfs_quota_us``), if any."""
+    """CPUs allowed by the cgroup's CFS quota (v2 ``cpu.max`` or v1 ``cpu.cfs_quota_us``), if
+    any."""
     try:
-        quota, period = (cgroup_root / "cpu.max").read_text().split()[:2]      # "max 100000"
+        quota, period = (cgroup_root / "cpu.max").read_text().split()[:2]  # "max 100000"
     except (OSError, ValueError):
         try:
             quota = (cgroup_root / "cpu" / "cpu.cfs_quota_us").read_text().strip()  # "-1"

@@ -1,4 +1,5 @@
 """Shared test set-up: real MNIST from $HANDWRITING_MNIST, quick mode, small cached subsets."""
+
 from __future__ import annotations
 
 import os

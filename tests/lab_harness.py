@@ -5,6 +5,7 @@ runs; the repository's copies stay clean), with its own settings folder (no news
 cell kept in the DOM) and ``HANDWRITING_QUICK=1`` so notebooks train on small subsets.
 ``window.jupyterapp`` is exposed so tests can run JupyterLab commands such as run-all-cells.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,7 +26,9 @@ ARTIFACTS = ROOT / "artifacts"
 _SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false", "checkForUpdates": False},
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
 }
 
 
@@ -52,22 +55,30 @@ class JupyterLab:
 
     def open_notebook(self, page, name: str, timeout_s: float = 120) -> None:
         """Open ``name`` in a fresh workspace and wait until its kernel is idle."""
-        page.goto(f"{self.url}lab/workspaces/test-{secrets.token_hex(4)}/tree/{name}"
-                  f"?reset&token={self.token}")
+        page.goto(
+            f"{self.url}lab/workspaces/test-{secrets.token_hex(4)}/tree/{name}"
+            f"?reset&token={self.token}"
+        )
         page.wait_for_function(
             f"""(path) => {{
               const w = window.jupyterapp && ({self._FIND})(path);
               const kernel = w && w.sessionContext.session && w.sessionContext.session.kernel;
               return kernel && kernel.status === 'idle';
-            }}""", arg=name, timeout=timeout_s * 1000)
+            }}""",
+            arg=name,
+            timeout=timeout_s * 1000,
+        )
 
     def run_all_cells(self, page, name: str, timeout_s: float = 600) -> list[str]:
         """Run every cell of the open notebook ``name``; return the text of any error outputs."""
-        page.evaluate(f"""(path) => {{
+        page.evaluate(
+            f"""(path) => {{
             const w = ({self._FIND})(path);
             window.jupyterapp.shell.activateById(w.id);
             return window.jupyterapp.commands.execute('notebook:run-all-cells');
-        }}""", name)
+        }}""",
+            name,
+        )
         try:
             page.wait_for_function(
                 f"""(path) => {{
@@ -76,13 +87,19 @@ class JupyterLab:
                   const cells = w.content.widgets.filter(c => c.model.type === 'code');
                   return kernel.status === 'idle'
                          && cells.every(c => c.model.executionCount !== null
-                                             && !c.node.querySelector('.jp-InputPrompt').textContent.includes('*'));
-                }}""", arg=name, timeout=timeout_s * 1000, polling=500)
+                                             && !c.node.querySelector('.jp-InputPrompt')
+                                                       .textContent.includes('*'));
+                }}""",
+                arg=name,
+                timeout=timeout_s * 1000,
+                polling=500,
+            )
         except Exception:
             self.screenshot(page, f"timeout-{name}.png")
             raise
         return page.eval_on_selector_all(
-            "[data-mime-type='application/vnd.jupyter.error']", "els => els.map(e => e.innerText)")
+            "[data-mime-type='application/vnd.jupyter.error']", "els => els.map(e => e.innerText)"
+        )
 
     def screenshot(self, page, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -94,25 +111,47 @@ class JupyterLab:
 def start_jupyterlab(workdir: Path, timeout_s: float = 90) -> JupyterLab:
     """Start JupyterLab on a copy of lab/ in ``workdir``; stop it with :func:`stop_jupyterlab`."""
     root = workdir / "lab"
-    shutil.copytree(ROOT / "lab", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "build", "runs"))
+    shutil.copytree(
+        ROOT / "lab", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "build", "runs")
+    )
     settings = workdir / "settings"
     for name, values in _SETTINGS.items():
         path = settings / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
     token, port = secrets.token_hex(16), _free_port()
-    env = dict(os.environ, HANDWRITING_QUICK="1", JUPYTERLAB_SETTINGS_DIR=str(settings),
-               JUPYTERLAB_WORKSPACES_DIR=str(workdir / "workspaces"),
-               JUPYTER_CONFIG_DIR=str(workdir / "config"),
-               JUPYTER_RUNTIME_DIR=str(workdir / "runtime"), PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        HANDWRITING_QUICK="1",
+        JUPYTERLAB_SETTINGS_DIR=str(settings),
+        JUPYTERLAB_WORKSPACES_DIR=str(workdir / "workspaces"),
+        JUPYTER_CONFIG_DIR=str(workdir / "config"),
+        JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),
+        PYTHONUNBUFFERED="1",
+    )
     log = workdir / "jupyterlab.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True"]
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",
+        ]
         + (["--allow-root"] if os.geteuid() == 0 else []),
-        cwd=root, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    lab = JupyterLab(url=f"http://127.0.0.1:{port}/", token=token, root=root, process=process, log=log)
+        cwd=root,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    lab = JupyterLab(
+        url=f"http://127.0.0.1:{port}/", token=token, root=root, process=process, log=log
+    )
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -123,7 +162,9 @@ def start_jupyterlab(workdir: Path, timeout_s: float = 90) -> JupyterLab:
         except OSError:
             time.sleep(0.5)
     stop_jupyterlab(lab)
-    raise RuntimeError(f"JupyterLab did not answer within {timeout_s} s:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(
+        f"JupyterLab did not answer within {timeout_s} s:\n{log.read_text()[-3000:]}"
+    )
 
 
 def stop_jupyterlab(lab: JupyterLab) -> None:
@@ -138,7 +179,7 @@ def draw(page, canvas_locator, points, size: int = 280) -> None:
     """Draw one stroke through ``points`` (canvas pixels) with the mouse on a canvas element."""
     canvas = canvas_locator.first
     canvas.wait_for()
-    canvas.evaluate("e => e.scrollIntoView({block: 'center'})")   # no wait for "stable" layout
+    canvas.evaluate("e => e.scrollIntoView({block: 'center'})")  # no wait for "stable" layout
     page.wait_for_timeout(500)
     box = canvas.bounding_box()
     scale = box["width"] / size
@@ -154,7 +195,8 @@ def draw(page, canvas_locator, points, size: int = 280) -> None:
 LIKELIEST = """function likeliest(bars) {
   let best = null;
   for (const bar of bars) {
-    if (best === null || Number(bar.dataset.probability) > Number(best.dataset.probability)) best = bar;
+    if (best === null
+        || Number(bar.dataset.probability) > Number(best.dataset.probability)) best = bar;
   }
   return best ? best.dataset.digit : "";
 }"""
@@ -168,7 +210,8 @@ _WATCH_READING = """(pad) => {
   const before = count(box.querySelector('.hw-guess'));
   window.__hwReading = new Promise(resolve => {
     let up = null;
-    window.addEventListener('mouseup', () => { up = performance.now(); }, {capture: true, once: true});
+    window.addEventListener('mouseup', () => { up = performance.now(); },
+                            {capture: true, once: true});
     const seen = () => {
       const guess = box.querySelector('.hw-guess');
       if (up !== null && guess && guess.dataset.drawing === 'no' && count(guess) > before) {

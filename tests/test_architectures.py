@@ -1,4 +1,5 @@
 """The architecture registry: every model builds, has the right shapes, and matches its spec."""
+
 import numpy as np
 import pytest
 

@@ -1,4 +1,5 @@
 """Every figure in the README comes from a recorded benchmark run (bench/results.json)."""
+
 from __future__ import annotations
 
 import re
@@ -11,9 +12,12 @@ from bench.readme import README, ReadmeError, generated_sections, outside_blocks
 
 def test_the_readme_tables_are_what_results_json_generates():
     text = README.read_text()
-    assert render_readme(text, common.load_results()) == text, \
+    assert render_readme(text, common.load_results()) == text, (
         "README.md's tables differ from bench/results.json: run `python -m bench --readme`"
-    assert {"accuracy", "time_to_99", "overhead", "pad_latency", "tfjs"} <= set(generated_sections(text))
+    )
+    assert {"accuracy", "time_to_99", "overhead", "pad_latency", "tfjs"} <= set(
+        generated_sections(text)
+    )
 
 
 def test_no_measured_figure_is_typed_by_hand_outside_the_generated_tables():
@@ -29,14 +33,37 @@ def test_a_block_for_a_section_that_was_never_measured_is_an_error():
 def test_rows_keep_their_own_record_when_a_section_is_merged(tmp_path, monkeypatch):
     monkeypatch.setattr(common, "RESULTS_JSON", tmp_path / "results.json")
     monkeypatch.setattr(common, "RESULTS_MD", tmp_path / "results.md")
-    old = {"date": "2026-01-01 10:00 UTC", "cpu": "X", "cores": 2, "gpu": "none",
-           "tensorflow": "2.19.0", "keras": "3", "load_average": [0.1, 0.2, 0.3]}
+    old = {
+        "date": "2026-01-01 10:00 UTC",
+        "cpu": "X",
+        "cores": 2,
+        "gpu": "none",
+        "tensorflow": "2.19.0",
+        "keras": "3",
+        "load_average": [0.1, 0.2, 0.3],
+    }
     new = {**old, "date": "2026-02-02 12:00 UTC", "load_average": [5.0, 6.0, 7.0]}
-    common.save_section("accuracy", {"title": "T", "markdown": "m", "machine": old, "quick": False,
-                                     "data": [{"architecture": "a"}]})
+    common.save_section(
+        "accuracy",
+        {
+            "title": "T",
+            "markdown": "m",
+            "machine": old,
+            "quick": False,
+            "data": [{"architecture": "a"}],
+        },
+    )
     kept = common.load_results()["sections"]["accuracy"]["data"][0]
-    common.save_section("accuracy", {"title": "T", "markdown": "m", "machine": new, "quick": False,
-                                     "data": [kept, {"architecture": "b"}]})
+    common.save_section(
+        "accuracy",
+        {
+            "title": "T",
+            "markdown": "m",
+            "machine": new,
+            "quick": False,
+            "data": [kept, {"architecture": "b"}],
+        },
+    )
     rows = common.load_results()["sections"]["accuracy"]["data"]
     assert [row["measured"]["date"] for row in rows] == [old["date"], new["date"]]
     line = common.stamp(common.load_results()["sections"]["accuracy"])
@@ -57,17 +84,17 @@ def test_a_bench_model_is_reused_only_for_the_same_recipe(mnist_small, tmp_path,
     record_path = common.model_path("tiny", quick=False, seed=0).with_suffix(".run.json")
     record = json.loads(record_path.read_text())
     older = {k: v for k, v in dataclasses.asdict(config).items() if k != "initial_model"}
-    record["recipe"]["config"] = older                   # as written before initial_model existed
-    record["seconds"] = -1.0                             # a mark: only the stored record has it
+    record["recipe"]["config"] = older  # as written before initial_model existed
+    record["seconds"] = -1.0  # a mark: only the stored record has it
     record_path.write_text(json.dumps(record))
-    assert common.trained(config, mnist_small)[0]["seconds"] == -1.0          # re-used
+    assert common.trained(config, mnist_small)[0]["seconds"] == -1.0  # re-used
     changed, _ = common.trained(dataclasses.replace(config, learning_rate=1e-4), mnist_small)
-    assert changed["seconds"] > 0 and changed["learning_rate"] == 1e-4       # trained again
+    assert changed["seconds"] > 0 and changed["learning_rate"] == 1e-4  # trained again
 
 
 def _drawn_block() -> str:
     text = README.read_text()
-    return text[text.index("<!-- bench:drawn -->"):text.index("<!-- /bench:drawn -->")]
+    return text[text.index("<!-- bench:drawn -->") : text.index("<!-- /bench:drawn -->")]
 
 
 def test_the_readme_drawn_section_leads_with_the_real_writers_and_says_each_sets_role():
@@ -81,7 +108,7 @@ def test_the_readme_drawn_section_leads_with_the_real_writers_and_says_each_sets
     assert data["sizes"]["real_writers"] == pendigits.HELD_OUT_SIZE
     assert data["roles"] == ROLES and pretrained["roles"]["real_writers"] == "development"
     block = _drawn_block()
-    first = block.split("\n\n")[1]                       # after the stamp line
+    first = block.split("\n\n")[1]  # after the stamp line
     assert first.startswith("**Real writers' digits** (role: development")
     assert "every 5th row), not by writer" in first and "CC BY 4.0" in first
     assert block.index("| pretrained | drawcnn") < block.index("**Sets and their roles**")
@@ -97,13 +124,21 @@ def _tiny_drawn_report(mnist_small, model):
     from handwriting.honest.drawn_benchmark import drawn_digit_benchmark
 
     _, (x_test, y_test) = mnist_small
-    drawn = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13,
-                                   real_writers=20)
+    drawn = dd.evaluation_drawings(
+        x_test[:3], y_test[:3], per_style=1, non_digits=13, real_writers=20
+    )
     drawn.doodles = drawn.held_out_non_digits[:4]
     report = drawn_digit_benchmark(model, drawn, mnist_test=(x_test[:20], y_test[:20]))
-    sizes = {"real_writers": 20, "mnist_strokes": 3, "styles": len(drawn.styles), "non_digits": 13,
-             "held_out_styles": len(drawn.held_out_styles), "held_out_non_digits": 13,
-             "doodles": 4, "mnist_test": 20}
+    sizes = {
+        "real_writers": 20,
+        "mnist_strokes": 3,
+        "styles": len(drawn.styles),
+        "non_digits": 13,
+        "held_out_styles": len(drawn.held_out_styles),
+        "held_out_non_digits": 13,
+        "doodles": 4,
+        "mnist_test": 20,
+    }
     return report, sizes
 
 
@@ -117,27 +152,32 @@ def test_the_drawn_tables_show_real_writers_first_and_rows_measured_before_them(
 
     report, sizes = _tiny_drawn_report(mnist_small, SureSeven())
     report["trained"] = "a sure 7"
-    old = copy.deepcopy(report)                           # a row from before the real writers
+    old = copy.deepcopy(report)  # a row from before the real writers
     for key in ("real_writers", "roles"):
         del old[key]
     old["measured"] = {"date": "2026-12-01 02:47 UTC"}
-    text = drawn.markdown({"sizes": sizes, "roles": dict(ROLES),
-                           "models": {"old": old, "new": report}})
+    text = drawn.markdown(
+        {"sizes": sizes, "roles": dict(ROLES), "models": {"old": old, "new": report}}
+    )
     assert text.startswith("**Real writers' digits** (role: development, looked at while choosing")
     assert "the first 20 of the 1,498 digits held out" in text
     writers_row = "| new | a sure 7 | " + f"{report['real_writers']['accuracy']:.1%}"
     assert writers_row in text and text.index(writers_row) < text.index("**Sets and their roles**")
-    assert "_Not yet measured on the real writers' digits: old (their rows below were measured " \
-           "2026-12-01 02:47 UTC" in text
+    assert (
+        "_Not yet measured on the real writers' digits: old (their rows below were measured "
+        "2026-12-01 02:47 UTC" in text
+    )
     assert "| new | read right | " in text and "| old | read right | " not in text
     assert "| real writers' pen digits | 20 | development |" in text
     assert "| non-digits (training kinds) | 13 | training |" in text
     assert "**No set here is an evaluation set.**" in text
-    assert "| new | real writers' pen digits (development) |" in text        # answers, per digit
+    assert "| new | real writers' pen digits (development) |" in text  # answers, per digit
     assert "| old | real writers' pen digits (development) |" not in text
     assert "| old | MNIST test digits redrawn as strokes (development) |" in text
-    wrong = ", ".join(f"{pair.replace('->', ' -> ')}: {n}" for pair, n in
-                      report["real_writers"]["confusions"].items())
+    wrong = ", ".join(
+        f"{pair.replace('->', ' -> ')}: {n}"
+        for pair, n in report["real_writers"]["confusions"].items()
+    )
     assert wrong in text and " -> 7: " in wrong
 
 
@@ -146,12 +186,28 @@ def test_drawn_rows_not_measured_again_keep_their_own_record(tmp_path, monkeypat
 
     monkeypatch.setattr(common, "RESULTS_JSON", tmp_path / "results.json")
     monkeypatch.setattr(common, "RESULTS_MD", tmp_path / "results.md")
-    old = {"date": "2026-12-01 02:47 UTC", "cpu": "X", "cores": 2, "gpu": "none",
-           "tensorflow": "2.19.0", "keras": "3", "load_average": [0.1, 0.2, 1.4]}
+    old = {
+        "date": "2026-12-01 02:47 UTC",
+        "cpu": "X",
+        "cores": 2,
+        "gpu": "none",
+        "tensorflow": "2.19.0",
+        "keras": "3",
+        "load_average": [0.1, 0.2, 1.4],
+    }
     sizes = {"mnist_strokes": 2000, "styles": 1000}
     models = {"dnn": {"a": 1}, "pretrained": {"a": 2}}
-    results = {"sections": {"drawn": {"title": "T", "markdown": "m", "machine": old, "quick": False,
-                                      "data": {"sizes": sizes, "measured": old, "models": models}}}}
+    results = {
+        "sections": {
+            "drawn": {
+                "title": "T",
+                "markdown": "m",
+                "machine": old,
+                "quick": False,
+                "data": {"sizes": sizes, "measured": old, "models": models},
+            }
+        }
+    }
     common.save_results(results)
     kept = drawn._kept_rows(False, ["pretrained"], {**sizes, "real_writers": 1498})
     assert kept == {"dnn": {"a": 1, "measured": old}}
@@ -161,8 +217,16 @@ def test_drawn_rows_not_measured_again_keep_their_own_record(tmp_path, monkeypat
         drawn.run(archs=["nope"])
     new = {**old, "date": "2026-12-06 10:00 UTC", "load_average": [2.0, 2.0, 2.5]}
     models = {**kept, "pretrained": {"a": 3}}
-    common.save_section("drawn", {"title": "T", "markdown": "m", "machine": new, "quick": False,
-                                  "data": {"sizes": sizes, "models": models}})
+    common.save_section(
+        "drawn",
+        {
+            "title": "T",
+            "markdown": "m",
+            "machine": new,
+            "quick": False,
+            "data": {"sizes": sizes, "models": models},
+        },
+    )
     section = common.load_results()["sections"]["drawn"]
     assert section["data"]["models"]["pretrained"]["measured"] == new
     assert section["data"]["models"]["dnn"]["measured"] == old

@@ -1,4 +1,5 @@
 """Temperature scaling and the digit / unsure / not-a-digit rule: numbers, storage, the pad."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,14 @@ def test_fit_temperature_recovers_the_overconfidence():
     assert temperature == pytest.approx(3.0, rel=0.1)
     held_out, held_labels = _overconfident(4000, 3.0, seed=1)
     fixed = cal.apply_temperature(held_out, temperature)
-    assert cal.negative_log_likelihood(fixed, held_labels) < cal.negative_log_likelihood(held_out, held_labels)
-    assert cal.expected_calibration_error(fixed, held_labels) < 0.03 < cal.expected_calibration_error(held_out, held_labels)
+    assert cal.negative_log_likelihood(fixed, held_labels) < cal.negative_log_likelihood(
+        held_out, held_labels
+    )
+    assert (
+        cal.expected_calibration_error(fixed, held_labels)
+        < 0.03
+        < cal.expected_calibration_error(held_out, held_labels)
+    )
 
 
 def test_temperature_keeps_the_order_and_sums_to_one():
@@ -41,7 +48,7 @@ def test_temperature_keeps_the_order_and_sums_to_one():
         assert (q.argmax(axis=1) == p.argmax(axis=1)).all()
     np.testing.assert_allclose(cal.apply_temperature(p, 1.0), p, atol=1e-12)
     assert (cal.apply_temperature(p, 4.0).max(axis=1) < p.max(axis=1)).all()
-    zero = np.eye(10)[3]                                   # exact zeros are clipped, not NaN
+    zero = np.eye(10)[3]  # exact zeros are clipped, not NaN
     assert np.isfinite(cal.apply_temperature(zero, 2.0)).all()
 
 
@@ -62,19 +69,19 @@ def test_the_rule_digit_unsure_not_a_digit():
     assert list(cal.verdicts(np.stack([sure, pair, flat]))) == ["digit", "unsure", "not_a_digit"]
     edge = np.full(10, (1 - cal.SURE) / 9)
     edge[2] = cal.SURE
-    assert cal.verdicts(edge)[0] == "digit"              # the threshold itself counts as sure
+    assert cal.verdicts(edge)[0] == "digit"  # the threshold itself counts as sure
 
 
 def test_below_the_floor_even_a_sure_looking_answer_is_not_a_digit():
     sure = np.full(10, 0.02)
-    sure[7] = 0.82                                       # top two: 0.84
+    sure[7] = 0.82  # top two: 0.84
     confident = np.full(10, 0.001)
-    confident[7] = 0.991                                 # top two: 0.992
+    confident[7] = 0.991  # top two: 0.992
     both = np.stack([sure, confident])
-    assert list(cal.verdicts(both)) == ["digit", "digit"]                # no floor: both digits
+    assert list(cal.verdicts(both)) == ["digit", "digit"]  # no floor: both digits
     assert list(cal.verdicts(both, floor=0.95)) == ["not_a_digit", "digit"]
     assert list(cal.Calibration(floor=0.95).verdicts(both)) == ["not_a_digit", "digit"]
-    assert cal.verdicts(confident, floor=0.992)[0] == "digit"            # the floor itself is enough
+    assert cal.verdicts(confident, floor=0.992)[0] == "digit"  # the floor itself is enough
 
 
 def test_the_floor_lets_one_percent_of_held_out_digits_through_as_not_a_digit():
@@ -83,7 +90,10 @@ def test_the_floor_lets_one_percent_of_held_out_digits_through_as_not_a_digit():
     below = (np.sort(probabilities, axis=1)[:, -2:].sum(axis=1) < floor).mean()
     assert 0.005 <= below <= cal.NOT_A_DIGIT_SHARE
     assert (cal.verdicts(probabilities, sure=0.0, floor=floor) == "not_a_digit").mean() == below
-    assert cal.fit_floor(probabilities, share=0.0) <= np.sort(probabilities, axis=1)[:, -2:].sum(axis=1).min()
+    assert (
+        cal.fit_floor(probabilities, share=0.0)
+        <= np.sort(probabilities, axis=1)[:, -2:].sum(axis=1).min()
+    )
     with pytest.raises(cal.CalibrationError, match="no examples"):
         cal.fit_floor(np.zeros((0, 10)))
 
@@ -92,9 +102,9 @@ def test_calibration_is_stored_beside_the_model_and_loaded_back(tiny_model, tmp_
     from handwriting.models.digit_model import save_model
 
     model = tmp_path / "model.keras"
-    assert cal.load(model) == cal.Calibration()          # none stored: T = 1, default thresholds
+    assert cal.load(model) == cal.Calibration()  # none stored: T = 1, default thresholds
     stored = cal.Calibration(temperature=1.7, sure=0.75, pair=0.9)
-    with pytest.raises(cal.CalibrationError, match="No model file"):    # it belongs to a model
+    with pytest.raises(cal.CalibrationError, match="No model file"):  # it belongs to a model
         stored.save(model)
     save_model(tiny_model, model)
     path = stored.save(model)
@@ -107,8 +117,12 @@ def test_calibration_is_stored_beside_the_model_and_loaded_back(tiny_model, tmp_
     path.write_text(json.dumps({"temperature": 1.0}))
     with pytest.raises(cal.CalibrationError, match="sure and pair"):
         cal.load(model)
-    path.write_text(json.dumps({"temperature": -1.0, "sure": 0.7, "pair": 0.9}))   # says what is wrong
-    with pytest.raises(cal.CalibrationError, match="temperature must be a positive number, not -1.0"):
+    path.write_text(
+        json.dumps({"temperature": -1.0, "sure": 0.7, "pair": 0.9})
+    )  # says what is wrong
+    with pytest.raises(
+        cal.CalibrationError, match="temperature must be a positive number, not -1.0"
+    ):
         cal.load(model)
     floored = cal.Calibration(temperature=0.5, floor=0.97)
     floored.save(model)
@@ -126,17 +140,24 @@ def test_a_calibration_with_nan_names_the_file_and_the_fix(tiny_model, tmp_path)
     assert f"python -m handwriting calibrate --model {model}" in str(refused.value)
 
 
-def test_a_calibration_written_before_fingerprints_is_still_read_with_a_warning(tiny_model, tmp_path):
+def test_a_calibration_written_before_fingerprints_is_still_read_with_a_warning(
+    tiny_model, tmp_path
+):
     model = tmp_path / "model.keras"
     tiny_model.save(model)
-    cal.calibration_path(model).write_text(json.dumps({"temperature": 1.7, "sure": 0.75, "pair": 0.9}))
-    with pytest.warns(cal.CalibrationWarning, match="does not say which model it was fitted for.*"
-                                                    "python -m handwriting calibrate --model"):
+    cal.calibration_path(model).write_text(
+        json.dumps({"temperature": 1.7, "sure": 0.75, "pair": 0.9})
+    )
+    with pytest.warns(
+        cal.CalibrationWarning,
+        match="does not say which model it was fitted for.*python -m handwriting calibrate --model",
+    ):
         assert cal.load(model) == cal.Calibration(temperature=1.7, sure=0.75, pair=0.9)
 
 
 def test_a_stale_calibration_is_refused_naming_both_files_and_the_fix(
-        tiny_model, second_tiny_model, tmp_path, capsys):
+    tiny_model, second_tiny_model, tmp_path, capsys
+):
     """A model saved over by any tool that does not know about calibrations (here Keras itself)
     is never read with the calibration of the model it replaced."""
     from handwriting.__main__ import main
@@ -147,7 +168,7 @@ def test_a_stale_calibration_is_refused_naming_both_files_and_the_fix(
     save_model(tiny_model, model)
     cal.Calibration(temperature=2.5, floor=0.9).save(model)
     assert cal.for_model(model) == cal.Calibration(temperature=2.5, floor=0.9)
-    second_tiny_model.save(model)                          # another model, same path, old calibration
+    second_tiny_model.save(model)  # another model, same path, old calibration
     path = cal.calibration_path(model)
     for read in (cal.for_model, cal.load, Recognizer):
         with pytest.raises(cal.CalibrationError) as refused:
@@ -157,7 +178,7 @@ def test_a_stale_calibration_is_refused_naming_both_files_and_the_fix(
         assert f"python -m handwriting calibrate --model {model}" in message
     assert main(["evaluate", "--model", str(model), "--quick"]) == 2
     assert "was fitted for another model" in capsys.readouterr().err
-    assert main(["calibrate", "--model", str(model), "--quick"]) == 0     # the fix it names
+    assert main(["calibrate", "--model", str(model), "--quick"]) == 0  # the fix it names
     assert cal.for_model(model).temperature != 2.5
 
 
@@ -168,10 +189,10 @@ def test_for_model_is_the_one_way_to_get_a_models_calibration(tiny_model, tmp_pa
     stored = cal.Calibration(temperature=1.7)
     models.save_model(tiny_model, path, stored)
     given = cal.Calibration(temperature=3.0)
-    assert cal.for_model(path) == cal.for_model(str(path)) == stored    # saved beside the file
-    assert cal.for_model(path, given) == given                            # the caller's wins
-    assert cal.for_model(tmp_path / "other.keras") == cal.Calibration()   # none saved
-    assert cal.for_model(object()) == cal.Calibration()                   # a model object has none
+    assert cal.for_model(path) == cal.for_model(str(path)) == stored  # saved beside the file
+    assert cal.for_model(path, given) == given  # the caller's wins
+    assert cal.for_model(tmp_path / "other.keras") == cal.Calibration()  # none saved
+    assert cal.for_model(object()) == cal.Calibration()  # a model object has none
     pretrained = cal.Calibration.from_dict(models.pretrained_record()["calibration"])
     assert cal.for_model(models.PRETRAINED) == pretrained != cal.Calibration()
 
@@ -203,12 +224,20 @@ def test_fit_on_held_out_drawings_lowers_nll_and_ece(tiny_model, mnist_small):
     keep = ~np.isnan(raw[:, 0])
     labels = np.array([d.label for d in check])[keep]
     assert calibration.temperature != 1.0
-    assert 0 < calibration.floor < 1       # 1 % of the digits it was fitted on fall below it
-    below = (np.sort(calibration.apply(tiny_model.predict(images, verbose=0)), axis=1)[:, -2:].sum(axis=1)
-             < calibration.floor).mean()
+    assert 0 < calibration.floor < 1  # 1 % of the digits it was fitted on fall below it
+    below = (
+        np.sort(calibration.apply(tiny_model.predict(images, verbose=0)), axis=1)[:, -2:].sum(
+            axis=1
+        )
+        < calibration.floor
+    ).mean()
     assert below <= cal.NOT_A_DIGIT_SHARE
-    assert cal.negative_log_likelihood(calibrated[keep], labels) < cal.negative_log_likelihood(raw[keep], labels)
-    assert cal.expected_calibration_error(calibrated[keep], labels) < cal.expected_calibration_error(raw[keep], labels)
+    assert cal.negative_log_likelihood(calibrated[keep], labels) < cal.negative_log_likelihood(
+        raw[keep], labels
+    )
+    assert cal.expected_calibration_error(
+        calibrated[keep], labels
+    ) < cal.expected_calibration_error(raw[keep], labels)
 
 
 def _read(drawings):
@@ -219,8 +248,9 @@ def _read(drawings):
     return images[keep], np.array([d.label for d in drawings])[keep]
 
 
-# Thresholds that force a verdict, for the pad's messages (the app: tests/test_web_app.py, real thresholds).
-UNSURE = cal.Calibration(temperature=1.0, sure=1.0, pair=1e-6)      # never sure: always a pair
+# Thresholds that force a verdict, for the pad's messages (the app: tests/test_web_app.py, real
+# thresholds).
+UNSURE = cal.Calibration(temperature=1.0, sure=1.0, pair=1e-6)  # never sure: always a pair
 NOT_A_DIGIT = cal.Calibration(temperature=1.0, sure=1.0, pair=1.0)  # ... and the pair never enough
 
 
@@ -232,13 +262,24 @@ def test_the_pad_says_unsure_and_not_a_digit_and_keeps_the_bars(tiny_model):
     reading = pad.draw_strokes(one)
     first, second = np.argsort(-reading.probabilities)[:2]
     assert reading.refused == "unsure" and reading.message == f"Not sure: a {first} or a {second}?"
-    assert 'data-verdict="unsure"' in pad.prediction.value and f"a {first} or a {second}?" in pad.prediction.value
-    assert 'data-digit=""' in pad.prediction.value and f'data-likeliest="{first}"' in pad.prediction.value
-    assert pad.bars.value.count('class="hw-bar"') == 10 and 'data-probability="0.000000"' not in pad.bars.value
+    assert (
+        'data-verdict="unsure"' in pad.prediction.value
+        and f"a {first} or a {second}?" in pad.prediction.value
+    )
+    assert (
+        'data-digit=""' in pad.prediction.value
+        and f'data-likeliest="{first}"' in pad.prediction.value
+    )
+    assert (
+        pad.bars.value.count('class="hw-bar"') == 10
+        and 'data-probability="0.000000"' not in pad.bars.value
+    )
     pad = DrawingPad(tiny_model, calibration=NOT_A_DIGIT)
     reading = pad.draw_strokes(one)
     assert reading.refused == "not_a_digit" and reading.message == NOT_A_DIGIT_MESSAGE
-    assert reading.probabilities is not None and 'data-verdict="not_a_digit"' in pad.prediction.value
+    assert (
+        reading.probabilities is not None and 'data-verdict="not_a_digit"' in pad.prediction.value
+    )
     assert DrawingPad(tiny_model).draw_strokes([[(140, 140)]]).refused == "too_small"
 
 
@@ -258,7 +299,9 @@ def test_a_saved_calibration_is_used_for_a_model_file(tiny_model, tmp_path):
     assert from_file.confidence < plain.confidence
 
 
-def test_fit_redraws_the_held_out_digits_as_strokes_by_default(tiny_model, mnist_small, monkeypatch):
+def test_fit_redraws_the_held_out_digits_as_strokes_by_default(
+    tiny_model, mnist_small, monkeypatch
+):
     """The pad reads drawings: by default T is fitted on the held-out digits redrawn as pen
     strokes (at most CALIBRATION_DRAWINGS of them), with their own labels."""
     from handwriting.drawn import redrawn as redrawn_module
@@ -268,11 +311,11 @@ def test_fit_redraws_the_held_out_digits_as_strokes_by_default(tiny_model, mnist
     images, labels = redrawn_module.calibration_drawings(x[:300], y[:300])
     assert images.shape == (150, 28, 28, 1) and images.dtype == np.float32 and len(labels) == 150
     originals = {x[i].tobytes(): y[i] for i in range(300)}
-    assert not any(image.tobytes() in originals for image in images)     # redrawn, not copied
+    assert not any(image.tobytes() in originals for image in images)  # redrawn, not copied
     assert set(labels) <= set(y[:300].tolist())
     redrawn = cal.fit(tiny_model, x[:300], y[:300])
     on_drawings = cal.fit(tiny_model, images, labels, redraw=False)
-    assert redrawn.temperature == on_drawings.temperature                 # the same stream each time
+    assert redrawn.temperature == on_drawings.temperature  # the same stream each time
     assert redrawn.temperature != cal.fit(tiny_model, x[:300], y[:300], redraw=False).temperature
     # ... and the floor on the held-out digits as given (what "1 % of MNIST digits" means)
     given = cal.apply_temperature(tiny_model.predict(x[:300], verbose=0), redrawn.temperature)

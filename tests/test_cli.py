@@ -1,4 +1,5 @@
 """The command line: train, evaluate, and usage errors without tracebacks."""
+
 import json
 import subprocess
 import sys
@@ -21,10 +22,14 @@ def test_train_then_evaluate(tmp_path, capsys):
     assert "Calibration: temperature" in printed and (out / "model.calibration.json").is_file()
     assert main(["evaluate", "--model", str(out / "model.keras"), "--quick"]) == 0
     printed = capsys.readouterr().out
-    assert "test accuracy" in printed and '"not sure" for' in printed and '"not a digit" for' in printed
+    assert (
+        "test accuracy" in printed
+        and '"not sure" for' in printed
+        and '"not a digit" for' in printed
+    )
     weights = Path(handwriting.__file__).parent / PRETRAINED_WEIGHTS
     shipped = weights.read_bytes()
-    assert main(["pretrained", "--run", str(out)]) == 2      # a 1-epoch run does not replace it
+    assert main(["pretrained", "--run", str(out)]) == 2  # a 1-epoch run does not replace it
     assert "less accurate than the pretrained model it would replace" in capsys.readouterr().err
     assert weights.read_bytes() == shipped
 
@@ -53,66 +58,140 @@ def test_evaluate_drawn_reads_the_drawn_benchmark_as_the_pad_does(capsys):
     assert percent("non-digits flagged:") >= 85 and percent("MNIST test digits flagged:") <= 3
     assert "of 327)" in printed and percent("real people's Quick, Draw! doodles") >= 80
     temperature = for_model("pretrained").temperature
-    assert re.search(r"confidence: [\d.]+% of \d+", printed) and f"at temperature {temperature:.2f}" in printed
+    assert (
+        re.search(r"confidence: [\d.]+% of \d+", printed)
+        and f"at temperature {temperature:.2f}" in printed
+    )
 
 
 def test_train_can_start_from_a_saved_model(tmp_path, capsys):
     first, second = tmp_path / "first", tmp_path / "second"
     assert main(["train", "--arch", "tiny", "--epochs", "1", "--quick", "--out", str(first)]) == 0
-    assert main(["train", "--arch", "tiny", "--epochs", "1", "--quick", "--out", str(second),
-                 "--init", str(first / "model.keras")]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--arch",
+                "tiny",
+                "--epochs",
+                "1",
+                "--quick",
+                "--out",
+                str(second),
+                "--init",
+                str(first / "model.keras"),
+            ]
+        )
+        == 0
+    )
     assert f"Starting from the weights of {first / 'model.keras'}" in capsys.readouterr().out
-    assert json.loads((second / "run.json").read_text())["initial_model"] == str(first / "model.keras")
-    assert main(["train", "--arch", "dnn", "--epochs", "1", "--quick", "--out", str(tmp_path / "dnn"),
-                 "--init", str(first / "model.keras")]) == 2
+    assert json.loads((second / "run.json").read_text())["initial_model"] == str(
+        first / "model.keras"
+    )
+    assert (
+        main(
+            [
+                "train",
+                "--arch",
+                "dnn",
+                "--epochs",
+                "1",
+                "--quick",
+                "--out",
+                str(tmp_path / "dnn"),
+                "--init",
+                str(first / "model.keras"),
+            ]
+        )
+        == 2
+    )
     assert "has other layers than dnn" in capsys.readouterr().err
-    assert main(["train", "--arch", "tiny", "--members", "2", "--init", str(first / "model.keras")]) == 2
+    assert (
+        main(["train", "--arch", "tiny", "--members", "2", "--init", str(first / "model.keras")])
+        == 2
+    )
     assert "--init starts one model" in capsys.readouterr().err
 
 
-def test_train_an_ensemble_keeps_each_member_and_saves_their_shift_averaged_average(tmp_path, capsys):
+def test_train_an_ensemble_keeps_each_member_and_saves_their_shift_averaged_average(
+    tmp_path, capsys
+):
     out = tmp_path / "tiny-dnn"
-    assert main(["train", "--members", "tiny,dnn", "--tta", "--epochs", "1", "--seed", "1",
-                 "--quick", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--members",
+                "tiny,dnn",
+                "--tta",
+                "--epochs",
+                "1",
+                "--seed",
+                "1",
+                "--quick",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
-    assert "Member 2 of 2: dnn (seed 3)" in printed and "Ensemble of tiny + dnn + TTA: test" in printed
+    assert (
+        "Member 2 of 2: dnn (seed 3)" in printed and "Ensemble of tiny + dnn + TTA: test" in printed
+    )
     assert all((out / f"member{k}" / "model.keras").is_file() for k in (0, 1))
     assert json.loads((out / "member1" / "run.json").read_text())["record"]["architecture"] == "dnn"
     assert (out / "model.calibration.json").is_file()
     record = json.loads((out / "run.json").read_text())["ensemble"]
     assert record["members"] == ["tiny", "dnn"] and record["seeds"] == [2, 3] and record["tta"]
-    assert 0 < record["without_tta"]["test_accuracy"] <= 1 and record["without_tta"]["val_accuracy"] > 0
+    assert (
+        0 < record["without_tta"]["test_accuracy"] <= 1
+        and record["without_tta"]["val_accuracy"] > 0
+    )
     assert load_model(out / "model.keras").name == "tiny_dnn_tta"
     assert len(record["member_test_accuracy"]) == 2
     assert main(["evaluate", "--model", str(out / "model.keras"), "--quick"]) == 0
     assert f"test accuracy {record['test_accuracy']:.2%}" in capsys.readouterr().out
-    assert main(["pretrained", "--run", str(out)]) == 2          # one network only
+    assert main(["pretrained", "--run", str(out)]) == 2  # one network only
     assert "holds an ensemble" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["train", "--epochs", "0"], "epochs must be a whole number"),
-    (["train", "--lr", "nan"], "learning_rate"),
-    (["train", "--validation", "-5"], "validation_size must be a whole number >= 0"),
-    (["evaluate", "--model", "missing.keras"], "No model file"),
-    (["train", "--members", "0"], "--members must be 1 or more"),
-    (["train", "--members", "bncnn,cnn3"], "unknown architecture 'cnn3'"),
-    (["train", "--arch", "tiny", "--members", "tiny,dnn"], "not both"),
-    (["train", "--arch", "tiny", "--tta"], "--tta averages an ensemble's readings"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "--epochs", "0"], "epochs must be a whole number"),
+        (["train", "--lr", "nan"], "learning_rate"),
+        (["train", "--validation", "-5"], "validation_size must be a whole number >= 0"),
+        (["evaluate", "--model", "missing.keras"], "No model file"),
+        (["train", "--members", "0"], "--members must be 1 or more"),
+        (["train", "--members", "bncnn,cnn3"], "unknown architecture 'cnn3'"),
+        (["train", "--arch", "tiny", "--members", "tiny,dnn"], "not both"),
+        (["train", "--arch", "tiny", "--tta"], "--tta averages an ensemble's readings"),
+    ],
+)
 def test_bad_values_are_one_line_errors(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 
 
-def test_an_out_folder_that_cannot_be_made_is_refused_before_any_training(personal_drawings, tmp_path,
-                                                                         capsys):
+def test_an_out_folder_that_cannot_be_made_is_refused_before_any_training(
+    personal_drawings, tmp_path, capsys
+):
     blocker = tmp_path / "notes.txt"
     blocker.write_text("a file where the runs folder should be")
-    for argv in (["train", "--arch", "tiny", "--out", f"{blocker}/tiny"],
-                 ["finetune", "--model", "pretrained", "--drawings", str(personal_drawings),
-                  "--out", f"{blocker}/mine.keras"]):
+    for argv in (
+        ["train", "--arch", "tiny", "--out", f"{blocker}/tiny"],
+        [
+            "finetune",
+            "--model",
+            "pretrained",
+            "--drawings",
+            str(personal_drawings),
+            "--out",
+            f"{blocker}/mine.keras",
+        ],
+    ):
         assert main([*argv, "--quick", "--epochs", "1"]) == 2
         printed = capsys.readouterr()
         assert f"Cannot save in {blocker}" in printed.err and "a file, not a folder" in printed.err
@@ -121,8 +200,11 @@ def test_an_out_folder_that_cannot_be_made_is_refused_before_any_training(person
 
 
 def test_unknown_arguments_give_usage_not_a_traceback():
-    result = subprocess.run([sys.executable, "-m", "handwriting", "train", "--arch", "nope"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "handwriting", "train", "--arch", "nope"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
     assert "usage:" in result.stderr and "Traceback" not in result.stderr
 
@@ -136,8 +218,21 @@ def test_export_writes_the_app_and_a_zip(tiny_model, tmp_path, capsys):
     assert main(["calibrate", "--model", str(tmp_path / "tiny.keras"), "--quick"]) == 0
     assert "Calibration: temperature" in capsys.readouterr().out
     out = tmp_path / "web"
-    assert main(["export", "--model", str(tmp_path / "tiny.keras"), "--out", str(out),
-                 "--quantize", "uint8", "--zip"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--model",
+                str(tmp_path / "tiny.keras"),
+                "--out",
+                str(out),
+                "--quantize",
+                "uint8",
+                "--zip",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert (out / "model" / "model.json").is_file() and (tmp_path / "web.zip").is_file()
     assert "Wrote" in printed and "Zip:" in printed
@@ -147,8 +242,9 @@ def test_export_writes_the_app_and_a_zip(tiny_model, tmp_path, capsys):
     assert "already exists" in capsys.readouterr().err
 
 
-def test_finetune_from_a_folder_prints_skipped_files_and_before_after(tiny_model, personal_drawings,
-                                                                      tmp_path, capsys):
+def test_finetune_from_a_folder_prints_skipped_files_and_before_after(
+    tiny_model, personal_drawings, tmp_path, capsys
+):
     import shutil
 
     from handwriting.honest.calibration import load
@@ -158,8 +254,23 @@ def test_finetune_from_a_folder_prints_skipped_files_and_before_after(tiny_model
     tiny_model.save(base)
     shutil.copytree(personal_drawings, drawings)
     (drawings / "3" / "broken.png").write_bytes(b"not a png")
-    assert main(["finetune", "--model", str(base), "--drawings", str(drawings), "--out", str(out),
-                 "--epochs", "1", "--quick"]) == 0
+    assert (
+        main(
+            [
+                "finetune",
+                "--model",
+                str(base),
+                "--drawings",
+                str(drawings),
+                "--out",
+                str(out),
+                "--epochs",
+                "1",
+                "--quick",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert f"skipped {drawings / '3' / 'broken.png'}: not a readable PNG" in printed
     assert "120 drawings in" in printed
@@ -170,14 +281,26 @@ def test_finetune_from_a_folder_prints_skipped_files_and_before_after(tiny_model
     assert load(out).temperature > 0 and (tmp_path / "mine.calibration.json").is_file()
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--model", "pretrained", "--drawings", "{tmp}/nowhere"], "No drawings folder at"),
-    (["--model", "pretrained", "--drawings", "{tmp}"], "No usable drawings in"),
-    (["--model", "{tmp}/missing.keras", "--drawings", "{tmp}"], "No model file"),
-    (["--model", "pretrained", "--drawings", "{drawings}", "--epochs", "0"], "epochs must be a whole number"),
-    (["--model", "pretrained", "--drawings", "{drawings}", "--held-out", "1"], "held_out must be a share"),
-    (["--model", "pretrained", "--drawings", "{drawings}", "--out", "{tmp}/mine.h5"], "must name a .keras file"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--model", "pretrained", "--drawings", "{tmp}/nowhere"], "No drawings folder at"),
+        (["--model", "pretrained", "--drawings", "{tmp}"], "No usable drawings in"),
+        (["--model", "{tmp}/missing.keras", "--drawings", "{tmp}"], "No model file"),
+        (
+            ["--model", "pretrained", "--drawings", "{drawings}", "--epochs", "0"],
+            "epochs must be a whole number",
+        ),
+        (
+            ["--model", "pretrained", "--drawings", "{drawings}", "--held-out", "1"],
+            "held_out must be a share",
+        ),
+        (
+            ["--model", "pretrained", "--drawings", "{drawings}", "--out", "{tmp}/mine.h5"],
+            "must name a .keras file",
+        ),
+    ],
+)
 def test_finetune_errors_are_one_line(argv, message, personal_drawings, tmp_path, capsys):
     argv = [a.format(tmp=tmp_path, drawings=personal_drawings) for a in argv]
     argv += [] if "--out" in argv else ["--out", str(tmp_path / "out.keras")]
@@ -192,7 +315,9 @@ def test_the_fastest_recipe_reaches_99_percent_from_the_cli(tmp_path, capsys, mo
     monkeypatch.setenv("HANDWRITING_QUICK", "0")
     out = tmp_path / "fast"
     assert main(["train", "--arch", "fast", "--seed", "0", "--out", str(out)]) == 0
-    summary = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("fast "))
+    summary = next(
+        line for line in capsys.readouterr().out.splitlines() if line.startswith("fast ")
+    )
     test_accuracy = float(summary.split("test")[1].split("%")[0]) / 100
     assert test_accuracy >= 0.99, summary
 
@@ -211,8 +336,13 @@ def _interrupt_at_first_batch(argv: list[str], cwd: Path, timeout: float = 240) 
     import time
 
     main_fd, child_fd = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "handwriting", *argv], cwd=cwd,
-                               stdin=subprocess.DEVNULL, stdout=child_fd, stderr=child_fd)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "handwriting", *argv],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=child_fd,
+        stderr=child_fd,
+    )
     os.close(child_fd)
     printed, interrupted = b"", False
     deadline = time.monotonic() + timeout
@@ -221,7 +351,7 @@ def _interrupt_at_first_batch(argv: list[str], cwd: Path, timeout: float = 240) 
             if select.select([main_fd], [], [], 0.5)[0]:
                 try:
                     chunk = os.read(main_fd, 65536)
-                except OSError:                  # EIO: the process has closed the terminal
+                except OSError:  # EIO: the process has closed the terminal
                     chunk = b""
                 if not chunk:
                     break
@@ -231,7 +361,9 @@ def _interrupt_at_first_batch(argv: list[str], cwd: Path, timeout: float = 240) 
                 interrupted = True
             if process.poll() is not None and not select.select([main_fd], [], [], 0.1)[0]:
                 break
-        assert interrupted, f"no batch was shown in {timeout} s:\n{printed.decode(errors='replace')}"
+        assert interrupted, (
+            f"no batch was shown in {timeout} s:\n{printed.decode(errors='replace')}"
+        )
         return process.wait(timeout=60), printed.decode(errors="replace")
     finally:
         if process.poll() is None:
@@ -249,15 +381,21 @@ def test_ctrl_c_at_the_first_batch_saves_nothing_and_keeps_the_earlier_model(tmp
     or into an empty folder; the command says so and exits 130."""
     earlier, empty = tmp_path / "earlier", tmp_path / "empty"
     earlier.mkdir()
-    for name, text in (("model.keras", "the model a person trained"), ("run.json", '{"record": 1}'),
-                       ("model.calibration.json", '{"temperature": 1.5}')):
+    for name, text in (
+        ("model.keras", "the model a person trained"),
+        ("run.json", '{"record": 1}'),
+        ("model.calibration.json", '{"temperature": 1.5}'),
+    ):
         (earlier / name).write_text(text)
     before = _folder(earlier)
     # Batches of 2: an epoch of 900 batches lasts seconds, so Ctrl+C lands well inside it.
     train = ["train", "--arch", "tiny", "--epochs", "1", "--batch-size", "2", "--quick"]
     code, printed = _interrupt_at_first_batch([*train, "--out", str(earlier)], tmp_path)
     assert code == 130, printed
-    assert "Stopped before the first epoch ended: nothing to save" in printed and "Saved" not in printed
+    assert (
+        "Stopped before the first epoch ended: nothing to save" in printed
+        and "Saved" not in printed
+    )
     assert "Traceback" not in printed
     assert _folder(earlier) == before
     code, printed = _interrupt_at_first_batch([*train, "--out", str(empty)], tmp_path)
@@ -265,14 +403,15 @@ def test_ctrl_c_at_the_first_batch_saves_nothing_and_keeps_the_earlier_model(tmp
     assert list(empty.iterdir()) == []
 
 
-def test_a_stopped_run_saves_its_best_epoch_beside_an_earlier_model_never_over_it(tmp_path, capsys,
-                                                                                   monkeypatch):
+def test_a_stopped_run_saves_its_best_epoch_beside_an_earlier_model_never_over_it(
+    tmp_path, capsys, monkeypatch
+):
     from handwriting.cli import ConsoleProgress
     from handwriting.honest.calibration import for_model
 
     out = tmp_path / "tiny"
     train = ["train", "--arch", "tiny", "--epochs", "2", "--quick", "--out", str(out)]
-    assert main(train) == 0                                             # the earlier model
+    assert main(train) == 0  # the earlier model
     before = _folder(out)
 
     def ctrl_c_in_the_second_epoch(self, run, epoch, batch, logs):
@@ -281,23 +420,26 @@ def test_a_stopped_run_saves_its_best_epoch_beside_an_earlier_model_never_over_i
 
     monkeypatch.setattr(ConsoleProgress, "on_batch_end", ctrl_c_in_the_second_epoch)
     capsys.readouterr()
-    for tag in ("stopped", "stopped-2"):                 # a second stop does not replace the first
+    for tag in ("stopped", "stopped-2"):  # a second stop does not replace the first
         assert main(train) == 130
         printed = capsys.readouterr().out
         assert f"Saved {out / f'model.{tag}.keras'}" in printed
         assert f"{out / 'model.keras'}, an earlier model, is kept as it was" in printed
         after = _folder(out)
-        assert all(after[name] == data for name, data in before.items() if name != "checkpoint.keras")
+        assert all(
+            after[name] == data for name, data in before.items() if name != "checkpoint.keras"
+        )
         assert json.loads((out / f"run.{tag}.json").read_text())["record"]["epochs"] == 1
         assert json.loads((out / f"run.{tag}.json").read_text())["record"]["stopped"]
-        assert for_model(out / f"model.{tag}.keras").temperature > 0       # its own calibration
-    for_model(out / "model.keras")                       # still the earlier model's own
+        assert for_model(out / f"model.{tag}.keras").temperature > 0  # its own calibration
+    for_model(out / "model.keras")  # still the earlier model's own
 
 
 def test_outputs_that_are_inputs_through_a_link_are_refused_before_any_training(
-        tiny_model, personal_drawings, tmp_path, capsys, monkeypatch):
-    from handwriting.models import digit_model as models
+    tiny_model, personal_drawings, tmp_path, capsys, monkeypatch
+):
     from handwriting.honest.calibration import Calibration
+    from handwriting.models import digit_model as models
     from handwriting.training import save_model
 
     runs = tmp_path / "runs"
@@ -305,25 +447,49 @@ def test_outputs_that_are_inputs_through_a_link_are_refused_before_any_training(
     save_model(tiny_model, base)
     Calibration(temperature=1.5).save(base)
     save_model(tiny_model, runs / "model.keras")
-    (tmp_path / "alias").symlink_to(runs)                 # the same folder under another name
-    (tmp_path / "mine.keras").symlink_to(base)            # the same file under another name
+    (tmp_path / "alias").symlink_to(runs)  # the same folder under another name
+    (tmp_path / "mine.keras").symlink_to(base)  # the same file under another name
     before = _folder(runs)
-    finetune = ["finetune", "--model", str(base), "--drawings", str(personal_drawings),
-                "--epochs", "1", "--quick", "--out"]
+    finetune = [
+        "finetune",
+        "--model",
+        str(base),
+        "--drawings",
+        str(personal_drawings),
+        "--epochs",
+        "1",
+        "--quick",
+        "--out",
+    ]
     for out in (tmp_path / "alias" / "base.keras", tmp_path / "mine.keras", base):
         assert main([*finetune, str(out)]) == 2
         printed = capsys.readouterr()
         assert f"{out} is --model {base}" in printed.err and "choose another --out" in printed.err
         assert ("through a link" in printed.err) == (out != base)
         assert "epoch" not in printed.out and "Traceback" not in printed.err
-    assert main(["train", "--arch", "tiny", "--epochs", "1", "--quick", "--init", str(runs / "model.keras"),
-                 "--out", str(tmp_path / "alias")]) == 2             # train on from a model, into its folder
+    assert (
+        main(
+            [
+                "train",
+                "--arch",
+                "tiny",
+                "--epochs",
+                "1",
+                "--quick",
+                "--init",
+                str(runs / "model.keras"),
+                "--out",
+                str(tmp_path / "alias"),
+            ]
+        )
+        == 2
+    )  # train on from a model, into its folder
     printed = capsys.readouterr()
     assert f"is --init {runs / 'model.keras'} (the same file, through a link)" in printed.err
     assert "epoch" not in printed.out
     assert _folder(runs) == before
 
-    shipped = models.pretrained_record()              # pretrained --run shipping its own record
+    shipped = models.pretrained_record()  # pretrained --run shipping its own record
     package = tmp_path / "package"
     (package / "pretrained").mkdir(parents=True)
     monkeypatch.setattr(models, "_package_file", lambda name: package / name)
@@ -337,29 +503,58 @@ def test_outputs_that_are_inputs_through_a_link_are_refused_before_any_training(
     assert not (package / models.PRETRAINED_WEIGHTS).exists()
 
 
-def test_finetune_out_that_is_a_folder_is_refused_before_training(personal_drawings, tmp_path, capsys):
+def test_finetune_out_that_is_a_folder_is_refused_before_training(
+    personal_drawings, tmp_path, capsys
+):
     folder = tmp_path / "mine.keras"
     folder.mkdir()
-    assert main(["finetune", "--model", "pretrained", "--drawings", str(personal_drawings),
-                 "--out", str(folder), "--epochs", "1", "--quick"]) == 2
+    assert (
+        main(
+            [
+                "finetune",
+                "--model",
+                "pretrained",
+                "--drawings",
+                str(personal_drawings),
+                "--out",
+                str(folder),
+                "--epochs",
+                "1",
+                "--quick",
+            ]
+        )
+        == 2
+    )
     printed = capsys.readouterr()
     assert f"Cannot save {folder}: it is a folder, not a file" in printed.err
     assert "epoch" not in printed.out and "Traceback" not in printed.err
     assert folder.is_dir() and not list(folder.iterdir())
 
 
-def test_a_finetune_stopped_with_ctrl_c_never_replaces_an_earlier_result(tiny_model, personal_drawings,
-                                                                         tmp_path, capsys, monkeypatch):
+def test_a_finetune_stopped_with_ctrl_c_never_replaces_an_earlier_result(
+    tiny_model, personal_drawings, tmp_path, capsys, monkeypatch
+):
     from handwriting.cli import ConsoleProgress
     from handwriting.honest.calibration import for_model
 
     base, out = tmp_path / "base.keras", tmp_path / "mine.keras"
     tiny_model.save(base)
     out.write_bytes(b"yesterday's fine-tuned model")
-    finetune = ["finetune", "--model", str(base), "--drawings", str(personal_drawings), "--out", str(out),
-                "--epochs", "2", "--quick"]
+    finetune = [
+        "finetune",
+        "--model",
+        str(base),
+        "--drawings",
+        str(personal_drawings),
+        "--out",
+        str(out),
+        "--epochs",
+        "2",
+        "--quick",
+    ]
     for stop_in_epoch in (0, 1):
-        def ctrl_c(self, run, epoch, batch, logs):
+
+        def ctrl_c(self, run, epoch, batch, logs, stop_in_epoch=stop_in_epoch):
             if epoch == stop_in_epoch:
                 raise KeyboardInterrupt
 
@@ -371,5 +566,8 @@ def test_a_finetune_stopped_with_ctrl_c_never_replaces_an_earlier_result(tiny_mo
             assert f"nothing to save; {out} is as it was" in printed and "Saved" not in printed
             assert sorted(p.name for p in tmp_path.iterdir()) == ["base.keras", "mine.keras"]
         else:
-            assert f"Saved {tmp_path / 'mine.stopped.keras'}" in printed and "kept as it was" in printed
+            assert (
+                f"Saved {tmp_path / 'mine.stopped.keras'}" in printed
+                and "kept as it was" in printed
+            )
             assert for_model(tmp_path / "mine.stopped.keras").temperature > 0

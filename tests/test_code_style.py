@@ -1,5 +1,6 @@
 """The code's shape, checked: layers (import-linter), one style (ruff), imports at the top, and the
 old flat module names still importing for one release."""
+
 from __future__ import annotations
 
 import ast
@@ -11,7 +12,6 @@ import warnings
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 PACKAGE = ROOT / "handwriting"
@@ -61,7 +61,8 @@ def _function_level_imports(path: Path):
 
 
 def test_the_package_imports_its_own_modules_at_the_top():
-    """Inside a function only where a heavy dependency must stay lazy, said in a `# lazy:` comment."""
+    """Inside a function only where a heavy dependency must stay lazy, said in a `# lazy:`
+    comment."""
     hidden = [
         f"{path.relative_to(ROOT)}:{line}: {text}"
         for path in sorted(PACKAGE.rglob("*.py"))
@@ -78,7 +79,9 @@ def test_long_modules_say_why_they_are_one_concern():
         docstring = ast.get_docstring(ast.parse(text)) or ""
         if len(text.splitlines()) > MAX_LINES and "One concern:" not in docstring:
             long.append(f"{path.relative_to(ROOT)} ({len(text.splitlines())} lines)")
-    assert not long, "split these, or say in the docstring why each is one concern: " + ", ".join(long)
+    assert not long, "split these, or say in the docstring why each is one concern: " + ", ".join(
+        long
+    )
 
 
 @pytest.mark.parametrize("old", ["calibration", "drawn_digits", "evaluation", "architectures"])
@@ -91,11 +94,11 @@ def test_an_old_module_name_still_imports_with_a_warning(old):
         module = importlib.import_module(f"handwriting.{old}")
     assert any(issubclass(w.category, DeprecationWarning) and old in str(w.message) for w in caught)
     homes = [importlib.import_module(home) for home in _moved.MOVED[f"handwriting.{old}"]]
-    for home in homes:                 # every public name of the new home(s) is there
+    for home in homes:  # every public name of the new home(s) is there
         public = [name for name in vars(home) if not name.startswith("_")]
         assert all(getattr(module, name) is getattr(home, name) for name in public)
     if len(homes) == 1:
-        assert module is homes[0]      # the very module: what a notebook changes, the lab sees
+        assert module is homes[0]  # the very module: what a notebook changes, the lab sees
 
 
 def test_the_readme_and_the_package_docstring_describe_the_checked_layers():
@@ -109,11 +112,11 @@ def test_the_readme_and_the_package_docstring_describe_the_checked_layers():
     layers = next(c for c in contract["contracts"] if c["type"] == "layers")["layers"]
     names = [name.strip() for layer in layers for name in layer.replace(":", "|").split("|")]
     readme = (ROOT / "README.md").read_text()
-    code_map = readme[readme.index("## How it fits together"):]
-    code_map = code_map[:code_map.index("\n## ", 10)]
+    code_map = readme[readme.index("## How it fits together") :]
+    code_map = code_map[: code_map.index("\n## ", 10)]
     for name in names:
         assert name in code_map, f"README's code map does not name the layer module {name!r}"
-    core = names[names.index("constants"):]
+    core = names[names.index("constants") :]
     for name in names[: names.index("constants")]:
         assert name in handwriting.__doc__, f"handwriting/__init__.py does not name {name!r}"
     assert "core modules" in handwriting.__doc__ and all(n in code_map for n in core)

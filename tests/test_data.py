@@ -1,4 +1,5 @@
 """MNIST loading: the real files, the canonical figures, and clear errors for bad files."""
+
 import gzip
 import shutil
 import struct
@@ -83,11 +84,15 @@ def test_garbage_file_is_corrupt(tmp_path):
         data.load_mnist(source=folder)
 
 
-@pytest.mark.parametrize("magic, count, body, message", [
-    (0x803, 3, 3, "magic number"),                     # an images header on the labels file
-    (0x801, 10000, 9000, "truncated"),                 # fewer labels than the header says
-    (0x801, 10, 10, "10000 images but 10 labels"),     # labels and images disagree
-], ids=["wrong-magic", "body-shorter-than-header", "count-mismatch"])
+@pytest.mark.parametrize(
+    "magic, count, body, message",
+    [
+        (0x803, 3, 3, "magic number"),  # an images header on the labels file
+        (0x801, 10000, 9000, "truncated"),  # fewer labels than the header says
+        (0x801, 10, 10, "10000 images but 10 labels"),  # labels and images disagree
+    ],
+    ids=["wrong-magic", "body-shorter-than-header", "count-mismatch"],
+)
 def test_bad_label_file_is_explained(tmp_path, magic, count, body, message):
     folder = _copy_mnist(tmp_path)
     _write_idx(folder / "t10k-labels-idx1-ubyte.gz", magic, [count], bytes(body))
@@ -110,7 +115,10 @@ def test_no_folder_and_no_internet_explains_the_variable(monkeypatch):
 def test_without_variable_keras_is_used(monkeypatch):
     import keras
 
-    fake = ((np.zeros((3, 28, 28), np.uint8), np.arange(3)), (np.zeros((2, 28, 28), np.uint8), np.arange(2)))
+    fake = (
+        (np.zeros((3, 28, 28), np.uint8), np.arange(3)),
+        (np.zeros((2, 28, 28), np.uint8), np.arange(2)),
+    )
     monkeypatch.delenv(data.MNIST_ENV, raising=False)
     monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: fake)
     (x, y), (xt, yt) = data.load_mnist(quick=False)
@@ -122,7 +130,9 @@ def test_dataset_pipeline_batches_and_augments(mnist_small):
     plain = next(iter(data.make_dataset(x[:256], y[:256], batch_size=64, shuffle=False)))
     assert plain[0].shape == (64, 28, 28, 1) and plain[1].shape == (64,)
     np.testing.assert_array_equal(plain[0].numpy(), x[:64])
-    augmented = next(iter(data.make_dataset(x[:256], y[:256], batch_size=64, shuffle=False, augment=True)))
+    augmented = next(
+        iter(data.make_dataset(x[:256], y[:256], batch_size=64, shuffle=False, augment=True))
+    )
     images = augmented[0].numpy()
     assert images.shape == (64, 28, 28, 1)
     assert not np.allclose(images, x[:64]), "augmentation changed nothing"
@@ -135,12 +145,14 @@ def test_data_given_to_a_run_is_checked_and_raw_uint8_mnist_is_normalised(mnist_
     from handwriting.widgets import TrainingPanel
 
     (x, y), (x_test, y_test) = mnist_small
-    raw = np.round(x[..., 0] * 255).astype(np.uint8)      # keras.datasets.mnist.load_data()'s form
+    raw = np.round(x[..., 0] * 255).astype(np.uint8)  # keras.datasets.mnist.load_data()'s form
     (x_checked, y_checked), _ = data.as_digit_data(((raw, y.astype(np.uint8)), (x_test, y_test)))
-    assert x_checked.dtype == np.float32 and x_checked.shape == x.shape and y_checked.dtype == np.int64
+    assert (
+        x_checked.dtype == np.float32 and x_checked.shape == x.shape and y_checked.dtype == np.int64
+    )
     np.testing.assert_allclose(x_checked, x, atol=0.5 / 255)
     bad = {
-        "pixels go from 0 to 255": ((raw.astype(np.float64), y), (x_test, y_test)),   # 0-255 floats
+        "pixels go from 0 to 255": ((raw.astype(np.float64), y), (x_test, y_test)),  # 0-255 floats
         r"shape \(\d+, 784\)": ((x.reshape(len(x), 784), y), (x_test, y_test)),
         "one-hot": ((x, np.eye(10)[y]), (x_test, y_test)),
         "labels must be whole numbers 0-9": ((x, y + 1), (x_test, y_test)),
@@ -161,8 +173,12 @@ def test_raw_uint8_images_are_read_as_training_reads_them(tiny_model, mnist_smal
     from handwriting.honest import metrics as evaluation
 
     (_, _), (x_test, y_test) = mnist_small
-    raw = np.round(x_test[:200, ..., 0] * 255).astype(np.uint8)       # as load_data() gives them
-    np.testing.assert_allclose(evaluation.predict_probabilities(tiny_model, raw),
-                               evaluation.predict_probabilities(tiny_model, x_test[:200]), atol=1e-3)
+    raw = np.round(x_test[:200, ..., 0] * 255).astype(np.uint8)  # as load_data() gives them
+    np.testing.assert_allclose(
+        evaluation.predict_probabilities(tiny_model, raw),
+        evaluation.predict_probabilities(tiny_model, x_test[:200]),
+        atol=1e-3,
+    )
     assert evaluation.accuracy(tiny_model, raw, y_test[:200]) == evaluation.accuracy(
-        tiny_model, x_test[:200], y_test[:200])
+        tiny_model, x_test[:200], y_test[:200]
+    )

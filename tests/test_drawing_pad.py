@@ -1,4 +1,5 @@
 """The drawing pad without a browser: the same path as a real drawing, fed strokes or pixels."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -57,7 +58,7 @@ def test_undo_and_clear(tiny_model):
     cleared = pad.clear()
     assert cleared.digit is None and cleared.refused == "blank"
     assert 'data-digit=""' in pad.prediction.value and "Draw a digit" in pad.prediction.value
-    assert pad.undo().refused == "blank"                   # nothing left to undo: still blank
+    assert pad.undo().refused == "blank"  # nothing left to undo: still blank
 
 
 def test_blank_dot_and_full_canvas_are_never_guessed(tiny_model):
@@ -73,10 +74,14 @@ def test_blank_dot_and_full_canvas_are_never_guessed(tiny_model):
 def test_a_model_with_the_wrong_shape_is_refused_clearly():
     import keras
 
-    wrong_input = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    wrong_input = keras.Sequential(
+        [keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10)]
+    )
     with pytest.raises(ModelError, match="28, 28, 1"):
         DrawingPad(wrong_input)
-    wrong_output = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(5)])
+    wrong_output = keras.Sequential(
+        [keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(5)]
+    )
     with pytest.raises(ModelError, match="10"):
         DrawingPad(wrong_output)
 
@@ -104,15 +109,17 @@ def test_a_pad_too_small_to_read_is_refused_when_made(tiny_model):
 def test_refused_strokes_leave_the_drawing_as_it_was(tiny_model):
     pad = DrawingPad(tiny_model)
     before = pad.draw_strokes(ONE)
-    for bad in ([[(float("nan"), 3), (4, 5)]],                # a bad first point
-                [[(60, 60), (220, 220)], [(10, 10), (float("inf"), 40)]],  # a bad later stroke
-                [[(1, 2, 3)]]):
+    for bad in (
+        [[(float("nan"), 3), (4, 5)]],  # a bad first point
+        [[(60, 60), (220, 220)], [(10, 10), (float("inf"), 40)]],  # a bad later stroke
+        [[(1, 2, 3)]],
+    ):
         with pytest.raises(ValueError, match="finite"):
             pad.draw_strokes(bad)
         assert len(pad.sketch.strokes) == 1 and not pad.sketch.drawing
     after = pad.draw_strokes([])
     np.testing.assert_array_equal(after.image, before.image)
-    pad.draw_strokes(SEVEN)                                   # and the pad goes on drawing
+    pad.draw_strokes(SEVEN)  # and the pad goes on drawing
     assert len(pad.sketch.strokes) == 1 + len(SEVEN)
 
 
@@ -124,11 +131,12 @@ def test_pad_reads_with_the_pretrained_model_until_its_training_panel_has_one(mn
     assert pad.using_pretrained and pad.draw_strokes(ONE).digit == 1
     panel.train(wait=True)
     assert pad.model is panel.model and not pad.using_pretrained and pad.refresh().digit is not None
-    assert pad.recognizer.calibration == panel.calibration != Calibration()   # fitted for it
+    assert pad.recognizer.calibration == panel.calibration != Calibration()  # fitted for it
 
 
 def test_a_pad_following_a_panel_reads_a_finetuned_model_with_its_refitted_calibration(
-        mnist_small, personal_drawings):
+    mnist_small, personal_drawings
+):
     from handwriting.widgets import TrainingPanel
 
     panel = TrainingPanel(data=mnist_small, architecture="tiny", epochs=1, seed=0)
@@ -137,7 +145,7 @@ def test_a_pad_following_a_panel_reads_a_finetuned_model_with_its_refitted_calib
     panel.finetune(personal_drawings, wait=True, epochs=1)
     refitted = panel.finetune_result.calibration
     assert pad.model is panel.finetune_result.model and pad.recognizer.calibration is refitted
-    assert refitted.temperature != 1                     # what the pad used before: Calibration()
+    assert refitted.temperature != 1  # what the pad used before: Calibration()
     reading = pad.draw_strokes(ONE)
     raw = pad.model.predict(reading.image[None, ..., None], verbose=0)
     np.testing.assert_allclose(reading.probabilities, refitted.apply(raw)[0], atol=1e-4)
@@ -164,12 +172,14 @@ def test_a_thousand_strokes_do_not_grow_memory(tiny_model):
                 pad._pointer_move(x + (y % 50), y)
             pad._pointer_up()
 
-    draw(200)                                   # warm-up: traces, caches, allocator pools
+    draw(200)  # warm-up: traces, caches, allocator pools
     rss_before = _rss_mb()
     tracemalloc.start()
     first = tracemalloc.take_snapshot()
     draw(1000)
-    grown = sum(stat.size_diff for stat in tracemalloc.take_snapshot().compare_to(first, "filename"))
+    grown = sum(
+        stat.size_diff for stat in tracemalloc.take_snapshot().compare_to(first, "filename")
+    )
     tracemalloc.stop()
     assert grown < 2e6, f"Python objects grew by {grown / 1e6:.1f} MB over 1,000 strokes"
     assert _rss_mb() - rss_before < 50, "process memory keeps growing"
@@ -181,8 +191,13 @@ def test_a_model_whose_training_diverged_is_named_not_read(tmp_path):
     instead of a calibration error about 'non-negative probabilities'."""
     import keras
 
-    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
-                              keras.layers.Dense(10, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
     model.set_weights([np.full(w.shape, np.nan, np.float32) for w in model.get_weights()])
     pad = DrawingPad(model)
     with pytest.raises(ModelError, match="training diverged"):

@@ -1,10 +1,11 @@
 """Drawings made like a person at the pad: MNIST digits as strokes, styles, non-digits."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import Clueless, SureSeven
+
 from handwriting import drawn as dd
 from handwriting.preprocess import CANVAS_SIZE, check_drawing
 
@@ -19,29 +20,36 @@ def test_an_mnist_digit_becomes_strokes_along_its_ink(mnist_small):
         assert (ink > 0.1).mean() > 0.95
         # ... and the strokes reach every part of it: no inked pixel is far from a stroke
         ys, xs = np.nonzero(image > 0.5)
-        nearest = np.min(np.hypot(xs[:, None] + 0.5 - points[:, 0], ys[:, None] + 0.5 - points[:, 1]), axis=1)
-        assert nearest.max() < 3.5          # MNIST pens are up to ~6 px wide
+        nearest = np.min(
+            np.hypot(xs[:, None] + 0.5 - points[:, 0], ys[:, None] + 0.5 - points[:, 1]), axis=1
+        )
+        assert nearest.max() < 3.5  # MNIST pens are up to ~6 px wide
 
 
 def test_drawings_fit_the_canvas_and_are_read_by_the_pad_path(mnist_small):
     (x, y), _ = mnist_small
     rng = np.random.default_rng(3)
-    drawings = ([dd.mnist_drawing(x[i], y[i], rng) for i in range(10)]
-                + [dd.style_drawing(name, rng) for name in dd.STYLES]
-                + [dd.non_digit_drawing(kind, rng) for kind in dd.NON_DIGIT_KINDS if kind != "blob"])
+    drawings = (
+        [dd.mnist_drawing(x[i], y[i], rng) for i in range(10)]
+        + [dd.style_drawing(name, rng) for name in dd.STYLES]
+        + [dd.non_digit_drawing(kind, rng) for kind in dd.NON_DIGIT_KINDS if kind != "blob"]
+    )
     for drawing in drawings:
         points = np.concatenate(drawing.strokes)
         assert points.min() >= drawing.width / 2 and points.max() <= CANVAS_SIZE - drawing.width / 2
         assert check_drawing(drawing.rgba()) is None, drawing.kind
-    assert {d.label for d in drawings[10:10 + len(dd.STYLES)]} == set(range(10))
-    assert all(d.label is None for d in drawings[10 + len(dd.STYLES):])
+    assert {d.label for d in drawings[10 : 10 + len(dd.STYLES)]} == set(range(10))
+    assert all(d.label is None for d in drawings[10 + len(dd.STYLES) :])
 
 
 def _same(drawings, others) -> bool:
     """Two lists of drawings with the same kinds, labels, brushes and strokes."""
     return len(drawings) == len(others) and all(
-        (a.kind, a.label, a.width) == (b.kind, b.label, b.width) and len(a.strokes) == len(b.strokes)
-        and all(np.array_equal(s, t) for s, t in zip(a.strokes, b.strokes)) for a, b in zip(drawings, others))
+        (a.kind, a.label, a.width) == (b.kind, b.label, b.width)
+        and len(a.strokes) == len(b.strokes)
+        and all(np.array_equal(s, t) for s, t in zip(a.strokes, b.strokes, strict=False))
+        for a, b in zip(drawings, others, strict=False)
+    )
 
 
 def _every_drawing(drawn_set) -> list:
@@ -58,7 +66,9 @@ def test_the_benchmark_is_fixed_and_training_drawings_come_from_other_seeds(mnis
     assert [d.kind for d in first.held_out_styles] == list(dd.HELD_OUT_STYLES)
     assert sorted(d.kind for d in first.held_out_non_digits) == sorted(dd.HELD_OUT_NON_DIGITS)
     training = dd.training_drawings(np.random.default_rng(1), 30)
-    assert not any(np.array_equal(t.strokes[0], e.strokes[0]) for t in training for e in first.styles)
+    assert not any(
+        np.array_equal(t.strokes[0], e.strokes[0]) for t in training for e in first.styles
+    )
     with pytest.raises(ValueError, match="benchmark"):
         dd.training_drawings(np.random.default_rng(dd.EVALUATION_SEED), 3)
     with pytest.raises(ValueError, match="benchmark"):
@@ -73,9 +83,13 @@ def test_the_held_out_families_leave_the_existing_families_unchanged(mnist_small
     assert [s.spawn_key for s in five[:3]] == [s.spawn_key for s in three]
     old = [np.random.default_rng(s) for s in three]
     kinds = list(dd.NON_DIGIT_KINDS)
-    before = ([dd.mnist_drawing(x, y, old[0]) for x, y in zip(x_test[:5], y_test[:5])]     # the code before
-              + [dd.style_drawing(name, old[1]) for name in dd.STYLES for _ in range(2)]
-              + [dd.non_digit_drawing(kinds[i % len(kinds)], old[2]) for i in old[2].permutation(15)])
+    before = (
+        [
+            dd.mnist_drawing(x, y, old[0]) for x, y in zip(x_test[:5], y_test[:5], strict=False)
+        ]  # the code before
+        + [dd.style_drawing(name, old[1]) for name in dd.STYLES for _ in range(2)]
+        + [dd.non_digit_drawing(kinds[i % len(kinds)], old[2]) for i in old[2].permutation(15)]
+    )
     now = dd.evaluation_drawings(x_test[:5], y_test[:5], per_style=2, non_digits=15)
     assert _same(now.mnist + now.styles + now.non_digits, before)
 
@@ -89,14 +103,16 @@ def test_held_out_templates_are_new_shapes_the_pad_reads():
     assert len(digits) >= 20 and all(digits.count(d) >= 2 for d in range(10))
     assert len(dd.HELD_OUT_NON_DIGITS) >= 8
     rng = np.random.default_rng(dd.EVALUATION_SEED)
-    drawings = ([dd.style_drawing(name, rng) for name in dd.HELD_OUT_STYLES]
-                + [dd.non_digit_drawing(kind, rng) for kind in dd.HELD_OUT_NON_DIGITS]
-                + [dd.place(strokes, rng, None, "lowercase-letter") for strokes in dd.LOWERCASE.values()])
+    drawings = (
+        [dd.style_drawing(name, rng) for name in dd.HELD_OUT_STYLES]
+        + [dd.non_digit_drawing(kind, rng) for kind in dd.HELD_OUT_NON_DIGITS]
+        + [dd.place(strokes, rng, None, "lowercase-letter") for strokes in dd.LOWERCASE.values()]
+    )
     images, refusals = dd.to_model_inputs(drawings)
-    assert [(d.kind, r) for d, r in zip(drawings, refusals) if r is not None] == []
+    assert [(d.kind, r) for d, r in zip(drawings, refusals, strict=False) if r is not None] == []
     assert (images.max(axis=(1, 2, 3)) > 0.5).all()
-    assert [d.label for d in drawings[:len(digits)]] == digits
-    assert all(d.label is None for d in drawings[len(digits):])
+    assert [d.label for d in drawings[: len(digits)]] == digits
+    assert all(d.label is None for d in drawings[len(digits) :])
 
 
 def test_training_generators_never_draw_a_held_out_template(mnist_small):
@@ -124,9 +140,12 @@ def test_the_benchmark_reports_the_held_out_families(mnist_small):
     drawn = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13)
     report = drawn_digit_benchmark(Clueless(), drawn)
     held_out = report["held_out_styles"]
-    assert list(held_out["per_style"]) == list(dd.HELD_OUT_STYLES) and held_out["count"] == len(dd.HELD_OUT_STYLES)
+    assert list(held_out["per_style"]) == list(dd.HELD_OUT_STYLES) and held_out["count"] == len(
+        dd.HELD_OUT_STYLES
+    )
     assert held_out["not_a_digit"] == 1.0 and held_out["accuracy"] == pytest.approx(
-        np.mean([digit == 0 for digit, _ in dd.HELD_OUT_STYLES.values()]))      # argmax of a tie: 0
+        np.mean([digit == 0 for digit, _ in dd.HELD_OUT_STYLES.values()])
+    )  # argmax of a tie: 0
     assert sorted(report["held_out_non_digits"]["per_kind"]) == sorted(dd.HELD_OUT_NON_DIGITS)
     assert report["held_out_non_digits"]["flagged"] == report["non_digits"]["flagged"] == 1.0
     assert report["held_out_non_digits"]["verdicts"] == {"not_a_digit": 13}
@@ -139,9 +158,15 @@ def test_the_benchmark_reads_real_peoples_doodles_as_non_digits(mnist_small):
 
     _, (x_test, y_test) = mnist_small
     without = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13)
-    drawn = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13, doodles_per_kind=1)
-    assert without.doodles == [] and _same(_every_drawing(without), _every_drawing(drawn)[:-len(drawn.doodles)])
-    again = dd.evaluation_drawings(x_test[:0], y_test[:0], per_style=0, non_digits=0, doodles_per_kind=1)
+    drawn = dd.evaluation_drawings(
+        x_test[:3], y_test[:3], per_style=1, non_digits=13, doodles_per_kind=1
+    )
+    assert without.doodles == [] and _same(
+        _every_drawing(without), _every_drawing(drawn)[: -len(drawn.doodles)]
+    )
+    again = dd.evaluation_drawings(
+        x_test[:0], y_test[:0], per_style=0, non_digits=0, doodles_per_kind=1
+    )
     assert _same(drawn.doodles, again.doodles)
     kinds = [d.kind for d in drawn.doodles]
     assert len(kinds) == len(set(kinds)) == 345 - len(quickdraw.DIGIT_LIKE) and "cat" in kinds
@@ -165,8 +190,10 @@ def test_every_set_the_benchmark_reports_has_one_role_defined_once():
     assert set(dd.ROLE_MEANINGS) == {"training", "development", "evaluation"}
     assert set(dd.ROLES.values()) <= set(dd.ROLE_MEANINGS)
     assert dd.ROLES["styles"] == dd.ROLES["non_digits"] == "training"
-    assert {dd.ROLES[family] for family in ("real_writers", "mnist", "held_out_styles",
-                                            "held_out_non_digits", "doodles")} == {"development"}
+    assert {
+        dd.ROLES[family]
+        for family in ("real_writers", "mnist", "held_out_styles", "held_out_non_digits", "doodles")
+    } == {"development"}
 
 
 def test_the_real_writers_are_the_pen_digits_held_out_part_all_of_it_or_300_in_quick_mode():
@@ -178,7 +205,7 @@ def test_the_real_writers_are_the_pen_digits_held_out_part_all_of_it_or_300_in_q
     held_out, labels = pendigits.load("held_out")
     assert np.array_equal(points, held_out[:12])
     assert [d.label for d in drawings] == list(labels[:12])
-    assert _same(drawings, dd.real_writer_drawings(12)[0])      # placed the same way every time
+    assert _same(drawings, dd.real_writer_drawings(12)[0])  # placed the same way every time
     none, no_points = dd.real_writer_drawings(0)
     assert none == [] and no_points.shape == (0, 8, 2)
     with pytest.raises(ValueError, match="1,498 digits, not 1,499"):
@@ -193,8 +220,9 @@ def test_the_benchmark_reports_real_writers_first_with_every_sets_role(mnist_sma
 
     _, (x_test, y_test) = mnist_small
     without = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13)
-    drawn = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13,
-                                   real_writers=40)
+    drawn = dd.evaluation_drawings(
+        x_test[:3], y_test[:3], per_style=1, non_digits=13, real_writers=40
+    )
     assert without.real_writers == [] and _same(_every_drawing(without), _every_drawing(drawn)[40:])
     points, labels = pendigits.load("held_out")
     labels = labels[:40]
@@ -203,12 +231,21 @@ def test_the_benchmark_reports_real_writers_first_with_every_sets_role(mnist_sma
 
     report = drawn_digit_benchmark(Clueless(), drawn)
     assert [key for key in report if key in dd.DrawnSet.FAMILIES][0] == "real_writers"
-    assert report["roles"] == {family: dd.ROLES[family] for family in (
-        "real_writers", "mnist", "styles", "non_digits", "held_out_styles", "held_out_non_digits")}
+    assert report["roles"] == {
+        family: dd.ROLES[family]
+        for family in (
+            "real_writers",
+            "mnist",
+            "styles",
+            "non_digits",
+            "held_out_styles",
+            "held_out_non_digits",
+        )
+    }
     writers = report["real_writers"]
     assert writers["count"] == 40 and writers["not_a_digit"] == 1.0
     assert writers["answered_right"] == 0
-    assert writers["accuracy"] == pytest.approx(np.mean(labels == 0))          # argmax of a tie: 0
+    assert writers["accuracy"] == pytest.approx(np.mean(labels == 0))  # argmax of a tie: 0
     assert writers["per_digit_count"] == np.bincount(labels, minlength=10).tolist()
     lines = drawn_summary(report)
     assert lines[0].startswith("real writers' pen digits read right: ")
@@ -274,7 +311,7 @@ def test_the_segment_style_is_one_pen_stroke_per_segment_and_readable_by_the_pad
     for digit, segments in enumerate(dd.SEGMENT_DIGITS):
         drawing = dd.segment_drawing(digit, rng)
         assert drawing.label == digit and drawing.kind == "segments"
-        assert len(drawing.strokes) == len(segments) and segments[0] == "o"   # the bar on top
+        assert len(drawing.strokes) == len(segments) and segments[0] == "o"  # the bar on top
         assert check_drawing(drawing.rgba()) is None
     assert dd.SEGMENT_DIGITS[8] == "oabcdefg" and len(set(dd.SEGMENT_DIGITS)) == 10
     for bad in (10, -1, True, "3"):
@@ -283,7 +320,8 @@ def test_the_segment_style_is_one_pen_stroke_per_segment_and_readable_by_the_pad
 
 
 def test_doodles_are_varied_training_non_digits_only():
-    """Random doodles (3-5 random parts) are non-digits for training; the benchmark's seed is refused."""
+    """Random doodles (3-5 random parts) are non-digits for training; the benchmark's seed is
+    refused."""
     drawings = dd.doodle_drawings(np.random.default_rng(3), 12)
     assert len(drawings) == 12 and all(d.label is None and d.kind == "doodle" for d in drawings)
     assert all(3 <= len(d.strokes) <= 5 for d in drawings)

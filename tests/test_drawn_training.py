@@ -1,17 +1,18 @@
 """Training for drawn digits: pad-like augmentation, outlier exposure, the drawcnn recipe."""
+
 import numpy as np
 import pytest
 
-from handwriting.training import augmentation as drawn_training
 from handwriting.data import CACHE_ENV
 from handwriting.models import losses
 from handwriting.models.losses import OUTLIER_LABEL
+from handwriting.training import augmentation as drawn_training
 
 
 def _bar(width: int = 2) -> np.ndarray:
     """One image (1, 28, 28, 1): a vertical stroke ``width`` pixels wide, like a drawn 1."""
     image = np.zeros((1, 28, 28, 1), np.float32)
-    image[0, 6:22, 13:13 + width] = 1.0
+    image[0, 6:22, 13 : 13 + width] = 1.0
     return image
 
 
@@ -23,14 +24,15 @@ def test_brush_width_makes_strokes_wider_or_thinner_by_whole_pixels(steps, chang
 
 def test_a_warp_with_no_randomness_is_the_identity_and_a_warp_keeps_the_ink_in_range():
     image = _bar()
-    still = drawn_training.random_warp(image, rotation_degrees=0, shear=0, scale=(1, 1),
-                                       shift_pixels=0, elastic_pixels=0).numpy()
+    still = drawn_training.random_warp(
+        image, rotation_degrees=0, shear=0, scale=(1, 1), shift_pixels=0, elastic_pixels=0
+    ).numpy()
     np.testing.assert_allclose(still, image, atol=1e-5)
     warped = drawn_training.random_warp(np.repeat(image, 64, axis=0)).numpy()
     assert warped.min() >= 0 and warped.max() <= 1
     assert not np.allclose(warped, image, atol=1e-2)
     ink = warped.sum(axis=(1, 2, 3)) / image.sum()
-    assert ink.min() > 0.5 and ink.max() < 2           # moved and stretched, not lost
+    assert ink.min() > 0.5 and ink.max() < 2  # moved and stretched, not lost
 
 
 def test_outliers_are_trained_towards_the_uniform_distribution():
@@ -39,7 +41,7 @@ def test_outliers_are_trained_towards_the_uniform_distribution():
     confident = np.full((1, 10), 0.01, np.float32)
     confident[0, 3] = 0.91
     outlier = np.array([OUTLIER_LABEL])
-    assert float(loss(outlier, uniform)) == pytest.approx(np.log(10), rel=1e-5)    # its minimum
+    assert float(loss(outlier, uniform)) == pytest.approx(np.log(10), rel=1e-5)  # its minimum
     assert float(loss(outlier, confident)) > float(loss(outlier, uniform)) + 1
     assert float(loss(np.array([3]), confident)) == pytest.approx(-np.log(0.91), rel=1e-5)
 
@@ -58,20 +60,24 @@ def test_training_data_joins_drawn_digits_and_non_digits(mnist_small, tmp_path, 
     images, labels = drawn_training.drawn_training_data(x, y, seed=1)
     assert images.shape[1:] == (28, 28, 1) and len(images) == len(labels) >= 15
     assert (labels == OUTLIER_LABEL).sum() >= 6 and set(labels[labels >= 0]) <= set(range(10))
-    again, _ = drawn_training.drawn_training_data(x, y, seed=1)      # from the cache
+    again, _ = drawn_training.drawn_training_data(x, y, seed=1)  # from the cache
     np.testing.assert_array_equal(again, images)
     batches = list(drawn_training.make_drawing_dataset(x, y, batch_size=32, seed=1))
     assert sum(len(b[0]) for b in batches) == 100 + len(images)
 
 
-def test_a_cache_that_cannot_be_written_is_skipped_with_a_warning(mnist_small, tmp_path, monkeypatch):
+def test_a_cache_that_cannot_be_written_is_skipped_with_a_warning(
+    mnist_small, tmp_path, monkeypatch
+):
     blocker = tmp_path / "cache"
     blocker.write_text("a file where the cache folder should be")
     monkeypatch.setenv(CACHE_ENV, str(blocker))
     (x, y), _ = mnist_small
-    with pytest.warns(UserWarning, match=f"Could not keep the drawn training data in {blocker}.*{CACHE_ENV}"):
+    with pytest.warns(
+        UserWarning, match=f"Could not keep the drawn training data in {blocker}.*{CACHE_ENV}"
+    ):
         images, labels = drawn_training.drawn_training_data(x[:100], y[:100], seed=1)
-    assert len(images) == len(labels) >= 15                  # the data is made all the same
+    assert len(images) == len(labels) >= 15  # the data is made all the same
     assert blocker.read_text().startswith("a file")
 
 
@@ -85,7 +91,7 @@ def test_the_training_data_never_draws_a_held_out_template(mnist_small, monkeypa
         kinds.append(kind)
         return place(strokes, rng, label, kind, *args, **kwargs)
 
-    for module in (redrawn, templates):          # every module that places drawings
+    for module in (redrawn, templates):  # every module that places drawings
         monkeypatch.setattr(module, "place", recording_place)
     (x, y), _ = mnist_small
     drawn_training.drawn_training_data(x[:300], y[:300], seed=2, cache=False)
@@ -103,5 +109,5 @@ def test_drawcnn_trains_with_its_recipe(mnist_small, tmp_path, monkeypatch):
     run = TrainingRun(config, data=((x[:700], y[:700]), test))
     record = run.fit()
     assert run.model.output_shape == (None, 10) and record.train_size == 630
-    assert run.history["loss"][-1] < run.history["loss"][0]      # it learns
-    assert 0 < record.train_accuracy <= 1                        # digits only: outliers have no label
+    assert run.history["loss"][-1] < run.history["loss"][0]  # it learns
+    assert 0 < record.train_accuracy <= 1  # digits only: outliers have no label

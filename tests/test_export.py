@@ -1,4 +1,5 @@
 """The TF.js export: files, atomicity, zip, and Keras == TF.js in real Chromium."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,20 @@ import numpy as np
 import pytest
 
 import handwriting.export as export_module
-from handwriting.export import APP_FILES, MAX_ACCURACY_LOSS, MIN_ARGMAX_AGREEMENT, ExportError, ParityReport, compare_preprocessing, export_web_app, make_zip, open_app, tfjs_predict, verify_export
 from handwriting.browser import serve_directory
+from handwriting.export import (
+    APP_FILES,
+    MAX_ACCURACY_LOSS,
+    MIN_ARGMAX_AGREEMENT,
+    ExportError,
+    ParityReport,
+    compare_preprocessing,
+    export_web_app,
+    make_zip,
+    open_app,
+    tfjs_predict,
+    verify_export,
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,19 +51,21 @@ def test_existing_folder_is_refused_and_left_intact(exported, tiny_model):
     assert {p: (exported.out_dir / p).read_bytes() for p in exported.files} == before
 
 
-def test_replace_never_deletes_a_folder_that_is_not_an_earlier_export(tiny_model, tmp_path, monkeypatch):
+def test_replace_never_deletes_a_folder_that_is_not_an_earlier_export(
+    tiny_model, tmp_path, monkeypatch
+):
     notebooks = tmp_path / "lab"
     notebooks.mkdir()
     (notebooks / "02_train.ipynb").write_text("a learner's notebook")
     monkeypatch.chdir(notebooks)
-    for typed in (notebooks, "", ".", tmp_path):         # the panel's Folder field, mistyped
+    for typed in (notebooks, "", ".", tmp_path):  # the panel's Folder field, mistyped
         with pytest.raises(ExportError, match="not an earlier export .* would delete"):
             export_web_app(tiny_model, typed, overwrite=True)
     assert (notebooks / "02_train.ipynb").read_text() == "a learner's notebook"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lab"]
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert export_web_app(tiny_model, empty, overwrite=True).out_dir == empty   # empty: fine
+    assert export_web_app(tiny_model, empty, overwrite=True).out_dir == empty  # empty: fine
 
 
 def test_failure_midway_leaves_the_previous_export_whole(exported, tiny_model, monkeypatch):
@@ -121,7 +136,8 @@ def test_every_app_file_is_vendored_and_packaged():
     from conftest import ROOT
 
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
-        "package-data"]["handwriting.web"]
+        "package-data"
+    ]["handwriting.web"]
     for name in APP_FILES:
         assert (ROOT / "web" / name).is_file(), name
         assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), f"{name} not packaged"
@@ -129,11 +145,13 @@ def test_every_app_file_is_vendored_and_packaged():
 
 @pytest.mark.browser
 @pytest.mark.parametrize("backend, runs_on", [(None, "wasm"), ("cpu", "cpu")])
-def test_tfjs_in_chromium_matches_keras_and_the_preprocessing(exported, tiny_model, mnist_small,
-                                                              backend, runs_on):
+def test_tfjs_in_chromium_matches_keras_and_the_preprocessing(
+    exported, tiny_model, mnist_small, backend, runs_on
+):
     """By default on the app's own choice: wasm here, as for every user without a GPU."""
-    report = verify_export(tiny_model, exported.out_dir, digits=300, test_data=mnist_small[1],
-                           backend=backend)
+    report = verify_export(
+        tiny_model, exported.out_dir, digits=300, test_data=mnist_small[1], backend=backend
+    )
     assert report.ok and report.backend == runs_on, report.summary()
     assert report.max_abs_diff <= 1e-4
     assert report.argmax_agreement == 1.0
@@ -147,8 +165,8 @@ def test_quantised_exports_load_and_agree(tiny_model, mnist_small, tmp_path, qua
     result = export_web_app(tiny_model, tmp_path / quantization, quantization=quantization)
     report = verify_export(tiny_model, result.out_dir, digits=300, test_data=mnist_small[1])
     assert report.quantization == quantization and report.ok, report.summary()
-    assert report.argmax_agreement >= MIN_ARGMAX_AGREEMENT                       # the README's
-    assert report.tfjs_accuracy >= report.keras_accuracy - MAX_ACCURACY_LOSS     # thresholds
+    assert report.argmax_agreement >= MIN_ARGMAX_AGREEMENT  # the README's
+    assert report.tfjs_accuracy >= report.keras_accuracy - MAX_ACCURACY_LOSS  # thresholds
 
 
 @pytest.mark.browser
@@ -200,21 +218,33 @@ def test_predict_batch_matches_keras_on_the_page_api(exported, tiny_model, mnist
 
 
 def _report(**numbers) -> ParityReport:
-    fields = dict(digits=1000, backend="cpu", quantization="uint8", max_abs_diff=0.02,
-                  argmax_agreement=1.0, keras_accuracy=0.99, tfjs_accuracy=0.99, drawings=10,
-                  preprocess_max_diff=0.0, preprocess_reasons_agree=True)
+    fields = dict(
+        digits=1000,
+        backend="cpu",
+        quantization="uint8",
+        max_abs_diff=0.02,
+        argmax_agreement=1.0,
+        keras_accuracy=0.99,
+        tfjs_accuracy=0.99,
+        drawings=10,
+        preprocess_max_diff=0.0,
+        preprocess_reasons_agree=True,
+    )
     return ParityReport(**{**fields, **numbers})
 
 
-@pytest.mark.parametrize("numbers, problem", [
-    ({}, None),
-    ({"argmax_agreement": 0.994}, "same answer as Keras for only 99.40%"),
-    ({"tfjs_accuracy": 0.9885}, "loses 0.15 accuracy points"),
-    ({"tfjs_accuracy": 0.989}, None),                                    # exactly 0.1 point: allowed
-    ({"quantization": None, "max_abs_diff": 2e-4}, "max |Δp|"),
-    ({"preprocess_max_diff": 1e-3}, "JS preprocessing differs"),
-    ({"preprocess_reasons_agree": False}, "refuse different drawings"),
-])
+@pytest.mark.parametrize(
+    "numbers, problem",
+    [
+        ({}, None),
+        ({"argmax_agreement": 0.994}, "same answer as Keras for only 99.40%"),
+        ({"tfjs_accuracy": 0.9885}, "loses 0.15 accuracy points"),
+        ({"tfjs_accuracy": 0.989}, None),  # exactly 0.1 point: allowed
+        ({"quantization": None, "max_abs_diff": 2e-4}, "max |Δp|"),
+        ({"preprocess_max_diff": 1e-3}, "JS preprocessing differs"),
+        ({"preprocess_reasons_agree": False}, "refuse different drawings"),
+    ],
+)
 def test_a_parity_report_is_ok_only_within_the_readme_thresholds(numbers, problem):
     report = _report(**numbers)
     assert report.ok == (problem is None), report.problems
@@ -235,7 +265,8 @@ def test_preprocessing_comparison_copes_with_js_accepting_what_numpy_refuses():
 
 
 def test_a_failed_swap_puts_the_earlier_export_back(tiny_model, tmp_path, monkeypatch):
-    """The rename step itself fails (not a copy): the old export is restored, nothing is left over."""
+    """The rename step itself fails (not a copy): the old export is restored, nothing is left
+    over."""
     from pathlib import Path
 
     first = export_web_app(tiny_model, tmp_path / "app")
@@ -286,9 +317,9 @@ def _without_wasm_unsafe_eval(folder):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("break_wasm", [_without_wasm_files, _without_wasm_unsafe_eval])
-def test_when_wasm_cannot_start_the_app_falls_back_to_cpu_and_says_why(exported, tmp_path, page,
-                                                                       mnist_small, tiny_model,
-                                                                       break_wasm):
+def test_when_wasm_cannot_start_the_app_falls_back_to_cpu_and_says_why(
+    exported, tmp_path, page, mnist_small, tiny_model, break_wasm
+):
     import shutil
 
     broken = tmp_path / "app"
@@ -303,8 +334,9 @@ def test_when_wasm_cannot_start_the_app_falls_back_to_cpu_and_says_why(exported,
         assert "cpu backend, chosen automatically" in status and reason in status
         assert "error" not in page.locator("#status").get_attribute("class")
         x = mnist_small[1][0][:10]
-        np.testing.assert_allclose(tfjs_predict(page, x), tiny_model.predict(x, verbose=0),
-                                   atol=1e-4)
+        np.testing.assert_allclose(
+            tfjs_predict(page, x), tiny_model.predict(x, verbose=0), atol=1e-4
+        )
         with pytest.raises(ExportError, match="runs on cpu, not wasm"):
             open_app(page, url, backend="wasm")
 
@@ -318,7 +350,7 @@ _FITTED = {"temperature": 1.3412, "sure": 0.7, "pair": 0.9, "floor": 0.6581}
 #: tests/data/good_exports/: what both readers make of each (the calibration; the rest as written)
 GOOD_EXPORTS = {
     "current.json": _FITTED,
-    "before-calibration.json": _DEFAULTS,                          # the first exports had none
+    "before-calibration.json": _DEFAULTS,  # the first exports had none
     "before-floor.json": {**_FITTED, "floor": 0.0},
     "model-fingerprint.json": {**_FITTED, "model_fingerprint": "sha256:3f1c0e9a"},
     "model-fingerprint-null.json": {**_FITTED, "model_fingerprint": None},
@@ -334,7 +366,8 @@ BAD_EXPORTS = {
     "not-an-object.json": r"not an object \(\{\.\.\.\}\) but an array",
     "misspelt-key.json": re.escape('unknown key "calibrtion" (did you mean "calibration"?)'),
     "misspelt-calibration-key.json": re.escape(
-        'unknown key "calibration.temprature" (did you mean "temperature"?)'),
+        'unknown key "calibration.temprature" (did you mean "temperature"?)'
+    ),
     "missing-key.json": re.escape('key "quantization" is missing'),
     "missing-calibration-number.json": re.escape('key "calibration.sure" is missing'),
     "temperature-zero.json": r'"calibration" is out of range: temperature must be a positive',
@@ -345,9 +378,11 @@ BAD_EXPORTS = {
     "boolean-floor.json": re.escape('"calibration.floor" must be a number, not true'),
     "calibration-not-an-object.json": re.escape('"calibration" must be an object, not an array'),
     "fingerprint-number.json": re.escape(
-        '"calibration.model_fingerprint" must be a string or null, not 1234'),
+        '"calibration.model_fingerprint" must be a string or null, not 1234'
+    ),
     "unknown-quantization.json": re.escape(
-        '"quantization" must be "float32", "float16" or "uint8", not "int4"'),
+        '"quantization" must be "float32", "float16" or "uint8", not "int4"'
+    ),
     "other-format.json": re.escape('"format" must be "tfjs_graph_model"'),
     "other-input-shape.json": re.escape('"input" must be [null, 28, 28, 1], not [null,32,32,3]'),
     "other-model-path.json": re.escape('"model" must be "model/model.json"'),
@@ -404,16 +439,22 @@ def test_python_and_the_app_read_the_same_export_json_files_alike(page, tmp_path
         page.goto(f"{url}tests/data/")
         for script in ("calibration.js", "manifest.js"):
             page.add_script_tag(url=f"{url}web/{script}")
-        names = page.evaluate("[HandwritingManifest.KEYS, HandwritingManifest.OPTIONAL, "
-                              "HandwritingManifest.CALIBRATION_KEYS, "
-                              "HandwritingManifest.CALIBRATION_OPTIONAL]")
-        assert names == [list(export_module.MANIFEST_KEYS), list(export_module.MANIFEST_OPTIONAL),
-                         list(export_module.CALIBRATION_KEYS),
-                         list(export_module.CALIBRATION_OPTIONAL)]
+        names = page.evaluate(
+            "[HandwritingManifest.KEYS, HandwritingManifest.OPTIONAL, "
+            "HandwritingManifest.CALIBRATION_KEYS, "
+            "HandwritingManifest.CALIBRATION_OPTIONAL]"
+        )
+        assert names == [
+            list(export_module.MANIFEST_KEYS),
+            list(export_module.MANIFEST_OPTIONAL),
+            list(export_module.CALIBRATION_KEYS),
+            list(export_module.CALIBRATION_OPTIONAL),
+        ]
         for name in _every("good_exports", GOOD_EXPORTS):
             js = page.evaluate(_JS_READ_MANIFEST, f"{url}tests/data/good_exports/{name}")
             python = export_module.read_manifest(
-                _export_folder_with(tmp_path, DATA / "good_exports" / name))
+                _export_folder_with(tmp_path, DATA / "good_exports" / name)
+            )
             assert js == {"manifest": python}, name
         for name in _every("bad_exports", BAD_EXPORTS):
             js = page.evaluate(_JS_READ_MANIFEST, f"{url}tests/data/bad_exports/{name}")
@@ -448,8 +489,12 @@ def test_a_hand_edited_export_json_stops_the_app_with_its_message(exported, tmp_
 def test_verify_export_on_a_hand_edited_folder_names_the_file(exported, tiny_model, tmp_path):
     folder = _copy(exported, tmp_path)
     _edit_manifest(folder, lambda text: text.replace('"floor"', '"floor": 0.5, "flor"'))
-    with pytest.raises(ExportError, match=re.escape(f'{folder}/export.json: unknown key '
-                                                    '"calibration.flor" (did you mean "floor"?)')):
+    with pytest.raises(
+        ExportError,
+        match=re.escape(
+            f'{folder}/export.json: unknown key "calibration.flor" (did you mean "floor"?)'
+        ),
+    ):
         verify_export(tiny_model, folder, digits=10)
     _edit_manifest(folder, lambda text: text.replace('"flor"', '"pair": 0.9,\n}\n#'))
     with pytest.raises(ExportError, match=r"export.json: not valid JSON \(.* at line \d+"):
@@ -478,8 +523,10 @@ def test_the_preview_of_a_damaged_export_names_what_is_wrong(exported, tmp_path)
 def test_a_zip_of_a_damaged_export_or_inside_it_is_refused(exported, tmp_path):
     folder = _copy(exported, tmp_path)
     with pytest.raises(ExportError, match="inside the export"):
-        make_zip(folder, folder / "app.zip")            # it would zip itself
-    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in exported.out_dir.iterdir())
+        make_zip(folder, folder / "app.zip")  # it would zip itself
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        p.name for p in exported.out_dir.iterdir()
+    )
     _edit_manifest(folder, lambda text: text.replace('"quantization"', '"quantisation"'))
     with pytest.raises(ExportError, match='did you mean "quantization"'):
         make_zip(folder)
@@ -489,7 +536,7 @@ def test_a_zip_of_a_damaged_export_or_inside_it_is_refused(exported, tmp_path):
 def test_exporting_again_repairs_a_hand_broken_export_json(exported, tiny_model, tmp_path):
     folder = _copy(exported, tmp_path)
     _edit_manifest(folder, lambda text: text.replace('"floor"', '"floor": 0.5,, "x"'))  # no JSON
-    (folder / ".DS_Store").write_bytes(b"\0")          # a file browser's, not the user's
+    (folder / ".DS_Store").write_bytes(b"\0")  # a file browser's, not the user's
     export_web_app(tiny_model, folder, overwrite=True)
     assert export_module.read_manifest(folder)["quantization"] == "float32"
 
@@ -506,16 +553,25 @@ def test_export_never_deletes_the_model_it_reads(exported, tiny_model, tmp_path)
     Calibration(temperature=2.0).save(model_path)
     saved = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     (tmp_path / "link").symlink_to(folder)
-    attempts = [(model_path, folder), (model_path, tmp_path / "link"),
-                (tmp_path / "link" / "model.keras", folder),
-                (folder / "model" / ".." / "model.keras", folder)]
+    attempts = [
+        (model_path, folder),
+        (model_path, tmp_path / "link"),
+        (tmp_path / "link" / "model.keras", folder),
+        (folder / "model" / ".." / "model.keras", folder),
+    ]
     for model, out in attempts:
-        with pytest.raises(ExportError, match=re.escape(f"{folder} holds ") + r".*model\.keras, "
-                           "which this export reads"):
+        with pytest.raises(
+            ExportError,
+            match=re.escape(f"{folder} holds ") + r".*model\.keras, "
+            "which this export reads",
+        ):
             export_web_app(model, out, overwrite=True)
-    with pytest.raises(ExportError, match=r"holds what an export does not write \(model"
-                                          r"\.calibration\.json, model\.keras\)"):
-        export_web_app(tiny_model, folder, overwrite=True)   # the CLI passes the loaded model
+    with pytest.raises(
+        ExportError,
+        match=r"holds what an export does not write \(model"
+        r"\.calibration\.json, model\.keras\)",
+    ):
+        export_web_app(tiny_model, folder, overwrite=True)  # the CLI passes the loaded model
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == saved
 
 
@@ -525,10 +581,15 @@ def test_files_an_export_did_not_write_are_never_deleted(exported, tiny_model, t
     (folder / "model" / "notes.txt").write_text("mine")
     (folder / "index.html").unlink()
     (folder / "index.html").symlink_to(tmp_path / "my-page.html")
-    with pytest.raises(ExportError, match=r"also holds what an export does not write "
-                                          r"\(app\.zip, index\.html, model/notes\.txt\)"):
+    with pytest.raises(
+        ExportError,
+        match=r"also holds what an export does not write "
+        r"\(app\.zip, index\.html, model/notes\.txt\)",
+    ):
         export_web_app(tiny_model, folder, overwrite=True)
-    assert (folder / "app.zip").read_bytes().startswith(b"PK") and (folder / "model" / "notes.txt").exists()
+    assert (folder / "app.zip").read_bytes().startswith(b"PK") and (
+        folder / "model" / "notes.txt"
+    ).exists()
 
 
 def test_outputs_are_checked_before_the_conversion(tiny_model, tmp_path, monkeypatch):
@@ -555,7 +616,7 @@ def test_a_killed_exports_backup_does_not_block_the_next_export(exported, tiny_m
     import os
 
     folder = _copy(exported, tmp_path)
-    backup = tmp_path / f".app.old-{os.getpid()}"    # what a killed swap of this process left
+    backup = tmp_path / f".app.old-{os.getpid()}"  # what a killed swap of this process left
     backup.mkdir()
     (backup / "index.html").write_text("the export before")
     export_web_app(tiny_model, folder, overwrite=True, quantization="uint8")

@@ -1,4 +1,5 @@
 """The export panel without a notebook: export() writes, checks, zips and previews the app."""
+
 from __future__ import annotations
 
 import html
@@ -13,14 +14,17 @@ from handwriting.widgets import ExportPanel
 @pytest.mark.browser
 def test_export_writes_a_checked_app_with_preview_and_download(tiny_model, tmp_path):
     panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"), verify_digits=200)
-    megabytes = tiny_model.count_params() * 4 / 1e6          # 4 bytes per float32 weight
+    megabytes = tiny_model.count_params() * 4 / 1e6  # 4 bytes per float32 weight
     assert panel.quantization.label == f"float32 (≈{megabytes:.2f} MB)"
     assert [value for _, value in panel.quantization.options] == ["float32", "float16", "uint8"]
     report = panel.export()
     assert report is not None and report.ok, panel.message.value
     assert (tmp_path / "app" / "index.html").is_file() and panel.zip_path.is_file()
     assert "matches Keras" in panel.message.value and "max |Δp|" in panel.message.value
-    assert 'download="app.zip"' in panel.download.value and "data:application/zip;base64," in panel.download.value
+    assert (
+        'download="app.zip"' in panel.download.value
+        and "data:application/zip;base64," in panel.download.value
+    )
     srcdoc = html.unescape(re.search(r'srcdoc="([^"]*)"', panel.preview.value).group(1))
     assert "window.HANDWRITING_MODEL" in srcdoc and "window.HANDWRITING_WASM" in srcdoc
     assert "connect-src blob:;" in srcdoc, "the preview fetches only the blobs it makes itself"
@@ -29,8 +33,7 @@ def test_export_writes_a_checked_app_with_preview_and_download(tiny_model, tmp_p
 
 
 @pytest.mark.browser
-def test_preview_runs_tfjs_on_wasm_in_its_sandboxed_iframe(tiny_model, tmp_path, page,
-                                                           mnist_small):
+def test_preview_runs_tfjs_on_wasm_in_its_sandboxed_iframe(tiny_model, tmp_path, page, mnist_small):
     """The panel's own iframe (srcdoc, sandboxed, no server): the inlined wasm binaries load."""
     import numpy as np
 
@@ -43,12 +46,15 @@ def test_preview_runs_tfjs_on_wasm_in_its_sandboxed_iframe(tiny_model, tmp_path,
     page.set_content(panel.preview.value)
     preview = page.frames[1]
     preview.wait_for_function("() => window.handwriting !== undefined")
-    assert preview.evaluate("() => window.handwriting.ready.then(() => 'ok', e => String(e))") == "ok"
+    assert (
+        preview.evaluate("() => window.handwriting.ready.then(() => 'ok', e => String(e))") == "ok"
+    )
     assert preview.evaluate("window.handwriting.backend()") == "wasm", preview.inner_text("#status")
     assert "wasm backend with SIMD, chosen automatically" in preview.inner_text("#status")
     x = mnist_small[1][0][:10]
-    np.testing.assert_allclose(tfjs_predict(preview, x), tiny_model.predict(x, verbose=0),
-                               atol=1e-4)
+    np.testing.assert_allclose(
+        tfjs_predict(preview, x), tiny_model.predict(x, verbose=0), atol=1e-4
+    )
     assert all(url.startswith(("about:", "blob:", "data:")) for url in requests), requests
 
 
@@ -63,20 +69,26 @@ def test_the_app_carries_the_models_calibration_as_from_the_cli(tiny_model, tmp_
     path = tmp_path / "tiny.keras"
     save_model(tiny_model, path)
     Calibration(temperature=2.5, sure=0.75, pair=0.85, floor=0.6).save(path)
-    expected = {path: {"temperature": 2.5, "sure": 0.75, "pair": 0.85, "floor": 0.6},
-                PRETRAINED: pretrained_record()["calibration"],
-                tiny_model: Calibration().as_dict()}         # a model object carries none
+    expected = {
+        path: {"temperature": 2.5, "sure": 0.75, "pair": 0.85, "floor": 0.6},
+        PRETRAINED: pretrained_record()["calibration"],
+        tiny_model: Calibration().as_dict(),
+    }  # a model object carries none
     for source, calibration in expected.items():
         panel = ExportPanel(source, out_dir=str(tmp_path / "app"), verify=False)
         panel.export()
-        assert json.loads((tmp_path / "app" / "export.json").read_text())["calibration"] == calibration
-        shown = ", ".join(f"{name} {calibration[name]:g}"
-                          for name in ("temperature", "sure", "pair", "floor"))
-        assert f"calibration in export.json: {shown}." in panel.message.value    # as the app reads it
+        assert (
+            json.loads((tmp_path / "app" / "export.json").read_text())["calibration"] == calibration
+        )
+        shown = ", ".join(
+            f"{name} {calibration[name]:g}" for name in ("temperature", "sure", "pair", "floor")
+        )
+        assert f"calibration in export.json: {shown}." in panel.message.value  # as the app reads it
 
 
 def test_following_a_training_panel_the_app_carries_each_models_own_calibration(
-        mnist_small, personal_drawings, tmp_path):
+    mnist_small, personal_drawings, tmp_path
+):
     """What the CLI saves beside the model: fitted on the run's validation digits after Train,
     refitted after Fine-tune (never the default temperature 1 of a bare model object)."""
     import json
@@ -105,7 +117,7 @@ def test_export_without_a_model_explains_what_to_do(tmp_path):
     with pytest.raises(ExportError, match="No model to export yet"):
         panel.export()
     assert "No model to export yet" in panel.message.value
-    panel.export_button.click()                      # a click shows it and raises nothing
+    panel.export_button.click()  # a click shows it and raises nothing
     assert "No model to export yet" in panel.message.value
     assert not (tmp_path / "app").exists()
 
@@ -144,7 +156,9 @@ def test_a_model_of_the_wrong_shape_is_refused(tmp_path):
 
     from handwriting.models.digit_model import ModelError
 
-    wrong = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    wrong = keras.Sequential(
+        [keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10)]
+    )
     with pytest.raises(ModelError, match="28, 28, 1"):
         ExportPanel(wrong)
 
@@ -159,7 +173,7 @@ def test_without_chromium_the_check_is_an_error_outside_colab(tiny_model, tmp_pa
     from handwriting import jobs
     from handwriting.browser import BrowserUnavailableError
 
-    monkeypatch.setattr(jobs, "verify_export", _no_chromium)   # where the export job calls it
+    monkeypatch.setattr(jobs, "verify_export", _no_chromium)  # where the export job calls it
     panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"))
     with pytest.raises(BrowserUnavailableError):
         panel.export()
@@ -172,7 +186,7 @@ def test_in_colab_the_check_is_skipped_saying_so(tiny_model, tmp_path, monkeypat
 
     from handwriting import jobs
 
-    monkeypatch.setattr(jobs, "verify_export", _no_chromium)   # where the export job calls it
+    monkeypatch.setattr(jobs, "verify_export", _no_chromium)  # where the export job calls it
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"))
     result = panel.export()
@@ -186,9 +200,17 @@ def test_a_failed_parity_check_is_shown_and_raised(tiny_model, tmp_path, monkeyp
 
     def differs(model, out_dir, **kwargs):
         return export_module.ParityReport(
-            digits=500, backend="cpu", quantization="uint8", max_abs_diff=0.3,
-            argmax_agreement=0.97, keras_accuracy=0.95, tfjs_accuracy=0.93, drawings=10,
-            preprocess_max_diff=0.0, preprocess_reasons_agree=True)
+            digits=500,
+            backend="cpu",
+            quantization="uint8",
+            max_abs_diff=0.3,
+            argmax_agreement=0.97,
+            keras_accuracy=0.95,
+            tfjs_accuracy=0.93,
+            drawings=10,
+            preprocess_max_diff=0.0,
+            preprocess_reasons_agree=True,
+        )
 
     monkeypatch.setattr(jobs, "verify_export", differs)
     panel = ExportPanel(tiny_model, out_dir=str(tmp_path / "app"))

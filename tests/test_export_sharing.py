@@ -1,4 +1,6 @@
-"""Exports on a shared machine: folder permissions, a killed export's litter, overlapping exports."""
+"""Exports on a shared machine: folder permissions, a killed export's litter, overlapping
+exports."""
+
 from __future__ import annotations
 
 import os
@@ -8,13 +10,13 @@ import subprocess
 import sys
 import threading
 
-from handwriting.export import export_web_app, remove_stale_staging
-
 from conftest import ROOT
+
+from handwriting.export import export_web_app, remove_stale_staging
 
 
 def test_export_gets_the_permissions_mkdir_gives_under_the_umask(tiny_model, tmp_path):
-    umask = 0o027                                   # not the usual 022: the umask must decide
+    umask = 0o027  # not the usual 022: the umask must decide
     previous = os.umask(umask)
     try:
         result = export_web_app(tiny_model, tmp_path / "web")
@@ -23,10 +25,12 @@ def test_export_gets_the_permissions_mkdir_gives_under_the_umask(tiny_model, tmp
     folders = [result.out_dir, *(p for p in result.out_dir.rglob("*") if p.is_dir())]
     files = [p for p in result.out_dir.rglob("*") if p.is_file()]
     assert len(folders) >= 2 and len(files) == len(result.files)
-    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in folders} == \
-        {p.name: 0o777 & ~umask for p in folders}
-    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in files} == \
-        {p.name: 0o666 & ~umask for p in files}
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in folders} == {
+        p.name: 0o777 & ~umask for p in folders
+    }
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in files} == {
+        p.name: 0o666 & ~umask for p in files
+    }
 
 
 _HOLD_STAGING = """
@@ -45,8 +49,12 @@ def test_a_killed_exports_staging_folder_is_removed_by_the_next_export(tiny_mode
     others = [tmp_path / ".other.tmp-abcd1234", tmp_path / ".web.tmp-notes", tmp_path / "web.tmp-x"]
     for folder in others:
         folder.mkdir()
-    exporter = subprocess.Popen([sys.executable, "-c", _HOLD_STAGING, str(target)],
-                                stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    exporter = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_STAGING, str(target)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         staging = tmp_path / os.path.basename(exporter.stdout.readline().strip())
         assert staging.name.startswith(".web.tmp-") and staging.is_dir()

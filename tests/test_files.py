@@ -1,4 +1,5 @@
 """Atomic writes: what the lab saves (models, records, calibrations, caches) is whole or absent."""
+
 import json
 
 import numpy as np
@@ -29,8 +30,10 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_nothing_behind(tmp_path):
 def test_the_partial_file_keeps_the_suffix_its_writer_needs(tmp_path):
     path = tmp_path / "cache.npz"
     with files.replacing(path) as partial:
-        assert partial.suffix == ".npz" and partial.name.startswith(".") and partial.parent == tmp_path
-        np.savez_compressed(partial, x=np.arange(3))      # would append .npz to any other name
+        assert (
+            partial.suffix == ".npz" and partial.name.startswith(".") and partial.parent == tmp_path
+        )
+        np.savez_compressed(partial, x=np.arange(3))  # would append .npz to any other name
     with np.load(path) as loaded:
         assert loaded["x"].tolist() == [0, 1, 2]
     assert [p.name for p in tmp_path.iterdir()] == ["cache.npz"]
@@ -52,7 +55,7 @@ def test_a_model_save_that_fails_keeps_the_previous_model(tiny_model, tmp_path, 
         save_model(tiny_model, path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["model.keras"]
-    load_model(path)                                        # still a readable model
+    load_model(path)  # still a readable model
 
 
 def test_writable_folder_makes_the_folder_or_says_what_is_in_the_way(tmp_path):
@@ -60,28 +63,45 @@ def test_writable_folder_makes_the_folder_or_says_what_is_in_the_way(tmp_path):
     blocker = tmp_path / "notes.txt"
     blocker.write_text("a file where a folder should be")
     for folder in (blocker, blocker / "cnn2"):
-        with pytest.raises(files.FolderError, match=f"Cannot save in {folder} "
-                                                    rf"\(a file, not a folder: {blocker}\)"):
+        with pytest.raises(
+            files.FolderError,
+            match=f"Cannot save in {folder} "
+            rf"\(a file, not a folder: {blocker}\)",
+        ):
             files.writable_folder(folder)
     assert blocker.read_text().startswith("a file")
 
 
 def test_files_that_belong_together_are_replaced_all_or_none(tmp_path):
-    model, calibration, stale = tmp_path / "m.keras", tmp_path / "m.calibration.json", tmp_path / "old.json"
+    model, calibration, stale = (
+        tmp_path / "m.keras",
+        tmp_path / "m.calibration.json",
+        tmp_path / "old.json",
+    )
     for path, text in ((model, "old model"), (calibration, "old calibration"), (stale, "stale")):
         path.write_text(text)
-    with pytest.raises(KeyboardInterrupt):               # Ctrl+C after the model, before the rest
+    with pytest.raises(KeyboardInterrupt):  # Ctrl+C after the model, before the rest
         with files.replacing_together([model, calibration], remove=[stale]) as (m, c):
             m.write_text("new model")
             raise KeyboardInterrupt
-    assert [model.read_text(), calibration.read_text(), stale.read_text()] == \
-        ["old model", "old calibration", "stale"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.calibration.json", "m.keras", "old.json"]
+    assert [model.read_text(), calibration.read_text(), stale.read_text()] == [
+        "old model",
+        "old calibration",
+        "stale",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "m.calibration.json",
+        "m.keras",
+        "old.json",
+    ]
     with files.replacing_together([model, calibration], remove=[stale]) as (m, c):
         m.write_text("new model")
         c.write_text("new calibration")
-    assert [model.read_text(), calibration.read_text(), stale.exists()] == \
-        ["new model", "new calibration", False]
+    assert [model.read_text(), calibration.read_text(), stale.exists()] == [
+        "new model",
+        "new calibration",
+        False,
+    ]
 
 
 def test_a_folder_where_a_file_goes_is_refused_before_anything_is_written(tmp_path):
@@ -89,7 +109,7 @@ def test_a_folder_where_a_file_goes_is_refused_before_anything_is_written(tmp_pa
     wrote = []
     with pytest.raises(files.SaveError, match=r"mine.keras: it is a folder, not a file"):
         with files.replacing(tmp_path / "mine.keras") as partial:
-            wrote.append(partial)                       # never reached: refused first
+            wrote.append(partial)  # never reached: refused first
     assert not wrote and [p.name for p in tmp_path.iterdir()] == ["mine.keras"]
     with pytest.raises(files.SaveError, match="it is a folder"):
         files.writable_as_files(tmp_path / "ok.keras", tmp_path / "mine.keras")
@@ -97,7 +117,7 @@ def test_a_folder_where_a_file_goes_is_refused_before_anything_is_written(tmp_pa
     with pytest.raises(files.FolderError, match=r"a file, not a folder: .*notes"):
         files.writable_as_files(tmp_path / "notes" / "mine.keras")
     assert files.writable_as_files(tmp_path / "new" / "m.keras") == [tmp_path / "new" / "m.keras"]
-    assert not (tmp_path / "new").exists()                               # checks, creates nothing
+    assert not (tmp_path / "new").exists()  # checks, creates nothing
 
 
 def test_same_file_sees_through_symbolic_and_hard_links(tmp_path):
@@ -109,5 +129,5 @@ def test_same_file_sees_through_symbolic_and_hard_links(tmp_path):
     (tmp_path / "hard.keras").hardlink_to(runs / "model.keras")
     for other in ("alias/model.keras", "link.keras", "hard.keras", "runs/../runs/model.keras"):
         assert files.same_file(tmp_path / other, runs / "model.keras"), other
-    assert files.same_file(tmp_path / "alias" / "new.keras", runs / "new.keras")     # not there yet
+    assert files.same_file(tmp_path / "alias" / "new.keras", runs / "new.keras")  # not there yet
     assert not files.same_file(tmp_path / "alias" / "other.keras", runs / "model.keras")

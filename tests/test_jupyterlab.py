@@ -1,4 +1,5 @@
 """End to end in real JupyterLab + Chromium: the notebooks render, train, draw and export."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -37,12 +38,15 @@ def test_train_notebook_panel_trains_on_click(jupyter_lab, lab_page):
     assert errors == []
     panel = lab_page.locator(".hw-training-panel").first
     rows = panel.locator(".hw-runs tbody tr")
-    assert rows.count() == 3                                      # dnn, cnn1, cnn2 from the cells
+    assert rows.count() == 3  # dnn, cnn1, cnn2 from the cells
     panel.get_by_role("button", name="Train").click()
     lab_page.wait_for_function(
         "() => document.querySelectorAll('.hw-training-panel .hw-runs tbody tr').length === 4",
-        timeout=180_000)
-    lab_page.wait_for_function("() => /finished/.test(document.querySelector('.hw-train-message').innerText)")
+        timeout=180_000,
+    )
+    lab_page.wait_for_function(
+        "() => /finished/.test(document.querySelector('.hw-train-message').innerText)"
+    )
     assert "cnn2" in rows.nth(3).inner_text()
     panel.scroll_into_view_if_needed()
     jupyter_lab.screenshot(lab_page, "jupyterlab_training_panel.png")
@@ -65,7 +69,9 @@ def test_draw_notebook_reads_a_mouse_drawing(jupyter_lab, lab_page):
     draw(lab_page, pretrained.locator("canvas.hw-pad-canvas"), SEVEN_WITH_A_BAR[0])
     assert draw_and_read(lab_page, pretrained, SEVEN_WITH_A_BAR[1])["digit"] == "7"
     # The second follows the notebook's own (quick) model.
-    assert draw_and_read(lab_page, lab_page.locator(".hw-drawing-pad").nth(1), ONE)["likeliest"] == "1"
+    assert (
+        draw_and_read(lab_page, lab_page.locator(".hw-drawing-pad").nth(1), ONE)["likeliest"] == "1"
+    )
     lab_page.locator(".hw-drawing-pad").nth(1).scroll_into_view_if_needed()
     jupyter_lab.screenshot(lab_page, "jupyterlab_drawing_pad.png")
 
@@ -81,18 +87,26 @@ def test_tour_from_data_to_exported_app_preview(jupyter_lab, lab_page):
     jupyter_lab.screenshot(lab_page, "jupyterlab_tour_pad.png")
 
     export_panel = lab_page.locator(".hw-export-panel").first
-    assert export_panel.locator(".hw-export-message").inner_text() == ""   # not exported yet
+    assert export_panel.locator(".hw-export-message").inner_text() == ""  # not exported yet
     export_panel.get_by_role("button", name="Export").click()
     lab_page.wait_for_function(
         "() => /matches Keras/.test(document.querySelector('.hw-export-message').innerText)",
-        timeout=300_000)
+        timeout=300_000,
+    )
     frame = lab_page.frame_locator("iframe.hw-preview-frame").first
     frame.locator("#status.ready").wait_for(timeout=120_000)
-    lab_page.locator("iframe.hw-preview-frame").first.evaluate("e => e.scrollIntoView({block: 'center'})")
+    lab_page.locator("iframe.hw-preview-frame").first.evaluate(
+        "e => e.scrollIntoView({block: 'center'})"
+    )
     draw(lab_page, frame.locator("#pad"), ONE)
     lab_page.wait_for_timeout(1000)
     bars = frame.locator("#probabilities")
-    assert bars.evaluate(f"(box) => {{ {LIKELIEST}; return likeliest(box.querySelectorAll('.bar')); }}") == in_the_pad
+    assert (
+        bars.evaluate(
+            f"(box) => {{ {LIKELIEST}; return likeliest(box.querySelectorAll('.bar')); }}"
+        )
+        == in_the_pad
+    )
     assert "Download" in export_panel.locator(".hw-export-download").inner_text()
     export_panel.scroll_into_view_if_needed()
     jupyter_lab.screenshot(lab_page, "jupyterlab_tour_export_preview.png")
@@ -102,20 +116,24 @@ def test_inside_notebook_inspector_follows_a_mouse_drawing(jupyter_lab, lab_page
     jupyter_lab.open_notebook(lab_page, "06_inside.ipynb")
     assert jupyter_lab.run_all_cells(lab_page, "06_inside.ipynb") == []
     maps = lab_page.locator(".hw-inspector .hw-feature-maps")
-    assert maps.count() == 4                                  # the notebook's own drawing, cnn2
+    assert maps.count() == 4  # the notebook's own drawing, cnn2
     lab_page.locator(".hw-drawing-pad").first.get_by_role("button", name="Clear").click()
     lab_page.wait_for_function("() => !document.querySelector('.hw-inspector .hw-feature-maps')")
     pad = lab_page.locator(".hw-drawing-pad")
     draw(lab_page, pad.first.locator("canvas.hw-pad-canvas"), FOUR[0])
-    digit = draw_and_read(lab_page, pad, FOUR[1])["likeliest"]     # the pad's, sure or not
+    digit = draw_and_read(lab_page, pad, FOUR[1])["likeliest"]  # the pad's, sure or not
     lab_page.wait_for_function(
         """(digit) => {
           const status = document.querySelector('.hw-inspector-status b');
           return status && status.textContent === digit
-                 && document.querySelector(`.hw-inspector-evidence [data-digit="${digit}"] img.hw-saliency`)
+                 && document.querySelector(
+                      `.hw-inspector-evidence [data-digit="${digit}"] img.hw-saliency`)
                  && document.querySelectorAll('.hw-inspector .hw-feature-maps').length === 4
                  && document.querySelectorAll('.hw-inspector .hw-neighbour').length === 8;
-        }""", arg=digit, timeout=60_000)
+        }""",
+        arg=digit,
+        timeout=60_000,
+    )
     evidence = lab_page.locator(f'.hw-inspector-evidence [data-digit="{digit}"] img.hw-saliency')
     assert evidence.count() == 1
     lab_page.set_viewport_size({"width": 1400, "height": 1900})
@@ -125,7 +143,9 @@ def test_inside_notebook_inspector_follows_a_mouse_drawing(jupyter_lab, lab_page
     jupyter_lab.screenshot(lab_page, "jupyterlab_inspector.png")
 
 
-def test_your_handwriting_notebook_collects_mouse_drawings_and_finetunes_on_click(jupyter_lab, lab_page):
+def test_your_handwriting_notebook_collects_mouse_drawings_and_finetunes_on_click(
+    jupyter_lab, lab_page
+):
     name = "05_your_handwriting.ipynb"
     jupyter_lab.open_notebook(lab_page, name)
     assert jupyter_lab.run_all_cells(lab_page, name, timeout_s=900) == []
@@ -134,28 +154,36 @@ def test_your_handwriting_notebook_collects_mouse_drawings_and_finetunes_on_clic
     pad = lab_page.locator(".hw-drawing-pad").first
     rows = panel.locator(".hw-runs tbody tr")
     thumbs = collector.locator(".hw-thumb")
-    assert rows.count() == 1 and "+you" in rows.first.inner_text()     # the notebook's fine-tuning
-    assert thumbs.count() == 50 and "Done: 50 drawings" in collector.locator(".hw-collect-prompt").inner_text()
+    assert rows.count() == 1 and "+you" in rows.first.inner_text()  # the notebook's fine-tuning
+    assert (
+        thumbs.count() == 50
+        and "Done: 50 drawings" in collector.locator(".hw-collect-prompt").inner_text()
+    )
 
     # Redo the last drawing (the fifth 9) and draw it again with the mouse, then Save / Next.
     collector.get_by_role("button", name="Redo last").click()
     lab_page.wait_for_function(
         "() => /Draw a 9 \\(5 of 5\\)/.test(document.querySelector('.hw-collect-prompt').innerText)"
-        " && document.querySelectorAll('.hw-collector .hw-thumb').length === 49")
+        " && document.querySelectorAll('.hw-collector .hw-thumb').length === 49"
+    )
     *strokes, last = segment_drawing(9, np.random.default_rng(3)).strokes
     for stroke in strokes:
         draw(lab_page, pad.locator("canvas.hw-pad-canvas"), stroke)
     draw_and_read(lab_page, pad, last)
     collector.get_by_role("button", name="Save / Next").click()
-    lab_page.wait_for_function("() => /Done: 50/.test(document.querySelector('.hw-collect-prompt').innerText)"
-                               " && document.querySelectorAll('.hw-collector .hw-thumb').length === 50")
+    lab_page.wait_for_function(
+        "() => /Done: 50/.test(document.querySelector('.hw-collect-prompt').innerText)"
+        " && document.querySelectorAll('.hw-collector .hw-thumb').length === 50"
+    )
     assert thumbs.last.inner_text() == "9"
 
     # A drawing kept with its true label, as after a misreading.
     draw_and_read(lab_page, pad, ONE)
     collector.locator("select").select_option(label="1")
     collector.get_by_role("button", name="Keep").last.click()
-    lab_page.wait_for_function("() => document.querySelectorAll('.hw-collector .hw-thumb').length === 51")
+    lab_page.wait_for_function(
+        "() => document.querySelectorAll('.hw-collector .hw-thumb').length === 51"
+    )
     assert thumbs.last.inner_text() == "1 (kept)"
     collector.evaluate("e => e.scrollIntoView({block: 'center'})")
     lab_page.wait_for_timeout(500)
@@ -164,10 +192,16 @@ def test_your_handwriting_notebook_collects_mouse_drawings_and_finetunes_on_clic
     # Fine-tune again from the panel's button, on the folder the notebook used (now 51 drawings).
     panel.get_by_role("button", name="Fine-tune").click()
     lab_page.wait_for_function(
-        "() => document.querySelectorAll('.hw-training-panel .hw-runs tbody tr').length === 2", timeout=300_000)
-    lab_page.wait_for_function("() => /finished/.test(document.querySelector('.hw-train-message').innerText)")
+        "() => document.querySelectorAll('.hw-training-panel .hw-runs tbody tr').length === 2",
+        timeout=300_000,
+    )
+    lab_page.wait_for_function(
+        "() => /finished/.test(document.querySelector('.hw-train-message').innerText)"
+    )
     assert "+you" in rows.nth(1).inner_text()
-    lab_page.wait_for_function("() => /#2/.test(document.querySelector('.hw-finetune-view').innerText)")
+    lab_page.wait_for_function(
+        "() => /#2/.test(document.querySelector('.hw-finetune-view').innerText)"
+    )
     view = panel.locator(".hw-finetune-view")
     assert "your held-out drawings" in view.inner_text() and "MNIST test" in view.inner_text()
     view.evaluate("e => e.scrollIntoView({block: 'center'})")

@@ -1,8 +1,8 @@
 """Project files agree with each other: pyproject vs environment.yml, README vs .ci/run."""
+
 import tomllib
 
 import yaml
-
 from conftest import ROOT
 
 

@@ -1,4 +1,6 @@
-"""Real writers' digits (UCI pen digits): shipped, split by a fixed rule, redrawn like pen digits."""
+"""Real writers' digits (UCI pen digits): shipped, split by a fixed rule, redrawn like pen
+digits."""
+
 from __future__ import annotations
 
 import tomllib
@@ -6,8 +8,8 @@ from fnmatch import fnmatch
 
 import numpy as np
 import pytest
-
 from conftest import ROOT
+
 from handwriting.drawn import pendigits as pd
 from handwriting.preprocess import CANVAS_SIZE, STROKE_WIDTH, preprocess_canvas
 
@@ -38,7 +40,9 @@ def _turns(path: np.ndarray) -> np.ndarray:
 def _ellipse(aspect: float, height: float = 200.0, n: int = 400) -> np.ndarray:
     """A 0 as a pen writes it: one closed stroke, counter-clockwise from the top (y down)."""
     angle = np.linspace(-np.pi / 2, -np.pi / 2 - 2 * np.pi, n)
-    return np.column_stack([140 + aspect * height / 2 * np.cos(angle), 140 + height / 2 * np.sin(angle)])
+    return np.column_stack(
+        [140 + aspect * height / 2 * np.cos(angle), 140 + height / 2 * np.sin(angle)]
+    )
 
 
 # ------------------------------------------------------------------------------ the data
@@ -48,8 +52,10 @@ def test_the_7494_digits_ship_in_the_package_with_credit(data):
     points, labels = data
     assert points.shape == (pd.N_DIGITS, pd.N_POINTS, 2) and points.dtype == np.uint8
     assert labels.shape == (pd.N_DIGITS,) and set(np.bincount(labels)) <= set(range(719, 781))
-    assert (points.min(axis=1) == 0).all() and (points.max(axis=1) == 100).all()   # both stretched
-    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert (points.min(axis=1) == 0).all() and (points.max(axis=1) == 100).all()  # both stretched
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]
     assert any(fnmatch(pd.PACKAGE_FILE, pattern) for pattern in package_data["handwriting.drawn"])
     shipped = ROOT / "handwriting" / "drawn" / pd.PACKAGE_FILE
     assert shipped.stat().st_size < 150_000
@@ -59,7 +65,9 @@ def test_the_7494_digits_ship_in_the_package_with_credit(data):
         assert credit in pd.__doc__
 
 
-def test_another_copy_is_read_from_the_environment_and_bad_files_are_explained(tmp_path, monkeypatch, data):
+def test_another_copy_is_read_from_the_environment_and_bad_files_are_explained(
+    tmp_path, monkeypatch, data
+):
     points, labels = data
     np.savez(tmp_path / "few.npz", points=points[:7], labels=labels[:7].astype(np.uint8))
     monkeypatch.setenv(pd.PATH_ENV, str(tmp_path / "few.npz"))
@@ -79,11 +87,13 @@ def test_the_split_is_the_fixed_rule_every_fifth_row_held_out(data):
     train, held_out = pd.split()
     assert (len(train), len(held_out)) == (pd.TRAIN_SIZE, pd.HELD_OUT_SIZE) == (5996, 1498)
     np.testing.assert_array_equal(held_out, np.arange(4, pd.N_DIGITS, 5))
-    np.testing.assert_array_equal(np.sort(np.concatenate([train, held_out])), np.arange(pd.N_DIGITS))
+    np.testing.assert_array_equal(
+        np.sort(np.concatenate([train, held_out])), np.arange(pd.N_DIGITS)
+    )
     points, _ = data
     part_points, part_labels = pd.load("held_out")
     np.testing.assert_array_equal(part_points, points[held_out])
-    assert np.bincount(part_labels).min() > 130                # every digit is well represented
+    assert np.bincount(part_labels).min() > 130  # every digit is well represented
     assert len(pd.load("train")[0]) == 5996 and len(pd.split(10)[1]) == 2
     assert "mixes writers" in pd.split.__doc__ or "every writer" in pd.split.__doc__
     with pytest.raises(ValueError, match="choose one of"):
@@ -116,13 +126,13 @@ def test_the_aspect_estimate_holds_on_mnist_pen_paths_put_through_the_data_sets_
     for image in x[:2500, ..., 0]:
         strokes = digit_strokes(image)
         extent = np.ptp(strokes[0], axis=0) if len(strokes) == 1 else np.zeros(2)
-        if extent.min() >= 1:          # one pen path (no junctions), not a dot or a flat line
+        if extent.min() >= 1:  # one pen path (no junctions), not a dot or a flat line
             found.append(pd.dataset_points(strokes))
             truth.append(extent[0] / extent[1])
     assert len(found) > 500
     error = np.log(pd.estimate_aspect(np.stack(found)) / np.array(truth))
-    assert abs(np.median(error)) < 0.05                        # no bias
-    assert np.mean(np.abs(error) < np.log(1.2)) > 0.8          # 85 % within 20 % when measured
+    assert abs(np.median(error)) < 0.05  # no bias
+    assert np.mean(np.abs(error) < np.log(1.2)) > 0.8  # 85 % within 20 % when measured
 
 
 def test_drawn_digits_have_the_measured_aspects_and_the_label_never_shapes_them(data):
@@ -134,10 +144,12 @@ def test_drawn_digits_have_the_measured_aspects_and_the_label_never_shapes_them(
         drawn = [np.ptp(pd.to_strokes(points[i])[0], axis=0) for i in rows]
         assert np.median([w / h for w, h in drawn]) == pytest.approx(measured, abs=0.03), digit
         assert np.median(aspects[labels == digit]) == pytest.approx(measured, abs=0.015), digit
-    assert MEASURED_ASPECTS[1] < 0.6 * MEASURED_ASPECTS[0]     # a 1 far narrower than a 0
+    assert MEASURED_ASPECTS[1] < 0.6 * MEASURED_ASPECTS[0]  # a 1 far narrower than a 0
     one = points[np.nonzero(labels == 1)[0][0]]
     for label in (None, 1, 7):
-        np.testing.assert_array_equal(pd.to_drawing(one, label).strokes[0], pd.to_drawing(one).strokes[0])
+        np.testing.assert_array_equal(
+            pd.to_drawing(one, label).strokes[0], pd.to_drawing(one).strokes[0]
+        )
 
 
 def test_a_pen_path_survives_the_data_set_and_the_loader(data):
@@ -167,14 +179,23 @@ def test_strokes_are_smooth_curves_through_the_points(data):
         path = pd.path_shape(points[i])
         turns = _turns(path)
         if len(path) == 7 * per_segment + 1:
-            assert np.allclose(path[::per_segment], np.column_stack(
-                [points[i, :, 0] / 100 * pd.estimate_aspect(points[i]), 1 - points[i, :, 1] / 100]))
+            assert np.allclose(
+                path[::per_segment],
+                np.column_stack(
+                    [
+                        points[i, :, 0] / 100 * pd.estimate_aspect(points[i]),
+                        1 - points[i, :, 1] / 100,
+                    ]
+                ),
+            )
             inner = np.arange(1, len(path) - 1)
             off_knots = np.minimum(inner % per_segment, per_segment - inner % per_segment) >= 2
-            assert turns[off_knots].max() < 25, i      # bends gently between the data's points
+            assert turns[off_knots].max() < 25, i  # bends gently between the data's points
         assert np.median(turns) < 6, i
-        polygon = np.column_stack([points[i, :, 0] * pd.estimate_aspect(points[i]), -points[i, :, 1]])
-        assert turns.sum() < 1.8 * _turns(polygon).sum(), i      # no loops or wiggles added
+        polygon = np.column_stack(
+            [points[i, :, 0] * pd.estimate_aspect(points[i]), -points[i, :, 1]]
+        )
+        assert turns.sum() < 1.8 * _turns(polygon).sum(), i  # no loops or wiggles added
 
 
 def test_drawings_are_centred_inside_the_canvas_with_the_pads_brush(data):
@@ -194,8 +215,10 @@ def test_a_generator_varies_drawings_reproducibly_and_keeps_them_on_the_canvas(d
     points, _ = data
     first = pd.drawings(points[:40], rng=np.random.default_rng(5))
     again = pd.drawings(points[:40], rng=np.random.default_rng(5))
-    assert all(np.array_equal(a.strokes[0], b.strokes[0]) and a.width == b.width
-               for a, b in zip(first, again))
+    assert all(
+        np.array_equal(a.strokes[0], b.strokes[0]) and a.width == b.width
+        for a, b in zip(first, again, strict=False)
+    )
     heights = [np.ptp(d.strokes[0][:, 1]) for d in first]
     assert np.ptp(heights) > 60 and len({d.width for d in first}) > 30
     for drawing in first:
@@ -211,10 +234,10 @@ def test_model_inputs_are_what_the_pad_reads_and_are_cached(data, tmp_path, monk
     points, _ = data
     images = pd.model_inputs(points[:6])
     assert images.shape == (6, 28, 28, 1) and images.dtype == np.float32
-    for image, one in zip(images, points[:6]):
+    for image, one in zip(images, points[:6], strict=False):
         np.testing.assert_array_equal(image[..., 0], preprocess_canvas(pd.to_drawing(one).rgba()))
     [kept] = (tmp_path / "cache").glob("pendigits-*.npy")
-    np.save(kept, np.ones_like(images))                        # the cache is what is read next
+    np.save(kept, np.ones_like(images))  # the cache is what is read next
     assert pd.model_inputs(points[:6]).min() == 1
     assert not np.array_equal(pd.model_inputs(points[:6], cache=False), np.ones_like(images))
     varied = pd.model_inputs(points[:6], rng=np.random.default_rng(1))
@@ -237,11 +260,13 @@ def test_a_picture_of_ten_of_each_digit(data, artifacts_dir):
 
     points, labels = pd.load("held_out")
     rows = np.concatenate([np.nonzero(labels == digit)[0][:10] for digit in range(10)])
-    canvases = np.stack([pd.to_drawing(points[i]).rgba()[::2, ::2] for i in rows])     # 140 px
+    canvases = np.stack([pd.to_drawing(points[i]).rgba()[::2, ::2] for i in rows])  # 140 px
     inputs = pd.model_inputs(points[rows], cache=False)
     seen = np.round(inputs * 255).astype(np.uint8).repeat(5, axis=1).repeat(5, axis=2)
     seen = np.concatenate([np.repeat(seen, 3, axis=3), np.full(seen.shape, 255, np.uint8)], axis=3)
-    cells = np.concatenate([canvases.reshape(10, 10, 140, 140, 4), seen.reshape(10, 10, 140, 140, 4)], axis=1)
+    cells = np.concatenate(
+        [canvases.reshape(10, 10, 140, 140, 4), seen.reshape(10, 10, 140, 140, 4)], axis=1
+    )
     picture = tile(cells.reshape(-1, 140, 140, 4), columns=20)
     Image.fromarray(picture).save(artifacts_dir / "pendigits.png")
     assert picture.shape[1] > 20 * 140 and (artifacts_dir / "pendigits.png").stat().st_size > 10_000
@@ -254,7 +279,9 @@ def test_a_cleanly_drawn_zero_reads_as_a_zero(pretrained):
     from handwriting.honest.metrics import predict_probabilities
 
     zeros = np.stack([pd.dataset_points([_ellipse(aspect)]) for aspect in (0.6, 0.75, 0.9)])
-    assert (predict_probabilities(pretrained, pd.model_inputs(zeros, cache=False)).argmax(axis=1) == 0).all()
+    assert (
+        predict_probabilities(pretrained, pd.model_inputs(zeros, cache=False)).argmax(axis=1) == 0
+    ).all()
 
 
 def test_the_held_out_one_stroke_digits_mostly_read_right(pretrained):
@@ -266,7 +293,9 @@ def test_the_held_out_one_stroke_digits_mostly_read_right(pretrained):
     points, labels = pd.load("held_out")
     for digit in (0, 2, 6):
         rows = np.nonzero(labels == digit)[0]
-        read = predict_probabilities(pretrained, pd.model_inputs(points[rows], cache=False)).argmax(axis=1)
+        read = predict_probabilities(pretrained, pd.model_inputs(points[rows], cache=False)).argmax(
+            axis=1
+        )
         assert np.mean(read == digit) > 0.95, digit
 
 

@@ -1,4 +1,5 @@
 """The widgets' PNG pictures hold exactly the pixels they were given."""
+
 from __future__ import annotations
 
 import io

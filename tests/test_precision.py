@@ -1,20 +1,22 @@
-"""Mixed precision: bfloat16 only where the CPU has it, and the trained model handed back in float32."""
+"""Mixed precision: bfloat16 only where the CPU has it, and the trained model handed back in
+float32."""
+
 import numpy as np
 import pytest
 
 from handwriting.models import architectures, precision
-from handwriting.training import run as training
 from handwriting.training import TrainingConfig, TrainingRun
+from handwriting.training import run as training
 
 
 def test_bfloat16_is_detected_from_the_cpu_flags(tmp_path):
     cpuinfo = tmp_path / "cpuinfo"
-    detect = precision.native_bfloat16.__wrapped__        # not the cached answer for this machine
+    detect = precision.native_bfloat16.__wrapped__  # not the cached answer for this machine
     cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f amx_bf16 amx_tile\n")
     assert detect(cpuinfo)
     cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f\n")
     assert not detect(cpuinfo)
-    assert not detect(tmp_path / "missing")               # not Linux: float32
+    assert not detect(tmp_path / "missing")  # not Linux: float32
 
 
 def test_a_policy_copy_keeps_the_weights_and_a_float32_output():
@@ -32,7 +34,7 @@ def test_a_policy_copy_keeps_the_weights_and_a_float32_output():
 
 @pytest.mark.parametrize("stop", [False, True])
 def test_a_run_in_bfloat16_hands_back_a_float32_model(mnist_small, monkeypatch, stop):
-    monkeypatch.setattr(training, "native_bfloat16", lambda: True)   # bfloat16 even if emulated
+    monkeypatch.setattr(training, "native_bfloat16", lambda: True)  # bfloat16 even if emulated
     seen = []
 
     class Watch(training.TrainingListener):
@@ -41,8 +43,11 @@ def test_a_run_in_bfloat16_hands_back_a_float32_model(mnist_small, monkeypatch, 
             if stop and epoch == 1:
                 run.stop()
 
-    run = TrainingRun(TrainingConfig.for_architecture("fast", epochs=2, seed=0), data=mnist_small,
-                      listeners=[Watch()])
+    run = TrainingRun(
+        TrainingConfig.for_architecture("fast", epochs=2, seed=0),
+        data=mnist_small,
+        listeners=[Watch()],
+    )
     record = run.fit()
     assert precision.MIXED in seen[0], "trained in bfloat16"
     assert {layer.dtype_policy.name for layer in run.model.layers} == {"float32"}

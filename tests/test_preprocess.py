@@ -1,4 +1,5 @@
 """The canvas -> 28x28 spec in numpy: refusals, centring, aspect, sizes, bad input, properties."""
+
 from __future__ import annotations
 
 import re
@@ -6,13 +7,23 @@ import time
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings, strategies as st
-
 from conftest import ROOT
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
 from handwriting import preprocess
-from handwriting.preprocess import (CANVAS_SIZE, MIN_INK_MASS, DrawingError, area_resize,
-                                    centred_ink_mass, check_drawing, digit_to_canvas,
-                                    preprocess_canvas, shift_and_scale, shift_to_center_of_mass)
+from handwriting.preprocess import (
+    CANVAS_SIZE,
+    MIN_INK_MASS,
+    DrawingError,
+    area_resize,
+    centred_ink_mass,
+    check_drawing,
+    digit_to_canvas,
+    preprocess_canvas,
+    shift_and_scale,
+    shift_to_center_of_mass,
+)
 from handwriting.strokes import rasterize_strokes
 
 
@@ -34,7 +45,7 @@ def specks(points, side, value=255):
     """Square specks of ``side`` pixels at (row, column) ``points``."""
     canvas = black()
     for y, x in points:
-        canvas[y:y + side, x:x + side, :3] = value
+        canvas[y : y + side, x : x + side, :3] = value
     return canvas
 
 
@@ -45,7 +56,7 @@ def dust(n, side=1, value=255, seed=0):
 
 def ring(cx, cy, rx, ry, n=40):
     t = np.linspace(0, 2 * np.pi, n)
-    return list(zip(cx + rx * np.sin(t), cy - ry * np.cos(t)))
+    return list(zip(cx + rx * np.sin(t), cy - ry * np.cos(t), strict=False))
 
 
 CORNERS = [(0, 0), (0, CANVAS_SIZE - 3), (CANVAS_SIZE - 3, 0), (CANVAS_SIZE - 3, CANVAS_SIZE - 3)]
@@ -57,7 +68,9 @@ ALMOST_EMPTY = {
     "left_edge_line": specks([(y, 0) for y in range(CANVAS_SIZE)], 1),
     "corner_specks_1px": specks([(0, 0), (0, 279), (279, 0), (279, 279)], 1),
     "corner_specks_3px": specks(CORNERS, 3),
-    "corner_dots_pad_brush": rasterize_strokes([[(10, 10)], [(270, 10)], [(10, 270)], [(270, 270)]]),
+    "corner_dots_pad_brush": rasterize_strokes(
+        [[(10, 10)], [(270, 10)], [(10, 270)], [(270, 270)]]
+    ),
     "two_far_dots_pad_brush": rasterize_strokes([[(30, 30)], [(250, 250)]]),
     "dust_300x1px": dust(300),
     "dust_100x2px": dust(100, 2),
@@ -67,7 +80,7 @@ ALMOST_EMPTY = {
 # Thin or light drawings that are digits: the pad's brush at its smallest accepted size and
 # spanning the canvas (the least ink a 20-px brush can give), thin pens, a small 0.
 THIN_DIGITS = {
-    "one_smallest_accepted": rasterize_strokes([[(140, 130), (140, 138)]]),      # 28 px tall
+    "one_smallest_accepted": rasterize_strokes([[(140, 130), (140, 138)]]),  # 28 px tall
     "one_long": rasterize_strokes([[(140, 10), (140, 270)]]),
     "one_corner_to_corner": rasterize_strokes([[(10, 10), (270, 270)]]),
     "zero_small": rasterize_strokes([ring(140, 140, 8, 12)]),
@@ -84,13 +97,16 @@ def center_of_mass(image):
     return (image.sum(1) * index).sum() / total, (image.sum(0) * index).sum() / total
 
 
-@pytest.mark.parametrize("canvas, reason", [
-    (rasterize_strokes([]), "blank"),
-    (np.zeros((280, 280, 4), np.uint8), "blank"),                       # transparent
-    (np.full((280, 280, 4), 255, np.uint8), "too_full"),
-    (rasterize_strokes([[(140, 140)]]), "too_small"),                   # a single dot
-    (rasterize_strokes([[(100, 100), (104, 102)]]), "too_small"),       # a short tick
-])
+@pytest.mark.parametrize(
+    "canvas, reason",
+    [
+        (rasterize_strokes([]), "blank"),
+        (np.zeros((280, 280, 4), np.uint8), "blank"),  # transparent
+        (np.full((280, 280, 4), 255, np.uint8), "too_full"),
+        (rasterize_strokes([[(140, 140)]]), "too_small"),  # a single dot
+        (rasterize_strokes([[(100, 100), (104, 102)]]), "too_small"),  # a short tick
+    ],
+)
 def test_what_is_not_a_digit_is_refused_never_guessed(canvas, reason):
     with pytest.raises(DrawingError) as refused:
         preprocess_canvas(canvas)
@@ -117,14 +133,22 @@ def test_the_too_little_line_has_room_on_both_sides(mnist_small):
     pens and the thinnest brush, drawn large, are still read."""
     (x_train, _), _ = mnist_small
     lightest = x_train[np.argsort(x_train.sum(axis=(1, 2, 3)))[:30], ..., 0]
-    np.testing.assert_allclose(centred_ink_mass(digit_to_canvas(lightest[0])), lightest[0].sum(), atol=1e-2)
-    digits = [digit_to_canvas(d) for d in lightest] + [THIN_DIGITS[name] for name in
-                                                       ("one_smallest_accepted", "one_long", "zero_small")]
+    np.testing.assert_allclose(
+        centred_ink_mass(digit_to_canvas(lightest[0])), lightest[0].sum(), atol=1e-2
+    )
+    digits = [digit_to_canvas(d) for d in lightest] + [
+        THIN_DIGITS[name] for name in ("one_smallest_accepted", "one_long", "zero_small")
+    ]
     assert min(centred_ink_mass(c) for c in digits) >= 2 * MIN_INK_MASS
     for name, canvas in THIN_DIGITS.items():
-        assert check_drawing(canvas) is None and preprocess_canvas(canvas).sum() >= MIN_INK_MASS, name
+        assert check_drawing(canvas) is None and preprocess_canvas(canvas).sum() >= MIN_INK_MASS, (
+            name
+        )
     for name, canvas in ALMOST_EMPTY.items():
-        assert check_drawing(canvas) == "too_little" and centred_ink_mass(canvas) <= 0.75 * MIN_INK_MASS, name
+        assert (
+            check_drawing(canvas) == "too_little"
+            and centred_ink_mass(canvas) <= 0.75 * MIN_INK_MASS
+        ), name
     assert centred_ink_mass(rasterize_strokes([])) == 0.0
 
 
@@ -137,7 +161,7 @@ def test_output_is_28x28_float32_in_unit_range():
 
 
 def test_centring_moves_an_off_centre_digit_to_the_middle_and_fits_20x20():
-    canvas = rasterize_strokes([[(200, 20), (260, 20), (230, 110)]])   # a small 7 in a corner
+    canvas = rasterize_strokes([[(200, 20), (260, 20), (230, 110)]])  # a small 7 in a corner
     image = preprocess_canvas(canvas)
     cy, cx = center_of_mass(image)
     assert abs(cy - 14) <= 0.5 and abs(cx - 14) <= 0.5
@@ -147,7 +171,7 @@ def test_centring_moves_an_off_centre_digit_to_the_middle_and_fits_20x20():
 
 
 def test_centring_keeps_the_aspect_ratio_of_a_tall_stroke():
-    image = preprocess_canvas(rasterize_strokes([[(40, 30), (40, 250)]]))   # a "1"
+    image = preprocess_canvas(rasterize_strokes([[(40, 30), (40, 250)]]))  # a "1"
     rows, cols = np.nonzero(image > 0.05)
     height, width = rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
     assert height >= 19 and width <= 4
@@ -165,19 +189,26 @@ def test_without_centring_an_mnist_digit_comes_back_unchanged(mnist_small):
 def test_centring_an_mnist_digit_changes_it_little(mnist_small):
     """MNIST digits were centred this way: re-centring moves their centre of mass < 1 pixel."""
     (_, _), (x_test, _) = mnist_small
-    moved = [np.subtract(center_of_mass(preprocess_canvas(digit_to_canvas(d))),
-                         center_of_mass(d[..., 0])) for d in x_test[:200]]
+    moved = [
+        np.subtract(
+            center_of_mass(preprocess_canvas(digit_to_canvas(d))), center_of_mass(d[..., 0])
+        )
+        for d in x_test[:200]
+    ]
     assert np.abs(moved).max() < 1.0 and np.abs(moved).mean() < 0.4
 
 
-@pytest.mark.parametrize("bad, message", [
-    (np.zeros((280, 280, 4), np.float32), "uint8"),
-    (np.zeros((280, 280, 3), np.uint8), "(H, W, 4)"),
-    (np.zeros((280, 280), np.uint8), "(H, W, 4)"),
-    (np.zeros((10, 10, 4), np.uint8), "at least 28x28"),
-    ([[0, 0, 0, 0]], "numpy uint8 array"),
-    (np.full((280, 280, 4), np.nan), "uint8"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (np.zeros((280, 280, 4), np.float32), "uint8"),
+        (np.zeros((280, 280, 3), np.uint8), "(H, W, 4)"),
+        (np.zeros((280, 280), np.uint8), "(H, W, 4)"),
+        (np.zeros((10, 10, 4), np.uint8), "at least 28x28"),
+        ([[0, 0, 0, 0]], "numpy uint8 array"),
+        (np.full((280, 280, 4), np.nan), "uint8"),
+    ],
+)
 def test_bad_input_gets_a_clear_error(bad, message):
     with pytest.raises((TypeError, ValueError), match=re.escape(message)):
         preprocess_canvas(bad)
@@ -187,20 +218,23 @@ def test_rasterised_strokes_have_the_brush_width():
     canvas = rasterize_strokes([[(40, 140), (240, 140)]], width=20)
     column = canvas[:, 140, 0]
     assert 19 <= np.count_nonzero(column > 127) <= 21
-    assert canvas[..., 3].min() == 255                       # opaque black background
+    assert canvas[..., 3].min() == 255  # opaque black background
     with pytest.raises(ValueError, match="finite"):
         rasterize_strokes([[(0, 0), (np.nan, 3)]])
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: rasterize_strokes(None), "list of strokes"),
-    (lambda: rasterize_strokes([[(0, 0), (1,)]]), "finite (x, y) points"),
-    (lambda: rasterize_strokes([(10, 20), (30, 40)]), "finite (x, y) points"),   # not nested
-    (lambda: rasterize_strokes([[(1, 1)]], width=0), "width"),
-    (lambda: digit_to_canvas(np.zeros(784)), "(28, 28)"),
-    (lambda: digit_to_canvas(np.zeros((28, 28)), size=300), "multiple of 28"),
-    (lambda: shift_and_scale(np.zeros((28, 28)), 0), "scale"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: rasterize_strokes(None), "list of strokes"),
+        (lambda: rasterize_strokes([[(0, 0), (1,)]]), "finite (x, y) points"),
+        (lambda: rasterize_strokes([(10, 20), (30, 40)]), "finite (x, y) points"),  # not nested
+        (lambda: rasterize_strokes([[(1, 1)]], width=0), "width"),
+        (lambda: digit_to_canvas(np.zeros(784)), "(28, 28)"),
+        (lambda: digit_to_canvas(np.zeros((28, 28)), size=300), "multiple of 28"),
+        (lambda: shift_and_scale(np.zeros((28, 28)), 0), "scale"),
+    ],
+)
 def test_helpers_reject_bad_input_clearly(call, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         call()
@@ -212,9 +246,10 @@ def test_area_resize_averages_down_and_replicates_up():
     small = area_resize(image, 28, 28)
     np.testing.assert_allclose(small[3, 5], image[30:40, 50:60].mean(), atol=1e-12)
     np.testing.assert_allclose(small.mean(), image.mean(), atol=1e-12)
-    np.testing.assert_allclose(area_resize(image[:7, :9], 14, 27),
-                               image[:7, :9].repeat(2, 0).repeat(3, 1), atol=1e-12)
-    odd = area_resize(image[:33, :17], 20, 20)                  # non-integer ratios, both ways
+    np.testing.assert_allclose(
+        area_resize(image[:7, :9], 14, 27), image[:7, :9].repeat(2, 0).repeat(3, 1), atol=1e-12
+    )
+    odd = area_resize(image[:33, :17], 20, 20)  # non-integer ratios, both ways
     np.testing.assert_allclose(odd.mean(), image[:33, :17].mean(), atol=1e-12)
 
 
@@ -237,8 +272,16 @@ def test_shift_and_scale_mimics_off_centre_small_drawing(mnist_small):
 
 def test_python_and_js_name_the_same_constants():
     js = (ROOT / "web" / "preprocess.js").read_text()
-    for name in ("CANVAS_SIZE", "MODEL_SIZE", "DIGIT_BOX", "STROKE_WIDTH", "MIN_DIGIT_FRACTION",
-                 "MAX_INK_FRACTION", "MIN_INK_MASS", "CENTER_OF_MASS"):
+    for name in (
+        "CANVAS_SIZE",
+        "MODEL_SIZE",
+        "DIGIT_BOX",
+        "STROKE_WIDTH",
+        "MIN_DIGIT_FRACTION",
+        "MAX_INK_FRACTION",
+        "MIN_INK_MASS",
+        "CENTER_OF_MASS",
+    ):
         found = re.findall(rf"const {name} = ([0-9.]+);", js)
         assert len(found) == 1, f"{name} must be defined once in preprocess.js"
         assert float(found[0]) == getattr(preprocess, name), name
@@ -285,9 +328,15 @@ def test_centring_is_idempotent(drawn):
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.lists(st.tuples(st.integers(12, 110), st.integers(12, 110)), min_size=1, max_size=5),
-                min_size=1, max_size=3),
-       st.integers(0, 155), st.integers(0, 155))
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(12, 110), st.integers(12, 110)), min_size=1, max_size=5),
+        min_size=1,
+        max_size=3,
+    ),
+    st.integers(0, 155),
+    st.integers(0, 155),
+)
 def test_centred_output_does_not_depend_on_where_the_digit_is_drawn(drawn, dx, dy):
     here = rasterize_strokes(drawn)
     there = rasterize_strokes([[(x + dx, y + dy) for x, y in stroke] for stroke in drawn])

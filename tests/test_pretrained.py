@@ -1,13 +1,15 @@
-"""The lab's pretrained model: shipped in the package, loaded offline, used by the pad and the CLI."""
+"""The lab's pretrained model: shipped in the package, loaded offline, used by the pad and the
+CLI."""
+
 import tomllib
 from fnmatch import fnmatch
 
 import numpy as np
 import pytest
-
 from conftest import ROOT
-from handwriting.models import digit_model as models
+
 from handwriting.__main__ import main
+from handwriting.models import digit_model as models
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +18,9 @@ def pretrained():
 
 
 def test_the_weights_and_record_are_package_data():
-    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]
     for name in (models.PRETRAINED_WEIGHTS, models.PRETRAINED_RECORD):
         assert (ROOT / "handwriting" / name).is_file()
         assert any(fnmatch(name, pattern) for pattern in package_data["handwriting"])
@@ -27,11 +31,11 @@ def test_its_record_says_how_it_was_trained_and_how_well_it_does():
     record = models.pretrained_record()["record"]
     assert record["architecture"] == "drawcnn" and record["train_size"] > 50_000
     assert record["val_accuracy"] > 0.985 and record["test_accuracy"] > 0.985
-    assert models.pretrained_record()["initial_model"] == "runs/bncnn/model.keras"   # train --init
+    assert models.pretrained_record()["initial_model"] == "runs/bncnn/model.keras"  # train --init
     assert "--init runs/bncnn/model.keras" in models.REBUILD_COMMAND
     calibration = models.pretrained_record()["calibration"]
     assert set(calibration) == {"temperature", "sure", "pair", "floor"}
-    assert 0.5 < calibration["floor"] < 1          # fitted: 1 % of its held-out digits below it
+    assert 0.5 < calibration["floor"] < 1  # fitted: 1 % of its held-out digits below it
 
 
 def test_it_reads_mnist_test_digits(pretrained, mnist_small):
@@ -39,7 +43,7 @@ def test_it_reads_mnist_test_digits(pretrained, mnist_small):
 
     models.check_digit_model(pretrained)
     _, (x_test, y_test) = mnist_small
-    assert accuracy(pretrained, x_test, y_test) >= 0.985     # 1,000 real test digits
+    assert accuracy(pretrained, x_test, y_test) >= 0.985  # 1,000 real test digits
 
 
 def test_it_is_not_sure_about_scribbles(pretrained):
@@ -66,9 +70,9 @@ def test_the_pad_without_a_model_uses_it_and_says_so():
 
     pad = DrawingPad()
     assert pad.using_pretrained and "pretrained" in pad.model_note.value
-    reading = pad.draw_strokes([[(140, 50), (140, 230)]])          # a 1
+    reading = pad.draw_strokes([[(140, 50), (140, 230)]])  # a 1
     assert reading.digit == 1
-    pad.model = models.load_pretrained()                          # your own model: no note
+    pad.model = models.load_pretrained()  # your own model: no note
     assert not pad.using_pretrained and pad.model_note.value == ""
 
 
@@ -85,7 +89,7 @@ def test_write_pretrained_round_trips_as_float16(tiny_model, tmp_path):
     with np.load(tmp_path / models.PRETRAINED_WEIGHTS) as stored:
         weights = [stored[f"arr_{i}"] for i in range(len(stored.files))]
     assert all(w.dtype == np.float16 for w in weights)
-    for stored_w, w in zip(weights, tiny_model.get_weights()):
+    for stored_w, w in zip(weights, tiny_model.get_weights(), strict=False):
         np.testing.assert_allclose(stored_w.astype(np.float32), w, rtol=1e-3, atol=1e-4)
 
 
@@ -99,23 +103,27 @@ def test_damaged_pretrained_files_say_to_reinstall(tiny_model, tmp_path, monkeyp
     try:
         shutil.copytree(real / "pretrained", tmp_path / "pretrained")
         weights = tmp_path / models.PRETRAINED_WEIGHTS
-        weights.write_text("version https://git-lfs.github.com/spec/v1\n")       # an LFS pointer
-        with pytest.raises(models.ModelError, match="weights.npz cannot be read.*Reinstall the package"):
+        weights.write_text("version https://git-lfs.github.com/spec/v1\n")  # an LFS pointer
+        with pytest.raises(
+            models.ModelError, match="weights.npz cannot be read.*Reinstall the package"
+        ):
             models.load_pretrained()
         models._pretrained_weights.cache_clear()
-        models.write_pretrained(tiny_model, json.loads((real / models.PRETRAINED_RECORD).read_text()),
-                                folder=tmp_path)       # tiny's weights under the record's drawcnn
+        models.write_pretrained(
+            tiny_model, json.loads((real / models.PRETRAINED_RECORD).read_text()), folder=tmp_path
+        )  # tiny's weights under the record's drawcnn
         with pytest.raises(models.ModelError, match="weights.npz cannot be read"):
             models.load_pretrained()
-        (tmp_path / models.PRETRAINED_RECORD).write_text('{"record": ')             # cut short
+        (tmp_path / models.PRETRAINED_RECORD).write_text('{"record": ')  # cut short
         with pytest.raises(models.ModelError, match="record.json cannot be read"):
             models.load_pretrained()
     finally:
         models._pretrained_weights.cache_clear()
 
 
-def test_its_record_and_calibration_are_bound_to_the_shipped_weights(tiny_model, second_tiny_model,
-                                                                     tmp_path, monkeypatch):
+def test_its_record_and_calibration_are_bound_to_the_shipped_weights(
+    tiny_model, second_tiny_model, tmp_path, monkeypatch
+):
     from handwriting.honest import calibration
 
     shipped = models.pretrained_record()["model_fingerprint"]
@@ -124,15 +132,21 @@ def test_its_record_and_calibration_are_bound_to_the_shipped_weights(tiny_model,
     monkeypatch.setattr(models, "_package_file", lambda name: tmp_path / name)
     models._pretrained_weights.cache_clear()
     try:
-        record = {"record": {"architecture": "tiny"}, "calibration": {"temperature": 2.0, "sure": 0.7,
-                                                                      "pair": 0.9, "floor": 0.5}}
+        record = {
+            "record": {"architecture": "tiny"},
+            "calibration": {"temperature": 2.0, "sure": 0.7, "pair": 0.9, "floor": 0.5},
+        }
         models.write_pretrained(tiny_model, record)
         assert calibration.for_model(models.PRETRAINED).temperature == 2.0
         weights, _ = models.pretrained_paths()
-        np.savez_compressed(weights, *[w.astype(np.float16) for w in second_tiny_model.get_weights()])
-        models._pretrained_weights.cache_clear()         # other weights under the same record
-        with pytest.raises(calibration.CalibrationError, match="record.json holds the calibration of "
-                                                               "other weights.*Reinstall"):
+        np.savez_compressed(
+            weights, *[w.astype(np.float16) for w in second_tiny_model.get_weights()]
+        )
+        models._pretrained_weights.cache_clear()  # other weights under the same record
+        with pytest.raises(
+            calibration.CalibrationError,
+            match="record.json holds the calibration of other weights.*Reinstall",
+        ):
             calibration.for_model(models.PRETRAINED)
     finally:
         models._pretrained_weights.cache_clear()

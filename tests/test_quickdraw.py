@@ -1,5 +1,6 @@
 """Quick, Draw! doodles, the benchmark's non-digits by real people: the pinned npm package, what
 is left out, errors."""
+
 from __future__ import annotations
 
 import io
@@ -8,22 +9,25 @@ import tarfile
 import numpy as np
 import pytest
 
-from handwriting.drawn import quickdraw
 from handwriting.data import CACHE_ENV
+from handwriting.drawn import quickdraw
 from handwriting.drawn.quickdraw import QuickDrawError
 
 
 def _kinds_in_package() -> set[str]:
     with tarfile.open(quickdraw.package_path()) as package:
-        return {m.name.split("/")[-1].removesuffix(quickdraw.SUFFIX) for m in package.getmembers()
-                if m.name.endswith(quickdraw.SUFFIX)}
+        return {
+            m.name.split("/")[-1].removesuffix(quickdraw.SUFFIX)
+            for m in package.getmembers()
+            if m.name.endswith(quickdraw.SUFFIX)
+        }
 
 
 def test_doodles_are_mnist_like_images_of_the_kinds_kept():
     images, kinds = quickdraw.doodles(per_kind=3)
     assert images.shape == (len(kinds), 28, 28) and images.dtype == np.float32
     assert 0 <= images.min() and images.max() <= 1
-    assert (images.reshape(len(images), -1).max(axis=1) > 0.5).all()      # every one has ink
+    assert (images.reshape(len(images), -1).max(axis=1) > 0.5).all()  # every one has ink
     assert {"cat", "bicycle", "cookie"} <= set(kinds)
     assert max(kinds.count(kind) for kind in set(kinds)) == 3
     all_kinds = _kinds_in_package()
@@ -56,7 +60,9 @@ def test_a_failed_or_wrong_download_leaves_nothing_behind(tmp_path, monkeypatch)
     monkeypatch.setattr(quickdraw.urllib.request, "urlopen", unreachable)
     with pytest.raises(QuickDrawError, match="Could not download.*set HANDWRITING_QUICKDRAW"):
         quickdraw.doodles()
-    monkeypatch.setattr(quickdraw.urllib.request, "urlopen", lambda url, timeout: io.BytesIO(b"tampered"))
+    monkeypatch.setattr(
+        quickdraw.urllib.request, "urlopen", lambda url, timeout: io.BytesIO(b"tampered")
+    )
     with pytest.raises(QuickDrawError, match="does not match its pinned sha512"):
         quickdraw.doodles()
     assert list(tmp_path.iterdir()) == []

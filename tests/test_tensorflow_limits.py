@@ -1,12 +1,18 @@
 """TensorFlow's thread pools follow the container's CPU limit; an admin's own setting wins."""
+
 from __future__ import annotations
 
 import os
 
 import pytest
 
-from handwriting.tensorflow_limits import (GPU_GROWTH_ENV, INTER_OP_ENV, INTRA_OP_ENV, cpu_limit,
-                                           limit_tensorflow)
+from handwriting.tensorflow_limits import (
+    GPU_GROWTH_ENV,
+    INTER_OP_ENV,
+    INTRA_OP_ENV,
+    cpu_limit,
+    limit_tensorflow,
+)
 
 VISIBLE = len(os.sched_getaffinity(0))
 
@@ -21,15 +27,18 @@ def _cgroup(tmp_path, v2=None, v1=None):
     return tmp_path
 
 
-@pytest.mark.parametrize("v2, v1, expected", [
-    ("100000 100000", None, 1),             # cgroup v2: one CPU
-    ("50000 100000", None, 1),              # half a CPU still gets a thread
-    ("max 100000", None, VISIBLE),          # no quota
-    (None, (100000, 100000), 1),            # cgroup v1
-    (None, (-1, 100000), VISIBLE),
-    (None, None, VISIBLE),                  # no cgroup files at all
-    ("1000000 100000", None, VISIBLE),      # a quota above the visible cores changes nothing
-])
+@pytest.mark.parametrize(
+    "v2, v1, expected",
+    [
+        ("100000 100000", None, 1),  # cgroup v2: one CPU
+        ("50000 100000", None, 1),  # half a CPU still gets a thread
+        ("max 100000", None, VISIBLE),  # no quota
+        (None, (100000, 100000), 1),  # cgroup v1
+        (None, (-1, 100000), VISIBLE),
+        (None, None, VISIBLE),  # no cgroup files at all
+        ("1000000 100000", None, VISIBLE),  # a quota above the visible cores changes nothing
+    ],
+)
 def test_cpu_limit_follows_the_cgroup_quota(tmp_path, v2, v1, expected):
     assert cpu_limit(_cgroup(tmp_path, v2, v1)) == expected
 

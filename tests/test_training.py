@@ -1,4 +1,5 @@
 """Training runs on real (small) data: accuracy floor, stop, interrupt, failure, save/load."""
+
 import math
 
 import numpy as np
@@ -30,8 +31,11 @@ class Recorder(TrainingListener):
 
 def test_short_run_on_a_subset_clears_an_accuracy_floor(mnist_small):
     recorder = Recorder()
-    run = TrainingRun(TrainingConfig.for_architecture("cnn1", epochs=3, seed=1), data=mnist_small,
-                      listeners=[recorder])
+    run = TrainingRun(
+        TrainingConfig.for_architecture("cnn1", epochs=3, seed=1),
+        data=mnist_small,
+        listeners=[recorder],
+    )
     record = run.fit()
     assert run.status == "finished" and not record.stopped
     assert record.test_accuracy >= 0.93, record
@@ -47,7 +51,9 @@ def test_short_run_on_a_subset_clears_an_accuracy_floor(mnist_small):
     steps = math.ceil(4500 / 128)
     batches = run.batch_history
     assert len(batches["epoch"]) == len(batches["loss"]) == len(batches["accuracy"]) == 3 * steps
-    assert batches["epoch"][0] == pytest.approx(1 / steps) and batches["epoch"][-1] == pytest.approx(3)
+    assert batches["epoch"][0] == pytest.approx(1 / steps) and batches["epoch"][
+        -1
+    ] == pytest.approx(3)
     for epoch in range(3):
         own = slice(epoch * steps, (epoch + 1) * steps)
         for key in ("loss", "accuracy"):
@@ -76,8 +82,9 @@ def test_validation_images_are_held_out_training_images_never_test_images(mnist_
 
 
 def test_without_validation_the_best_epoch_is_chosen_on_training_accuracy(mnist_small):
-    run = TrainingRun(TrainingConfig.for_architecture("dnn", epochs=1, validation_size=0),
-                      data=mnist_small)
+    run = TrainingRun(
+        TrainingConfig.for_architecture("dnn", epochs=1, validation_size=0), data=mnist_small
+    )
     record = run.fit()
     assert record.validation_size == 0 and math.isnan(record.val_accuracy)
     assert record.train_size == 5000 and "val_accuracy" not in run.history
@@ -89,8 +96,11 @@ def test_stop_mid_run_ends_early_and_keeps_a_working_model(mnist_small):
         if epoch == 1 and batch == 3:
             run.stop()
 
-    run = TrainingRun(TrainingConfig.for_architecture("dnn", epochs=20, seed=1), data=mnist_small,
-                      listeners=[Recorder(stop_in_second_epoch)])
+    run = TrainingRun(
+        TrainingConfig.for_architecture("dnn", epochs=20, seed=1),
+        data=mnist_small,
+        listeners=[Recorder(stop_in_second_epoch)],
+    )
     record = run.fit()
     assert run.status == "stopped" and record.stopped
     assert record.epochs == 2, "stopped within the second epoch"
@@ -104,13 +114,16 @@ def test_stop_mid_run_ends_early_and_keeps_a_working_model(mnist_small):
 def test_stop_before_any_run_is_harmless(mnist_small):
     run = TrainingRun(TrainingConfig.for_architecture("dnn", epochs=1), data=mnist_small)
     run.stop()
-    assert run.fit() is None and run.record is None          # stopped after its first batch
+    assert run.fit() is None and run.record is None  # stopped after its first batch
     assert run.status == "stopped" and run.completed_epochs == 0
 
 
 @pytest.mark.parametrize("how", ["stop", "ctrl_c"])
-def test_a_run_stopped_in_its_first_epoch_produced_nothing_and_saves_nothing(mnist_small, tmp_path, how):
+def test_a_run_stopped_in_its_first_epoch_produced_nothing_and_saves_nothing(
+    mnist_small, tmp_path, how
+):
     """Keras ends a stopped epoch early but still reports it: it must not pass for a trained one."""
+
     def stop_at_third_batch(run, epoch, batch):
         if batch == 2:
             if how == "ctrl_c":
@@ -118,8 +131,9 @@ def test_a_run_stopped_in_its_first_epoch_produced_nothing_and_saves_nothing(mni
             run.stop()
 
     recorder = Recorder(stop_at_third_batch)
-    run = TrainingRun(TrainingConfig.for_architecture("tiny", epochs=3), data=mnist_small,
-                      listeners=[recorder])
+    run = TrainingRun(
+        TrainingConfig.for_architecture("tiny", epochs=3), data=mnist_small, listeners=[recorder]
+    )
     assert run.fit() is None and run.record is None and run.completed_epochs == 0
     assert run.status == ("interrupted" if how == "ctrl_c" else "stopped")
     assert recorder.events[-1] == ("end", run.status)
@@ -127,7 +141,9 @@ def test_a_run_stopped_in_its_first_epoch_produced_nothing_and_saves_nothing(mni
     earlier.write_bytes(b"an earlier model")
     with pytest.raises(RuntimeError, match="has not completed an epoch.*nothing was written"):
         run.save(earlier)
-    assert earlier.read_bytes() == b"an earlier model" and [p.name for p in tmp_path.iterdir()] == ["model.keras"]
+    assert earlier.read_bytes() == b"an earlier model" and [p.name for p in tmp_path.iterdir()] == [
+        "model.keras"
+    ]
 
 
 def test_keyboard_interrupt_keeps_the_best_weights(mnist_small):
@@ -135,11 +151,14 @@ def test_keyboard_interrupt_keeps_the_best_weights(mnist_small):
         if epoch == 2 and batch == 2:
             raise KeyboardInterrupt
 
-    run = TrainingRun(TrainingConfig.for_architecture("dnn", epochs=5, seed=2), data=mnist_small,
-                      listeners=[Recorder(interrupt)])
+    run = TrainingRun(
+        TrainingConfig.for_architecture("dnn", epochs=5, seed=2),
+        data=mnist_small,
+        listeners=[Recorder(interrupt)],
+    )
     record = run.fit()
     assert run.status == "interrupted" and record.stopped and record.epochs == 2
-    for kept, best in zip(run.model.get_weights(), run.best_weights):
+    for kept, best in zip(run.model.get_weights(), run.best_weights, strict=False):
         np.testing.assert_array_equal(kept, best)
     assert record.val_accuracy == pytest.approx(max(run.history["val_accuracy"]), abs=1e-6)
 
@@ -149,8 +168,11 @@ def test_error_midway_marks_the_run_failed(mnist_small):
         if batch == 2:
             raise MemoryError("simulated out of memory")
 
-    run = TrainingRun(TrainingConfig.for_architecture("dnn", epochs=1), data=mnist_small,
-                      listeners=[Recorder(fail)])
+    run = TrainingRun(
+        TrainingConfig.for_architecture("dnn", epochs=1),
+        data=mnist_small,
+        listeners=[Recorder(fail)],
+    )
     with pytest.raises(MemoryError):
         run.fit()
     assert run.status == "failed" and isinstance(run.error, MemoryError)
@@ -158,20 +180,23 @@ def test_error_midway_marks_the_run_failed(mnist_small):
         run.fit()
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"epochs": 0}, "epochs must be a whole number >= 1"),
-    ({"epochs": -3}, "epochs"),
-    ({"batch_size": 0}, "batch_size"),
-    ({"learning_rate": float("nan")}, "learning_rate"),
-    ({"learning_rate": -1.0}, "learning_rate"),
-    ({"data_fraction": 0.0}, "data_fraction"),
-    ({"data_fraction": 1.5}, "data_fraction"),
-    ({"data_fraction": float("nan"), "batch_size": 64}, "data_fraction"),
-    ({"validation_size": -1}, "validation_size must be a whole number >= 0"),
-    ({"validation_size": 0.5}, "validation_size"),
-    ({"optimizer": "lbfgs"}, "optimizer must be one of adam, sgd, rmsprop"),
-    ({"architecture": "nope"}, "architecture must be one of"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"epochs": 0}, "epochs must be a whole number >= 1"),
+        ({"epochs": -3}, "epochs"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"learning_rate": float("nan")}, "learning_rate"),
+        ({"learning_rate": -1.0}, "learning_rate"),
+        ({"data_fraction": 0.0}, "data_fraction"),
+        ({"data_fraction": 1.5}, "data_fraction"),
+        ({"data_fraction": float("nan"), "batch_size": 64}, "data_fraction"),
+        ({"validation_size": -1}, "validation_size must be a whole number >= 0"),
+        ({"validation_size": 0.5}, "validation_size"),
+        ({"optimizer": "lbfgs"}, "optimizer must be one of adam, sgd, rmsprop"),
+        ({"architecture": "nope"}, "architecture must be one of"),
+    ],
+)
 def test_invalid_settings_are_refused_with_a_message(overrides, message):
     with pytest.raises(ConfigError, match=message):
         TrainingConfig(**overrides).validate()
@@ -184,11 +209,15 @@ def test_a_misspelt_setting_is_named_with_the_closest_one():
 
     with pytest.raises(ConfigError, match="Unknown setting 'epoch' \\(did you mean 'epochs'\\?\\)"):
         TrainingConfig.for_architecture("tiny", epoch=3)
-    with pytest.raises(ConfigError, match="Unknown setting 'epoch'.*the settings are: architecture, epochs"):
+    with pytest.raises(
+        ConfigError, match="Unknown setting 'epoch'.*the settings are: architecture, epochs"
+    ):
         TrainingPanel(architecture="tiny", epoch=3)
     with pytest.raises(ValueError, match="Unknown architecture 'cnn3'. Choose one of: dnn"):
         TrainingPanel(architecture="cnn3")
-    with pytest.raises(ConfigError, match="Unknown setting 'drawings_share' \\(did you mean 'drawing_share'"):
+    with pytest.raises(
+        ConfigError, match="Unknown setting 'drawings_share' \\(did you mean 'drawing_share'"
+    ):
         FineTuneConfig.for_model(architectures.build("tiny"), drawings_share=0.5)
 
 
@@ -208,8 +237,11 @@ def test_save_and_load_round_trip(mnist_small, tmp_path):
     assert path.is_file() and not [p for p in path.parent.iterdir() if p.name.startswith(".")]
     loaded = load_model(path)
     (_, _), (x_test, _) = mnist_small
-    np.testing.assert_allclose(evaluation.predict_probabilities(loaded, x_test[:50]),
-                               evaluation.predict_probabilities(run.model, x_test[:50]), atol=1e-6)
+    np.testing.assert_allclose(
+        evaluation.predict_probabilities(loaded, x_test[:50]),
+        evaluation.predict_probabilities(run.model, x_test[:50]),
+        atol=1e-6,
+    )
 
 
 def test_a_run_can_start_from_a_saved_model_of_the_same_layers(mnist_small, tiny_model, tmp_path):
@@ -219,25 +251,33 @@ def test_a_run_can_start_from_a_saved_model_of_the_same_layers(mnist_small, tiny
     (x_train, y_train), (x_test, y_test) = mnist_small
     data = ((x_train[:1000], y_train[:1000]), (x_test, y_test))
 
-    def test_accuracy(**start):          # a learning rate too small to learn anything
-        config = TrainingConfig.for_architecture("tiny", epochs=1, learning_rate=1e-9, seed=0, **start)
+    def test_accuracy(**start):  # a learning rate too small to learn anything
+        config = TrainingConfig.for_architecture(
+            "tiny", epochs=1, learning_rate=1e-9, seed=0, **start
+        )
         return TrainingRun(config, data=data).fit().test_accuracy
 
-    expected = float(np.mean(evaluation.predict_probabilities(tiny_model, x_test).argmax(1) == y_test))
+    expected = float(
+        np.mean(evaluation.predict_probabilities(tiny_model, x_test).argmax(1) == y_test)
+    )
     assert expected > 0.8
     assert test_accuracy(initial_model=str(source)) == pytest.approx(expected, abs=0.02)
-    assert test_accuracy() < 0.5                                   # random weights, same settings
-    assert "initial_model" in " ".join(TrainingConfig(initial_model=str(tmp_path / "none.keras")).problems())
+    assert test_accuracy() < 0.5  # random weights, same settings
+    assert "initial_model" in " ".join(
+        TrainingConfig(initial_model=str(tmp_path / "none.keras")).problems()
+    )
     with pytest.raises(ConfigError, match="has other layers than dnn.*same layers"):
-        TrainingRun(TrainingConfig.for_architecture("dnn", epochs=1, initial_model=str(source)),
-                    data=data).fit()
+        TrainingRun(
+            TrainingConfig.for_architecture("dnn", epochs=1, initial_model=str(source)), data=data
+        ).fit()
 
 
 def test_save_before_fit_and_bad_suffix_are_clear(tmp_path):
     with pytest.raises(RuntimeError, match="fit"):
         TrainingRun().save(tmp_path / "m.keras")
-    from handwriting.training import save_model
     from handwriting.models import architectures
+    from handwriting.training import save_model
+
     with pytest.raises(ValueError, match=".keras"):
         save_model(architectures.build("tiny"), tmp_path / "m.h5")
 

@@ -1,4 +1,5 @@
 """The exported browser app in real Chromium: drawing, touch, offline, parity, long use."""
+
 from __future__ import annotations
 
 import base64
@@ -7,11 +8,11 @@ import numpy as np
 import pytest
 
 from handwriting.browser import serve_directory
-from handwriting.honest.calibration import Calibration, for_model
 from handwriting.drawn.templates import non_digit_drawing, non_digit_drawings, training_drawings
 from handwriting.export import export_web_app, open_app
-from handwriting.models.digit_model import PRETRAINED
+from handwriting.honest.calibration import Calibration, for_model
 from handwriting.honest.recognizer import Recognizer
+from handwriting.models.digit_model import PRETRAINED
 from handwriting.training import save_model
 from handwriting.widgets import DrawingPad
 
@@ -44,7 +45,7 @@ def draw_with_mouse(page, points):
 
 def wait_for_prediction(page):
     page.wait_for_function("() => document.querySelector('#prediction').textContent !== ''")
-    page.wait_for_timeout(300)          # the reading after pointerup lands last
+    page.wait_for_timeout(300)  # the reading after pointerup lands last
     return page.inner_text("#prediction")
 
 
@@ -54,9 +55,13 @@ def test_drawing_on_the_pad_shows_the_digit(cnn2_app, page, artifacts_dir, digit
     assert page.inner_text("#prediction") == ""
     draw_with_mouse(page, stroke)
     assert wait_for_prediction(page) == digit
-    bars = page.eval_on_selector_all("#probabilities .bar", "bars => bars.map(b => +b.dataset.probability)")
+    bars = page.eval_on_selector_all(
+        "#probabilities .bar", "bars => bars.map(b => +b.dataset.probability)"
+    )
     assert len(bars) == 10 and abs(sum(bars) - 1) < 1e-3 and int(np.argmax(bars)) == int(digit)
-    assert page.evaluate("window.handwriting.backend()") in page.inner_text("#status")  # still named
+    assert page.evaluate("window.handwriting.backend()") in page.inner_text(
+        "#status"
+    )  # still named
     page.screenshot(path=str(artifacts_dir / f"web_app_{digit}.png"), full_page=True)
     page.click("#clear")
     assert page.inner_text("#prediction") == ""
@@ -75,7 +80,7 @@ def test_no_request_leaves_the_origin(cnn2_app, browser):
     page = context.new_page()
     requests = []
     page.on("request", lambda request: requests.append(request.url))
-    assert open_app(page, cnn2_app, backend=None) == "wasm"     # its own choice, .wasm included
+    assert open_app(page, cnn2_app, backend=None) == "wasm"  # its own choice, .wasm included
     draw_with_mouse(page, ONE)
     wait_for_prediction(page)
     context.close()
@@ -84,8 +89,12 @@ def test_no_request_leaves_the_origin(cnn2_app, browser):
 
 
 def test_phone_width_and_touch_drawing(cnn2_app, browser, artifacts_dir):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
-                                  is_mobile=True, device_scale_factor=2)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        has_touch=True,
+        is_mobile=True,
+        device_scale_factor=2,
+    )
     page = context.new_page()
     open_app(page, cnn2_app)
     box = page.locator("#pad").bounding_box()
@@ -94,8 +103,11 @@ def test_phone_width_and_touch_drawing(cnn2_app, browser, artifacts_dir):
     scale = box["width"] / 280
 
     def touch(kind, point=None):
-        points = [] if point is None else [{"x": box["x"] + point[0] * scale,
-                                            "y": box["y"] + point[1] * scale}]
+        points = (
+            []
+            if point is None
+            else [{"x": box["x"] + point[0] * scale, "y": box["y"] + point[1] * scale}]
+        )
         cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
 
     touch("touchStart", ONE[0])
@@ -135,7 +147,9 @@ _JS_READ = """async ([b64, size]) => {
 _PAD_PIXELS = """() => {
   const data = document.getElementById('pad').getContext('2d').getImageData(0, 0, 280, 280).data;
   let text = '';
-  for (let i = 0; i < data.length; i += 8192) text += String.fromCharCode(...data.subarray(i, i + 8192));
+  for (let i = 0; i < data.length; i += 8192) {
+    text += String.fromCharCode(...data.subarray(i, i + 8192));
+  }
   return btoa(text);
 }"""
 
@@ -166,14 +180,19 @@ def pretrained_app(tmp_path_factory):
         yield url
 
 
-def test_the_calibration_is_applied_identically_in_keras_and_tfjs(calibrated_apps, page, mnist_small):
+def test_the_calibration_is_applied_identically_in_keras_and_tfjs(
+    calibrated_apps, page, mnist_small
+):
     url, model_path = calibrated_apps
     open_app(page, f"{url}fitted/")
-    assert page.evaluate("() => window.handwriting.honest.calibration()") == Calibration(temperature=2.5).as_dict()
+    assert (
+        page.evaluate("() => window.handwriting.honest.calibration()")
+        == Calibration(temperature=2.5).as_dict()
+    )
     (x, y), _ = mnist_small
     rng = np.random.default_rng(5)
     drawings = training_drawings(rng, 8, x, y) + non_digit_drawings(rng, 6)
-    recognizer = Recognizer(model_path)                     # reads tiny.calibration.json too
+    recognizer = Recognizer(model_path)  # reads tiny.calibration.json too
     uncalibrated = Recognizer(model_path, calibration=Calibration())
     assert recognizer.calibration.temperature == 2.5
     for drawing in drawings:
@@ -186,19 +205,25 @@ def test_the_calibration_is_applied_identically_in_keras_and_tfjs(calibrated_app
 
 
 def wait_for_verdict(page, verdict):
-    page.wait_for_function(f"() => document.querySelector('#prediction').dataset.verdict === '{verdict}'")
-    page.wait_for_timeout(300)          # the reading after pointerup lands last
+    page.wait_for_function(
+        f"() => document.querySelector('#prediction').dataset.verdict === '{verdict}'"
+    )
+    page.wait_for_timeout(300)  # the reading after pointerup lands last
 
 
 def assert_the_pad_agrees(page, pad, verdict):
     """The pad, given the very pixels the app read, says what the app says and shows its bars."""
-    drawn = np.frombuffer(base64.b64decode(page.evaluate(_PAD_PIXELS)), np.uint8).reshape(280, 280, 4)
+    drawn = np.frombuffer(base64.b64decode(page.evaluate(_PAD_PIXELS)), np.uint8).reshape(
+        280, 280, 4
+    )
     reading = pad.set_pixels(drawn.copy())
     assert reading.refused == verdict
     assert page.inner_text("#prediction") == reading.message
     assert page.inner_text("#confidence") == ""
-    bars = page.eval_on_selector_all("#probabilities .bar", "bars => bars.map(b => +b.dataset.probability)")
-    np.testing.assert_allclose(bars, reading.probabilities, atol=1e-5)    # the bars stay
+    bars = page.eval_on_selector_all(
+        "#probabilities .bar", "bars => bars.map(b => +b.dataset.probability)"
+    )
+    np.testing.assert_allclose(bars, reading.probabilities, atol=1e-5)  # the bars stay
 
 
 def test_unsure_in_the_app_and_the_pad(pretrained_app, page, artifacts_dir):
@@ -215,7 +240,10 @@ def test_unsure_in_the_app_and_the_pad(pretrained_app, page, artifacts_dir):
 def test_a_scribble_is_not_a_digit_in_the_app_and_the_pad(pretrained_app, page, artifacts_dir):
     """Dense cross-hatching with the shipped model and its real thresholds: "not a digit"."""
     open_app(page, pretrained_app)
-    assert page.evaluate("() => window.handwriting.honest.calibration()") == for_model(PRETRAINED).as_dict()
+    assert (
+        page.evaluate("() => window.handwriting.honest.calibration()")
+        == for_model(PRETRAINED).as_dict()
+    )
     for stroke in non_digit_drawing("cross-hatching", np.random.default_rng(0)).strokes:
         draw_with_mouse(page, stroke)
     wait_for_verdict(page, "not_a_digit")

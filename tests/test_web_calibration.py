@@ -1,14 +1,15 @@
 """The JS twin of the calibration rule (web/calibration.js) against numpy, in real Chromium."""
+
 from __future__ import annotations
 
 import re
 
 import numpy as np
 import pytest
-
 from conftest import ROOT
-from handwriting.honest import calibration
+
 from handwriting.browser import serve_directory
+from handwriting.honest import calibration
 from handwriting.honest.recognizer import NOT_A_DIGIT_MESSAGE, verdict_message
 
 WEB = ROOT / "web"
@@ -40,25 +41,33 @@ def test_js_applies_the_temperature_and_the_rule_like_numpy(browser):
     rng = np.random.default_rng(0)
     logits = rng.normal(scale=rng.uniform(0.5, 6, size=(300, 1)), size=(300, 10))
     p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    p[:5] = np.eye(10)[:5]                                  # exact zeros and ones
-    p[5] = 0.1                                              # a tie
-    p = p.astype(np.float32).astype(np.float64)             # what a model gives
+    p[:5] = np.eye(10)[:5]  # exact zeros and ones
+    p[5] = 0.1  # a tie
+    p = p.astype(np.float32).astype(np.float64)  # what a model gives
     with serve_directory(WEB) as url:
         context = browser.new_context()
         page = context.new_page()
         page.goto(f"{url}index.html?backend=cpu")
         page.wait_for_function("() => window.HandwritingCalibration !== undefined", timeout=30_000)
         floored = calibration.Calibration(0.6, 0.7, 0.75, floor=0.97)
-        for setting in (calibration.Calibration(), calibration.Calibration(2.3, 0.9, 0.95),
-                        calibration.Calibration(0.6, 0.7, 0.75), floored):
+        for setting in (
+            calibration.Calibration(),
+            calibration.Calibration(2.3, 0.9, 0.95),
+            calibration.Calibration(0.6, 0.7, 0.75),
+            floored,
+        ):
             js = page.evaluate(_JS_JUDGE, [p.tolist(), setting.as_dict()])
             q = setting.apply(p)
             np.testing.assert_allclose([row["q"] for row in js], q, rtol=0, atol=1e-12)
             expected = setting.verdicts(q)
             assert [row["verdict"] for row in js] == list(expected)
-            assert [row["message"] for row in js] == [verdict_message(v, r) for v, r in zip(expected, q)]
+            assert [row["message"] for row in js] == [
+                verdict_message(v, r) for v, r in zip(expected, q, strict=False)
+            ]
         # the floor turns sure digits into "not a digit" in both
-        sure_but_low = (floored.verdicts(floored.apply(p)) == "not_a_digit") & (floored.apply(p).max(axis=1) >= 0.7)
+        sure_but_low = (floored.verdicts(floored.apply(p)) == "not_a_digit") & (
+            floored.apply(p).max(axis=1) >= 0.7
+        )
         assert sure_but_low.sum() > 5
         # as Calibration(): no floor unless given, the defaults, numbers out of range refused
         create = "(calibration) => window.HandwritingCalibration.create(calibration)"

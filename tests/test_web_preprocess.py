@@ -3,6 +3,7 @@
 Serves web/ as it is (no model needed: only ``window.HandwritingPreprocess`` is used), so this
 runs in seconds, unlike the exported-app tests in test_web_app.py.
 """
+
 from __future__ import annotations
 
 import base64
@@ -10,19 +11,36 @@ import re
 
 import numpy as np
 import pytest
-
 from conftest import ROOT
+from test_preprocess import ALMOST_EMPTY, THIN_DIGITS, frame, ring
+
 from handwriting import preprocess
 from handwriting.browser import serve_directory
-from handwriting.preprocess import CANVAS_SIZE, MIN_INK_MASS, DrawingError, centred_ink_mass, check_drawing, digit_to_canvas, preprocess_canvas, shift_and_scale
 from handwriting.constants import MODEL_SIZE
+from handwriting.preprocess import (
+    CANVAS_SIZE,
+    MIN_INK_MASS,
+    DrawingError,
+    centred_ink_mass,
+    check_drawing,
+    digit_to_canvas,
+    preprocess_canvas,
+    shift_and_scale,
+)
 from handwriting.strokes import rasterize_strokes
-from test_preprocess import ALMOST_EMPTY, THIN_DIGITS, frame, ring
 
 WEB = ROOT / "web"
 TOLERANCE = 1e-6
-CONSTANTS = ("CANVAS_SIZE", "MODEL_SIZE", "DIGIT_BOX", "STROKE_WIDTH", "MIN_DIGIT_FRACTION",
-             "MAX_INK_FRACTION", "MIN_INK_MASS", "CENTER_OF_MASS")
+CONSTANTS = (
+    "CANVAS_SIZE",
+    "MODEL_SIZE",
+    "DIGIT_BOX",
+    "STROKE_WIDTH",
+    "MIN_DIGIT_FRACTION",
+    "MAX_INK_FRACTION",
+    "MIN_INK_MASS",
+    "CENTER_OF_MASS",
+)
 
 # Runs HandwritingPreprocess on raw RGBA bytes; returns the 784 pixels or the refusal reason.
 _JS_PREPROCESS = """([b64, width, height, center]) => {
@@ -65,7 +83,7 @@ def preprocess_page(browser):
         page = context.new_page()
         page.console_messages = []
         page.on("console", lambda message: page.console_messages.append(message.text))
-        page.goto(f"{url}index.html?backend=cpu")      # the model is absent: the page says so
+        page.goto(f"{url}index.html?backend=cpu")  # the model is absent: the page says so
         page.wait_for_function("() => window.HandwritingPreprocess !== undefined", timeout=30_000)
         yield page
         context.close()
@@ -78,7 +96,8 @@ def run_js(page, rgba: np.ndarray, center: bool = True) -> dict:
 
 
 def drawings(mnist_test) -> dict[str, np.ndarray]:
-    """Named canvases that exercise every branch: off-centre, tiny, wide, MNIST, alpha, odd sizes."""
+    """Named canvases that exercise every branch: off-centre, tiny, wide, MNIST, alpha, odd
+    sizes."""
     rng = np.random.default_rng(1)
     made = {
         "one": rasterize_strokes([[(140, 40), (142, 120), (140, 245)]]),
@@ -92,9 +111,11 @@ def drawings(mnist_test) -> dict[str, np.ndarray]:
         **{f"thin_{name}": canvas for name, canvas in THIN_DIGITS.items()},
     }
     while sum(name.startswith("random") for name in made) < 8:
-        strokes = [rng.uniform(5, 275, size=(rng.integers(1, 6), 2)) for _ in range(rng.integers(1, 4))]
+        strokes = [
+            rng.uniform(5, 275, size=(rng.integers(1, 6), 2)) for _ in range(rng.integers(1, 4))
+        ]
         canvas = rasterize_strokes(strokes, width=float(rng.uniform(6, 30)))
-        if check_drawing(canvas) is None:                      # refusals are tested below
+        if check_drawing(canvas) is None:  # refusals are tested below
             made[f"random_{len(made)}"] = canvas
     for i, digit in enumerate(mnist_test[:6, ..., 0]):
         made[f"mnist_{i}"] = digit_to_canvas(digit)
@@ -102,7 +123,7 @@ def drawings(mnist_test) -> dict[str, np.ndarray]:
     translucent = rasterize_strokes([ring(140, 140, 60, 90)])
     translucent[..., 3] = np.linspace(0, 255, CANVAS_SIZE).astype(np.uint8)[None, :]
     made["translucent_alpha"] = translucent
-    wide = np.zeros((200, 320, 4), np.uint8)                        # not square, not 280
+    wide = np.zeros((200, 320, 4), np.uint8)  # not square, not 280
     wide[..., :4] = rasterize_strokes([[(60, 30), (250, 170)]], size=320)[:200]
     made["non_square_canvas"] = wide
     return made
@@ -123,18 +144,33 @@ def test_js_and_numpy_give_the_same_28x28(preprocess_page, mnist_small, center):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("name, canvas", [
-    ("blank", rasterize_strokes([])),
-    ("transparent", np.zeros((CANVAS_SIZE, CANVAS_SIZE, 4), np.uint8)),
-    ("white_but_transparent", np.dstack([np.full((CANVAS_SIZE, CANVAS_SIZE, 3), 255, np.uint8),
-                                         np.zeros((CANVAS_SIZE, CANVAS_SIZE), np.uint8)])),
-    ("dot", rasterize_strokes([[(140, 140)]])),
-    ("short_tick", rasterize_strokes([[(100, 100), (104, 102)]])),
-    ("full", np.full((CANVAS_SIZE, CANVAS_SIZE, 4), 255, np.uint8)),
-    ("scribbled_over", rasterize_strokes([[(x, y) for y in range(0, 281, 15)
-                                           for x in ((0, 280) if y % 30 else (280, 0))]], width=24)),
-    *ALMOST_EMPTY.items(),                  # a frame, specks, dust: "too_little"
-])
+@pytest.mark.parametrize(
+    "name, canvas",
+    [
+        ("blank", rasterize_strokes([])),
+        ("transparent", np.zeros((CANVAS_SIZE, CANVAS_SIZE, 4), np.uint8)),
+        (
+            "white_but_transparent",
+            np.dstack(
+                [
+                    np.full((CANVAS_SIZE, CANVAS_SIZE, 3), 255, np.uint8),
+                    np.zeros((CANVAS_SIZE, CANVAS_SIZE), np.uint8),
+                ]
+            ),
+        ),
+        ("dot", rasterize_strokes([[(140, 140)]])),
+        ("short_tick", rasterize_strokes([[(100, 100), (104, 102)]])),
+        ("full", np.full((CANVAS_SIZE, CANVAS_SIZE, 4), 255, np.uint8)),
+        (
+            "scribbled_over",
+            rasterize_strokes(
+                [[(x, y) for y in range(0, 281, 15) for x in ((0, 280) if y % 30 else (280, 0))]],
+                width=24,
+            ),
+        ),
+        *ALMOST_EMPTY.items(),  # a frame, specks, dust: "too_little"
+    ],
+)
 def test_js_and_numpy_refuse_the_same_drawings(preprocess_page, name, canvas):
     with pytest.raises(DrawingError) as refused:
         preprocess_canvas(canvas)
@@ -149,17 +185,22 @@ def test_js_and_numpy_refuse_the_same_drawings(preprocess_page, name, canvas):
 def test_js_and_numpy_draw_the_too_little_line_in_the_same_place(preprocess_page):
     """Around MIN_INK_MASS, where summation order could matter, both refuse the same canvases:
     thin lines ever longer (less ink once fitted to 20x20) and ever greyer 2-px frames."""
-    canvases = [rasterize_strokes([[(140, 40), (140, 40 + length)]], width=width)
-                for width in (4, 5) for length in range(120, 241, 6)]
+    canvases = [
+        rasterize_strokes([[(140, 40), (140, 40 + length)]], width=width)
+        for width in (4, 5)
+        for length in range(120, 241, 6)
+    ]
     canvases += [frame(line=2, value=value) for value in range(200, 256, 4)]
     masses = [centred_ink_mass(canvas) for canvas in canvases]
     assert min(masses) < MIN_INK_MASS < max(masses)
     assert min(abs(m - MIN_INK_MASS) for m in masses) < 0.1
-    for canvas, mass in zip(canvases, masses):
+    for canvas, mass in zip(canvases, masses, strict=False):
         expected = "too_little" if mass < MIN_INK_MASS else None
         assert check_drawing(canvas) == expected
         result = run_js(preprocess_page, canvas)
-        assert result["check"] == result.get("reason") == expected, f"mass {mass}: {result.get('reason')}"
+        assert result["check"] == result.get("reason") == expected, (
+            f"mass {mass}: {result.get('reason')}"
+        )
 
 
 @pytest.mark.browser
@@ -167,7 +208,8 @@ def test_a_missing_model_is_reported_on_the_page_under_the_csp(preprocess_page):
     """web/ has no model/ folder: the page says so (not only the console), and TF.js itself
     ran under the Content-Security-Policy (no eval)."""
     outcome = preprocess_page.evaluate(
-        "() => window.handwriting.ready.then(() => 'loaded', err => err.message)")
+        "() => window.handwriting.ready.then(() => 'loaded', err => err.message)"
+    )
     assert outcome.startswith("Could not load the model") and "404" in outcome
     status = preprocess_page.locator("#status")
     assert status.get_attribute("class") == "error" and status.inner_text() == outcome

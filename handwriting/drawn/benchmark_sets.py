@@ -10,6 +10,7 @@ randomness from the fixed :data:`~handwriting.drawn.drawing.EVALUATION_SEED`.
 Every set the benchmark reports has a role (:data:`ROLES`): training, development (looked at
 while choosing) or evaluation (frozen in code before it is first read, then only reported).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,16 +30,25 @@ from .templates import (
     style_drawing,
 )
 
-__all__ = ["BENCHMARK_SIZES", "ROLES", "ROLE_MEANINGS", "SET_NAMES", "DrawnSet",
-           "benchmark_drawings", "evaluation_drawings", "quickdraw_drawings",
-           "real_writer_drawings", "to_model_inputs"]
+__all__ = [
+    "BENCHMARK_SIZES",
+    "ROLES",
+    "ROLE_MEANINGS",
+    "SET_NAMES",
+    "DrawnSet",
+    "benchmark_drawings",
+    "evaluation_drawings",
+    "quickdraw_drawings",
+    "real_writer_drawings",
+    "to_model_inputs",
+]
 
 #: What a set's role says about its figures.
 ROLE_MEANINGS = {
     "training": "the training data's own shapes (drawn from other seeds): its figures flatter "
-                "a model trained on them",
+    "a model trained on them",
     "development": "looked at while choosing recipes, thresholds and templates: its figures "
-                   "flatter those choices",
+    "flatter those choices",
     "evaluation": "frozen in code before it was first read, then only reported",
 }
 
@@ -46,14 +56,14 @@ ROLE_MEANINGS = {
 #: tables and the README show it. None is "evaluation": the project's evaluation set, the 14
 #: writers of the pen digits' test part, is kept outside the repository.
 ROLES = {
-    "real_writers": "development",    # pen digits' held-out part: will choose recipes, thresholds
-    "mnist": "development",           # MNIST test digits redrawn: recipes were chosen on these
-    "styles": "training",             # STYLES: the templates the drawn training data comes from
-    "non_digits": "training",         # NON_DIGIT_KINDS: likewise
+    "real_writers": "development",  # pen digits' held-out part: will choose recipes, thresholds
+    "mnist": "development",  # MNIST test digits redrawn: recipes were chosen on these
+    "styles": "training",  # STYLES: the templates the drawn training data comes from
+    "non_digits": "training",  # NON_DIGIT_KINDS: likewise
     "held_out_styles": "development",  # never trained on, but looked at while choosing
     "held_out_non_digits": "development",
-    "doodles": "development",         # Quick, Draw!: looked at while choosing (DIGIT_LIKE, recipes)
-    "mnist_test": "development",      # the plain MNIST test digits (share flagged), not drawings
+    "doodles": "development",  # Quick, Draw!: looked at while choosing (DIGIT_LIKE, recipes)
+    "mnist_test": "development",  # the plain MNIST test digits (share flagged), not drawings
 }
 
 #: How each set is named in reports (the summary lines, the bench's tables).
@@ -74,20 +84,27 @@ class DrawnSet:
     """The drawn-digit benchmark: seven families of drawings (see :func:`evaluation_drawings`),
     each with its role in :data:`ROLES`."""
 
-    mnist: list[Drawing]                 # MNIST test digits redrawn as strokes
-    styles: list[Drawing]                # every style of STYLES (the training data's shapes), often
-    non_digits: list[Drawing]            # every kind of NON_DIGIT_KINDS, in equal shares
-    held_out_styles: list[Drawing]       # every style of HELD_OUT_STYLES (never trained on), often
-    held_out_non_digits: list[Drawing]   # every kind of HELD_OUT_NON_DIGITS, in equal shares
-    doodles: list[Drawing] = field(default_factory=list)   # real people's Quick, Draw! doodles
-    real_writers: list[Drawing] = field(default_factory=list)   # real people's pen digits
+    mnist: list[Drawing]  # MNIST test digits redrawn as strokes
+    styles: list[Drawing]  # every style of STYLES (the training data's shapes), often
+    non_digits: list[Drawing]  # every kind of NON_DIGIT_KINDS, in equal shares
+    held_out_styles: list[Drawing]  # every style of HELD_OUT_STYLES (never trained on), often
+    held_out_non_digits: list[Drawing]  # every kind of HELD_OUT_NON_DIGITS, in equal shares
+    doodles: list[Drawing] = field(default_factory=list)  # real people's Quick, Draw! doodles
+    real_writers: list[Drawing] = field(default_factory=list)  # real people's pen digits
     #: the real writers' (N, 8, 2) points, so that their model inputs come from pendigits' cache
     real_writer_points: np.ndarray | None = field(default=None, repr=False)
     _inputs: dict = field(default_factory=dict, repr=False)
 
     #: Every family, in the order reports show them: the real writers' digits first.
-    FAMILIES = ("real_writers", "mnist", "styles", "non_digits", "held_out_styles",
-                "held_out_non_digits", "doodles")
+    FAMILIES = (
+        "real_writers",
+        "mnist",
+        "styles",
+        "non_digits",
+        "held_out_styles",
+        "held_out_non_digits",
+        "doodles",
+    )
     DIGIT_FAMILIES = ("real_writers", "mnist", "styles", "held_out_styles")
     NON_DIGIT_FAMILIES = ("non_digits", "held_out_non_digits", "doodles")
 
@@ -95,13 +112,16 @@ class DrawnSet:
         """:func:`to_model_inputs` of one family, rendered once and kept for every model (the
         real writers' from :func:`handwriting.drawn.pendigits.model_inputs`, cached on disk)."""
         if family not in self.FAMILIES:
-            raise ValueError(f"Unknown family {family!r}; choose one of "
-                             f"{', '.join(self.FAMILIES)}.")
+            raise ValueError(
+                f"Unknown family {family!r}; choose one of {', '.join(self.FAMILIES)}."
+            )
         if family not in self._inputs:
             if family == "real_writers" and self.real_writer_points is not None:
                 if len(self.real_writer_points) != len(self.real_writers):
-                    raise ValueError(f"{len(self.real_writers)} real writers' drawings but "
-                                     f"{len(self.real_writer_points)} trajectories.")
+                    raise ValueError(
+                        f"{len(self.real_writers)} real writers' drawings but "
+                        f"{len(self.real_writer_points)} trajectories."
+                    )
                 images = pendigits.model_inputs(self.real_writer_points)
                 self._inputs[family] = images, [None] * len(images)
             else:
@@ -114,8 +134,10 @@ def quickdraw_drawings(rng: np.random.Generator, per_kind: int) -> list[Drawing]
     ``per_kind`` of every kind that is no digit's shape), redrawn as pen strokes like the MNIST
     digits and placed and varied like every drawing. For the benchmark: no recipe trains on them."""
     images, kinds = quickdraw.doodles(per_kind)
-    return [place(digit_strokes(image), rng, None, kind, shift_strokes=False)
-            for image, kind in zip(images, kinds)]
+    return [
+        place(digit_strokes(image), rng, None, kind, shift_strokes=False)
+        for image, kind in zip(images, kinds, strict=False)
+    ]
 
 
 def real_writer_drawings(n: int) -> tuple[list[Drawing], np.ndarray]:
@@ -132,9 +154,14 @@ def real_writer_drawings(n: int) -> tuple[list[Drawing], np.ndarray]:
     return pendigits.drawings(points[:n], labels[:n]), points[:n]
 
 
-def evaluation_drawings(x_test: np.ndarray, y_test: np.ndarray, per_style: int = 40,
-                        non_digits: int = 520, doodles_per_kind: int = 0,
-                        real_writers: int = 0) -> DrawnSet:
+def evaluation_drawings(
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    per_style: int = 40,
+    non_digits: int = 520,
+    doodles_per_kind: int = 0,
+    real_writers: int = 0,
+) -> DrawnSet:
     """THE drawn-digit benchmark (never train on it): every test digit given, redrawn as strokes,
     ``per_style`` drawings of each style and ``non_digits`` non-digits, both for the templates
     the training data shares (:data:`STYLES`, :data:`NON_DIGIT_KINDS`) and the held-out ones
@@ -151,30 +178,42 @@ def evaluation_drawings(x_test: np.ndarray, y_test: np.ndarray, per_style: int =
     doodles_per_kind = count(doodles_per_kind)
     writers, points = real_writer_drawings(real_writers)
     return DrawnSet(
-        mnist=[mnist_drawing(x, y, streams[0]) for x, y in zip(x_test, y_test)],
+        mnist=[mnist_drawing(x, y, streams[0]) for x, y in zip(x_test, y_test, strict=False)],
         styles=[style_drawing(name, streams[1]) for name in STYLES for _ in range(per_style)],
         non_digits=sample_non_digits(streams[2], non_digits, NON_DIGIT_KINDS),
-        held_out_styles=[style_drawing(name, streams[3])
-                         for name in HELD_OUT_STYLES for _ in range(per_style)],
+        held_out_styles=[
+            style_drawing(name, streams[3]) for name in HELD_OUT_STYLES for _ in range(per_style)
+        ],
         held_out_non_digits=sample_non_digits(streams[4], non_digits, HELD_OUT_NON_DIGITS),
         doodles=quickdraw_drawings(streams[5], doodles_per_kind) if doodles_per_kind else [],
-        real_writers=writers, real_writer_points=points)
+        real_writers=writers,
+        real_writer_points=points,
+    )
 
 
 #: The benchmark's sizes (bench section `drawn`, ``evaluate --drawn``): MNIST test digits
 #: redrawn, drawings per style, non-digits per family (training kinds, held-out kinds), Quick,
 #: Draw! doodles per kind, real writers' pen digits (the first of the held-out part: all 1,498,
 #: or 300 in quick mode).
-BENCHMARK_SIZES = {"full": (2000, 40, 520, 4, pendigits.HELD_OUT_SIZE),
-                   "quick": (200, 4, 104, 1, 300)}
+BENCHMARK_SIZES = {
+    "full": (2000, 40, 520, 4, pendigits.HELD_OUT_SIZE),
+    "quick": (200, 4, 104, 1, 300),
+}
 
 
 def benchmark_drawings(x_test: np.ndarray, y_test: np.ndarray, quick: bool = False) -> DrawnSet:
     """:func:`evaluation_drawings` at the benchmark's sizes (:data:`BENCHMARK_SIZES`), from the
     first MNIST test digits given; ``quick``: a tenth to a fifth of them, for tests."""
-    strokes, per_style, non_digits, doodles_per_kind, real_writers = \
-        BENCHMARK_SIZES["quick" if quick else "full"]
+    strokes, per_style, non_digits, doodles_per_kind, real_writers = BENCHMARK_SIZES[
+        "quick" if quick else "full"
+    ]
     x_test = np.asarray(x_test)
     x_test = x_test[:strokes].reshape(-1, MODEL_SIZE, MODEL_SIZE)
-    return evaluation_drawings(x_test, y_test[:strokes], per_style=per_style, non_digits=non_digits,
-                               doodles_per_kind=doodles_per_kind, real_writers=real_writers)
+    return evaluation_drawings(
+        x_test,
+        y_test[:strokes],
+        per_style=per_style,
+        non_digits=non_digits,
+        doodles_per_kind=doodles_per_kind,
+        real_writers=real_writers,
+    )

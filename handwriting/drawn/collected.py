@@ -16,6 +16,7 @@ atomically and never replaces a drawing.
 One concern: a person's drawings folder: saving (atomic, never overwriting), loading with a
 reason for every file skipped, and the collection that asks for each digit in turn.
 """
+
 from __future__ import annotations
 
 import os
@@ -60,9 +61,12 @@ class UnusableDrawing(DrawingsError):
 
 def how_to_collect(folder: str | os.PathLike) -> str:
     """One sentence on how drawings get into ``folder``."""
-    return (f"Collect drawings first: handwriting.drawn.collected.save_drawing({str(folder)!r}, digit, canvas) "
-            f"writes {Path(folder) / '<digit>' / '<name>.png'}, or put PNGs of white digits on black "
-            "there yourself, one sub-folder per digit 0-9.")
+    return (
+        f"Collect drawings first: handwriting.drawn.collected.save_drawing({str(folder)!r}, digit, "
+        "canvas) "
+        f"writes {Path(folder) / '<digit>' / '<name>.png'}, or put PNGs of white digits on black "
+        "there yourself, one sub-folder per digit 0-9."
+    )
 
 
 def save_drawing(folder: str | os.PathLike, digit: int, rgba: np.ndarray) -> Path:
@@ -82,7 +86,7 @@ def save_drawing(folder: str | os.PathLike, digit: int, rgba: np.ndarray) -> Pat
         DrawingError: a canvas the pad would not read (blank, a dot, mostly ink).
     """
     digit = check_digit(digit)
-    reason = check_drawing(rgba)            # also checks the shape and dtype, with clear errors
+    reason = check_drawing(rgba)  # also checks the shape and dtype, with clear errors
     if reason:
         raise DrawingError(reason)
     target = Path(folder).expanduser() / str(digit)
@@ -95,11 +99,11 @@ def save_drawing(folder: str | os.PathLike, digit: int, rgba: np.ndarray) -> Pat
         for n in range(1, 10_000):
             path = target / f"{stamp}-{n:03d}{SUFFIX}"
             try:
-                os.link(tmp, path)          # atomic, and refuses an existing name
+                os.link(tmp, path)  # atomic, and refuses an existing name
                 return path
             except FileExistsError:
                 continue
-            except OSError:                 # a file system without hard links (FAT, some shares)
+            except OSError:  # a file system without hard links (FAT, some shares)
                 if path.exists():
                     continue
                 os.replace(tmp, path)
@@ -132,28 +136,34 @@ def read_canvas(path: str | os.PathLike) -> np.ndarray:
         else:
             reason = "no such file"
         raise UnusableDrawing(path, reason)
-    too_large = (f"(at most {MAX_PIXELS / 1e6:.1f} megapixels are read; the pad saves 280x280): "
-                 "scale it down, or move it out of the drawings folder")
+    too_large = (
+        f"(at most {MAX_PIXELS / 1e6:.1f} megapixels are read; the pad saves 280x280): "
+        "scale it down, or move it out of the drawings folder"
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # MAX_PIXELS is lower
             image = Image.open(path)
     except Image.DecompressionBombError:
-        raise UnusableDrawing(path, f"too large to be a drawing: over "
-                                    f"{2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels "
-                                    f"{too_large}") from None
+        raise UnusableDrawing(
+            path,
+            f"too large to be a drawing: over "
+            f"{2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels "
+            f"{too_large}",
+        ) from None
     except Exception as err:  # noqa: BLE001 - Pillow raises many types for a damaged file
         raise _unreadable(path, err) from err
     with image:
         width, height = image.size
         if width * height > MAX_PIXELS:
-            raise UnusableDrawing(path, f"too large to be a drawing: {width}x{height} pixels "
-                                        f"{too_large}")
+            raise UnusableDrawing(
+                path, f"too large to be a drawing: {width}x{height} pixels {too_large}"
+            )
         try:
             image.load()
         except Exception as err:  # noqa: BLE001 - as above: truncated, bad checksums, ...
             raise _unreadable(path, err) from err
-        if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):      # 16-bit or float greyscale
+        if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):  # 16-bit or float greyscale
             grey = np.asarray(image, dtype=np.float64)
             peak = 65535.0 if grey.max() > 255 else 255.0
             image = Image.fromarray(np.round(np.clip(grey / peak, 0, 1) * 255).astype(np.uint8))
@@ -166,8 +176,11 @@ def read_canvas(path: str | os.PathLike) -> np.ndarray:
 
 def _unreadable(path: Path, err: Exception) -> UnusableDrawing:
     detail = str(err).replace(f": {str(path)!r}", "").replace(f" {str(path)!r}", "")  # named once
-    return UnusableDrawing(path, f"not a readable PNG ({type(err).__name__}: {detail}): open it and "
-                                 "save it again as a PNG, or remove it")
+    return UnusableDrawing(
+        path,
+        f"not a readable PNG ({type(err).__name__}: {detail}): open it and "
+        "save it again as a PNG, or remove it",
+    )
 
 
 def _read_drawing(path: Path) -> tuple[np.ndarray | None, str | None]:
@@ -180,8 +193,10 @@ def _read_drawing(path: Path) -> tuple[np.ndarray | None, str | None]:
         return preprocess_canvas(rgba), None
     except DrawingError as err:
         if err.reason == "too_full" and ink_from_rgba(rgba).mean() > 0.5:
-            return None, ("mostly white: is it dark ink on a light background? Invert it "
-                          "(the pad's drawings are white ink on black)")
+            return None, (
+                "mostly white: is it dark ink on a light background? Invert it "
+                "(the pad's drawings are white ink on black)"
+            )
         return None, f"{err.reason}: {err}"
     except (TypeError, ValueError) as err:
         return None, str(err)
@@ -214,13 +229,14 @@ class DrawingSet:
         """How many drawings of each digit: (10,) int."""
         return np.bincount(self.labels, minlength=10)
 
-    def subset(self, indices) -> "DrawingSet":
+    def subset(self, indices) -> DrawingSet:
         """The drawings at ``indices`` (in that order); ``skipped`` is not carried over."""
         indices = np.asarray(indices, dtype=np.int64)
-        return DrawingSet(self.images[indices], self.labels[indices],
-                          [self.paths[i] for i in indices])
+        return DrawingSet(
+            self.images[indices], self.labels[indices], [self.paths[i] for i in indices]
+        )
 
-    def split(self, held_out: float = 0.3, seed: int = 0) -> tuple["DrawingSet", "DrawingSet"]:
+    def split(self, held_out: float = 0.3, seed: int = 0) -> tuple[DrawingSet, DrawingSet]:
         """(train, held_out): about ``held_out`` of each digit's drawings kept for testing.
 
         Stratified (every digit that has drawings is in both parts, at least one each) and
@@ -230,14 +246,22 @@ class DrawingSet:
             DrawingsError: ``held_out`` outside (0, 1), or a digit with fewer than
                 :data:`MIN_PER_DIGIT` drawings.
         """
-        if isinstance(held_out, bool) or not isinstance(held_out, (int, float)) or not 0 < held_out < 1:
-            raise DrawingsError(f"held_out must be a share between 0 and 1 (e.g. 0.3), not {held_out!r}.")
+        if (
+            isinstance(held_out, bool)
+            or not isinstance(held_out, (int, float))
+            or not 0 < held_out < 1
+        ):
+            raise DrawingsError(
+                f"held_out must be a share between 0 and 1 (e.g. 0.3), not {held_out!r}."
+            )
         counts = self.counts()
         few = [f"{d} ({n})" for d, n in enumerate(counts) if 0 < n < MIN_PER_DIGIT]
         if few:
-            raise DrawingsError(f"Too few drawings to hold any out for testing: digit {', '.join(few)}. "
-                                f"Draw at least {MIN_PER_DIGIT} of every digit you collect "
-                                "(5 or more make the before/after numbers meaningful).")
+            raise DrawingsError(
+                f"Too few drawings to hold any out for testing: digit {', '.join(few)}. "
+                f"Draw at least {MIN_PER_DIGIT} of every digit you collect "
+                "(5 or more make the before/after numbers meaningful)."
+            )
         rng = np.random.default_rng(seed)
         test = np.zeros(len(self), dtype=bool)
         for digit in np.flatnonzero(counts):
@@ -274,11 +298,18 @@ def load_drawings(folder: str | os.PathLike) -> DrawingSet:
             if any(_is_hidden(part) for part in inner) or path.is_dir():
                 continue
             nested = next((part for part in inner[:-1] if part in DIGITS), None)
-            if nested is not None:          # e.g. a whole drawings folder copied into 3/
+            if nested is not None:  # e.g. a whole drawings folder copied into 3/
                 where = Path(entry.name, *inner[:-1]).as_posix()
-                skipped.append((path, (f"in a digit folder inside another ({where}/): is it a "
-                                       f"{entry.name} or a {nested}? Move it straight into "
-                                       f"{entry.name}/ or {nested}/")))
+                skipped.append(
+                    (
+                        path,
+                        (
+                            f"in a digit folder inside another ({where}/): is it a "
+                            f"{entry.name} or a {nested}? Move it straight into "
+                            f"{entry.name}/ or {nested}/"
+                        ),
+                    )
+                )
                 continue
             if path.suffix.lower() != SUFFIX:
                 skipped.append((path, f"not a {SUFFIX} file"))
@@ -291,16 +322,23 @@ def load_drawings(folder: str | os.PathLike) -> DrawingSet:
             labels.append(int(entry.name))
             paths.append(path)
     if not images:
-        found = f" Skipped {len(skipped)} file(s), e.g. {skipped[0][0]}: {skipped[0][1]}." if skipped else ""
+        found = (
+            f" Skipped {len(skipped)} file(s), e.g. {skipped[0][0]}: {skipped[0][1]}."
+            if skipped
+            else ""
+        )
         raise DrawingsError(f"No usable drawings in {folder}.{found} {how_to_collect(folder)}")
-    return DrawingSet(np.stack(images)[..., None].astype(np.float32),
-                      np.array(labels, dtype=np.int64), paths, skipped)
+    return DrawingSet(
+        np.stack(images)[..., None].astype(np.float32),
+        np.array(labels, dtype=np.int64),
+        paths,
+        skipped,
+    )
 
 
 def skipped_lines(skipped: list[tuple[Path, str]]) -> list[str]:
     """One line per skipped file, ``path: reason``, for the CLI and the widgets."""
     return [f"{path}: {reason}" for path, reason in skipped]
-
 
 
 @dataclass(frozen=True)
@@ -310,7 +348,7 @@ class Collected:
     digit: int
     path: Path
     image: np.ndarray
-    prompted: bool          # asked for by the prompts (False: kept with a label of one's own)
+    prompted: bool  # asked for by the prompts (False: kept with a label of one's own)
 
 
 class Collection:
@@ -329,7 +367,11 @@ class Collection:
     """
 
     def __init__(self, folder: str | os.PathLike, per_digit: int = 5, digits=range(10)):
-        if isinstance(per_digit, bool) or not isinstance(per_digit, (int, np.integer)) or per_digit < 1:
+        if (
+            isinstance(per_digit, bool)
+            or not isinstance(per_digit, (int, np.integer))
+            or per_digit < 1
+        ):
             raise ValueError(f"per_digit must be a whole number >= 1, not {per_digit!r}.")
         self.per_digit = int(per_digit)
         self.digits = [check_digit(d) for d in digits]
@@ -364,8 +406,10 @@ class Collection:
     def prompt(self) -> str:
         """What to draw next, e.g. "Draw a 7 (2 of 5)"."""
         if self.finished:
-            return (f"Done: {self.total} drawings in {self.folder}. Keep more with a label, "
-                    "or fine-tune on them.")
+            return (
+                f"Done: {self.total} drawings in {self.folder}. Keep more with a label, "
+                "or fine-tune on them."
+            )
         return f"Draw a {self.digit} ({self.done % self.per_digit + 1} of {self.per_digit})"
 
     def save(self, rgba: np.ndarray) -> Collected:
@@ -376,8 +420,10 @@ class Collection:
             DrawingError, ValueError, TypeError: as :func:`save_drawing` (blank canvas, ...).
         """
         if self.finished:
-            raise DrawingsError(f"All {self.total} drawings are collected: keep more with "
-                                "keep(digit, canvas), or start a new Collection.")
+            raise DrawingsError(
+                f"All {self.total} drawings are collected: keep more with "
+                "keep(digit, canvas), or start a new Collection."
+            )
         return self._store(self.digit, rgba, prompted=True)
 
     def keep(self, digit: int, rgba: np.ndarray) -> Collected:
@@ -393,15 +439,19 @@ class Collection:
                 or the file could not be deleted (it then stays on disk and in :attr:`saved`).
         """
         if not self.saved:
-            raise DrawingsError("Nothing to redo: no drawing has been saved here yet "
-                                "(drawings already in the folder are never deleted).")
+            raise DrawingsError(
+                "Nothing to redo: no drawing has been saved here yet "
+                "(drawings already in the folder are never deleted)."
+            )
         item = self.saved[-1]
         try:
             item.path.unlink(missing_ok=True)
         except OSError as err:
-            raise DrawingsError(f"Could not delete {item.path} ({err.strerror or err}): it stays in "
-                                f"the folder and in this collection. Make {item.path.parent} "
-                                "writable, or delete the file yourself, then redo again.") from None
+            raise DrawingsError(
+                f"Could not delete {item.path} ({err.strerror or err}): it stays in "
+                f"the folder and in this collection. Make {item.path.parent} "
+                "writable, or delete the file yourself, then redo again."
+            ) from None
         self.saved.pop()
         return item
 
@@ -425,10 +475,12 @@ class Collection:
             path = save_drawing(self.folder, digit, rgba)
         except OSError as err:
             where = f": {err.filename}" if err.filename else ""
-            raise DrawingsError(f"Could not save the drawing in {self.folder / str(digit)} "
-                                f"({err.strerror or err}{where}). Make {self.folder} a writable "
-                                "folder again (was it moved, or its drive disconnected?) and save "
-                                "again, or collect into another folder.") from None
+            raise DrawingsError(
+                f"Could not save the drawing in {self.folder / str(digit)} "
+                f"({err.strerror or err}{where}). Make {self.folder} a writable "
+                "folder again (was it moved, or its drive disconnected?) and save "
+                "again, or collect into another folder."
+            ) from None
         item = Collected(digit, path, preprocess_canvas(rgba), prompted)
         self.saved.append(item)
         return item

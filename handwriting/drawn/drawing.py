@@ -11,6 +11,7 @@ Two families of generators, never mixed: the benchmark's (:data:`EVALUATION_SEED
 refuse the benchmark's seed (:func:`training_rng`), and held-out templates are drawn from the
 benchmark's seed only (:func:`benchmark_rng`), so no training data can contain them.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,31 +31,33 @@ EVALUATION_SEED = 12_2026
 class Drawing:
     """One drawing as the pad would record it: strokes of canvas points and a brush width."""
 
-    strokes: tuple            # of (n, 2) float arrays, (x, y) in canvas pixels
-    width: float              # brush diameter in canvas pixels
-    label: int | None         # the digit drawn, or None for a non-digit
-    kind: str                 # "mnist", a style name ("7-bar") or a non-digit kind ("star")
+    strokes: tuple  # of (n, 2) float arrays, (x, y) in canvas pixels
+    width: float  # brush diameter in canvas pixels
+    label: int | None  # the digit drawn, or None for a non-digit
+    kind: str  # "mnist", a style name ("7-bar") or a non-digit kind ("star")
 
     def rgba(self, size: int = CANVAS_SIZE) -> np.ndarray:
         """The (size, size, 4) uint8 canvas, white strokes on black, as the pad draws them;
         a smaller ``size`` draws the same picture scaled down (faster, for augmentation)."""
         scale = size / CANVAS_SIZE
-        return rasterize_strokes([s * scale for s in self.strokes], size=size, width=self.width * scale)
+        return rasterize_strokes(
+            [s * scale for s in self.strokes], size=size, width=self.width * scale
+        )
 
 
 @dataclass(frozen=True)
 class Variation:
     """How much a drawing varies: ranges (low, high) sampled uniformly for every drawing."""
 
-    height: tuple = (0.35, 0.85)      # drawing height as a share of the canvas side
-    brush: tuple = (12.0, 32.0)       # brush diameter, canvas pixels ...
-    max_brush_share: float = 0.2      # ... at most this share of the drawing's height
-    slant: tuple = (-0.35, 0.3)       # shear: x moves by -slant * y (positive leans right)
-    rotation: tuple = (-10.0, 10.0)   # degrees
-    aspect: tuple = (0.8, 1.25)       # width multiplier
-    wobble: tuple = (0.0, 0.035)      # amplitude of a smooth displacement, share of the height
-    stroke_shift: float = 0.03        # each pen stroke moves by up to this share of the height
-    margin: float = 4.0               # canvas pixels kept free at the border
+    height: tuple = (0.35, 0.85)  # drawing height as a share of the canvas side
+    brush: tuple = (12.0, 32.0)  # brush diameter, canvas pixels ...
+    max_brush_share: float = 0.2  # ... at most this share of the drawing's height
+    slant: tuple = (-0.35, 0.3)  # shear: x moves by -slant * y (positive leans right)
+    rotation: tuple = (-10.0, 10.0)  # degrees
+    aspect: tuple = (0.8, 1.25)  # width multiplier
+    wobble: tuple = (0.0, 0.035)  # amplitude of a smooth displacement, share of the height
+    stroke_shift: float = 0.03  # each pen stroke moves by up to this share of the height
+    margin: float = 4.0  # canvas pixels kept free at the border
 
 
 DEFAULT_VARIATION = Variation()
@@ -81,8 +84,9 @@ def to_model_inputs(drawings, size: int = CANVAS_SIZE) -> tuple[np.ndarray, list
 
 def check_rng(rng) -> np.random.Generator:
     if not isinstance(rng, np.random.Generator):
-        raise TypeError("Pass a numpy Generator, e.g. np.random.default_rng(1), "
-                        f"not {type(rng).__name__}.")
+        raise TypeError(
+            f"Pass a numpy Generator, e.g. np.random.default_rng(1), not {type(rng).__name__}."
+        )
     return rng
 
 
@@ -95,8 +99,10 @@ def training_rng(rng) -> np.random.Generator:
     """A caller's generator for training data; the benchmark's own seed is refused."""
     rng = check_rng(rng)
     if _is_benchmark_rng(rng):
-        raise ValueError(f"Seed {EVALUATION_SEED} is the drawn-digit benchmark's "
-                         "(EVALUATION_SEED): use another seed for training drawings.")
+        raise ValueError(
+            f"Seed {EVALUATION_SEED} is the drawn-digit benchmark's "
+            "(EVALUATION_SEED): use another seed for training drawings."
+        )
     return rng
 
 
@@ -105,9 +111,11 @@ def benchmark_rng(rng, name: str) -> np.random.Generator:
     held-out shapes can never end up in training data (which refuses the benchmark's seed)."""
     rng = check_rng(rng)
     if not _is_benchmark_rng(rng):
-        raise ValueError(f"{name!r} is held out for the drawn-digit benchmark: it is drawn only from "
-                         f"EVALUATION_SEED ({EVALUATION_SEED}), never for training; train on "
-                         "STYLES and NON_DIGIT_KINDS.")
+        raise ValueError(
+            f"{name!r} is held out for the drawn-digit benchmark: it is drawn only from "
+            f"EVALUATION_SEED ({EVALUATION_SEED}), never for training; train on "
+            "STYLES and NON_DIGIT_KINDS."
+        )
     return rng
 
 
@@ -123,8 +131,14 @@ def _resample(points: np.ndarray, spacing: float) -> np.ndarray:
     return np.column_stack([np.interp(at, along, points[:, 0]), np.interp(at, along, points[:, 1])])
 
 
-def place(strokes, rng: np.random.Generator, label: int | None, kind: str,
-          variation: Variation = DEFAULT_VARIATION, shift_strokes: bool = True) -> Drawing:
+def place(
+    strokes,
+    rng: np.random.Generator,
+    label: int | None,
+    kind: str,
+    variation: Variation = DEFAULT_VARIATION,
+    shift_strokes: bool = True,
+) -> Drawing:
     """Draw a shape (strokes in any units, y down) on the canvas as a person might.
 
     Scaled to a random height, stretched, slanted, rotated, bent by a smooth random
@@ -143,13 +157,15 @@ def place(strokes, rng: np.random.Generator, label: int | None, kind: str,
     v = variation
     every = np.concatenate(strokes)
     low, high = every.min(axis=0), every.max(axis=0)
-    unit = max(high[1] - low[1], 0.5 * (high[0] - low[0]), 1e-9)   # the shape's height
+    unit = max(high[1] - low[1], 0.5 * (high[0] - low[0]), 1e-9)  # the shape's height
     centre = (low + high) / 2
     slant, angle = rng.uniform(*v.slant), math.radians(rng.uniform(*v.rotation))
-    linear = (np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
-              @ np.array([[1.0, -slant], [0.0, 1.0]])
-              @ np.diag([rng.uniform(*v.aspect), 1.0]))
-    shapes = [((s - centre) / unit) @ linear.T for s in strokes]     # about 1 unit high
+    linear = (
+        np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+        @ np.array([[1.0, -slant], [0.0, 1.0]])
+        @ np.diag([rng.uniform(*v.aspect), 1.0])
+    )
+    shapes = [((s - centre) / unit) @ linear.T for s in strokes]  # about 1 unit high
     if shift_strokes and len(shapes) > 1:
         shapes = [s + rng.uniform(-v.stroke_shift, v.stroke_shift, 2) for s in shapes]
     # A smooth wobble: two low-frequency waves per axis, as a hand is never a ruler.
@@ -158,20 +174,27 @@ def place(strokes, rng: np.random.Generator, label: int | None, kind: str,
     shapes = [_resample(s, 0.04) for s in shapes]
     for i, shape in enumerate(shapes):
         axis_waves = (waves[:2], waves[2:])
-        shapes[i] = shape + amplitude * np.column_stack([
-            sum(np.sin(shape @ k + phase) for k, phase in pair) / 2 for pair in axis_waves])
+        shapes[i] = shape + amplitude * np.column_stack(
+            [sum(np.sin(shape @ k + phase) for k, phase in pair) / 2 for pair in axis_waves]
+        )
     every = np.concatenate(shapes)
     extent = every.max(axis=0) - every.min(axis=0)
     height = rng.uniform(*v.height) * CANVAS_SIZE
     brush = min(rng.uniform(*v.brush), max(v.brush[0], v.max_brush_share * height))
     room = CANVAS_SIZE - 2 * (v.margin + brush / 2)
-    scale = min(height, room / max(extent.max(), 1e-9))   # shrink a wide shape to fit
+    scale = min(height, room / max(extent.max(), 1e-9))  # shrink a wide shape to fit
     low = every.min(axis=0) * scale
     span = extent * scale
-    offset = np.array([rng.uniform(0, max(room - span[0], 0)), rng.uniform(0, max(room - span[1], 0))])
+    offset = np.array(
+        [rng.uniform(0, max(room - span[0], 0)), rng.uniform(0, max(room - span[1], 0))]
+    )
     origin = v.margin + brush / 2 + offset - low
-    return Drawing(strokes=tuple(s * scale + origin for s in shapes), width=float(brush),
-                   label=label, kind=kind)
+    return Drawing(
+        strokes=tuple(s * scale + origin for s in shapes),
+        width=float(brush),
+        label=label,
+        kind=kind,
+    )
 
 
 def count(n) -> int:

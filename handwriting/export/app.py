@@ -23,6 +23,7 @@ thread-safe, and two overlapping exports could leave every later ``print`` in a 
 One concern: writing an export safely: the conversion, then the checks and the staging
 folder, lock and swap that make it atomic and never delete what it did not write.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -60,12 +61,26 @@ QUANTIZATIONS = (None, "float16", "uint8")
 WASM_FILES = ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm")
 
 
-APP_FILES = ("index.html", "app.js", "backend.js", "preprocess.js", "calibration.js", "manifest.js",
-             "style.css", "before-tfjs.js", "tf.min.js", "tf-backend-wasm.min.js", *WASM_FILES,
-             "LICENSE-tfjs.txt", "LICENSE-tfjs-backend-wasm.txt", "PREPROCESSING.md", "CALIBRATION.md")
+APP_FILES = (
+    "index.html",
+    "app.js",
+    "backend.js",
+    "preprocess.js",
+    "calibration.js",
+    "manifest.js",
+    "style.css",
+    "before-tfjs.js",
+    "tf.min.js",
+    "tf-backend-wasm.min.js",
+    *WASM_FILES,
+    "LICENSE-tfjs.txt",
+    "LICENSE-tfjs-backend-wasm.txt",
+    "PREPROCESSING.md",
+    "CALIBRATION.md",
+)
 
 
-STAGING_ATTEMPTS = 100        # fresh random names tried for the staging folder before giving up
+STAGING_ATTEMPTS = 100  # fresh random names tried for the staging folder before giving up
 
 
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # fixed timestamps: the same export gives the same zip
@@ -77,8 +92,8 @@ class ExportResult:
 
     out_dir: Path
     quantization: str | None
-    files: dict[str, int]          # path relative to out_dir -> size in bytes
-    zip_path: Path | None = None   # the zip beside it, when asked for
+    files: dict[str, int]  # path relative to out_dir -> size in bytes
+    zip_path: Path | None = None  # the zip beside it, when asked for
 
     @property
     def model_bytes(self) -> int:
@@ -92,7 +107,7 @@ class ExportResult:
 
 def web_dir() -> Path:
     """The folder holding the browser app's static files (``web/`` in a checkout)."""
-    checkout = Path(__file__).resolve().parents[2] / "web"   # handwriting/export/app.py -> web/
+    checkout = Path(__file__).resolve().parents[2] / "web"  # handwriting/export/app.py -> web/
     if (checkout / "index.html").is_file():
         return checkout
     from importlib.resources import files
@@ -102,8 +117,9 @@ def web_dir() -> Path:
 
 def _check_quantization(quantization):
     if quantization not in QUANTIZATIONS:
-        raise ExportError(f"quantization must be one of None, 'float16', 'uint8', "
-                          f"not {quantization!r}.")
+        raise ExportError(
+            f"quantization must be one of None, 'float16', 'uint8', not {quantization!r}."
+        )
 
 
 def _convert(model, model_dir: Path, quantization: str | None) -> None:
@@ -114,8 +130,10 @@ def _convert(model, model_dir: Path, quantization: str | None) -> None:
     with tempfile.TemporaryDirectory(prefix="handwriting-savedmodel-") as saved:
         model.export(saved, format="tf_saved_model", verbose=False)
         converter.convert_tf_saved_model(
-            saved, str(model_dir),
-            quantization_dtype_map={quantization: True} if quantization else None)
+            saved,
+            str(model_dir),
+            quantization_dtype_map={quantization: True} if quantization else None,
+        )
     # The converter writes protobuf maps (node attributes) in no fixed order; sorted keys make
     # the same model give the same bytes (TF.js does not care about key order).
     model_json = model_dir / "model.json"
@@ -123,12 +141,21 @@ def _convert(model, model_dir: Path, quantization: str | None) -> None:
 
 
 def _file_sizes(folder: Path) -> dict[str, int]:
-    return {p.relative_to(folder).as_posix(): p.stat().st_size
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.stat().st_size
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
-def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None = None,
-                   overwrite: bool = False, calibration=None, zip: bool = False) -> ExportResult:
+def export_web_app(
+    model,
+    out_dir: str | os.PathLike,
+    quantization: str | None = None,
+    overwrite: bool = False,
+    calibration=None,
+    zip: bool = False,
+) -> ExportResult:
     """Write the browser app for ``model`` into ``out_dir``.
 
     Args:
@@ -162,24 +189,34 @@ def export_web_app(model, out_dir: str | os.PathLike, quantization: str | None =
         remove_stale_staging(out_dir)
         staging, lock = _new_staging_folder(out_dir)
     except OSError as err:
-        raise ExportError(f"Cannot write to {out_dir.parent} ({err.strerror or err}); "
-                          "choose a folder you can write to.") from err
+        raise ExportError(
+            f"Cannot write to {out_dir.parent} ({err.strerror or err}); "
+            "choose a folder you can write to."
+        ) from err
     try:
         _convert(model, staging / MODEL_DIR, quantization)
         source = web_dir()
         for name in APP_FILES:
             shutil.copyfile(source / name, staging / name)
-        manifest = {"format": FORMAT, "tfjs": TFJS_VERSION,
-                    "quantization": quantization or "float32", "model": MODEL_JSON,
-                    "input": MODEL_INPUT, "output": MODEL_OUTPUT,
-                    "model_name": model.name, "calibration": calibration.as_dict()}
+        manifest = {
+            "format": FORMAT,
+            "tfjs": TFJS_VERSION,
+            "quantization": quantization or "float32",
+            "model": MODEL_JSON,
+            "input": MODEL_INPUT,
+            "output": MODEL_OUTPUT,
+            "model_name": model.name,
+            "calibration": calibration.as_dict(),
+        }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         files = _file_sizes(staging)
         _swap_into_place(staging, out_dir)
     except BaseException as err:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(err, OSError):
-            raise ExportError(f"Writing the export failed ({err}); {out_dir} was not changed.") from err
+            raise ExportError(
+                f"Writing the export failed ({err}); {out_dir} was not changed."
+            ) from err
         raise
     finally:
         os.close(lock)
@@ -200,32 +237,43 @@ def _inputs(model) -> list[Path]:
 def _holds(target: Path, path: Path) -> bool:
     """True when ``path`` is ``target`` or inside it: as written, or through links."""
     path = Path(path).expanduser()
-    return any(place == target or target in place.parents
-               for place in (path.parent.resolve() / path.name, path.resolve()))
+    return any(
+        place == target or target in place.parents
+        for place in (path.parent.resolve() / path.name, path.resolve())
+    )
 
 
-def _check_targets(out_dir: Path, overwrite: bool, inputs: list[Path],
-                   zip_path: Path | None) -> None:
+def _check_targets(
+    out_dir: Path, overwrite: bool, inputs: list[Path], zip_path: Path | None
+) -> None:
     """Refuse, before any slow work, outputs that could not be written as what they will be (a
     folder, a zip file) or that would destroy something: an input, a folder that is not an
     earlier export, files an export did not write."""
     for path in inputs:
         for target in (out_dir, zip_path):
             if target is not None and _holds(target, path):
-                raise ExportError(f"{target} {'is' if _holds(path, target) else 'holds'} {path}, "
-                                  "which this export reads: writing the app there would destroy "
-                                  "it. Choose another output folder, e.g. build/web.")
+                raise ExportError(
+                    f"{target} {'is' if _holds(path, target) else 'holds'} {path}, "
+                    "which this export reads: writing the app there would destroy "
+                    "it. Choose another output folder, e.g. build/web."
+                )
     if out_dir.suffix == ".zip":
-        raise ExportError(f"{out_dir} is the folder to write, not a zip: name the folder (e.g. "
-                          f"{out_dir.with_suffix('')}) and ask for the zip with zip=True (--zip; "
-                          "the export panel always makes one).")
+        raise ExportError(
+            f"{out_dir} is the folder to write, not a zip: name the folder (e.g. "
+            f"{out_dir.with_suffix('')}) and ask for the zip with zip=True (--zip; "
+            "the export panel always makes one)."
+        )
     if zip_path is not None and zip_path.is_dir():
-        raise ExportError(f"{zip_path} is a folder, so the zip cannot be written there; move it "
-                          "or choose another output folder.")
+        raise ExportError(
+            f"{zip_path} is a folder, so the zip cannot be written there; move it "
+            "or choose another output folder."
+        )
     if out_dir.exists() and not overwrite:
-        raise ExportError(f"{out_dir} already exists; choose another folder, or replace it "
-                          "(overwrite=True; --overwrite on the command line; 'Replace an earlier "
-                          "export' in the export panel).")
+        raise ExportError(
+            f"{out_dir} already exists; choose another folder, or replace it "
+            "(overwrite=True; --overwrite on the command line; 'Replace an earlier "
+            "export' in the export panel)."
+        )
     if out_dir.exists() and not out_dir.is_dir():
         raise ExportError(f"{out_dir} is a file, not a folder; choose another output folder.")
     if out_dir.exists():
@@ -255,19 +303,25 @@ def _check_replaceable(folder: Path) -> None:
         read_manifest(folder)
     except ExportError:
         if not _FORMAT_LINE.search(_manifest_text(folder)):
-            reason = (f'its {MANIFEST} does not say "format": "{FORMAT}"'
-                      if (folder / MANIFEST).exists() else
-                      f"it has no {MANIFEST}; if it is an export that lost it, delete it yourself")
-            raise ExportError(f"{folder} is not an earlier export ({reason}) and is not empty: "
-                              "replacing it would delete what is in it. Choose a new or empty "
-                              "folder, e.g. build/web.") from None
+            reason = (
+                f'its {MANIFEST} does not say "format": "{FORMAT}"'
+                if (folder / MANIFEST).exists()
+                else f"it has no {MANIFEST}; if it is an export that lost it, delete it yourself"
+            )
+            raise ExportError(
+                f"{folder} is not an earlier export ({reason}) and is not empty: "
+                "replacing it would delete what is in it. Choose a new or empty "
+                "folder, e.g. build/web."
+            ) from None
     foreign = _not_written_by_an_export(folder)
     if foreign:
         more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
         listed = ", ".join(foreign[:5]) + more
-        raise ExportError(f"{folder} is an earlier export but also holds what an export does not "
-                          f"write ({listed}): replacing it would delete that. Move it out of the "
-                          "folder, or choose another output folder.")
+        raise ExportError(
+            f"{folder} is an earlier export but also holds what an export does not "
+            f"write ({listed}): replacing it would delete that. Move it out of the "
+            "folder, or choose another output folder."
+        )
 
 
 def _manifest_text(folder: Path) -> str:
@@ -280,6 +334,7 @@ def _manifest_text(folder: Path) -> str:
 def _not_written_by_an_export(folder: Path) -> list[str]:
     """What in the export ``folder`` an export does not write (paths relative to it; links,
     even under an export's file names, are never the export's)."""
+
     def plain(entry: Path, kind) -> bool:
         return not entry.is_symlink() and kind(entry)
 
@@ -288,17 +343,23 @@ def _not_written_by_an_export(folder: Path) -> list[str]:
         if entry.name in _OS_LITTER:
             continue
         if entry.name == MODEL_DIR and plain(entry, Path.is_dir):
-            foreign += [f"{MODEL_DIR}/{part.name}" for part in sorted(entry.iterdir())
-                        if part.name not in _OS_LITTER and not (
-                            plain(part, Path.is_file) and (part.name == "model.json" or
-                                                           _WEIGHT_SHARD.fullmatch(part.name)))]
+            foreign += [
+                f"{MODEL_DIR}/{part.name}"
+                for part in sorted(entry.iterdir())
+                if part.name not in _OS_LITTER
+                and not (
+                    plain(part, Path.is_file)
+                    and (part.name == "model.json" or _WEIGHT_SHARD.fullmatch(part.name))
+                )
+            ]
         elif not (entry.name in (*APP_FILES, MANIFEST) and plain(entry, Path.is_file)):
             foreign.append(entry.name + ("/" if entry.is_dir() else ""))
     return foreign
 
 
 def _staging_name(out_dir: Path) -> re.Pattern:
-    """Names of ``out_dir``'s staging folders (8 characters as ``tempfile.mkdtemp`` made them too)."""
+    """Names of ``out_dir``'s staging folders (8 characters as ``tempfile.mkdtemp`` made them
+    too)."""
     return re.compile(re.escape(f".{out_dir.name}.tmp-") + "[a-z0-9_]{8}")
 
 
@@ -318,18 +379,20 @@ def _new_staging_folder(out_dir: Path) -> tuple[Path, int]:
     for _ in range(STAGING_ATTEMPTS):
         folder = out_dir.with_name(f".{out_dir.name}.tmp-{secrets.token_hex(4)}")
         try:
-            folder.mkdir()   # any error but a name clash is the caller's (e.g. /proc: ENOENT)
+            folder.mkdir()  # any error but a name clash is the caller's (e.g. /proc: ENOENT)
         except FileExistsError:
             continue
         try:
             fd = _try_lock(folder)
         except FileNotFoundError:
-            continue     # another export's clean-up took it for a stale one
+            continue  # another export's clean-up took it for a stale one
         if fd is not None and os.fstat(fd).st_nlink > 0:
             return folder, fd
         if fd is not None:
             os.close(fd)
-    raise OSError(f"no staging folder could be made beside {out_dir} in {STAGING_ATTEMPTS} attempts")
+    raise OSError(
+        f"no staging folder could be made beside {out_dir} in {STAGING_ATTEMPTS} attempts"
+    )
 
 
 def remove_stale_staging(out_dir: str | os.PathLike) -> None:
@@ -344,9 +407,9 @@ def remove_stale_staging(out_dir: str | os.PathLike) -> None:
             continue
         try:
             fd = _try_lock(folder)
-        except OSError:          # gone meanwhile, or not ours to open
+        except OSError:  # gone meanwhile, or not ours to open
             continue
-        if fd is not None:       # None: its export is still running
+        if fd is not None:  # None: its export is still running
             shutil.rmtree(folder, ignore_errors=True)
             os.close(fd)
 
@@ -375,16 +438,21 @@ def make_zip(out_dir: str | os.PathLike, zip_path: str | os.PathLike | None = No
     is refused rather than zipped into a download that does not work, and so is a zip inside
     the export (it would zip itself, and the next export would delete it).
     """
-    out_dir = Path(os.path.abspath(Path(out_dir).expanduser()))   # "." has a name, links stay
+    out_dir = Path(os.path.abspath(Path(out_dir).expanduser()))  # "." has a name, links stay
     read_manifest(out_dir)
     check_whole_export(out_dir)
     zip_path = Path(zip_path) if zip_path else out_dir.with_name(out_dir.name + ".zip")
     if _holds(out_dir.resolve(), zip_path):
-        raise ExportError(f"{zip_path} is inside the export {out_dir}: write the zip beside it, "
-                          f"e.g. {out_dir.with_name(out_dir.name + '.zip')}.")
+        raise ExportError(
+            f"{zip_path} is inside the export {out_dir}: write the zip beside it, "
+            f"e.g. {out_dir.with_name(out_dir.name + '.zip')}."
+        )
     if zip_path.is_dir():
         raise ExportError(f"{zip_path} is a folder, not a zip file; choose another name.")
-    with files.replacing(zip_path) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+    with (
+        files.replacing(zip_path) as partial,
+        zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
         for name in _file_sizes(out_dir):
             info = zipfile.ZipInfo(f"{out_dir.name}/{name}", date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -397,8 +465,10 @@ def check_whole_export(out_dir: Path) -> None:
     """Refuse an export that lacks one of its files (the app's, or model/model.json)."""
     missing = [name for name in (*APP_FILES, MODEL_JSON) if not (out_dir / name).is_file()]
     if missing:
-        raise ExportError(f"{out_dir} is not a whole export: {', '.join(missing[:5])}"
-                          f"{' and more' if len(missing) > 5 else ''} missing. {MANIFEST_FIX}")
+        raise ExportError(
+            f"{out_dir} is not a whole export: {', '.join(missing[:5])}"
+            f"{' and more' if len(missing) > 5 else ''} missing. {MANIFEST_FIX}"
+        )
 
 
 def read_export_file(out_dir: Path, name: str) -> bytes:
@@ -406,5 +476,7 @@ def read_export_file(out_dir: Path, name: str) -> bytes:
     try:
         return (out_dir / name).read_bytes()
     except OSError as err:
-        raise ExportError(f"{out_dir / name} cannot be read ({err.strerror or err}): {out_dir} is "
-                          f"not a whole export. {MANIFEST_FIX}") from None
+        raise ExportError(
+            f"{out_dir / name} cannot be read ({err.strerror or err}): {out_dir} is "
+            f"not a whole export. {MANIFEST_FIX}"
+        ) from None

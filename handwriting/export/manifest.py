@@ -4,6 +4,7 @@
 does (rules in web/CALIBRATION.md, "export.json"), naming the file and the fix. The constants
 here name an export's layout (model/model.json, export.json) for the writer and the checks.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,14 +23,14 @@ MODEL_DIR = "model"
 MANIFEST = "export.json"
 
 
-FORMAT = "tfjs_graph_model"     # export.json's "format": how an earlier export is recognised
+FORMAT = "tfjs_graph_model"  # export.json's "format": how an earlier export is recognised
 
 
 class ExportError(RuntimeError):
     """The export could not be written; the message says why and what to do."""
 
 
-MODEL_JSON = f"{MODEL_DIR}/model.json"   # what the app loads (web/app.js MODEL_URL)
+MODEL_JSON = f"{MODEL_DIR}/model.json"  # what the app loads (web/app.js MODEL_URL)
 
 
 MANIFEST_QUANTIZATIONS = ("float32", "float16", "uint8")
@@ -44,8 +45,16 @@ MODEL_OUTPUT = [None, 10]
 # export.json's keys, in the order both readers check them (web/manifest.js names the same).
 # "calibration" is optional (exports written before the calibration existed have none), and so
 # are its "floor" (before the floor existed) and "model_fingerprint" (a string or null).
-MANIFEST_KEYS = ("format", "tfjs", "quantization", "model", "input", "output", "model_name",
-                 "calibration")
+MANIFEST_KEYS = (
+    "format",
+    "tfjs",
+    "quantization",
+    "model",
+    "input",
+    "output",
+    "model_name",
+    "calibration",
+)
 
 
 MANIFEST_OPTIONAL = ("calibration",)
@@ -60,8 +69,10 @@ CALIBRATION_KEYS = (*CALIBRATION_NUMBERS, "model_fingerprint")
 CALIBRATION_OPTIONAL = ("floor", "model_fingerprint")
 
 
-MANIFEST_FIX = ("Export the app again to write a correct one (the export panel, or "
-                "`python -m handwriting export --overwrite`).")
+MANIFEST_FIX = (
+    "Export the app again to write a correct one (the export panel, or "
+    "`python -m handwriting export --overwrite`)."
+)
 
 
 def _manifest_error(path: Path, problem: str) -> ExportError:
@@ -105,8 +116,11 @@ def _check_keys(values: dict, known, optional, prefix: str, path: Path) -> None:
     missing = [key for key in known if key not in values and key not in optional]
     if missing:
         listed = ", ".join(f'"{prefix}{key}"' for key in missing)
-        raise _manifest_error(path, f"key{'s' if len(missing) > 1 else ''} {listed} "
-                                    f"{'are' if len(missing) > 1 else 'is'} missing")
+        raise _manifest_error(
+            path,
+            f"key{'s' if len(missing) > 1 else ''} {listed} "
+            f"{'are' if len(missing) > 1 else 'is'} missing",
+        )
 
 
 def _is_number(value) -> bool:
@@ -114,12 +128,18 @@ def _is_number(value) -> bool:
 
 
 def _same_shape(value, expected: list) -> bool:
-    return (isinstance(value, list) and len(value) == len(expected) and all(
-        v is None if e is None else _is_number(v) and v == e for v, e in zip(value, expected)))
+    return (
+        isinstance(value, list)
+        and len(value) == len(expected)
+        and all(
+            v is None if e is None else _is_number(v) and v == e
+            for v, e in zip(value, expected, strict=False)
+        )
+    )
 
 
 def _wrong(key: str, expected: str, value) -> str:
-    shown = json.dumps(value, ensure_ascii=False, separators=(",", ":"))   # as JSON.stringify
+    shown = json.dumps(value, ensure_ascii=False, separators=(",", ":"))  # as JSON.stringify
     return f'"{key}" must be {expected}, not {shown}'
 
 
@@ -135,8 +155,9 @@ def _check_calibration(section, path: Path) -> dict:
             raise _manifest_error(path, _wrong(f"calibration.{key}", "a number", section[key]))
     fingerprint = section.get("model_fingerprint")
     if not (fingerprint is None or isinstance(fingerprint, str)):
-        raise _manifest_error(path, _wrong("calibration.model_fingerprint", "a string or null",
-                                           fingerprint))
+        raise _manifest_error(
+            path, _wrong("calibration.model_fingerprint", "a string or null", fingerprint)
+        )
     values = {key: _as_float(section[key]) for key in numbers}
     try:
         calibration = Calibration.from_dict({**section, **values})
@@ -152,7 +173,7 @@ def _check_calibration(section, path: Path) -> dict:
 def _as_float(number) -> float:
     try:
         return float(number)
-    except OverflowError:          # an integer with hundreds of digits: JS reads it as Infinity
+    except OverflowError:  # an integer with hundreds of digits: JS reads it as Infinity
         return math.inf if number > 0 else -math.inf
 
 
@@ -169,14 +190,15 @@ def check_manifest(manifest, path: str | os.PathLike = MANIFEST) -> dict:
     if not isinstance(manifest, dict):
         raise _manifest_error(path, f"not an object ({{...}}) but {_json_type(manifest)}")
     _check_keys(manifest, MANIFEST_KEYS, MANIFEST_OPTIONAL, "", path)
-    rules = {"format": (lambda v: v == FORMAT, f'"{FORMAT}" (an export of this lab)'),
-             "tfjs": (lambda v: isinstance(v, str) and v != "", 'a TF.js version such as "4.22.0"'),
-             "quantization": (lambda v: v in MANIFEST_QUANTIZATIONS,
-                              '"float32", "float16" or "uint8"'),
-             "model": (lambda v: v == MODEL_JSON, f'"{MODEL_JSON}" (the app loads only that)'),
-             "input": (lambda v: _same_shape(v, MODEL_INPUT), "[null, 28, 28, 1]"),
-             "output": (lambda v: _same_shape(v, MODEL_OUTPUT), "[null, 10]"),
-             "model_name": (lambda v: isinstance(v, str), "a string")}
+    rules = {
+        "format": (lambda v: v == FORMAT, f'"{FORMAT}" (an export of this lab)'),
+        "tfjs": (lambda v: isinstance(v, str) and v != "", 'a TF.js version such as "4.22.0"'),
+        "quantization": (lambda v: v in MANIFEST_QUANTIZATIONS, '"float32", "float16" or "uint8"'),
+        "model": (lambda v: v == MODEL_JSON, f'"{MODEL_JSON}" (the app loads only that)'),
+        "input": (lambda v: _same_shape(v, MODEL_INPUT), "[null, 28, 28, 1]"),
+        "output": (lambda v: _same_shape(v, MODEL_OUTPUT), "[null, 10]"),
+        "model_name": (lambda v: isinstance(v, str), "a string"),
+    }
     for key, (ok, expected) in rules.items():
         if not ok(manifest[key]):
             raise _manifest_error(path, _wrong(key, expected, manifest[key]))
@@ -203,19 +225,21 @@ def read_manifest(out_dir: str | os.PathLike) -> dict:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ExportError(f"{path} is missing: {Path(out_dir)} is not a whole export. "
-                          f"{MANIFEST_FIX}") from None
+        raise ExportError(
+            f"{path} is missing: {Path(out_dir)} is not a whole export. {MANIFEST_FIX}"
+        ) from None
     except OSError as err:
         raise _manifest_error(path, f"unreadable ({err.strerror or err})") from None
     try:
-        text = raw.decode("utf-8-sig")             # a BOM, as some editors write, is allowed
+        text = raw.decode("utf-8-sig")  # a BOM, as some editors write, is allowed
     except UnicodeDecodeError as err:
         raise _manifest_error(path, f"not UTF-8 text (byte {err.start})") from None
     try:
         manifest = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as err:
-        raise _manifest_error(path, f"not valid JSON ({err.msg} at line {err.lineno}, "
-                                    f"column {err.colno})") from None
-    except ValueError as err:                      # NaN, Infinity: Python's JSON extensions
+        raise _manifest_error(
+            path, f"not valid JSON ({err.msg} at line {err.lineno}, column {err.colno})"
+        ) from None
+    except ValueError as err:  # NaN, Infinity: Python's JSON extensions
         raise _manifest_error(path, f"not valid JSON ({err})") from None
     return check_manifest(manifest, path)

@@ -1,5 +1,6 @@
 """The parity check: the exported app in headless Chromium against Keras, on the same digits,
 and the JS preprocessing against numpy on the same drawings."""
+
 from __future__ import annotations
 
 import base64
@@ -23,26 +24,30 @@ from ..strokes import rasterize_strokes
 from .app import check_whole_export
 from .manifest import MODEL_JSON, ExportError, read_manifest
 
-FLOAT32_TOLERANCE = 1e-4       # max |Keras - TF.js| probability for an unquantised export
+FLOAT32_TOLERANCE = 1e-4  # max |Keras - TF.js| probability for an unquantised export
 
 
-MIN_ARGMAX_AGREEMENT = 0.995   # any export: share of digits where TF.js and Keras pick the same
+MIN_ARGMAX_AGREEMENT = 0.995  # any export: share of digits where TF.js and Keras pick the same
 
 
-MAX_ACCURACY_LOSS = 0.001      # any export: TF.js accuracy at most 0.1 point below Keras'
+MAX_ACCURACY_LOSS = 0.001  # any export: TF.js accuracy at most 0.1 point below Keras'
 
 
-PREPROCESS_TOLERANCE = 1e-6    # max |numpy - JS| pixel difference of the 28x28 input
+PREPROCESS_TOLERANCE = 1e-6  # max |numpy - JS| pixel difference of the 28x28 input
 
 
 class ParityError(ExportError):
     """The app was written, but TF.js in Chromium does not give Keras' answers."""
 
-    def __init__(self, report: "ParityReport"):
-        advice = ("float32 weights keep Keras' answers" if report.quantization else
-                  "the float32 export should match exactly: please report this")
-        super().__init__(f"The exported app does not match Keras: {'; '.join(report.problems)} "
-                         f"({advice}).")
+    def __init__(self, report: ParityReport):
+        advice = (
+            "float32 weights keep Keras' answers"
+            if report.quantization
+            else "the float32 export should match exactly: please report this"
+        )
+        super().__init__(
+            f"The exported app does not match Keras: {'; '.join(report.problems)} ({advice})."
+        )
         self.report = report
 
 
@@ -53,12 +58,12 @@ class ParityReport:
     digits: int
     backend: str
     quantization: str | None
-    max_abs_diff: float            # max |p_keras - p_tfjs| over all digits and classes
-    argmax_agreement: float        # share of digits where both pick the same class
+    max_abs_diff: float  # max |p_keras - p_tfjs| over all digits and classes
+    argmax_agreement: float  # share of digits where both pick the same class
     keras_accuracy: float
     tfjs_accuracy: float
-    drawings: int                  # canvas drawings compared through both preprocessors
-    preprocess_max_diff: float     # max |numpy - JS| over their 28x28 outputs
+    drawings: int  # canvas drawings compared through both preprocessors
+    preprocess_max_diff: float  # max |numpy - JS| over their 28x28 outputs
     preprocess_reasons_agree: bool  # blank / too-small drawings rejected the same way
     problems: list[str] = field(default_factory=list)
 
@@ -67,12 +72,15 @@ class ParityReport:
         if self.quantization is None and self.max_abs_diff > FLOAT32_TOLERANCE:
             self.problems.append(f"max |Δp| {self.max_abs_diff:.2e} > {FLOAT32_TOLERANCE:g}")
         if self.argmax_agreement < MIN_ARGMAX_AGREEMENT:
-            self.problems.append(f"same answer as Keras for only {self.argmax_agreement:.2%} of "
-                                 f"digits (needs {MIN_ARGMAX_AGREEMENT:.1%})")
+            self.problems.append(
+                f"same answer as Keras for only {self.argmax_agreement:.2%} of "
+                f"digits (needs {MIN_ARGMAX_AGREEMENT:.1%})"
+            )
         if self.keras_accuracy - self.tfjs_accuracy > MAX_ACCURACY_LOSS + 1e-9:
             self.problems.append(
                 f"TF.js loses {100 * (self.keras_accuracy - self.tfjs_accuracy):.2f} accuracy "
-                f"points (at most {100 * MAX_ACCURACY_LOSS:.1f} allowed)")
+                f"points (at most {100 * MAX_ACCURACY_LOSS:.1f} allowed)"
+            )
         if self.preprocess_max_diff > PREPROCESS_TOLERANCE:
             self.problems.append(f"JS preprocessing differs by {self.preprocess_max_diff:.1e}")
         if not self.preprocess_reasons_agree:
@@ -84,11 +92,13 @@ class ParityReport:
 
     def summary(self) -> str:
         verdict = "OK" if self.ok else "FAILED: " + "; ".join(self.problems)
-        return (f"TF.js ({self.backend}, {self.quantization or 'float32'}) vs Keras on "
-                f"{self.digits} test digits: max |Δp| {self.max_abs_diff:.2e}, argmax agreement "
-                f"{self.argmax_agreement:.2%}, accuracy TF.js {self.tfjs_accuracy:.2%} / Keras "
-                f"{self.keras_accuracy:.2%}; preprocessing on {self.drawings} drawings: max |Δ| "
-                f"{self.preprocess_max_diff:.1e} — {verdict}")
+        return (
+            f"TF.js ({self.backend}, {self.quantization or 'float32'}) vs Keras on "
+            f"{self.digits} test digits: max |Δp| {self.max_abs_diff:.2e}, argmax agreement "
+            f"{self.argmax_agreement:.2%}, accuracy TF.js {self.tfjs_accuracy:.2%} / Keras "
+            f"{self.keras_accuracy:.2%}; preprocessing on {self.drawings} drawings: max |Δ| "
+            f"{self.preprocess_max_diff:.1e} — {verdict}"
+        )
 
     __str__ = summary
 
@@ -97,8 +107,10 @@ def parity_drawings(x_test: np.ndarray) -> list[np.ndarray]:
     """Canvas RGBA drawings for the preprocessing parity check: test digits drawn off-centre,
     small and large, hand-made strokes, and the blank / speck cases that must be refused."""
     placements = [(1.0, 0, 0), (0.6, -6, 5), (1.3, 2, -2), (0.45, 7, 7), (0.8, -3, -7)]
-    drawings = [digit_to_canvas(shift_and_scale(x_test[i, ..., 0], s, dy, dx))
-                for i, (s, dy, dx) in enumerate(placements)]
+    drawings = [
+        digit_to_canvas(shift_and_scale(x_test[i, ..., 0], s, dy, dx))
+        for i, (s, dy, dx) in enumerate(placements)
+    ]
     seven = [[(40, 50), (150, 45), (90, 200)]]
     one = [[(230, 30), (228, 140)]]
     four = [[(60, 150), (40, 230), (120, 230)], [(100, 180), (105, 270)]]
@@ -146,17 +158,23 @@ def open_app(page, base_url: str, backend: str | None = "cpu", timeout_ms: int =
     if not outcome["ok"]:
         raise ExportError(f"The exported app could not load: {outcome['error']}")
     if backend and outcome["backend"] != backend:
-        raise ExportError(f"The exported app runs on {outcome['backend']}, not {backend}: "
-                          f"{page.inner_text('#status')}")
+        raise ExportError(
+            f"The exported app runs on {outcome['backend']}, not {backend}: "
+            f"{page.inner_text('#status')}"
+        )
     return outcome["backend"]
 
 
 def tfjs_predict(page, images: np.ndarray, chunk: int = 500) -> np.ndarray:
     """Probabilities (N, 10) from the app in ``page`` for preprocessed images (N, 28, 28[, 1])."""
     x = np.asarray(images, dtype=np.float32).reshape(-1, 784)
-    out = [np.asarray(page.evaluate(_PAGE_PREDICT, [_b64(x[i:i + chunk]), len(x[i:i + chunk])]),
-                      dtype=np.float32).reshape(-1, 10)
-           for i in range(0, len(x), chunk)]
+    out = [
+        np.asarray(
+            page.evaluate(_PAGE_PREDICT, [_b64(x[i : i + chunk]), len(x[i : i + chunk])]),
+            dtype=np.float32,
+        ).reshape(-1, 10)
+        for i in range(0, len(x), chunk)
+    ]
     return np.concatenate(out)
 
 
@@ -168,8 +186,14 @@ def js_preprocess(page, rgba: np.ndarray) -> np.ndarray | str:
     return np.asarray(result["pixels"], dtype=np.float32).reshape(28, 28)
 
 
-def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend: str | None = None,
-                  test_data=None, quantization: str | None = "auto") -> ParityReport:
+def verify_export(
+    model,
+    out_dir: str | os.PathLike,
+    digits: int = 500,
+    backend: str | None = None,
+    test_data=None,
+    quantization: str | None = "auto",
+) -> ParityReport:
     """Load the export in headless Chromium and compare it with Keras.
 
     Args:
@@ -189,13 +213,15 @@ def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend:
     ``preprocess_canvas`` and refuse the same drawings.
     """
     if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or digits < 1:
-        raise ExportError(f"The parity check compares 1 or more MNIST test digits, not {digits!r} "
-                          "(500 take a few seconds).")
+        raise ExportError(
+            f"The parity check compares 1 or more MNIST test digits, not {digits!r} "
+            "(500 take a few seconds)."
+        )
     model = as_digit_model(model)
     out_dir = Path(out_dir)
     if not (out_dir / MODEL_JSON).is_file():
         raise ExportError(f"{out_dir} has no {MODEL_JSON}: export the app first.")
-    manifest = read_manifest(out_dir)          # the app would refuse it too, less plainly
+    manifest = read_manifest(out_dir)  # the app would refuse it too, less plainly
     check_whole_export(out_dir)
     if quantization == "auto":
         quantization = None if manifest["quantization"] == "float32" else manifest["quantization"]
@@ -215,12 +241,17 @@ def verify_export(model, out_dir: str | os.PathLike, digits: int = 500, backend:
 
     diff, reasons_agree = compare_preprocessing(drawings, js_outputs)
     return ParityReport(
-        digits=len(y_test), backend=used_backend, quantization=quantization,
+        digits=len(y_test),
+        backend=used_backend,
+        quantization=quantization,
         max_abs_diff=float(np.abs(keras_probs - tfjs_probs).max()),
         argmax_agreement=float((keras_probs.argmax(1) == tfjs_probs.argmax(1)).mean()),
         keras_accuracy=float((keras_probs.argmax(1) == y_test).mean()),
         tfjs_accuracy=float((tfjs_probs.argmax(1) == y_test).mean()),
-        drawings=len(drawings), preprocess_max_diff=diff, preprocess_reasons_agree=reasons_agree)
+        drawings=len(drawings),
+        preprocess_max_diff=diff,
+        preprocess_reasons_agree=reasons_agree,
+    )
 
 
 def compare_preprocessing(drawings, js_outputs) -> tuple[float, bool]:
@@ -231,7 +262,7 @@ def compare_preprocessing(drawings, js_outputs) -> tuple[float, bool]:
         try:
             py = preprocess_canvas(rgba)
         except DrawingError as err:
-            reasons_agree &= isinstance(js, str) and js == err.reason   # JS may accept it
+            reasons_agree &= isinstance(js, str) and js == err.reason  # JS may accept it
             continue
         if isinstance(js, str):
             reasons_agree = False

@@ -1,4 +1,5 @@
 """The exported app as one html document, for the notebook's ``<iframe srcdoc>`` preview."""
+
 from __future__ import annotations
 
 import base64
@@ -31,17 +32,28 @@ def standalone_html(out_dir: str | os.PathLike) -> str:
     page = read_export_file(out_dir, "index.html").decode()
     try:
         model_json = json.loads(read_export_file(out_dir, MODEL_JSON))
-        shards = [f"{MODEL_DIR}/{path}" for group in model_json["weightsManifest"]
-                  for path in group["paths"]]
+        shards = [
+            f"{MODEL_DIR}/{path}"
+            for group in model_json["weightsManifest"]
+            for path in group["paths"]
+        ]
     except (ValueError, KeyError, TypeError) as err:
-        raise ExportError(f"{out_dir / MODEL_JSON} is not a TF.js model.json ({err!r:.80}). "
-                          f"{MANIFEST_FIX}") from None
-    weights = base64.b64encode(b"".join(read_export_file(out_dir, p) for p in shards)).decode("ascii")
-    wasm = {name: base64.b64encode(read_export_file(out_dir, name)).decode("ascii")
-            for name in WASM_FILES}
-    data_script = ("window.HANDWRITING_MODEL = " + json.dumps(
-        {"modelJSON": model_json, "weightsBase64": weights, "manifest": manifest}) + ";\n"
-        "window.HANDWRITING_WASM = " + json.dumps(wasm) + ";").replace("</", "<\\/")
+        raise ExportError(
+            f"{out_dir / MODEL_JSON} is not a TF.js model.json ({err!r:.80}). {MANIFEST_FIX}"
+        ) from None
+    weights = base64.b64encode(b"".join(read_export_file(out_dir, p) for p in shards)).decode(
+        "ascii"
+    )
+    wasm = {
+        name: base64.b64encode(read_export_file(out_dir, name)).decode("ascii")
+        for name in WASM_FILES
+    }
+    data_script = (
+        "window.HANDWRITING_MODEL = "
+        + json.dumps({"modelJSON": model_json, "weightsBase64": weights, "manifest": manifest})
+        + ";\n"
+        "window.HANDWRITING_WASM = " + json.dumps(wasm) + ";"
+    ).replace("</", "<\\/")
 
     def inline_script(match):
         source = read_export_file(out_dir, match.group(1)).decode()
@@ -49,9 +61,17 @@ def standalone_html(out_dir: str | os.PathLike) -> str:
         return prefix + "<script>" + source.replace("</script", "<\\/script") + "</script>"
 
     page = re.sub(r'<script src="([^"]+)"></script>', inline_script, page)
-    page = re.sub(r'<link rel="stylesheet" href="([^"]+)">',
-                  lambda m: f"<style>{read_export_file(out_dir, m.group(1)).decode()}</style>", page)
-    csp = ("default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; "
-           "style-src 'unsafe-inline'; img-src data: blob:; connect-src blob:; worker-src blob:")
-    return re.sub(r'(<meta http-equiv="Content-Security-Policy" content=")[^"]*(")',
-                  lambda m: m.group(1) + csp + m.group(2), page)
+    page = re.sub(
+        r'<link rel="stylesheet" href="([^"]+)">',
+        lambda m: f"<style>{read_export_file(out_dir, m.group(1)).decode()}</style>",
+        page,
+    )
+    csp = (
+        "default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; "
+        "style-src 'unsafe-inline'; img-src data: blob:; connect-src blob:; worker-src blob:"
+    )
+    return re.sub(
+        r'(<meta http-equiv="Content-Security-Policy" content=")[^"]*(")',
+        lambda m: m.group(1) + csp + m.group(2),
+        page,
+    )

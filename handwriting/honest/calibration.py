@@ -27,6 +27,7 @@ written before fingerprints existed is still read, with a :class:`CalibrationWar
 Numbers only: numpy in, numpy out, no TensorFlow except in :func:`fit` (which runs the model)
 and in checking a fingerprint (which loads it).
 """
+
 from __future__ import annotations
 
 import json
@@ -39,15 +40,28 @@ from pathlib import Path
 import numpy as np
 
 from .. import files
-from ..models.digit_model import CALIBRATION_SUFFIX, FINGERPRINT_KEY, PRETRAINED, PRETRAINED_RECORD, REBUILD_COMMAND, ModelError, calibration_path, fingerprint, pretrained_record
+from ..constants import MODEL_SIZE
+from ..drawn.redrawn import calibration_drawings
+from ..models.digit_model import (
+    CALIBRATION_SUFFIX,
+    FINGERPRINT_KEY,
+    PRETRAINED,
+    PRETRAINED_RECORD,
+    REBUILD_COMMAND,
+    ModelError,
+    calibration_path,
+    fingerprint,
+    pretrained_record,
+)
+from .metrics import predict_probabilities
 
-SURE = 0.7                  # calibrated top probability from which the answer is a digit
-PAIR = 0.9                  # ... else the top two together from which it is "a 4 or a 9?"
-NOT_A_DIGIT_SHARE = 0.01    # held-out digits whose top two fall below the fitted floor
-EPSILON = 1e-12             # probabilities are clipped here before the log (p = 0 happens)
+SURE = 0.7  # calibrated top probability from which the answer is a digit
+PAIR = 0.9  # ... else the top two together from which it is "a 4 or a 9?"
+NOT_A_DIGIT_SHARE = 0.01  # held-out digits whose top two fall below the fitted floor
+EPSILON = 1e-12  # probabilities are clipped here before the log (p = 0 happens)
 TEMPERATURE_RANGE = (0.05, 20.0)
 VERDICTS = ("digit", "unsure", "not_a_digit")
-SUFFIX = CALIBRATION_SUFFIX   # stored beside the model: model.keras -> model.calibration.json
+SUFFIX = CALIBRATION_SUFFIX  # stored beside the model: model.keras -> model.calibration.json
 #: How to fit a model file's calibration again (``{model}``: its path).
 REFIT_COMMAND = "python -m handwriting calibrate --model {model}"
 
@@ -63,14 +77,19 @@ class CalibrationWarning(UserWarning):
 def _probabilities(probabilities) -> np.ndarray:
     p = np.asarray(probabilities, dtype=np.float64)
     if p.ndim not in (1, 2) or p.shape[-1] != 10 or not np.isfinite(p).all() or (p < 0).any():
-        raise CalibrationError(f"Expected non-negative probabilities of shape (10,) or (N, 10), "
-                               f"got shape {p.shape}.")
+        raise CalibrationError(
+            f"Expected non-negative probabilities of shape (10,) or (N, 10), got shape {p.shape}."
+        )
     return p
 
 
 def _labels(labels, n: int) -> np.ndarray:
     y = np.asarray(labels).reshape(-1)
-    if len(y) != n or not np.issubdtype(y.dtype, np.integer) or (len(y) and (y.min() < 0 or y.max() > 9)):
+    if (
+        len(y) != n
+        or not np.issubdtype(y.dtype, np.integer)
+        or (len(y) and (y.min() < 0 or y.max() > 9))
+    ):
         raise CalibrationError(f"Expected {n} integer labels 0-9, got {len(y)} of dtype {y.dtype}.")
     return y
 
@@ -101,8 +120,12 @@ def fit_temperature(probabilities, labels) -> float:
     if not len(y):
         raise CalibrationError("Cannot fit a temperature on no examples: pass held-out digits.")
     low, high = np.log(TEMPERATURE_RANGE)
-    result = minimize_scalar(lambda log_t: negative_log_likelihood(apply_temperature(p, math.exp(log_t)), y),
-                             bounds=(low, high), method="bounded", options={"xatol": 1e-4})
+    result = minimize_scalar(
+        lambda log_t: negative_log_likelihood(apply_temperature(p, math.exp(log_t)), y),
+        bounds=(low, high),
+        method="bounded",
+        options={"xatol": 1e-4},
+    )
     return float(round(math.exp(result.x), 4))
 
 
@@ -116,9 +139,15 @@ def reliability_table(probabilities, labels, bins: int = 10) -> list[dict]:
     rows = []
     for k in range(bins):
         inside = which == k
-        rows.append({"low": k / bins, "high": (k + 1) / bins, "count": int(inside.sum()),
-                     "confidence": float(confidence[inside].mean()) if inside.any() else float("nan"),
-                     "accuracy": float(right[inside].mean()) if inside.any() else float("nan")})
+        rows.append(
+            {
+                "low": k / bins,
+                "high": (k + 1) / bins,
+                "count": int(inside.sum()),
+                "confidence": float(confidence[inside].mean()) if inside.any() else float("nan"),
+                "accuracy": float(right[inside].mean()) if inside.any() else float("nan"),
+            }
+        )
     return rows
 
 
@@ -128,8 +157,13 @@ def expected_calibration_error(probabilities, labels, bins: int = 10) -> float:
     total = sum(row["count"] for row in rows)
     if not total:
         raise CalibrationError("Cannot measure calibration on no examples.")
-    return float(sum(row["count"] / total * abs(row["accuracy"] - row["confidence"])
-                     for row in rows if row["count"]))
+    return float(
+        sum(
+            row["count"] / total * abs(row["accuracy"] - row["confidence"])
+            for row in rows
+            if row["count"]
+        )
+    )
 
 
 def _top_and_two(calibrated) -> tuple[np.ndarray, np.ndarray]:
@@ -141,8 +175,11 @@ def _top_and_two(calibrated) -> tuple[np.ndarray, np.ndarray]:
 def verdicts(calibrated, sure: float = SURE, pair: float = PAIR, floor: float = 0.0) -> np.ndarray:
     """The rule on CALIBRATED probabilities: "digit", "unsure" or "not_a_digit" per row."""
     top, two = _top_and_two(calibrated)
-    return np.where(two < floor, "not_a_digit",
-                    np.where(top >= sure, "digit", np.where(two >= pair, "unsure", "not_a_digit")))
+    return np.where(
+        two < floor,
+        "not_a_digit",
+        np.where(top >= sure, "digit", np.where(two >= pair, "unsure", "not_a_digit")),
+    )
 
 
 def fit_floor(calibrated, share: float = NOT_A_DIGIT_SHARE) -> float:
@@ -150,9 +187,13 @@ def fit_floor(calibrated, share: float = NOT_A_DIGIT_SHARE) -> float:
     share that at most ``share`` of them fall below (rounded down to 4 decimals)."""
     two = np.sort(_top_and_two(calibrated)[1])
     if not len(two):
-        raise CalibrationError("Cannot fit the not-a-digit floor on no examples: pass held-out digits.")
+        raise CalibrationError(
+            "Cannot fit the not-a-digit floor on no examples: pass held-out digits."
+        )
     if not 0 <= share < 1:
-        raise CalibrationError(f"The share of digits below the floor must be in [0, 1), not {share!r}.")
+        raise CalibrationError(
+            f"The share of digits below the floor must be in [0, 1), not {share!r}."
+        )
     return math.floor(float(two[int(share * len(two))]) * 1e4) / 1e4
 
 
@@ -171,10 +212,14 @@ class Calibration:
 
     def __post_init__(self):
         if not (math.isfinite(self.temperature) and self.temperature > 0):
-            raise CalibrationError(f"temperature must be a positive number, not {self.temperature!r}.")
+            raise CalibrationError(
+                f"temperature must be a positive number, not {self.temperature!r}."
+            )
         if not (0 < self.sure <= 1 and 0 < self.pair <= 1 and 0 <= self.floor <= 1):
-            raise CalibrationError(f"Thresholds sure and pair must be in (0, 1] and floor in [0, 1], "
-                                   f"got sure {self.sure!r}, pair {self.pair!r}, floor {self.floor!r}.")
+            raise CalibrationError(
+                f"Thresholds sure and pair must be in (0, 1] and floor in [0, 1], "
+                f"got sure {self.sure!r}, pair {self.pair!r}, floor {self.floor!r}."
+            )
 
     def apply(self, probabilities) -> np.ndarray:
         """Calibrated probabilities (float64, same shape)."""
@@ -188,15 +233,19 @@ class Calibration:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, values: dict) -> "Calibration":
+    def from_dict(cls, values: dict) -> Calibration:
         try:
-            return cls(**{name: float(values[name]) for name in ("temperature", "sure", "pair")},
-                       floor=float(values.get("floor", 0.0)))
+            return cls(
+                **{name: float(values[name]) for name in ("temperature", "sure", "pair")},
+                floor=float(values.get("floor", 0.0)),
+            )
         except CalibrationError:
-            raise                     # numbers out of range: __post_init__ says which
+            raise  # numbers out of range: __post_init__ says which
         except (AttributeError, KeyError, TypeError, ValueError) as err:
-            raise CalibrationError(f"A calibration needs numbers temperature, sure and pair (and "
-                                   f"optionally floor); got {values!r:.120}.") from err
+            raise CalibrationError(
+                f"A calibration needs numbers temperature, sure and pair (and "
+                f"optionally floor); got {values!r:.120}."
+            ) from err
 
     def save(self, model_path: str | os.PathLike) -> Path:
         """Write ``<model>.calibration.json`` beside the model file (atomically), with the
@@ -207,7 +256,9 @@ class Calibration:
             weights = fingerprint(model_path)
         except ModelError as err:
             raise CalibrationError(f"Cannot save the calibration of {model_path}: {err}") from None
-        return files.write_json(calibration_path(model_path), {**self.as_dict(), FINGERPRINT_KEY: weights})
+        return files.write_json(
+            calibration_path(model_path), {**self.as_dict(), FINGERPRINT_KEY: weights}
+        )
 
 
 def _refit(model_path) -> str:
@@ -228,23 +279,30 @@ def load(model_path: str | os.PathLike) -> Calibration:
     try:
         values = json.loads(path.read_text())
         calibration = Calibration.from_dict(values)
-    except (OSError, ValueError) as err:          # CalibrationError included
-        raise CalibrationError(f"Cannot use {path} as the calibration of {model_path} "
-                               f"({str(err).rstrip('.')}). Fit it again: {_refit(model_path)} "
-                               f"(or delete {path}).") from None
+    except (OSError, ValueError) as err:  # CalibrationError included
+        raise CalibrationError(
+            f"Cannot use {path} as the calibration of {model_path} "
+            f"({str(err).rstrip('.')}). Fit it again: {_refit(model_path)} "
+            f"(or delete {path})."
+        ) from None
     stored = values.get(FINGERPRINT_KEY)
     if stored is None:
-        warnings.warn(f"{path} does not say which model it was fitted for (it was written before "
-                      f"calibrations were bound to their model); if {model_path} was trained or "
-                      f"saved again since, fit it again: {_refit(model_path)}", CalibrationWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"{path} does not say which model it was fitted for (it was written before "
+            f"calibrations were bound to their model); if {model_path} was trained or "
+            f"saved again since, fit it again: {_refit(model_path)}",
+            CalibrationWarning,
+            stacklevel=2,
+        )
         return calibration
     actual = fingerprint(model_path)
     if stored != actual:
-        raise CalibrationError(f"{path} was fitted for another model than the one now in "
-                               f"{model_path} (model fingerprint {stored}, the file's {actual}): the "
-                               f"model was saved over without its calibration. Fit it again for this "
-                               f"model: {_refit(model_path)} (or delete {path}).")
+        raise CalibrationError(
+            f"{path} was fitted for another model than the one now in "
+            f"{model_path} (model fingerprint {stored}, the file's {actual}): the "
+            f"model was saved over without its calibration. Fit it again for this "
+            f"model: {_refit(model_path)} (or delete {path})."
+        )
     return calibration
 
 
@@ -269,16 +327,20 @@ def for_model(model_or_path, calibration: Calibration | None = None) -> Calibrat
             return Calibration()
         shipped = fingerprint(PRETRAINED)
         if record.get(FINGERPRINT_KEY, shipped) != shipped:
-            raise CalibrationError(f"The pretrained model's {PRETRAINED_RECORD} holds the calibration "
-                                   "of other weights than the ones shipped with it. Reinstall the "
-                                   f"package, or rebuild both: {REBUILD_COMMAND}")
+            raise CalibrationError(
+                f"The pretrained model's {PRETRAINED_RECORD} holds the calibration "
+                "of other weights than the ones shipped with it. Reinstall the "
+                f"package, or rebuild both: {REBUILD_COMMAND}"
+            )
         return Calibration.from_dict(record["calibration"])
     if isinstance(model_or_path, (str, os.PathLike)):
         return load(model_or_path)
     return Calibration()
 
 
-def fit(model, x_val, y_val, sure: float = SURE, pair: float = PAIR, redraw: bool = True) -> Calibration:
+def fit(
+    model, x_val, y_val, sure: float = SURE, pair: float = PAIR, redraw: bool = True
+) -> Calibration:
     """Fit the temperature and the not-a-digit floor of ``model`` on held-out digits (e.g.
     ``TrainingRun.validation``), never on the test set; ``sure`` and ``pair`` are the defaults
     unless given.
@@ -289,13 +351,13 @@ def fit(model, x_val, y_val, sure: float = SURE, pair: float = PAIR, redraw: boo
     the held-out digits as given, calibrated: 1 % of them fall below it. ``redraw=False`` fits
     both on ``x_val`` as given (e.g. drawings already rendered and preprocessed).
     """
-    from ..drawn.redrawn import calibration_drawings
-    from .metrics import predict_probabilities
-    from ..constants import MODEL_SIZE
-
     if len(x_val) == 0:
-        raise CalibrationError("No held-out digits to calibrate on: train with validation_size > 0.")
-    given = predict_probabilities(model, np.asarray(x_val, np.float32).reshape(-1, MODEL_SIZE, MODEL_SIZE, 1))
+        raise CalibrationError(
+            "No held-out digits to calibrate on: train with validation_size > 0."
+        )
+    given = predict_probabilities(
+        model, np.asarray(x_val, np.float32).reshape(-1, MODEL_SIZE, MODEL_SIZE, 1)
+    )
     if redraw:
         drawn, drawn_labels = calibration_drawings(x_val, y_val)
         temperature = fit_temperature(predict_probabilities(model, drawn), drawn_labels)

@@ -6,6 +6,7 @@ confident mistakes, calibration) and non-digits (how many are flagged). Real wri
 come first; every family's role (training, development, evaluation) is
 :data:`handwriting.drawn.ROLES`, and the report and its summary carry it.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,8 +29,9 @@ PLACEMENTS = {
 }
 
 
-def drawn_accuracy(model, x: np.ndarray, y: np.ndarray, placement: tuple[float, int, int],
-                   center: bool) -> float:
+def drawn_accuracy(
+    model, x: np.ndarray, y: np.ndarray, placement: tuple[float, int, int], center: bool
+) -> float:
     """Accuracy on digits re-drawn at ``placement`` on the 280x280 canvas and read through
     :func:`handwriting.preprocess.preprocess_canvas` (centring on or off), as the pad does.
     A drawing the preprocessing refuses counts as wrong."""
@@ -38,8 +40,11 @@ def drawn_accuracy(model, x: np.ndarray, y: np.ndarray, placement: tuple[float, 
     images, kept = [], []
     for i, digit in enumerate(x):
         try:
-            images.append(preprocess_canvas(digit_to_canvas(shift_and_scale(digit, scale, dy, dx)),
-                                            center=center))
+            images.append(
+                preprocess_canvas(
+                    digit_to_canvas(shift_and_scale(digit, scale, dy, dx)), center=center
+                )
+            )
             kept.append(i)
         except DrawingError:
             pass
@@ -49,7 +54,7 @@ def drawn_accuracy(model, x: np.ndarray, y: np.ndarray, placement: tuple[float, 
     return float((predicted == np.asarray(y)[kept]).sum() / len(y))
 
 
-CONFIDENT = 0.9   # a mistake made with at least this (calibrated) confidence is a confident one
+CONFIDENT = 0.9  # a mistake made with at least this (calibrated) confidence is a confident one
 
 
 def read_drawings(model, drawings, calibration=None, inputs=None):
@@ -94,18 +99,26 @@ def digit_scores(raw, calibrated, verdicts, labels) -> dict:
     confidence = np.nan_to_num(calibrated).max(axis=1)
     answered = verdicts == "digit"
     # what the pad answers: every drawing gets exactly one of these
-    answers = {"answered_right": answered & right, "answered_wrong": answered & ~right,
-               "unsure": verdicts == "unsure", "not_a_digit": verdicts == "not_a_digit",
-               "refused": ~read}
+    answers = {
+        "answered_right": answered & right,
+        "answered_wrong": answered & ~right,
+        "unsure": verdicts == "unsure",
+        "not_a_digit": verdicts == "not_a_digit",
+        "refused": ~read,
+    }
 
     def per_digit(shown: np.ndarray) -> list[float]:
-        return [float(shown[labels == d].mean()) if (labels == d).any() else float("nan")
-                for d in range(NUM_CLASSES)]
+        return [
+            float(shown[labels == d].mean()) if (labels == d).any() else float("nan")
+            for d in range(NUM_CLASSES)
+        ]
 
-    pairs, counts = np.unique(np.column_stack([labels[wrong], guess[wrong]]), axis=0,
-                              return_counts=True)
-    confusions = sorted(zip(map(tuple, pairs), counts, strict=True),
-                        key=lambda item: (-item[1], item[0]))
+    pairs, counts = np.unique(
+        np.column_stack([labels[wrong], guess[wrong]]), axis=0, return_counts=True
+    )
+    confusions = sorted(
+        zip(map(tuple, pairs), counts, strict=True), key=lambda item: (-item[1], item[0])
+    )
     scores = {
         "count": int(len(labels)),
         "accuracy": float(right.mean()),
@@ -118,16 +131,20 @@ def digit_scores(raw, calibrated, verdicts, labels) -> dict:
         "confidently_wrong": float((answered & ~right & (confidence >= CONFIDENT)).mean()),
         # the most frequent mistakes, "true->read as": drawings
         "confusions": {f"{t}->{g}": int(n) for (t, g), n in confusions[:CONFUSIONS]},
-        "confident_mistakes": float((confidence[wrong] >= CONFIDENT).mean()) if wrong.any() else 0.0,
-        "confident_mistakes_uncalibrated": (float((raw[wrong].max(axis=1) >= CONFIDENT).mean())
-                                            if wrong.any() else 0.0),
+        "confident_mistakes": float((confidence[wrong] >= CONFIDENT).mean())
+        if wrong.any()
+        else 0.0,
+        "confident_mistakes_uncalibrated": (
+            float((raw[wrong].max(axis=1) >= CONFIDENT).mean()) if wrong.any() else 0.0
+        ),
     }
     if read.any():
         scores.update(
             ece_before=expected_calibration_error(raw[read], labels[read]),
             ece_after=expected_calibration_error(calibrated[read], labels[read]),
             reliability_before=reliability_table(raw[read], labels[read]),
-            reliability_after=reliability_table(calibrated[read], labels[read]))
+            reliability_after=reliability_table(calibrated[read], labels[read]),
+        )
     return scores
 
 
@@ -143,7 +160,8 @@ def drawn_digit_benchmark(model, drawn_set: DrawnSet, calibration=None, mnist_te
     Args:
         model: a digit model.
         drawn_set: a :class:`~handwriting.drawn.DrawnSet`.
-        calibration: the model's :class:`~handwriting.honest.calibration.Calibration` (default: none).
+        calibration: the model's :class:`~handwriting.honest.calibration.Calibration` (default:
+        none).
         mnist_test: (x_test, y_test) to measure how many plain MNIST test digits get flagged.
 
     Returns:
@@ -164,51 +182,65 @@ def drawn_digit_benchmark(model, drawn_set: DrawnSet, calibration=None, mnist_te
         drawings = getattr(drawn_set, family)
         if family == "real_writers" and not drawings:
             continue
-        raw, calibrated, verdicts = read_drawings(model, drawings, calibration,
-                                                  drawn_set.model_inputs(family))
+        raw, calibrated, verdicts = read_drawings(
+            model, drawings, calibration, drawn_set.model_inputs(family)
+        )
         labels = np.array([d.label for d in drawings])
         report[family] = digit_scores(raw, calibrated, verdicts, labels)
         if family in ("styles", "held_out_styles"):
             kinds = np.array([d.kind for d in drawings])
             right = np.nan_to_num(calibrated).argmax(axis=1) == labels
-            report[family]["per_style"] = {kind: float(right[kinds == kind].mean())
-                                           for kind in dict.fromkeys(kinds)}
+            report[family]["per_style"] = {
+                kind: float(right[kinds == kind].mean()) for kind in dict.fromkeys(kinds)
+            }
     for family in drawn_set.NON_DIGIT_FAMILIES:
         drawings = getattr(drawn_set, family)
         if family == "doodles" and not drawings:
             continue
-        _, calibrated, verdicts = read_drawings(model, drawings, calibration,
-                                                drawn_set.model_inputs(family))
+        _, calibrated, verdicts = read_drawings(
+            model, drawings, calibration, drawn_set.model_inputs(family)
+        )
         kinds = np.array([d.kind for d in drawings])
         read_as = np.bincount(calibrated[verdicts == "digit"].argmax(axis=1), minlength=10)
         report[family] = {
-            "count": len(kinds), "flagged": flag_rate(verdicts),
+            "count": len(kinds),
+            "flagged": flag_rate(verdicts),
             "per_kind": {kind: flag_rate(verdicts[kinds == kind]) for kind in dict.fromkeys(kinds)},
             "verdicts": {v: int((verdicts == v).sum()) for v in sorted(set(verdicts))},
-            "read_as": {str(digit): int(n) for digit, n in enumerate(read_as) if n}}
+            "read_as": {str(digit): int(n) for digit, n in enumerate(read_as) if n},
+        }
     if mnist_test is not None:
         x_test, y_test = mnist_test
         calibrated = calibration.apply(predict_probabilities(model, x_test))
-        report["mnist_test"] = {"count": int(len(y_test)),
-                                "flagged": flag_rate(calibration.verdicts(calibrated)),
-                                "accuracy": float((calibrated.argmax(axis=1) == y_test).mean())}
+        report["mnist_test"] = {
+            "count": int(len(y_test)),
+            "flagged": flag_rate(calibration.verdicts(calibrated)),
+            "accuracy": float((calibrated.argmax(axis=1) == y_test).mean()),
+        }
     report["roles"] = {family: ROLES[family] for family in ROLES if family in report}
     return report
 
 
 #: A role in a few words, for a terminal line.
-ROLE_WORDS = {"training": "the training data's shapes", "development": "looked at while choosing",
-              "evaluation": "frozen before first read, only reported"}
+ROLE_WORDS = {
+    "training": "the training data's shapes",
+    "development": "looked at while choosing",
+    "evaluation": "frozen before first read, only reported",
+}
 #: What the summary says when no reported set has a role.
 NO_SET = "none here (the held-back writers are outside the repository)"
 
 
 def roles_line(roles: dict) -> str:
     """Which reported sets play which role, in one line (every role named, even when empty)."""
-    by_role = {role: [SET_NAMES[family] for family, its in roles.items() if its == role]
-               for role in ROLE_MEANINGS}
-    return "set roles: " + "; ".join(f"{role} ({ROLE_WORDS[role]}): {', '.join(names) or NO_SET}"
-                                     for role, names in by_role.items())
+    by_role = {
+        role: [SET_NAMES[family] for family, its in roles.items() if its == role]
+        for role in ROLE_MEANINGS
+    }
+    return "set roles: " + "; ".join(
+        f"{role} ({ROLE_WORDS[role]}): {', '.join(names) or NO_SET}"
+        for role, names in by_role.items()
+    )
 
 
 def drawn_summary(report: dict) -> list[str]:
@@ -225,35 +257,50 @@ def drawn_summary(report: dict) -> list[str]:
             f"{pen['answered_right']:.1%}, wrong {pen['answered_wrong']:.1%} "
             f"({pen['confidently_wrong']:.1%} at >= "
             f"{CONFIDENT:.0%} confidence), unsure {pen['unsure']:.1%}, not a digit "
-            f"{pen['not_a_digit']:.1%}{refused}")
+            f"{pen['not_a_digit']:.1%}{refused}"
+        )
     strokes = report["mnist"]
-    lines += [f"drawn digits read right: {strokes['accuracy']:.1%} of {strokes['count']:,} MNIST "
-              f"test digits redrawn as strokes; styles {report['styles']['accuracy']:.1%} (held-out "
-              f"styles {report['held_out_styles']['accuracy']:.1%})",
-              f"mistakes on the strokes said with >= {CONFIDENT:.0%} confidence: "
-              f"{strokes['confident_mistakes']:.1%} of {strokes['mistakes']}",
-              f"non-digits flagged: {report['non_digits']['flagged']:.1%} (held-out kinds "
-              f"{report['held_out_non_digits']['flagged']:.1%}"
-              + ("" if "doodles" not in report else
-                 f"; real people's Quick, Draw! doodles {report['doodles']['flagged']:.1%} of "
-                 f"{report['doodles']['count']:,}") + ")"
-              + ("" if "mnist_test" not in report else
-                 f"; MNIST test digits flagged: {report['mnist_test']['flagged']:.1%}")]
+    lines += [
+        f"drawn digits read right: {strokes['accuracy']:.1%} of {strokes['count']:,} MNIST "
+        f"test digits redrawn as strokes; styles {report['styles']['accuracy']:.1%} (held-out "
+        f"styles {report['held_out_styles']['accuracy']:.1%})",
+        f"mistakes on the strokes said with >= {CONFIDENT:.0%} confidence: "
+        f"{strokes['confident_mistakes']:.1%} of {strokes['mistakes']}",
+        f"non-digits flagged: {report['non_digits']['flagged']:.1%} (held-out kinds "
+        f"{report['held_out_non_digits']['flagged']:.1%}"
+        + (
+            ""
+            if "doodles" not in report
+            else f"; real people's Quick, Draw! doodles {report['doodles']['flagged']:.1%} of "
+            f"{report['doodles']['count']:,}"
+        )
+        + ")"
+        + (
+            ""
+            if "mnist_test" not in report
+            else f"; MNIST test digits flagged: {report['mnist_test']['flagged']:.1%}"
+        ),
+    ]
     if "ece_after" in strokes:
-        lines.append(f"expected calibration error on the strokes: {strokes['ece_before']:.3f} raw, "
-                     f"{strokes['ece_after']:.3f} at temperature {report['calibration']['temperature']:.2f}")
+        lines.append(
+            f"expected calibration error on the strokes: {strokes['ece_before']:.3f} raw, "
+            f"{strokes['ece_after']:.3f} at temperature {report['calibration']['temperature']:.2f}"
+        )
     if report.get("roles"):
         lines.append(roles_line(report["roles"]))
     return lines
 
 
-def drawn_report(model_or_path, calibration=None, quick: bool | None = None, mnist_test=None) -> str:
+def drawn_report(
+    model_or_path, calibration=None, quick: bool | None = None, mnist_test=None
+) -> str:
     """How a model reads drawings, in a few lines: the drawn-digit benchmark through the pad's
     path (what ``python -m handwriting evaluate --drawn`` prints).
 
     Args:
         model_or_path: a ``keras.Model``, a ``.keras`` file or ``"pretrained"``.
-        calibration: its :class:`~handwriting.honest.calibration.Calibration` (default: the one stored
+        calibration: its :class:`~handwriting.honest.calibration.Calibration` (default: the one
+        stored
             with it, as :func:`handwriting.honest.calibration.for_model` finds it).
         quick: the small benchmark, about 1,300 drawings instead of about 8,000 (default
             ``$HANDWRITING_QUICK``).

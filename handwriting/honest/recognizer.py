@@ -3,20 +3,28 @@
 :class:`Sketch` keeps the strokes (the truth: undo removes the last one) and a cached raster of
 the finished strokes, so a live prediction only rasterises the stroke being drawn.
 :class:`Recognizer` runs exactly the browser app's path: RGBA canvas -> :func:`preprocess_canvas`
--> model -> calibration (:mod:`handwriting.honest.calibration`), turns a blank or too-small drawing into
+-> model -> calibration (:mod:`handwriting.honest.calibration`), turns a blank or too-small drawing
+into
 a "draw a digit" reading, never a guess, and says "not sure" or "not a digit" when the
 calibrated probabilities do not single out one digit.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from .calibration import for_model
 from ..models.digit_model import DigitPredictor, ModelError, as_digit_model
-from ..preprocess import CANVAS_SIZE, STROKE_WIDTH, DrawingError, check_canvas_size, preprocess_canvas
+from ..preprocess import (
+    CANVAS_SIZE,
+    STROKE_WIDTH,
+    DrawingError,
+    check_canvas_size,
+    preprocess_canvas,
+)
 from ..strokes import as_points, rasterize_strokes
+from .calibration import for_model
 
 Point = tuple[float, float]
 
@@ -26,14 +34,14 @@ class Sketch:
 
     def __init__(self, size: int = CANVAS_SIZE, width: float = STROKE_WIDTH):
         self.size = size
-        self._picture = self._blank()            # set_picture's image, under the strokes (this
-        check_canvas_size(size, size)            # refuses a bad size; this, one under 28 px)
-        self.width = width                      # brush width for the next stroke
-        self.strokes: list[tuple[float, list[Point]]] = []   # (width, points)
-        self._current: list[Point] | None = None   # points of the stroke being drawn
+        self._picture = self._blank()  # set_picture's image, under the strokes (this
+        check_canvas_size(size, size)  # refuses a bad size; this, one under 28 px)
+        self.width = width  # brush width for the next stroke
+        self.strokes: list[tuple[float, list[Point]]] = []  # (width, points)
+        self._current: list[Point] | None = None  # points of the stroke being drawn
         self._current_width = width
-        self._current_raster = None                # ... and its raster, grown segment by segment
-        self._finished = self._blank()           # raster of the picture + self.strokes
+        self._current_raster = None  # ... and its raster, grown segment by segment
+        self._finished = self._blank()  # raster of the picture + self.strokes
 
     def _blank(self) -> np.ndarray:
         return rasterize_strokes([], size=self.size)
@@ -61,7 +69,7 @@ class Sketch:
 
     def begin(self, x: float, y: float) -> None:
         point = (float(x), float(y))
-        dot = self._raster([(self.width, [point])])     # refuses a bad point before any change
+        dot = self._raster([(self.width, [point])])  # refuses a bad point before any change
         if self._current is not None:
             self.end()
         self._current, self._current_width, self._current_raster = [point], self.width, dot
@@ -144,10 +152,10 @@ def verdict_message(verdict: str, probabilities: np.ndarray) -> str:
 class Reading:
     """What the model makes of one drawing."""
 
-    image: np.ndarray | None               # the 28x28 float32 the model saw (None if refused)
-    probabilities: np.ndarray | None       # (10,) float32, calibrated (what the bars show)
-    refused: str | None = None             # blank, too_small, too_full, too_little (not read), or
-                                           # unsure, not_a_digit (read: probabilities are set)
+    image: np.ndarray | None  # the 28x28 float32 the model saw (None if refused)
+    probabilities: np.ndarray | None  # (10,) float32, calibrated (what the bars show)
+    refused: str | None = None  # blank, too_small, too_full, too_little (not read), or
+    # unsure, not_a_digit (read: probabilities are set)
     message: str = ""
 
     @property
@@ -181,13 +189,20 @@ class Recognizer:
         try:
             image = preprocess_canvas(rgba, center=self.center)
         except DrawingError as refusal:
-            return Reading(image=None, probabilities=None, refused=refusal.reason, message=str(refusal))
+            return Reading(
+                image=None, probabilities=None, refused=refusal.reason, message=str(refusal)
+            )
         raw = self._predictor.predict(image)
         if not np.isfinite(raw).all():
-            raise ModelError(f"{self.model.name!r} gives no numbers (NaN) for this drawing: its "
-                             "training diverged. Train it again with a lower learning rate.")
+            raise ModelError(
+                f"{self.model.name!r} gives no numbers (NaN) for this drawing: its "
+                "training diverged. Train it again with a lower learning rate."
+            )
         probabilities = self.calibration.apply(raw)
         verdict = str(self.calibration.verdicts(probabilities)[0])
-        return Reading(image=image, probabilities=probabilities.astype(np.float32),
-                       refused=None if verdict == "digit" else verdict,
-                       message=verdict_message(verdict, probabilities))
+        return Reading(
+            image=image,
+            probabilities=probabilities.astype(np.float32),
+            refused=None if verdict == "digit" else verdict,
+            message=verdict_message(verdict, probabilities),
+        )

@@ -4,18 +4,29 @@
 Layer: above :mod:`handwriting.honest`, beside :mod:`handwriting.export`; the inspector widget
 shows it.
 """
+
 from .network import (
-                      INDEX_SIZE,
-                      NEIGHBOURS,
-                      Inspection,
-                      LayerOutput,
-                      NeighbourIndex,
-                      Neighbours,
-                      Probe,
-                      first_layer_filters,
-                      inspected_layers,
-                      snapshot_model,
+    INDEX_SIZE,
+    NEIGHBOURS,
+    Inspection,
+    LayerOutput,
+    NeighbourIndex,
+    Neighbours,
+    Probe,
+    first_layer_filters,
+    inspected_layers,
+    snapshot_model,
 )
 
-__all__ = ["INDEX_SIZE", "NEIGHBOURS", "Inspection", "LayerOutput", "NeighbourIndex", "Neighbours",
-           "Probe", "first_layer_filters", "inspected_layers", "snapshot_model"]
+__all__ = [
+    "INDEX_SIZE",
+    "NEIGHBOURS",
+    "Inspection",
+    "LayerOutput",
+    "NeighbourIndex",
+    "Neighbours",
+    "Probe",
+    "first_layer_filters",
+    "inspected_layers",
+    "snapshot_model",
+]

@@ -4,6 +4,7 @@ Pure numpy (matplotlib's colour maps only as lookup tables), fast enough to redr
 stroke: a grid is drawn at one pixel per value and the browser scales it up
 (``image-rendering: pixelated``), so the PNGs stay small and quick to encode.
 """
+
 from __future__ import annotations
 
 import functools
@@ -11,9 +12,9 @@ import functools
 import numpy as np
 from matplotlib import colormaps
 
-GAP = 1                          # pixels between the cells of a grid
+GAP = 1  # pixels between the cells of a grid
 BACKGROUND = (255, 255, 255, 255)
-EVIDENCE_FOR = np.array([214, 39, 40], np.float32)      # red: this ink speaks for the digit
+EVIDENCE_FOR = np.array([214, 39, 40], np.float32)  # red: this ink speaks for the digit
 EVIDENCE_AGAINST = np.array([31, 119, 180], np.float32)  # blue: this ink speaks against it
 
 
@@ -56,7 +57,9 @@ def tile(cells: np.ndarray, columns: int, gap: int = GAP) -> np.ndarray:
     padded[:] = BACKGROUND
     padded[:count, :height, :width] = cells
     grid = padded.reshape(rows, columns, height + gap, width + gap, 4).transpose(0, 2, 1, 3, 4)
-    return grid.reshape(rows * (height + gap), columns * (width + gap), 4)[:-gap or None, :-gap or None]
+    return grid.reshape(rows * (height + gap), columns * (width + gap), 4)[
+        : -gap or None, : -gap or None
+    ]
 
 
 def feature_map_grid(maps: np.ndarray, columns: int = 16) -> np.ndarray:
@@ -69,10 +72,13 @@ def feature_map_grid(maps: np.ndarray, columns: int = 16) -> np.ndarray:
     """
     maps = np.asarray(maps)
     if maps.ndim != 3:
-        raise ValueError(f"Expected feature maps (height, width, channels), got shape {maps.shape}.")
+        raise ValueError(
+            f"Expected feature maps (height, width, channels), got shape {maps.shape}."
+        )
     scaled, signed = _scale(maps)
-    return tile(colorize(scaled.transpose(2, 0, 1), "RdBu_r" if signed else "magma", signed),
-                columns)
+    return tile(
+        colorize(scaled.transpose(2, 0, 1), "RdBu_r" if signed else "magma", signed), columns
+    )
 
 
 def weight_grid(filters: np.ndarray, columns: int = 16, cell: int = 28) -> np.ndarray:
@@ -89,11 +95,13 @@ def saliency_overlay(image: np.ndarray, saliency: np.ndarray) -> np.ndarray:
     """The 28x28 input in grey with the saliency on top: red for, blue against, clear for none."""
     image, saliency = np.asarray(image, np.float32), np.asarray(saliency, np.float32)
     if image.shape != (28, 28) or saliency.shape != (28, 28):
-        raise ValueError(f"Expected a 28x28 image and saliency, got {image.shape} and {saliency.shape}.")
+        raise ValueError(
+            f"Expected a 28x28 image and saliency, got {image.shape} and {saliency.shape}."
+        )
     scaled, _ = _scale(saliency)
-    grey = (30 + 120 * image)[..., None]                    # the digit, dimmed under the colour
+    grey = (30 + 120 * image)[..., None]  # the digit, dimmed under the colour
     colour = np.where(scaled[..., None] >= 0, EVIDENCE_FOR, EVIDENCE_AGAINST)
-    alpha = np.sqrt(np.abs(scaled))[..., None]              # faint evidence stays visible
+    alpha = np.sqrt(np.abs(scaled))[..., None]  # faint evidence stays visible
     rgb = (1 - alpha) * grey + alpha * colour
     return np.concatenate([rgb, np.full((28, 28, 1), 255.0)], axis=2).round().astype(np.uint8)
 
@@ -103,8 +111,8 @@ def activation_bars(values: np.ndarray, height: int = 32, bar: int = 3) -> np.nd
     values = np.asarray(values, np.float32).ravel()
     scaled, _ = _scale(values)
     heights = np.round(np.abs(scaled) * height).astype(int)
-    filled = np.arange(height)[:, None] >= height - heights[None, :]        # (height, units)
-    colour = np.where(scaled >= 0, 1, 0)[None, :]                          # 1: positive
+    filled = np.arange(height)[:, None] >= height - heights[None, :]  # (height, units)
+    colour = np.where(scaled >= 0, 1, 0)[None, :]  # 1: positive
     image = np.empty((height, len(values), 4), np.uint8)
     image[:] = (238, 238, 238, 255)
     image[filled & (colour == 1)] = (47, 126, 216, 255)
@@ -115,5 +123,6 @@ def activation_bars(values: np.ndarray, height: int = 32, bar: int = 3) -> np.nd
 def grey_digits(images: np.ndarray) -> np.ndarray:
     """Digits (N, 28, 28) in [0, 1] as RGBA cells (white ink on black, like the pad's preview)."""
     grey = np.round(np.clip(np.asarray(images, np.float32), 0, 1) * 255).astype(np.uint8)
-    return np.concatenate([np.repeat(grey[..., None], 3, axis=3),
-                           np.full(grey.shape + (1,), 255, np.uint8)], axis=3)
+    return np.concatenate(
+        [np.repeat(grey[..., None], 3, axis=3), np.full(grey.shape + (1,), 255, np.uint8)], axis=3
+    )

@@ -4,11 +4,12 @@ Every model takes (28, 28, 1) float32 images in [0, 1] and ends in a softmax ove
 To add an architecture, write a builder that returns an uncompiled ``keras.Model`` and call
 :func:`register` (see the bottom of this file).
 """
+
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ..constants import INPUT_SHAPE, NUM_CLASSES
 
@@ -44,7 +45,7 @@ class Architecture:
 
     name: str
     description: str
-    builder: Callable[[], "keras.Model"]  # noqa: F821
+    builder: Callable[[], keras.Model]  # noqa: F821
     recipe: Recipe = field(default_factory=Recipe)
 
 
@@ -53,11 +54,13 @@ _REGISTRY: dict[str, Architecture] = {}
 
 def register(name: str, description: str, recipe: Recipe | None = None):
     """Decorator adding a builder to the registry under ``name``."""
+
     def decorator(builder):
         if name in _REGISTRY:
             raise ValueError(f"Architecture {name!r} is already registered.")
         _REGISTRY[name] = Architecture(name, description, builder, recipe or Recipe())
         return builder
+
     return decorator
 
 
@@ -72,7 +75,8 @@ def get(name: str) -> Architecture:
         return _REGISTRY[name]
     except KeyError:
         raise ValueError(
-            f"Unknown architecture {name!r}. Choose one of: {', '.join(names())}.") from None
+            f"Unknown architecture {name!r}. Choose one of: {', '.join(names())}."
+        ) from None
 
 
 def describe(name: str) -> str:
@@ -80,7 +84,7 @@ def describe(name: str) -> str:
     return get(name).description
 
 
-def build(name: str) -> "keras.Model":  # noqa: F821
+def build(name: str) -> keras.Model:  # noqa: F821
     """A fresh, uncompiled model of architecture ``name``."""
     return get(name).builder()
 
@@ -107,8 +111,11 @@ def _classifier_head(x, dropout: float = 0.0, units: int = 128):
     return layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
 
 
-@register("dnn", "Dense net: Flatten - Dense(128, relu) - Dense(10). The classic baseline.",
-          Recipe(epochs=10))
+@register(
+    "dnn",
+    "Dense net: Flatten - Dense(128, relu) - Dense(10). The classic baseline.",
+    Recipe(epochs=10),
+)
 def build_dnn():
     import keras
 
@@ -116,8 +123,11 @@ def build_dnn():
     return keras.Model(inputs, _classifier_head(inputs), name="dnn")
 
 
-@register("cnn1", "One-conv CNN: Conv(64, 3x3) - MaxPool - Flatten - Dense(128) - Dense(10).",
-          Recipe(epochs=10))
+@register(
+    "cnn1",
+    "One-conv CNN: Conv(64, 3x3) - MaxPool - Flatten - Dense(128) - Dense(10).",
+    Recipe(epochs=10),
+)
 def build_cnn1():
     import keras
     from keras import layers
@@ -128,8 +138,11 @@ def build_cnn1():
     return keras.Model(inputs, _classifier_head(x), name="cnn1")
 
 
-@register("cnn2", "Deeper CNN: two conv pairs + max-pool, dropout, Dense(128). The tutorial's best.",
-          Recipe(epochs=12, lr_decay=0.85))
+@register(
+    "cnn2",
+    "Deeper CNN: two conv pairs + max-pool, dropout, Dense(128). The tutorial's best.",
+    Recipe(epochs=12, lr_decay=0.85),
+)
 def build_cnn2():
     import keras
     from keras import layers
@@ -156,10 +169,10 @@ def _bncnn_layers(name: str, dropout: float):
 
     inputs = _input()
     x = inputs
-    for filters in (32, 64):                      # 28 -> 14 -> 7
+    for filters in (32, 64):  # 28 -> 14 -> 7
         x = conv_bn(x, filters)
         x = conv_bn(x, filters)
-        x = conv_bn(x, filters, kernel=5, strides=2)   # a learned downsampling
+        x = conv_bn(x, filters, kernel=5, strides=2)  # a learned downsampling
         x = layers.Dropout(dropout)(x)
     x = conv_bn(x, 128, kernel=4)
     x = layers.Flatten()(x)
@@ -174,11 +187,20 @@ def _label_smoothing():
     return label_smoothing_objective()
 
 
-@register("bncnn", "Ours: batch-norm CNN (conv 32-64-128, strided convs instead of pooling, "
-          "dropout) trained on shifted/rotated/zoomed digits, 15 epochs one-cycle, bfloat16 where "
-          "the CPU has it. Best accuracy, robust to drawings; `train --members 3` averages three.",
-          Recipe(epochs=15, learning_rate=3e-3, augment=True, one_cycle=True, warmup_epochs=1.0,
-                 mixed_precision=True))
+@register(
+    "bncnn",
+    "Ours: batch-norm CNN (conv 32-64-128, strided convs instead of pooling, "
+    "dropout) trained on shifted/rotated/zoomed digits, 15 epochs one-cycle, bfloat16 where "
+    "the CPU has it. Best accuracy, robust to drawings; `train --members 3` averages three.",
+    Recipe(
+        epochs=15,
+        learning_rate=3e-3,
+        augment=True,
+        one_cycle=True,
+        warmup_epochs=1.0,
+        mixed_precision=True,
+    ),
+)
 def build_bncnn():
     return _bncnn_layers("bncnn", dropout=0.4)
 
@@ -189,26 +211,38 @@ def _outlier_exposure():
     return outlier_exposure_objective()
 
 
-@register("drawcnn", "Ours, for the pad: bncnn's layers trained on pad-like digits (brush width, "
-          "slant, elastic distortion, re-drawn strokes) and on non-digit drawings pushed towards "
-          "'no idea' (outlier exposure). The lab's pretrained model is one started from a "
-          "trained bncnn (train --init).",
-          Recipe(epochs=8, learning_rate=3e-3, augment=True, one_cycle=True,
-                 dataset="drawings", objective=_outlier_exposure))
+@register(
+    "drawcnn",
+    "Ours, for the pad: bncnn's layers trained on pad-like digits (brush width, "
+    "slant, elastic distortion, re-drawn strokes) and on non-digit drawings pushed towards "
+    "'no idea' (outlier exposure). The lab's pretrained model is one started from a "
+    "trained bncnn (train --init).",
+    Recipe(
+        epochs=8,
+        learning_rate=3e-3,
+        augment=True,
+        one_cycle=True,
+        dataset="drawings",
+        objective=_outlier_exposure,
+    ),
+)
 def build_drawcnn():
     return _bncnn_layers("drawcnn", dropout=0.3)
 
 
-@register("tiny", "Ours, for speed: Conv(32, 5x5, stride 2) - Conv(64, 3x3, stride 2), batch norm, "
-          "dropout - Dense(10). Small and quick on a CPU.",
-          Recipe(epochs=6, batch_size=128, learning_rate=3e-3, lr_decay=0.65))
+@register(
+    "tiny",
+    "Ours, for speed: Conv(32, 5x5, stride 2) - Conv(64, 3x3, stride 2), batch norm, "
+    "dropout - Dense(10). Small and quick on a CPU.",
+    Recipe(epochs=6, batch_size=128, learning_rate=3e-3, lr_decay=0.65),
+)
 def build_tiny():
     import keras
     from keras import layers
 
     inputs = _input()
     x = inputs
-    for filters, kernel in ((32, 5), (64, 3)):     # strided convs: 28 -> 14 -> 7, cheap on a CPU
+    for filters, kernel in ((32, 5), (64, 3)):  # strided convs: 28 -> 14 -> 7, cheap on a CPU
         x = layers.Conv2D(filters, kernel, strides=2, padding="same", use_bias=False)(x)
         x = layers.BatchNormalization(momentum=0.9)(x)
         x = layers.Activation("relu")(x)
@@ -218,18 +252,29 @@ def build_tiny():
     return keras.Model(inputs, outputs, name="tiny")
 
 
-@register("fast", "Ours, for speed: Conv(32, 5x5, stride 2) - Conv(64, 3x3, stride 2) - Dense(128) - "
-          "Dense(10), no batch norm; 2 epochs, one-cycle, label smoothing, bfloat16 where the CPU "
-          "has it. 99 % in seconds on a CPU.",
-          Recipe(epochs=2, batch_size=128, learning_rate=3e-3, one_cycle=True, warmup_epochs=0.3,
-                 objective=_label_smoothing, mixed_precision=True, steps_per_execution=16))
+@register(
+    "fast",
+    "Ours, for speed: Conv(32, 5x5, stride 2) - Conv(64, 3x3, stride 2) - Dense(128) - "
+    "Dense(10), no batch norm; 2 epochs, one-cycle, label smoothing, bfloat16 where the CPU "
+    "has it. 99 % in seconds on a CPU.",
+    Recipe(
+        epochs=2,
+        batch_size=128,
+        learning_rate=3e-3,
+        one_cycle=True,
+        warmup_epochs=0.3,
+        objective=_label_smoothing,
+        mixed_precision=True,
+        steps_per_execution=16,
+    ),
+)
 def build_fast():
     import keras
     from keras import layers
 
     inputs = _input()
     x = inputs
-    for filters, kernel in ((32, 5), (64, 3)):     # strided convs: 28 -> 14 -> 7
+    for filters, kernel in ((32, 5), (64, 3)):  # strided convs: 28 -> 14 -> 7
         x = layers.Conv2D(filters, kernel, strides=2, padding="same", activation="relu")(x)
     x = layers.Flatten()(x)
     x = layers.Dense(128, activation="relu")(x)

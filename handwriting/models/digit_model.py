@@ -4,10 +4,12 @@ A digit model takes (batch, 28, 28, 1) float32 images in [0, 1] and returns (bat
 probabilities. Anything else gets a :class:`ModelError` that says what was expected.
 
 A model file ``name.keras`` may have its calibration beside it, ``name.calibration.json``
-(:mod:`handwriting.honest.calibration`), bound to the model by the :func:`fingerprint` of its weights:
+(:mod:`handwriting.honest.calibration`), bound to the model by the :func:`fingerprint` of its
+weights:
 :func:`save_model` writes the two together, so that a model is never read with another model's
 calibration.
 """
+
 from __future__ import annotations
 
 import functools
@@ -22,7 +24,7 @@ import numpy as np
 
 from .. import files
 from ..constants import INPUT_SHAPE, NUM_CLASSES
-
+from . import architectures
 
 #: The name that stands for the lab's pretrained model wherever a model or a path is accepted.
 PRETRAINED = "pretrained"
@@ -31,10 +33,12 @@ PRETRAINED_WEIGHTS = "pretrained/weights.npz"
 PRETRAINED_RECORD = "pretrained/record.json"
 #: How to rebuild the two files (the commands that made them).
 #: drawcnn starts from a trained bncnn (the same layers) and learns the drawings from there.
-REBUILD_COMMAND = ("python -m handwriting train --arch bncnn --seed 0 --out runs/bncnn && "
-                   "python -m handwriting train --arch drawcnn --init runs/bncnn/model.keras --epochs 8 "
-                   "--lr 1e-3 --seed 0 --out runs/drawcnn && "
-                   "python -m handwriting pretrained --run runs/drawcnn")
+REBUILD_COMMAND = (
+    "python -m handwriting train --arch bncnn --seed 0 --out runs/bncnn && "
+    "python -m handwriting train --arch drawcnn --init runs/bncnn/model.keras --epochs 8 "
+    "--lr 1e-3 --seed 0 --out runs/drawcnn && "
+    "python -m handwriting pretrained --run runs/drawcnn"
+)
 
 
 #: Beside a model file: ``runs/cnn2/model.keras`` -> ``runs/cnn2/model.calibration.json``.
@@ -56,26 +60,36 @@ def check_digit_model(model) -> None:
     import keras
 
     if not isinstance(model, keras.Model):
-        raise ModelError(f"Expected a keras.Model, got {type(model).__name__}. Train one with "
-                         "handwriting.training or load one with handwriting.models.load_model().")
+        raise ModelError(
+            f"Expected a keras.Model, got {type(model).__name__}. Train one with "
+            "handwriting.training or load one with handwriting.models.load_model()."
+        )
     try:
         in_shape, out_shape = _shape(model.input_shape), _shape(model.output_shape)
     except (AttributeError, ValueError) as err:
-        raise ModelError(f"The model has no single defined input/output ({err}); "
-                         "build it with a keras.Input(shape=(28, 28, 1)).") from err
+        raise ModelError(
+            f"The model has no single defined input/output ({err}); "
+            "build it with a keras.Input(shape=(28, 28, 1))."
+        ) from err
     if in_shape[1:] != INPUT_SHAPE:
-        raise ModelError(f"The model's input shape is {in_shape}, but a digit model must take "
-                         f"(None, 28, 28, 1) images. Use an architecture from "
-                         "handwriting.models.architectures or add a Reshape((28, 28, 1)) input.")
+        raise ModelError(
+            f"The model's input shape is {in_shape}, but a digit model must take "
+            f"(None, 28, 28, 1) images. Use an architecture from "
+            "handwriting.models.architectures or add a Reshape((28, 28, 1)) input."
+        )
     if out_shape[1:] != (NUM_CLASSES,):
-        raise ModelError(f"The model's output shape is {out_shape}, but a digit model must give "
-                         "(None, 10) probabilities, one per digit.")
+        raise ModelError(
+            f"The model's output shape is {out_shape}, but a digit model must give "
+            "(None, 10) probabilities, one per digit."
+        )
     last = model.layers[-1] if model.layers else None
     if getattr(last, "activation", None) is keras.activations.linear:
-        raise ModelError(f"The model's last layer ({last.name}) has no activation: it gives scores "
-                         "(logits), not the probabilities the pad, the calibration and the export "
-                         "read. End it with a softmax: Dense(10, activation='softmax'), or wrap it: "
-                         "keras.Sequential([model, keras.layers.Softmax()]).")
+        raise ModelError(
+            f"The model's last layer ({last.name}) has no activation: it gives scores "
+            "(logits), not the probabilities the pad, the calibration and the export "
+            "read. End it with a softmax: Dense(10, activation='softmax'), or wrap it: "
+            "keras.Sequential([model, keras.layers.Softmax()])."
+        )
 
 
 def load_model(path: str | os.PathLike):
@@ -84,17 +98,23 @@ def load_model(path: str | os.PathLike):
 
     path = Path(path).expanduser()
     if not path.exists():
-        raise ModelError(f"No model file at {path}. Train one first, e.g. "
-                         "`python -m handwriting train --arch cnn2 --out runs/cnn2`.")
+        raise ModelError(
+            f"No model file at {path}. Train one first, e.g. "
+            "`python -m handwriting train --arch cnn2 --out runs/cnn2`."
+        )
     if path.is_dir() or path.suffix != ".keras":
-        raise ModelError(f"{path} is not a .keras model file. Save models with "
-                         "model.save('name.keras') or TrainingRun.save().")
+        raise ModelError(
+            f"{path} is not a .keras model file. Save models with "
+            "model.save('name.keras') or TrainingRun.save()."
+        )
     try:
         model = keras.models.load_model(path, compile=False)
     except Exception as err:  # noqa: BLE001 - Keras raises many types for a bad file
-        raise ModelError(f"Could not load {path} as a Keras model ({type(err).__name__}: "
-                         f"{str(err).splitlines()[0] if str(err) else ''}). Is it a model saved "
-                         "by Keras 3 (.keras)?") from err
+        raise ModelError(
+            f"Could not load {path} as a Keras model ({type(err).__name__}: "
+            f"{str(err).splitlines()[0] if str(err) else ''}). Is it a model saved "
+            "by Keras 3 (.keras)?"
+        ) from err
     check_digit_model(model)
     return model
 
@@ -115,7 +135,8 @@ class DigitPredictor:
         self._call = tf.function(
             lambda x: model(x, training=False),
             input_signature=[tf.TensorSpec((None, 28, 28, 1), tf.float32)],
-            reduce_retracing=True)
+            reduce_retracing=True,
+        )
 
     def predict(self, image: np.ndarray) -> np.ndarray:
         """Probabilities (10,) float32 for one 28x28 (or 28x28x1) image in [0, 1]."""
@@ -142,8 +163,10 @@ def pretrained_record() -> dict:
     describes."""
     path = _package_file(PRETRAINED_RECORD)
     if not path.is_file():
-        raise ModelError(f"The pretrained model is missing from this installation ({path}). "
-                         f"Reinstall the package, or rebuild it: {REBUILD_COMMAND}")
+        raise ModelError(
+            f"The pretrained model is missing from this installation ({path}). "
+            f"Reinstall the package, or rebuild it: {REBUILD_COMMAND}"
+        )
     try:
         return json.loads(path.read_text())
     except (OSError, ValueError) as err:
@@ -151,17 +174,21 @@ def pretrained_record() -> dict:
 
 
 def _unreadable_pretrained(path: Path, err: Exception) -> ModelError:
-    return ModelError(f"The pretrained model's {path.name} cannot be read ({type(err).__name__}: "
-                      f"{err}); it is damaged, e.g. a Git LFS pointer or a cut-short copy. Reinstall "
-                      f"the package, or rebuild it: {REBUILD_COMMAND}")
+    return ModelError(
+        f"The pretrained model's {path.name} cannot be read ({type(err).__name__}: "
+        f"{err}); it is damaged, e.g. a Git LFS pointer or a cut-short copy. Reinstall "
+        f"the package, or rebuild it: {REBUILD_COMMAND}"
+    )
 
 
 @functools.cache
 def _pretrained_weights() -> tuple:
     path = _package_file(PRETRAINED_WEIGHTS)
     if not path.is_file():
-        raise ModelError(f"The pretrained weights are missing from this installation ({path}). "
-                         f"Reinstall the package, or rebuild them: {REBUILD_COMMAND}")
+        raise ModelError(
+            f"The pretrained weights are missing from this installation ({path}). "
+            f"Reinstall the package, or rebuild them: {REBUILD_COMMAND}"
+        )
     try:
         with np.load(path) as weights:
             return tuple(weights[f"arr_{i}"].astype(np.float32) for i in range(len(weights.files)))
@@ -172,12 +199,10 @@ def _pretrained_weights() -> tuple:
 def load_pretrained():
     """The lab's pretrained digit model (a fresh ``keras.Model`` each call), shipped in the
     package: no training and no download needed. Its record: :func:`pretrained_record`."""
-    from . import architectures
-
     model = architectures.build(pretrained_record()["record"]["architecture"])
     try:
         model.set_weights(_pretrained_weights())
-    except ValueError as err:                 # weights of another architecture than the record's
+    except ValueError as err:  # weights of another architecture than the record's
         raise _unreadable_pretrained(_package_file(PRETRAINED_WEIGHTS), err) from None
     check_digit_model(model)
     return model
@@ -248,8 +273,9 @@ def stored_fingerprint(path: str | os.PathLike) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def save_model(model, path: str | os.PathLike, calibration=None,
-               records: dict | None = None) -> Path:
+def save_model(
+    model, path: str | os.PathLike, calibration=None, records: dict | None = None
+) -> Path:
     """Write ``model`` to ``path`` (.keras) together with its calibration and records: all
     complete, then all renamed into place (:func:`files.replacing_together`), so that a failed
     or interrupted save leaves the previous files as they were.
@@ -277,7 +303,7 @@ def save_model(model, path: str | os.PathLike, calibration=None,
         stale.append(beside)
     with files.replacing_together([path, *records], remove=stale) as (partial, *partials):
         model.save(partial)
-        for written, value in zip(partials, records.values()):
+        for written, value in zip(partials, records.values(), strict=False):
             written.write_text(files.json_text(value))
     return path
 

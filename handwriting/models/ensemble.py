@@ -14,6 +14,7 @@ member to train and to read a digit.
 Test-time augmentation (:func:`shift_averaged`) averages the readings of the image as drawn and
 moved by one pixel each way: five readings per digit, also one ordinary digit model.
 """
+
 from __future__ import annotations
 
 from ..constants import INPUT_SHAPE
@@ -40,12 +41,16 @@ def member_architectures(members: str, architecture: str) -> list[str]:
     names = [name.strip() for name in text.split(",")]
     unknown = [name for name in names if name not in architectures.names()]
     if unknown:
-        raise ValueError(f"--members: unknown architecture {unknown[0]!r}; give a count such as 3 "
-                         f"or a list such as {MIXED_EXAMPLE} (architectures: "
-                         f"{', '.join(architectures.names())}).")
+        raise ValueError(
+            f"--members: unknown architecture {unknown[0]!r}; give a count such as 3 "
+            f"or a list such as {MIXED_EXAMPLE} (architectures: "
+            f"{', '.join(architectures.names())})."
+        )
     if len(names) < 2:
-        raise ValueError(f"--members {text}: an ensemble lists two architectures or more "
-                         f"(e.g. {MIXED_EXAMPLE}); for one model use --arch {names[0]}.")
+        raise ValueError(
+            f"--members {text}: an ensemble lists two architectures or more "
+            f"(e.g. {MIXED_EXAMPLE}); for one model use --arch {names[0]}."
+        )
     return names
 
 
@@ -59,7 +64,7 @@ def member_seeds(seed: int, members: int) -> list[int]:
 
 def describe(members: list[str] | tuple[str, ...]) -> str:
     """A recipe's members in words: ``bncnn x 3``, ``bncnn x 2 + cnn2``."""
-    counts = {name: members.count(name) for name in members}          # first-seen order
+    counts = {name: members.count(name) for name in members}  # first-seen order
     return " + ".join(name if count == 1 else f"{name} x {count}" for name, count in counts.items())
 
 
@@ -78,9 +83,13 @@ def average(models: list, name: str = "ensemble"):
         check_digit_model(model)
     image = keras.Input(shape=INPUT_SHAPE, name="image")
     # Each member is wrapped under its own name: models of one architecture share their name.
-    members = [keras.Model(model.input, model.output, name=f"member{k}_{model.name}")
-               for k, model in enumerate(models)]
-    probabilities = keras.layers.Average(name="probabilities")([member(image) for member in members])
+    members = [
+        keras.Model(model.input, model.output, name=f"member{k}_{model.name}")
+        for k, model in enumerate(models)
+    ]
+    probabilities = keras.layers.Average(name="probabilities")(
+        [member(image) for member in members]
+    )
     return keras.Model(image, probabilities, name=name)
 
 
@@ -93,16 +102,26 @@ def shift_averaged(model, shifts=SHIFTS, name: str | None = None):
 
     check_digit_model(model)
     shifts = [tuple(shift) for shift in shifts]
-    if not shifts or any(len(shift) != 2 or not all(isinstance(d, int) and abs(d) <= 2 for d in shift)
-                         for shift in shifts):
-        raise ModelError(f"Shifts are (rows, columns) pairs of whole pixels from -2 to 2, e.g. "
-                         f"{SHIFTS}; got {shifts}.")
+    if not shifts or any(
+        len(shift) != 2 or not all(isinstance(d, int) and abs(d) <= 2 for d in shift)
+        for shift in shifts
+    ):
+        raise ModelError(
+            f"Shifts are (rows, columns) pairs of whole pixels from -2 to 2, e.g. "
+            f"{SHIFTS}; got {shifts}."
+        )
     margin = max(abs(d) for shift in shifts for d in shift)
     image = keras.Input(shape=INPUT_SHAPE, name="image")
     padded = keras.layers.ZeroPadding2D(margin, name="blank_margin")(image)
-    readings = [model(keras.layers.Cropping2D(((margin - dy, margin + dy), (margin - dx, margin + dx)),
-                                              name=f"shift{k}")(padded))
-                for k, (dy, dx) in enumerate(shifts)]
-    probabilities = (keras.layers.Average(name="probabilities")(readings) if len(readings) > 1
-                     else readings[0])
+    readings = [
+        model(
+            keras.layers.Cropping2D(
+                ((margin - dy, margin + dy), (margin - dx, margin + dx)), name=f"shift{k}"
+            )(padded)
+        )
+        for k, (dy, dx) in enumerate(shifts)
+    ]
+    probabilities = (
+        keras.layers.Average(name="probabilities")(readings) if len(readings) > 1 else readings[0]
+    )
     return keras.Model(image, probabilities, name=name or model.name + TTA_SUFFIX)

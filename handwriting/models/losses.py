@@ -6,6 +6,7 @@ confidence on a scribble is low and the "not a digit" rule can flag it. The mode
 contract, (None, 28, 28, 1) in [0, 1] -> (None, 10) softmax: outliers change the loss, not the
 outputs. This module imports Keras: import it lazily.
 """
+
 from __future__ import annotations
 
 import keras
@@ -34,8 +35,13 @@ def label_smoothing_objective(label_smoothing: float = 0.1):
 class OutlierExposureLoss(keras.losses.Loss):
     """Cross-entropy to label-smoothed one-hot targets, and to 1/10 everywhere for outliers."""
 
-    def __init__(self, label_smoothing: float = 0.1, outlier_weight: float = 0.5,
-                 name: str = "outlier_exposure", **kwargs):
+    def __init__(
+        self,
+        label_smoothing: float = 0.1,
+        outlier_weight: float = 0.5,
+        name: str = "outlier_exposure",
+        **kwargs,
+    ):
         super().__init__(name=name, **kwargs)
         self.label_smoothing = label_smoothing
         self.outlier_weight = outlier_weight
@@ -51,8 +57,11 @@ class OutlierExposureLoss(keras.losses.Loss):
         return cross_entropy * ops.where(outlier, self.outlier_weight, 1.0)
 
     def get_config(self):
-        return {**super().get_config(), "label_smoothing": self.label_smoothing,
-                "outlier_weight": self.outlier_weight}
+        return {
+            **super().get_config(),
+            "label_smoothing": self.label_smoothing,
+            "outlier_weight": self.outlier_weight,
+        }
 
 
 @keras.saving.register_keras_serializable(package="handwriting")

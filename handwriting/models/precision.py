@@ -5,6 +5,7 @@ recipe may ask to train in Keras' ``mixed_bfloat16`` policy (float32 weights, bf
 Elsewhere bfloat16 would be emulated and slower, so it is only used where the CPU has it. The
 trained model is always handed back in float32, the one dtype the pad and TF.js export know.
 """
+
 from __future__ import annotations
 
 import functools
@@ -23,8 +24,14 @@ def native_bfloat16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     if tf.config.list_logical_devices("GPU"):
         return False
     try:
-        flags = next((line.split(":", 1)[1].split() for line in cpuinfo.read_text().splitlines()
-                      if line.startswith("flags")), [])
+        flags = next(
+            (
+                line.split(":", 1)[1].split()
+                for line in cpuinfo.read_text().splitlines()
+                if line.startswith("flags")
+            ),
+            [],
+        )
     except OSError:
         return False
     return any(flag in flags for flag in BFLOAT16_FLAGS)

@@ -16,6 +16,17 @@ from .run import (
     start_from,
 )
 
-__all__ = ["OPTIMIZERS", "ConfigError", "RunRecord", "TrainingConfig", "TrainingListener", "TrainingRun",
-           "batch_values", "compile_model", "distribution_strategy", "save_model", "start_from",
-           "with_settings"]
+__all__ = [
+    "OPTIMIZERS",
+    "ConfigError",
+    "RunRecord",
+    "TrainingConfig",
+    "TrainingListener",
+    "TrainingRun",
+    "batch_values",
+    "compile_model",
+    "distribution_strategy",
+    "save_model",
+    "start_from",
+    "with_settings",
+]

@@ -15,6 +15,7 @@ strokes, style digits, non-digits and random doodles; made once per run by
 
 This module imports TensorFlow: import it lazily.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -60,6 +61,7 @@ def random_brush_width(images, steps: tuple[float, float] = BRUSH_STEPS):
     pixel wider), 2 two of them, -1 one erosion; fractions blend neighbouring levels, so the
     change is continuous.
     """
+
     def dilate(x):
         return tf.nn.max_pool2d(x, 2, 1, "SAME")
 
@@ -67,15 +69,23 @@ def random_brush_width(images, steps: tuple[float, float] = BRUSH_STEPS):
     thickest = dilate(thicker)
     thinner = -dilate(-images)
     amount = tf.random.uniform([tf.shape(images)[0], 1, 1, 1], *steps)
-    return (images
-            + tf.clip_by_value(-amount, 0.0, 1.0) * (thinner - images)
-            + tf.clip_by_value(amount, 0.0, 1.0) * (thicker - images)
-            + tf.clip_by_value(amount - 1.0, 0.0, 1.0) * (thickest - thicker))
+    return (
+        images
+        + tf.clip_by_value(-amount, 0.0, 1.0) * (thinner - images)
+        + tf.clip_by_value(amount, 0.0, 1.0) * (thicker - images)
+        + tf.clip_by_value(amount - 1.0, 0.0, 1.0) * (thickest - thicker)
+    )
 
 
-def random_warp(images, rotation_degrees: float = ROTATION_DEGREES, shear: float = SHEAR,
-                scale: tuple[float, float] = SCALE, shift_pixels: float = SHIFT_PIXELS,
-                elastic_pixels: float = ELASTIC_PIXELS, elastic_grid: int = ELASTIC_GRID):
+def random_warp(
+    images,
+    rotation_degrees: float = ROTATION_DEGREES,
+    shear: float = SHEAR,
+    scale: tuple[float, float] = SCALE,
+    shift_pixels: float = SHIFT_PIXELS,
+    elastic_pixels: float = ELASTIC_PIXELS,
+    elastic_grid: int = ELASTIC_GRID,
+):
     """Resample a batch (B, 28, 28, 1) through a random affine map plus a smooth elastic field.
 
     Per image: rotation, horizontal shear (slant), scale and shift about the centre, then each
@@ -92,9 +102,12 @@ def random_warp(images, rotation_degrees: float = ROTATION_DEGREES, shear: float
     angle = uniform(-1.0, 1.0) * (rotation_degrees * math.pi / 180)
     slant = uniform(-shear, shear)
     zoom = uniform(*scale)
-    rows, cols = tf.meshgrid(tf.range(size, dtype=tf.float32) - centre,
-                             tf.range(size, dtype=tf.float32) - centre, indexing="ij")
-    rows, cols = rows[None] / zoom, cols[None] / zoom              # output -> source: inverse map
+    rows, cols = tf.meshgrid(
+        tf.range(size, dtype=tf.float32) - centre,
+        tf.range(size, dtype=tf.float32) - centre,
+        indexing="ij",
+    )
+    rows, cols = rows[None] / zoom, cols[None] / zoom  # output -> source: inverse map
     cos, sin = tf.cos(angle), tf.sin(angle)
     source_rows = cos * rows - sin * cols
     source_cols = sin * rows + cos * cols + slant * rows
@@ -108,8 +121,8 @@ def random_warp(images, rotation_degrees: float = ROTATION_DEGREES, shear: float
 def _sample_bilinear(images, rows, cols):
     """images (B, H, W, 1) read at fractional (rows, cols) (B, H, W); black outside the image."""
     height, width = images.shape[1], images.shape[2]
-    padded = tf.pad(images[..., 0], [[0, 0], [1, 1], [1, 1]])   # a black border to read from
-    rows = tf.clip_by_value(rows + 1.0, 0.0, height + 1.0)        # ... in padded coordinates
+    padded = tf.pad(images[..., 0], [[0, 0], [1, 1], [1, 1]])  # a black border to read from
+    rows = tf.clip_by_value(rows + 1.0, 0.0, height + 1.0)  # ... in padded coordinates
     cols = tf.clip_by_value(cols + 1.0, 0.0, width + 1.0)
     top, left = tf.floor(rows), tf.floor(cols)
     dy, dx = rows - top, cols - left
@@ -133,16 +146,16 @@ def pad_augmentation(images):
 
 #: Drawings added to the MNIST training images, as shares of their number (precomputed once
 #: per run: drawing is ~20-80 ms a picture in numpy, far too slow to do per batch).
-REDRAWN_SHARE = 0.08      # MNIST training digits redrawn as pen strokes
+REDRAWN_SHARE = 0.08  # MNIST training digits redrawn as pen strokes
 
 
-STYLE_SHARE = 0.04        # digits in the hand-written styles (7 with a bar, open 4, ...)
+STYLE_SHARE = 0.04  # digits in the hand-written styles (7 with a bar, open 4, ...)
 
 
-NON_DIGIT_SHARE = 0.08    # non-digit drawings (scribbles, hatching, letters, shapes, ...)
+NON_DIGIT_SHARE = 0.08  # non-digit drawings (scribbles, hatching, letters, shapes, ...)
 
 
-DOODLE_SHARE = 0.08       # random doodles of 3-5 parts: non-digits far from the named kinds
+DOODLE_SHARE = 0.08  # random doodles of 3-5 parts: non-digits far from the named kinds
 
 
 def drawn_training_data(x: np.ndarray, y: np.ndarray, seed: int = 0, cache: bool = True):
@@ -153,10 +166,15 @@ def drawn_training_data(x: np.ndarray, y: np.ndarray, seed: int = 0, cache: bool
     (never the benchmark's); drawings the preprocessing refuses are left out. The arrays are
     cached in ``$HANDWRITING_CACHE`` (default ``~/.cache/handwriting``), keyed by the inputs.
     """
-    counts = [int(round(len(x) * share))
-              for share in (REDRAWN_SHARE, STYLE_SHARE, NON_DIGIT_SHARE, DOODLE_SHARE)]
-    key = hashlib.sha1(np.ascontiguousarray(x).tobytes() + np.ascontiguousarray(y).tobytes()
-                       + repr((seed, counts, drawn.EVALUATION_SEED)).encode()).hexdigest()[:16]
+    counts = [
+        int(round(len(x) * share))
+        for share in (REDRAWN_SHARE, STYLE_SHARE, NON_DIGIT_SHARE, DOODLE_SHARE)
+    ]
+    key = hashlib.sha1(
+        np.ascontiguousarray(x).tobytes()
+        + np.ascontiguousarray(y).tobytes()
+        + repr((seed, counts, drawn.EVALUATION_SEED)).encode()
+    ).hexdigest()[:16]
     path = cache_dir() / f"drawings-{key}.npz"
     if cache and path.is_file():
         with np.load(path) as cached:
@@ -167,42 +185,63 @@ def drawn_training_data(x: np.ndarray, y: np.ndarray, seed: int = 0, cache: bool
     chosen = rng.choice(len(x), redrawn_n, replace=False)
     images = [drawn.redraw_digits(x[chosen], rng)]
     labels = [np.asarray(y)[chosen]]
-    drawings = (drawn.training_drawings(rng, styles_n)
-                + drawn.non_digit_drawings(rng, non_digits_n)
-                + drawn.doodle_drawings(rng, doodles_n))
+    drawings = (
+        drawn.training_drawings(rng, styles_n)
+        + drawn.non_digit_drawings(rng, non_digits_n)
+        + drawn.doodle_drawings(rng, doodles_n)
+    )
     drawn_images, refusals = drawn.to_model_inputs(drawings, size=drawn.AUGMENT_CANVAS)
     kept = [i for i, refusal in enumerate(refusals) if refusal is None]
     images.append(drawn_images[kept])
-    labels.append(np.array([OUTLIER_LABEL if drawings[i].label is None else drawings[i].label
-                            for i in kept], dtype=np.int64))
-    images, labels = np.concatenate(images).astype(np.float32), np.concatenate(labels).astype(np.int64)
+    labels.append(
+        np.array(
+            [OUTLIER_LABEL if drawings[i].label is None else drawings[i].label for i in kept],
+            dtype=np.int64,
+        )
+    )
+    images, labels = (
+        np.concatenate(images).astype(np.float32),
+        np.concatenate(labels).astype(np.int64),
+    )
     if cache:
         try:
             with files.replacing(path) as partial:
                 np.savez_compressed(partial, images=images, labels=labels)
-        except OSError as err:        # a cache is a shortcut: training goes on without it
-            warnings.warn(f"Could not keep the drawn training data in {path.parent} ({err.strerror or err}); "
-                          f"it will be made again next time. Set ${CACHE_ENV} to a folder you can "
-                          "write to.", stacklevel=2)
+        except OSError as err:  # a cache is a shortcut: training goes on without it
+            warnings.warn(
+                f"Could not keep the drawn training data in {path.parent} ({err.strerror or err}); "
+                f"it will be made again next time. Set ${CACHE_ENV} to a folder you can "
+                "write to.",
+                stacklevel=2,
+            )
     return images, labels
 
 
-def make_drawing_dataset(x: np.ndarray, y: np.ndarray, batch_size: int = 128, shuffle: bool = True,
-                         augment: bool = True, seed: int | None = None):
+def make_drawing_dataset(
+    x: np.ndarray,
+    y: np.ndarray,
+    batch_size: int = 128,
+    shuffle: bool = True,
+    augment: bool = True,
+    seed: int | None = None,
+):
     """The training ``tf.data`` pipeline for drawn digits (same signature as ``data.make_dataset``).
 
     With ``augment``, the MNIST images ``x``, ``y`` are joined by :func:`drawn_training_data`
     (redrawn digits, styles, non-digits, doodles) and every batch gets :func:`pad_augmentation`.
     """
     parts = [(x, y)] + ([drawn_training_data(x, y, seed or 0)] if augment else [])
-    images = np.concatenate([np.asarray(images, np.float32).reshape(-1, 28, 28, 1)
-                             for images, _ in parts])
+    images = np.concatenate(
+        [np.asarray(images, np.float32).reshape(-1, 28, 28, 1) for images, _ in parts]
+    )
     labels = np.concatenate([np.asarray(labels, np.int64) for _, labels in parts])
     ds = tf.data.Dataset.from_tensor_slices((images, labels)).cache()
     if shuffle:
         ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)
     if augment:
-        ds = ds.map(lambda batch, labels: (pad_augmentation(batch), labels),
-                    num_parallel_calls=tf.data.AUTOTUNE)
+        ds = ds.map(
+            lambda batch, labels: (pad_augmentation(batch), labels),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
     return ds.prefetch(tf.data.AUTOTUNE)

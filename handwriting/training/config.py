@@ -1,6 +1,7 @@
 """What a training run is told and what it tells back: :class:`TrainingConfig` (hyper-parameters,
 validated with every problem in one message) and :class:`RunRecord` (one row of the runs table).
 """
+
 from __future__ import annotations
 
 import difflib
@@ -12,7 +13,6 @@ import numpy as np
 
 from .. import data as data_module
 from ..models import architectures
-
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 
@@ -29,8 +29,9 @@ def check_whole(found: list[str], name: str, value, low: int) -> bool:
     return True
 
 
-def check_number(found: list[str], name: str, value, low: float, high: float,
-                 low_open: bool = True) -> bool:
+def check_number(
+    found: list[str], name: str, value, low: float, high: float, low_open: bool = True
+) -> bool:
     """Append a sentence to ``found`` unless ``value`` is a finite number in (low, high]
     (or [low, high] when not ``low_open``)."""
     ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
@@ -50,7 +51,9 @@ def with_settings(config_class, **settings):
     if unknown:
         close = difflib.get_close_matches(unknown[0], known, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ConfigError(f"Unknown setting {unknown[0]!r}{hint}; the settings are: {', '.join(known)}.")
+        raise ConfigError(
+            f"Unknown setting {unknown[0]!r}{hint}; the settings are: {', '.join(known)}."
+        )
     return config_class(**settings)
 
 
@@ -62,30 +65,41 @@ class TrainingConfig:
     epochs: int = 12
     batch_size: int = 128
     learning_rate: float = 1e-3
-    lr_decay: float = 1.0        # learning rate multiplier applied after every epoch
+    lr_decay: float = 1.0  # learning rate multiplier applied after every epoch
     optimizer: str = "adam"
-    augment: bool = False        # random shifts, rotations, zoom of the training images
-    data_fraction: float = 1.0   # share of the training images used (first N after the split)
+    augment: bool = False  # random shifts, rotations, zoom of the training images
+    data_fraction: float = 1.0  # share of the training images used (first N after the split)
     seed: int | None = None
-    validation_size: int = data_module.VALIDATION_SIZE   # training images held out (0: none)
-    initial_model: str | None = None   # a saved model of the same layers to start from (None: random)
+    validation_size: int = data_module.VALIDATION_SIZE  # training images held out (0: none)
+    initial_model: str | None = (
+        None  # a saved model of the same layers to start from (None: random)
+    )
 
     @classmethod
-    def for_architecture(cls, name: str, **overrides) -> "TrainingConfig":
+    def for_architecture(cls, name: str, **overrides) -> TrainingConfig:
         """The architecture's default recipe, with ``overrides`` applied."""
         recipe = architectures.get(name).recipe
-        return with_settings(cls, **{"architecture": name, "epochs": recipe.epochs,
-                                     "batch_size": recipe.batch_size,
-                                     "learning_rate": recipe.learning_rate,
-                                     "lr_decay": recipe.lr_decay, "augment": recipe.augment,
-                                     **overrides})
+        return with_settings(
+            cls,
+            **{
+                "architecture": name,
+                "epochs": recipe.epochs,
+                "batch_size": recipe.batch_size,
+                "learning_rate": recipe.learning_rate,
+                "lr_decay": recipe.lr_decay,
+                "augment": recipe.augment,
+                **overrides,
+            },
+        )
 
     def problems(self, train_size: int | None = None) -> list[str]:
         """Every reason this configuration cannot run, as sentences (empty when it can)."""
         found = []
         if self.architecture not in architectures.names():
-            found.append(f"architecture must be one of {', '.join(architectures.names())}, "
-                         f"not {self.architecture!r}")
+            found.append(
+                f"architecture must be one of {', '.join(architectures.names())}, "
+                f"not {self.architecture!r}"
+            )
 
         def whole(name, value, low):
             return check_whole(found, name, value, low)
@@ -99,18 +113,24 @@ class TrainingConfig:
         if whole("batch_size", self.batch_size, 1) and split_ok and train_size is not None:
             used = self.train_size(train_size)
             if used and self.batch_size > used:
-                found.append(f"batch_size {self.batch_size} is larger than the {used} training "
-                             "images in use: lower it or use more data")
+                found.append(
+                    f"batch_size {self.batch_size} is larger than the {used} training "
+                    "images in use: lower it or use more data"
+                )
         number("learning_rate", self.learning_rate, 0, 10)
         number("lr_decay", self.lr_decay, 0, 1)
         if self.optimizer not in OPTIMIZERS:
-            found.append(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}")
+            found.append(
+                f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}"
+            )
         if self.initial_model is not None and not Path(self.initial_model).is_file():
-            found.append(f"initial_model {self.initial_model} is not a file (train that model "
-                         "first, or start from random weights)")
+            found.append(
+                f"initial_model {self.initial_model} is not a file (train that model "
+                "first, or start from random weights)"
+            )
         return found
 
-    def validate(self, train_size: int | None = None) -> "TrainingConfig":
+    def validate(self, train_size: int | None = None) -> TrainingConfig:
         """Raise :class:`ConfigError` listing every problem; return self when there are none."""
         found = self.problems(train_size)
         if found:
@@ -122,7 +142,7 @@ class TrainingConfig:
         validation split (the same images in every run), then the first ``data_fraction`` of
         the rest for training."""
         train, validation = data_module.validation_indices(available, self.validation_size)
-        return train[:max(1, int(round(len(train) * self.data_fraction)))], validation
+        return train[: max(1, int(round(len(train) * self.data_fraction)))], validation
 
     def train_size(self, available: int) -> int:
         """How many of ``available`` training images this configuration trains on."""
@@ -134,17 +154,17 @@ class RunRecord:
     """One row of the runs table: what was trained, how long it took, how well it does."""
 
     architecture: str
-    epochs: int                  # epochs completed (a stopped epoch counts)
+    epochs: int  # epochs completed (a stopped epoch counts)
     epochs_planned: int
     batch_size: int
     learning_rate: float
     augment: bool
     train_size: int
-    validation_size: int         # training images held out to watch the run (not trained on)
-    seconds: float               # wall time of fitting (not of the final evaluation)
-    train_accuracy: float        # Keras' running accuracy over the last epoch
-    val_accuracy: float          # accuracy on the held-out training images (nan without them)
-    test_accuracy: float         # the test set, evaluated once, when the run has ended
+    validation_size: int  # training images held out to watch the run (not trained on)
+    seconds: float  # wall time of fitting (not of the final evaluation)
+    train_accuracy: float  # Keras' running accuracy over the last epoch
+    val_accuracy: float  # accuracy on the held-out training images (nan without them)
+    test_accuracy: float  # the test set, evaluated once, when the run has ended
     parameters: int
     stopped: bool = False
 
@@ -154,10 +174,12 @@ class RunRecord:
 
     def summary(self) -> str:
         """One line: architecture, epochs, seconds, train / validation / test accuracy, size."""
-        return (f"{self.architecture:<8} {self.epochs:>3} ep  {self.seconds:8.1f} s  "
-                f"train {self.train_accuracy:7.2%}  val {self.val_accuracy:7.2%}  "
-                f"test {self.test_accuracy:7.2%}  {self.parameters:>10,} params"
-                + ("  (stopped early)" if self.stopped else ""))
+        return (
+            f"{self.architecture:<8} {self.epochs:>3} ep  {self.seconds:8.1f} s  "
+            f"train {self.train_accuracy:7.2%}  val {self.val_accuracy:7.2%}  "
+            f"test {self.test_accuracy:7.2%}  {self.parameters:>10,} params"
+            + ("  (stopped early)" if self.stopped else "")
+        )
 
     def as_row(self) -> dict:
         """The record as a flat dict, for tables and JSON."""

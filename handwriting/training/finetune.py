@@ -10,12 +10,14 @@ Fine-tuning is a :class:`~handwriting.training.TrainingRun` (:class:`FineTuneRun
 training panel's progress, Stop, live curves and runs table work for it unchanged; only how the
 model and the data are prepared differs. Every batch is a quarter the person's training
 drawings (oversampled, lightly warped) and three quarters MNIST training digits, so the model
-learns the new style without forgetting MNIST. The person's held-out drawings and the MNIST test set measure
+learns the new style without forgetting MNIST. The person's held-out drawings and the MNIST test
+set measure
 before and after; neither is trained on, nor picks the epoch kept after a Stop.
 
 One concern: fine-tuning on a person's drawings: its settings, the mixed batches, the run and
 the before/after comparison belong together and change together.
 """
+
 from __future__ import annotations
 
 import functools
@@ -24,18 +26,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..honest import calibration as calibration_module, metrics as evaluation
 from .. import data as data_module
-from ..drawn.collected import DrawingSet, DrawingsError, load_drawings
+from .. import drawn
+from ..drawn.collected import DrawingsError, DrawingSet, load_drawings
 from ..drawn.redrawn import CALIBRATION_DRAWINGS
+from ..honest import calibration as calibration_module
+from ..honest import metrics as evaluation
 from ..models.digit_model import as_digit_model
 from .config import ConfigError, check_number, check_whole, with_settings
 from .run import TrainingRun, distribution_strategy
 
 #: Light augmentation of the person's drawings (see drawn_training.random_warp): the same hand
 #: varies a little in slant, size and place; the full pad augmentation would blur the style.
-WARP = {"rotation_degrees": 8.0, "shear": 0.15, "scale": (0.9, 1.1), "shift_pixels": 1.5,
-        "elastic_pixels": 0.5}
+WARP = {
+    "rotation_degrees": 8.0,
+    "shear": 0.15,
+    "scale": (0.9, 1.1),
+    "shift_pixels": 1.5,
+    "elastic_pixels": 0.5,
+}
 
 
 @dataclass
@@ -43,10 +52,10 @@ class FineTuneConfig:
     """Settings of a fine-tuning run (the fields the runs table shows mean the same as in
     :class:`~handwriting.training.TrainingConfig`)."""
 
-    architecture: str = "finetuned"   # the run's name in the runs table, e.g. "drawcnn+you"
+    architecture: str = "finetuned"  # the run's name in the runs table, e.g. "drawcnn+you"
     epochs: int = 3
-    batch_size: int = 64             # drawings and MNIST digits together
-    learning_rate: float = 3e-4      # low: adjust the model, do not retrain it
+    batch_size: int = 64  # drawings and MNIST digits together
+    learning_rate: float = 3e-4  # low: adjust the model, do not retrain it
     # Share of every batch taken from the person's drawings. Measured with the pretrained model,
     # 14 barred seven-segment drawings per digit, 3 epochs: held-out 63 % -> 100 % either way;
     # MNIST test -1.0 points with 0.5, -0.3 with 0.25 (which takes twice the steps).
@@ -58,16 +67,16 @@ class FineTuneConfig:
     # -0.59 points, 65-81 CPU s: fewer steps forgot more MNIST, not less. Freezing the first conv
     # block instead: 78-94 CPU s, -0.20 to -0.33; Adam at 1e-4: -0.31 (person 1399 only).
     repeats: int = 8
-    # Share of every batch taken from non-digit drawings (drawn_digits' training generator),
+    # Share of every batch taken from non-digit drawings (handwriting.drawn's training generator),
     # trained towards "no idea" as the pretrained recipe does (outlier exposure), so that the
     # pad still says "not a digit" for scribbles after fine-tuning. 0 turns it off.
     non_digit_share: float = 0.0625
-    augment: bool = True             # warp the drawings (WARP); MNIST digits are used as they are
+    augment: bool = True  # warp the drawings (WARP); MNIST digits are used as they are
     seed: int | None = 0
-    validation_size: int = data_module.VALIDATION_SIZE   # MNIST training digits held out
+    validation_size: int = data_module.VALIDATION_SIZE  # MNIST training digits held out
 
     @classmethod
-    def for_model(cls, model, **overrides) -> "FineTuneConfig":
+    def for_model(cls, model, **overrides) -> FineTuneConfig:
         """The default settings, named after the base ``model`` ("drawcnn+you"), with
         ``overrides`` applied."""
         return with_settings(cls, **{"architecture": f"{model.name}+you", **overrides})
@@ -79,19 +88,26 @@ class FineTuneConfig:
         check_whole(found, "repeats", self.repeats, 1)
         check_whole(found, "validation_size", self.validation_size, 0)
         check_number(found, "learning_rate", self.learning_rate, 0, 10)
-        if check_whole(found, "batch_size", self.batch_size, 2) and \
-                check_number(found, "drawing_share", self.drawing_share, 0, 1):
+        if check_whole(found, "batch_size", self.batch_size, 2) and check_number(
+            found, "drawing_share", self.drawing_share, 0, 1
+        ):
             if not 1 <= self.drawings_per_batch < self.batch_size:
-                found.append(f"drawing_share {self.drawing_share} leaves no room for drawings or "
-                             f"for MNIST digits in a batch of {self.batch_size}")
-            elif check_number(found, "non_digit_share", self.non_digit_share, 0, 1) and \
-                    self.drawings_per_batch + self.non_digits_per_batch >= self.batch_size:
-                found.append(f"drawing_share {self.drawing_share} and non_digit_share "
-                             f"{self.non_digit_share} leave no room for MNIST digits in a batch "
-                             f"of {self.batch_size}")
+                found.append(
+                    f"drawing_share {self.drawing_share} leaves no room for drawings or "
+                    f"for MNIST digits in a batch of {self.batch_size}"
+                )
+            elif (
+                check_number(found, "non_digit_share", self.non_digit_share, 0, 1)
+                and self.drawings_per_batch + self.non_digits_per_batch >= self.batch_size
+            ):
+                found.append(
+                    f"drawing_share {self.drawing_share} and non_digit_share "
+                    f"{self.non_digit_share} leave no room for MNIST digits in a batch "
+                    f"of {self.batch_size}"
+                )
         return found
 
-    def validate(self) -> "FineTuneConfig":
+    def validate(self) -> FineTuneConfig:
         """Raise :class:`~handwriting.training.ConfigError` listing every problem."""
         found = self.problems()
         if found:
@@ -123,12 +139,10 @@ NON_DIGITS = 512
 
 @functools.cache
 def non_digit_images(n: int = NON_DIGITS, seed: int = 0) -> np.ndarray:
-    """(M, 28, 28, 1) float32: ``n`` non-digits of drawn_digits' TRAINING generator, through
+    """(M, 28, 28, 1) float32: ``n`` non-digits of handwriting.drawn's TRAINING generator, through
     the pad's preprocessing (drawings it refuses are left out)."""
-    from .. import drawn as drawn_digits
-
-    drawings = drawn_digits.non_digit_drawings(np.random.default_rng([seed, 41]), n)
-    images, refusals = drawn_digits.to_model_inputs(drawings, size=drawn_digits.AUGMENT_CANVAS)
+    drawings = drawn.non_digit_drawings(np.random.default_rng([seed, 41]), n)
+    images, refusals = drawn.to_model_inputs(drawings, size=drawn.AUGMENT_CANVAS)
     return images[[i for i, refusal in enumerate(refusals) if refusal is None]]
 
 
@@ -136,37 +150,55 @@ def mixed_dataset(drawn: tuple, mnist: tuple, config: FineTuneConfig, non_digits
     """One epoch of batches: ``config.drawings_per_batch`` of the drawings ``drawn`` (each seen
     ``config.repeats`` times, warped when ``config.augment``), then
     ``config.non_digits_per_batch`` of the images ``non_digits`` (label
-    :data:`~handwriting.training.augmentation.OUTLIER_LABEL`; none when not given), then as many MNIST
+    :data:`~handwriting.training.augmentation.OUTLIER_LABEL`; none when not given), then as many
+    MNIST
     digits ``mnist`` as fill the batch, drawn afresh every epoch."""
     import tensorflow as tf
 
-    from ..models.losses import OUTLIER_LABEL
-    from .augmentation import pad_augmentation, random_warp
+    from ..models.losses import OUTLIER_LABEL  # lazy: imports Keras
+    from .augmentation import pad_augmentation, random_warp  # lazy: imports TensorFlow
 
     (x_drawn, y_drawn), (x_mnist, y_mnist) = drawn, mnist
     per_batch = config.drawings_per_batch
     seed = config.seed
 
     def endless(x, y, shuffle: int, batch: int):
-        return (tf.data.Dataset.from_tensor_slices((np.asarray(x, np.float32), np.asarray(y, np.int64)))
-                .shuffle(shuffle, seed=seed, reshuffle_each_iteration=True).repeat().batch(batch))
+        return (
+            tf.data.Dataset.from_tensor_slices((np.asarray(x, np.float32), np.asarray(y, np.int64)))
+            .shuffle(shuffle, seed=seed, reshuffle_each_iteration=True)
+            .repeat()
+            .batch(batch)
+        )
 
-    drawings = (tf.data.Dataset.from_tensor_slices((np.asarray(x_drawn, np.float32), np.asarray(y_drawn, np.int64)))
-                .repeat(config.repeats)
-                .shuffle(len(x_drawn) * config.repeats, seed=seed, reshuffle_each_iteration=True)
-                .batch(per_batch))
+    drawings = (
+        tf.data.Dataset.from_tensor_slices(
+            (np.asarray(x_drawn, np.float32), np.asarray(y_drawn, np.int64))
+        )
+        .repeat(config.repeats)
+        .shuffle(len(x_drawn) * config.repeats, seed=seed, reshuffle_each_iteration=True)
+        .batch(per_batch)
+    )
     if config.augment:
         drawings = drawings.map(lambda x, y: (random_warp(x, **WARP), y))
     parts, rest = [drawings], config.batch_size - per_batch
     if non_digits is not None and len(non_digits) and config.non_digits_per_batch:
-        outliers = endless(non_digits, np.full(len(non_digits), OUTLIER_LABEL), len(non_digits),
-                           config.non_digits_per_batch)
-        parts.append(outliers.map(lambda x, y: (pad_augmentation(x), y)) if config.augment else outliers)
+        outliers = endless(
+            non_digits,
+            np.full(len(non_digits), OUTLIER_LABEL),
+            len(non_digits),
+            config.non_digits_per_batch,
+        )
+        parts.append(
+            outliers.map(lambda x, y: (pad_augmentation(x), y)) if config.augment else outliers
+        )
         rest -= config.non_digits_per_batch
     parts.append(endless(x_mnist, y_mnist, min(len(x_mnist), 10_000), rest))
     mixed = tf.data.Dataset.zip(tuple(parts)).map(
-        lambda *batches: (tf.concat([b[0] for b in batches], axis=0),
-                          tf.concat([b[1] for b in batches], axis=0)))
+        lambda *batches: (
+            tf.concat([b[0] for b in batches], axis=0),
+            tf.concat([b[1] for b in batches], axis=0),
+        )
+    )
     return mixed.prefetch(tf.data.AUTOTUNE)
 
 
@@ -182,8 +214,14 @@ class FineTuneRun(TrainingRun):
 
     best_by = "accuracy"
 
-    def __init__(self, base, drawings: DrawingSet, config: FineTuneConfig | None = None,
-                 data=None, listeners=()):
+    def __init__(
+        self,
+        base,
+        drawings: DrawingSet,
+        config: FineTuneConfig | None = None,
+        data=None,
+        listeners=(),
+    ):
         """
         Args:
             base: a digit model, a ``.keras`` path or ``"pretrained"``; it is copied, not changed.
@@ -195,30 +233,38 @@ class FineTuneRun(TrainingRun):
         super().__init__(config or FineTuneConfig(), data=data, listeners=listeners)
         self.base = as_digit_model(base)
         if not len(drawings):
-            raise DrawingsError("No drawings to fine-tune on: collect some first (handwriting.drawn.collected).")
+            raise DrawingsError(
+                "No drawings to fine-tune on: collect some first (handwriting.drawn.collected)."
+            )
         self.drawings = drawings
 
     def _prepare(self):
         import keras
 
-        from ..models.losses import outlier_exposure_objective
+        from ..models.losses import outlier_exposure_objective  # lazy: imports Keras
 
         config = self.config
         (x_all, y_all), _ = self.data
         train, validation = data_module.validation_indices(len(x_all), config.validation_size)
         self.validation = (x_all[validation], y_all[validation])
         self.train_size = len(self.drawings)
-        self.steps_per_epoch = math.ceil(len(self.drawings) * config.repeats / config.drawings_per_batch)
+        self.steps_per_epoch = math.ceil(
+            len(self.drawings) * config.repeats / config.drawings_per_batch
+        )
         if config.seed is not None:
             keras.utils.set_random_seed(config.seed)
         self.model = copy_model(self.base)
         loss, metrics = outlier_exposure_objective(label_smoothing=0.0)
         with distribution_strategy().scope():
-            self.model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
-                               loss=loss, metrics=metrics)
-        return mixed_dataset((self.drawings.images, self.drawings.labels),
-                             (x_all[train], y_all[train]), config,
-                             non_digit_images() if config.non_digits_per_batch else None)
+            self.model.compile(
+                optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss, metrics=metrics
+            )
+        return mixed_dataset(
+            (self.drawings.images, self.drawings.labels),
+            (x_all[train], y_all[train]),
+            config,
+            non_digit_images() if config.non_digits_per_batch else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -249,19 +295,36 @@ class Comparison:
     changed: list[Change] = field(default_factory=list)
 
 
-def compare(labels, before, after, mnist_before: float, mnist_after: float, mnist_size: int) -> Comparison:
+def compare(
+    labels, before, after, mnist_before: float, mnist_after: float, mnist_size: int
+) -> Comparison:
     """The :class:`Comparison` from the held-out drawings' ``labels`` and the digits the base
     (``before``) and the fine-tuned model (``after``) read, plus the two MNIST test accuracies."""
-    labels, before, after = (np.asarray(a, dtype=np.int64).reshape(-1) for a in (labels, before, after))
+    labels, before, after = (
+        np.asarray(a, dtype=np.int64).reshape(-1) for a in (labels, before, after)
+    )
     if not len(labels) == len(before) == len(after):
-        raise ValueError(f"Expected as many answers as labels, got {len(labels)} labels, "
-                         f"{len(before)} and {len(after)} answers.")
+        raise ValueError(
+            f"Expected as many answers as labels, got {len(labels)} labels, "
+            f"{len(before)} and {len(after)} answers."
+        )
     if not len(labels):
-        raise ValueError("No held-out drawings to compare on: hold some out with DrawingSet.split().")
-    changed = [Change(int(i), int(labels[i]), int(before[i]), int(after[i]))
-               for i in np.flatnonzero(before != after)]
-    return Comparison(float((before == labels).mean()), float((after == labels).mean()), len(labels),
-                      float(mnist_before), float(mnist_after), int(mnist_size), changed)
+        raise ValueError(
+            "No held-out drawings to compare on: hold some out with DrawingSet.split()."
+        )
+    changed = [
+        Change(int(i), int(labels[i]), int(before[i]), int(after[i]))
+        for i in np.flatnonzero(before != after)
+    ]
+    return Comparison(
+        float((before == labels).mean()),
+        float((after == labels).mean()),
+        len(labels),
+        float(mnist_before),
+        float(mnist_after),
+        int(mnist_size),
+        changed,
+    )
 
 
 def format_comparison(comparison: Comparison) -> str:
@@ -269,17 +332,22 @@ def format_comparison(comparison: Comparison) -> str:
     c = comparison
     fixed = sum(change.fixed for change in c.changed)
     broken = sum(change.before == change.label for change in c.changed)
-    return (f"your held-out drawings {c.drawings_before:.1%} -> {c.drawings_after:.1%} ({c.held_out}) · "
-            f"MNIST test {c.mnist_before:.2%} -> {c.mnist_after:.2%} ({c.mnist_size:,}; "
-            f"{(c.mnist_after - c.mnist_before) * 100:+.2f} points) · {len(c.changed)} changed answer: "
-            f"{fixed} now right, {broken} now wrong")
+    return (
+        f"your held-out drawings {c.drawings_before:.1%} -> {c.drawings_after:.1%} ({c.held_out}) "
+        "· "
+        f"MNIST test {c.mnist_before:.2%} -> {c.mnist_after:.2%} ({c.mnist_size:,}; "
+        f"{(c.mnist_after - c.mnist_before) * 100:+.2f} points) · {len(c.changed)} changed answer: "
+        f"{fixed} now right, {broken} now wrong"
+    )
 
 
 def format_changes(comparison: Comparison, held_out: DrawingSet) -> list[str]:
     """One line per changed held-out drawing: its file, true digit, before -> after."""
-    return [f"{held_out.paths[c.index]}: a {c.label}, read {c.before} -> {c.after}"
-            + (" (fixed)" if c.fixed else " (now wrong)" if c.before == c.label else "")
-            for c in comparison.changed]
+    return [
+        f"{held_out.paths[c.index]}: a {c.label}, read {c.before} -> {c.after}"
+        + (" (fixed)" if c.fixed else " (now wrong)" if c.before == c.label else "")
+        for c in comparison.changed
+    ]
 
 
 @dataclass
@@ -310,18 +378,30 @@ def refit_calibration(model, validation, base: calibration_module.Calibration):
     floor when there are no held-out digits."""
     x_val, y_val = validation
     if not len(y_val):
-        return (calibration_module.Calibration(1.0, base.sure, base.pair),
-                f"temperature reset to 1 (was {base.temperature:.3f}) and no not-a-digit floor: "
-                "no held-out MNIST digits to refit them on (validation_size 0)")
+        return (
+            calibration_module.Calibration(1.0, base.sure, base.pair),
+            f"temperature reset to 1 (was {base.temperature:.3f}) and no not-a-digit floor: "
+            "no held-out MNIST digits to refit them on (validation_size 0)",
+        )
     fitted = calibration_module.fit(model, x_val, y_val, base.sure, base.pair)
-    return fitted, (f"temperature {fitted.temperature:.3f} (base {base.temperature:.3f}) refitted on "
-                    f"{min(len(y_val), CALIBRATION_DRAWINGS):,} held-out MNIST training digits "
-                    f"redrawn as strokes, the not-a-digit floor {fitted.floor:.2%} on them as given; thresholds kept")
+    return fitted, (
+        f"temperature {fitted.temperature:.3f} (base {base.temperature:.3f}) refitted on "
+        f"{min(len(y_val), CALIBRATION_DRAWINGS):,} held-out MNIST training digits "
+        f"redrawn as strokes, the not-a-digit floor {fitted.floor:.2%} on them as given; "
+        "thresholds kept"
+    )
 
 
-def finetune(model, drawings, config: FineTuneConfig | None = None, data=None,
-             held_out=0.3, seed: int = 0, listeners=(),
-             calibration: calibration_module.Calibration | None = None) -> FineTuneResult:
+def finetune(
+    model,
+    drawings,
+    config: FineTuneConfig | None = None,
+    data=None,
+    held_out=0.3,
+    seed: int = 0,
+    listeners=(),
+    calibration: calibration_module.Calibration | None = None,
+) -> FineTuneResult:
     """Fine-tune a copy of ``model`` on a person's drawings and compare it with the original.
 
     Args:
@@ -344,15 +424,24 @@ def finetune(model, drawings, config: FineTuneConfig | None = None, data=None,
         RuntimeError: stopped (Ctrl+C) before the first epoch ended: nothing to keep.
     """
     data = data if data is not None else data_module.load_mnist()
-    run, test, base_calibration = prepare(model, drawings, config, data, held_out, seed, listeners,
-                                          calibration)
+    run, test, base_calibration = prepare(
+        model, drawings, config, data, held_out, seed, listeners, calibration
+    )
     run.fit()
     return run_result(run, test, base_calibration)
 
 
-def prepare(model, drawings, config: FineTuneConfig | None = None, data=None, held_out=0.3,
-            seed: int = 0, listeners=(), calibration: calibration_module.Calibration | None = None,
-            **settings) -> tuple[FineTuneRun, DrawingSet, calibration_module.Calibration]:
+def prepare(
+    model,
+    drawings,
+    config: FineTuneConfig | None = None,
+    data=None,
+    held_out=0.3,
+    seed: int = 0,
+    listeners=(),
+    calibration: calibration_module.Calibration | None = None,
+    **settings,
+) -> tuple[FineTuneRun, DrawingSet, calibration_module.Calibration]:
     """Everything before fitting, shared by :func:`finetune` and the training panel: the
     drawings loaded and split, the base's calibration, the settings checked, the run made.
 
@@ -366,15 +455,19 @@ def prepare(model, drawings, config: FineTuneConfig | None = None, data=None, he
     if isinstance(held_out, (int, float)):
         train, test = drawings.split(held_out, seed)
     else:
-        train, test = drawings, held_out if isinstance(held_out, DrawingSet) else load_drawings(held_out)
+        train, test = (
+            drawings,
+            held_out if isinstance(held_out, DrawingSet) else load_drawings(held_out),
+        )
     base = as_digit_model(model)
     base_calibration = calibration_module.for_model(model, calibration)
     config = (config or FineTuneConfig.for_model(base, **settings)).validate()
     return FineTuneRun(base, train, config, data=data, listeners=listeners), test, base_calibration
 
 
-def run_result(run: FineTuneRun, held_out: DrawingSet,
-               base_calibration: calibration_module.Calibration) -> FineTuneResult:
+def run_result(
+    run: FineTuneRun, held_out: DrawingSet, base_calibration: calibration_module.Calibration
+) -> FineTuneResult:
     """The :class:`FineTuneResult` of a finished (or stopped) ``run``: its model against the
     base on the ``held_out`` drawings and the run's MNIST test set, and the refitted calibration.
 
@@ -382,12 +475,18 @@ def run_result(run: FineTuneRun, held_out: DrawingSet,
         RuntimeError: the run ended before its first epoch did (nothing to compare or save).
     """
     if run.record is None:
-        raise RuntimeError(f"Fine-tuning ended ({run.status}) before its first epoch did: nothing "
-                           "to compare or save; fine-tune again and let at least one epoch end.")
+        raise RuntimeError(
+            f"Fine-tuning ended ({run.status}) before its first epoch did: nothing "
+            "to compare or save; fine-tune again and let at least one epoch end."
+        )
     (_, _), (x_test, y_test) = run.data
-    comparison = compare(held_out.labels,
-                         evaluation.predict_probabilities(run.base, held_out.images).argmax(axis=1),
-                         evaluation.predict_probabilities(run.model, held_out.images).argmax(axis=1),
-                         evaluation.accuracy(run.base, x_test, y_test), run.record.test_accuracy, len(y_test))
+    comparison = compare(
+        held_out.labels,
+        evaluation.predict_probabilities(run.base, held_out.images).argmax(axis=1),
+        evaluation.predict_probabilities(run.model, held_out.images).argmax(axis=1),
+        evaluation.accuracy(run.base, x_test, y_test),
+        run.record.test_accuracy,
+        len(y_test),
+    )
     calibration, note = refit_calibration(run.model, run.validation, base_calibration)
     return FineTuneResult(run.model, run, run.drawings, held_out, comparison, calibration, note)

@@ -10,7 +10,11 @@ all drive the same way::
 Its settings and its record are in :mod:`~handwriting.training.config`. Progress reaches the
 outside world through :class:`TrainingListener` objects, fed by one small Keras callback;
 stopping and keeping the best weights are two more small callbacks.
+
+One concern: fitting a run, with what it needs around Keras' fit (callbacks, optimizer and
+schedule, mixed precision handed back as float32, the stop rules).
 """
+
 from __future__ import annotations
 
 import math
@@ -19,11 +23,10 @@ import threading
 import time
 from pathlib import Path
 
-
 from .. import data as data_module
 from ..honest import metrics as evaluation
 from ..models import architectures
-from ..models.digit_model import save_model
+from ..models.digit_model import load_model, save_model
 from ..models.precision import MIXED, native_bfloat16, with_policy
 from .config import ConfigError, RunRecord, TrainingConfig
 
@@ -31,26 +34,26 @@ from .config import ConfigError, RunRecord, TrainingConfig
 def start_from(model, path: str | os.PathLike) -> None:
     """Give ``model`` the weights of the saved model at ``path``, which must have the same layers
     (e.g. a trained ``bncnn`` for ``drawcnn``: bncnn's layers), else :class:`ConfigError`."""
-    from ..models.digit_model import load_model
-
     source = load_model(path)
     shapes = [tuple(w.shape) for w in model.get_weights()]
     if [tuple(w.shape) for w in source.get_weights()] != shapes:
-        raise ConfigError(f"{path} ({source.name}) has other layers than {model.name}: start from a "
-                          f"model of the same layers (e.g. a bncnn for drawcnn) or from random weights.")
+        raise ConfigError(
+            f"{path} ({source.name}) has other layers than {model.name}: start from a "
+            f"model of the same layers (e.g. a bncnn for drawcnn) or from random weights."
+        )
     model.set_weights(source.get_weights())
 
 
 class TrainingListener:
     """Receives progress from a run. Override what you need; every method is optional."""
 
-    def on_run_begin(self, run: "TrainingRun") -> None: ...
+    def on_run_begin(self, run: TrainingRun) -> None: ...
 
-    def on_batch_end(self, run: "TrainingRun", epoch: int, batch: int, logs: dict) -> None: ...
+    def on_batch_end(self, run: TrainingRun, epoch: int, batch: int, logs: dict) -> None: ...
 
-    def on_epoch_end(self, run: "TrainingRun", epoch: int, logs: dict) -> None: ...
+    def on_epoch_end(self, run: TrainingRun, epoch: int, logs: dict) -> None: ...
 
-    def on_run_end(self, run: "TrainingRun") -> None:
+    def on_run_end(self, run: TrainingRun) -> None:
         """Called after success, stop or failure: look at ``run.status`` and ``run.error``."""
 
 
@@ -65,7 +68,7 @@ def batch_values(logs: dict, means_before: dict, batch: int) -> dict[str, float]
     """
     values = {}
     done = means_before.get("batches", 0)
-    if batch <= done:                       # a new epoch that was not announced: start afresh
+    if batch <= done:  # a new epoch that was not announced: start afresh
         means_before.clear()
         done = 0
     for key in ("loss", "accuracy"):
@@ -79,7 +82,7 @@ def batch_values(logs: dict, means_before: dict, batch: int) -> dict[str, float]
     return values
 
 
-def _keras_callbacks(run: "TrainingRun"):
+def _keras_callbacks(run: TrainingRun):
     """The three small callbacks a run needs: progress, stop requests, best weights."""
     import keras
 
@@ -143,14 +146,22 @@ def _optimizer(config: TrainingConfig, steps_per_epoch: int):
     learning_rate = config.learning_rate
     recipe = architectures.get(config.architecture).recipe
     if recipe.one_cycle:
-        warmup = min(int(steps_per_epoch * recipe.warmup_epochs), steps_per_epoch * config.epochs // 2)
+        warmup = min(
+            int(steps_per_epoch * recipe.warmup_epochs), steps_per_epoch * config.epochs // 2
+        )
         learning_rate = keras.optimizers.schedules.CosineDecay(
-            config.learning_rate / 10, decay_steps=steps_per_epoch * config.epochs - warmup,
-            warmup_target=config.learning_rate, warmup_steps=warmup)
+            config.learning_rate / 10,
+            decay_steps=steps_per_epoch * config.epochs - warmup,
+            warmup_target=config.learning_rate,
+            warmup_steps=warmup,
+        )
     elif config.lr_decay < 1.0:
         learning_rate = keras.optimizers.schedules.ExponentialDecay(
-            config.learning_rate, decay_steps=steps_per_epoch, decay_rate=config.lr_decay,
-            staircase=True)
+            config.learning_rate,
+            decay_steps=steps_per_epoch,
+            decay_rate=config.lr_decay,
+            staircase=True,
+        )
     factories = {
         "adam": keras.optimizers.Adam,
         "sgd": lambda learning_rate: keras.optimizers.SGD(learning_rate, momentum=0.9),
@@ -164,7 +175,7 @@ def training_dataset(name: str):
     seed=): "mnist" (:func:`handwriting.data.make_dataset`) or "drawings"
     (:func:`handwriting.training.augmentation.make_drawing_dataset`)."""
     if name == "drawings":
-        from .augmentation import make_drawing_dataset   # lazy: imports TensorFlow
+        from .augmentation import make_drawing_dataset  # lazy: imports TensorFlow
 
         return make_drawing_dataset
     if name == "mnist":
@@ -176,10 +187,17 @@ def compile_model(model, config: TrainingConfig, steps_per_epoch: int) -> None:
     """Compile ``model`` for digit classification with the run's optimizer and schedule, and
     the recipe's loss (default: sparse cross-entropy)."""
     recipe = architectures.get(config.architecture).recipe
-    loss, metrics = (recipe.objective() if recipe.objective
-                     else ("sparse_categorical_crossentropy", ["accuracy"]))
-    model.compile(optimizer=_optimizer(config, steps_per_epoch), loss=loss, metrics=metrics,
-                  steps_per_execution=recipe.steps_per_execution)
+    loss, metrics = (
+        recipe.objective()
+        if recipe.objective
+        else ("sparse_categorical_crossentropy", ["accuracy"])
+    )
+    model.compile(
+        optimizer=_optimizer(config, steps_per_epoch),
+        loss=loss,
+        metrics=metrics,
+        steps_per_execution=recipe.steps_per_execution,
+    )
 
 
 class TrainingRun:
@@ -254,7 +272,9 @@ class TrainingRun:
         """Append the batch that just ended to :attr:`batch_history`."""
         values = batch_values(logs, self._epoch_means, self.batch)
         if values:
-            self.batch_history["epoch"].append(self.epoch + self.batch / max(self.steps_per_epoch, 1))
+            self.batch_history["epoch"].append(
+                self.epoch + self.batch / max(self.steps_per_epoch, 1)
+            )
             for key in ("loss", "accuracy"):
                 self.batch_history[key].append(values.get(key, math.nan))
 
@@ -293,13 +313,21 @@ class TrainingRun:
         if self.data is None:
             self.data = data_module.load_mnist()
         train_ds = self._prepare()
-        val_ds = (data_module.make_dataset(*self.validation, 1024, shuffle=False)
-                  if len(self.validation[1]) else None)
+        val_ds = (
+            data_module.make_dataset(*self.validation, 1024, shuffle=False)
+            if len(self.validation[1])
+            else None
+        )
 
         self.started_at = time.perf_counter()
-        self.model.fit(train_ds, epochs=config.epochs, validation_data=val_ds, verbose=0,
-                       shuffle=False,  # the tf.data pipeline shuffles
-                       callbacks=_keras_callbacks(self))
+        self.model.fit(
+            train_ds,
+            epochs=config.epochs,
+            validation_data=val_ds,
+            verbose=0,
+            shuffle=False,  # the tf.data pipeline shuffles
+            callbacks=_keras_callbacks(self),
+        )
         seconds = self.elapsed
         if self.stop_requested:
             self._finish_early("stopped", seconds)
@@ -337,8 +365,9 @@ class TrainingRun:
                 self.model = with_policy(self.model, MIXED)
             compile_model(self.model, config, self.steps_per_epoch)
         make_dataset = training_dataset(recipe.dataset)
-        return make_dataset(x_train, y_train, config.batch_size, augment=config.augment,
-                            seed=config.seed)
+        return make_dataset(
+            x_train, y_train, config.batch_size, augment=config.augment, seed=config.seed
+        )
 
     def _finish_early(self, status: str, seconds: float | None = None) -> None:
         """Restore the best epoch's weights and record a stopped/interrupted run (no record
@@ -354,8 +383,9 @@ class TrainingRun:
     def _hand_back_float32(self) -> None:
         """Replace a model trained in mixed precision by its float32 copy (same weights), the
         dtype the pad, the export and the saved file expect."""
-        if self.model is not None and any(layer.dtype_policy.name != "float32"
-                                          for layer in self.model.layers):
+        if self.model is not None and any(
+            layer.dtype_policy.name != "float32" for layer in self.model.layers
+        ):
             self.model = with_policy(self.model, "float32")
 
     def _make_record(self, seconds: float, stopped: bool) -> RunRecord:
@@ -372,7 +402,9 @@ class TrainingRun:
             validation_size=len(y_val),
             seconds=round(seconds, 2),
             train_accuracy=(self.history.get("accuracy") or [float("nan")])[-1],
-            val_accuracy=evaluation.accuracy(self.model, x_val, y_val) if len(y_val) else float("nan"),
+            val_accuracy=evaluation.accuracy(self.model, x_val, y_val)
+            if len(y_val)
+            else float("nan"),
             test_accuracy=evaluation.accuracy(self.model, x_test, y_test),
             parameters=int(self.model.count_params()),
             stopped=stopped,
@@ -390,7 +422,9 @@ class TrainingRun:
         if self.model is None:
             raise RuntimeError("Nothing to save: this run has no model yet. Call fit() first.")
         if not self.completed_epochs:
-            raise RuntimeError(f"Nothing to save: this run ({self.status}) has not completed an "
-                               "epoch, so its model has learned nothing worth keeping; nothing was "
-                               "written. Train again and let at least one epoch end.")
+            raise RuntimeError(
+                f"Nothing to save: this run ({self.status}) has not completed an "
+                "epoch, so its model has learned nothing worth keeping; nothing was "
+                "written. Train again and let at least one epoch end."
+            )
         return save_model(self.model, path, calibration)

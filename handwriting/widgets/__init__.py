@@ -3,6 +3,7 @@
 Each widget is a thin shell: the work happens in the package's plain classes, which are tested
 without a browser; a widget only wires buttons and outputs to them.
 """
+
 from ..quiet_tensorflow import import_tensorflow
 
 import_tensorflow()

@@ -6,6 +6,7 @@ A view over :class:`handwriting.drawn.collected.Collection` beside a
 for cells and tests; a problem is shown in the collector and raised to code, a click only
 shows it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -15,8 +16,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..drawn.collected import Collected, Collection
-from .gallery import thumbnail_grid_html
 from ._common import shown_not_raised
+from .gallery import thumbnail_grid_html
 
 
 class DrawingCollector(widgets.VBox):
@@ -38,14 +39,22 @@ class DrawingCollector(widgets.VBox):
         self.collection = Collection(folder, per_digit, digits)
         self.prompt = widgets.HTML()
         self.prompt.add_class("hw-collect-prompt")
-        self.save_button = widgets.Button(description="Save / Next", button_style="success", icon="check")
+        self.save_button = widgets.Button(
+            description="Save / Next", button_style="success", icon="check"
+        )
         self.redo_button = widgets.Button(description="Redo last", icon="undo")
-        self.keep_digit = widgets.Dropdown(options=list(range(10)), value=0, description="Keep as",
-                                           layout=widgets.Layout(width="150px"),
-                                           style={"description_width": "initial"})
-        self.keep_button = widgets.Button(description="Keep", icon="save",
-                                          tooltip="Save the pad's drawing under the digit chosen here "
-                                                  "(e.g. a misread 4)")
+        self.keep_digit = widgets.Dropdown(
+            options=list(range(10)),
+            value=0,
+            description="Keep as",
+            layout=widgets.Layout(width="150px"),
+            style={"description_width": "initial"},
+        )
+        self.keep_button = widgets.Button(
+            description="Keep",
+            icon="save",
+            tooltip="Save the pad's drawing under the digit chosen here (e.g. a misread 4)",
+        )
         self.message = widgets.HTML()
         self.message.add_class("hw-collect-message")
         self.grid = widgets.HTML()
@@ -54,9 +63,16 @@ class DrawingCollector(widgets.VBox):
         self.save_button.on_click(lambda _: shown_not_raised(self.save))
         self.redo_button.on_click(lambda _: shown_not_raised(self.redo))
         self.keep_button.on_click(lambda _: shown_not_raised(self.keep))
-        super().__init__([self.prompt,
-                          widgets.HBox([self.save_button, self.redo_button, self.keep_digit, self.keep_button]),
-                          self.message, self.grid])
+        super().__init__(
+            [
+                self.prompt,
+                widgets.HBox(
+                    [self.save_button, self.redo_button, self.keep_digit, self.keep_button]
+                ),
+                self.message,
+                self.grid,
+            ]
+        )
         self.add_class("hw-collector")
         self._show()
 
@@ -118,18 +134,27 @@ class DrawingCollector(widgets.VBox):
         # The prompt goes last: it is what a person (and a browser test) watches for the next
         # step, so the grid and buttons it follows are already in place when it changes.
         c = self.collection
-        gone = {id(item) for item in c.missing}        # deleted or moved since they were saved
+        gone = {id(item) for item in c.missing}  # deleted or moved since they were saved
         self.grid.value = thumbnail_grid_html(
             [item.image for item in c.saved],
-            [f"{item.digit}" + ("" if item.prompted else " (kept)")
-             + (" (file gone)" if id(item) in gone else "") for item in c.saved],
-            empty="<i>Nothing collected yet.</i>")
+            [
+                f"{item.digit}"
+                + ("" if item.prompted else " (kept)")
+                + (" (file gone)" if id(item) in gone else "")
+                for item in c.saved
+            ],
+            empty="<i>Nothing collected yet.</i>",
+        )
         if gone:
-            text += (f" {len(gone)} drawing(s) saved earlier are no longer in {c.folder} (deleted, "
-                     "or moved?): put them back, or draw them again, to learn from them.")
+            text += (
+                f" {len(gone)} drawing(s) saved earlier are no longer in {c.folder} (deleted, "
+                "or moved?): put them back, or draw them again, to learn from them."
+            )
         colour = "#b06000" if gone else "#333"
         self.message.value = f'<div style="color:{colour}">{html.escape(text)}</div>'
         self.save_button.disabled = c.finished
         self.redo_button.disabled = not c.saved
-        self.prompt.value = (f'<div style="font-size:18px" data-digit="{"" if c.digit is None else c.digit}">'
-                             f"{html.escape(c.prompt)}</div>")
+        self.prompt.value = (
+            f'<div style="font-size:18px" data-digit="{"" if c.digit is None else c.digit}">'
+            f"{html.escape(c.prompt)}</div>"
+        )

@@ -5,6 +5,7 @@ A view over :class:`handwriting.honest.recognizer.Sketch` (the strokes) and
 test methods :meth:`DrawingPad.draw_strokes` / :meth:`DrawingPad.set_pixels`, Undo and Clear
 all end in the same :meth:`DrawingPad.refresh`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -12,8 +13,8 @@ import html
 import time
 
 import ipywidgets as widgets
-import traitlets
 import numpy as np
+import traitlets
 from ipycanvas import Canvas, hold_canvas
 
 from ..honest.recognizer import Reading, Recognizer, Sketch
@@ -23,7 +24,10 @@ from ..preprocess import CANVAS_SIZE, STROKE_WIDTH, ink_from_rgba
 from ._common import follow_models
 
 PROMPT = "Draw a digit"
-PRETRAINED_NOTE = "Reading with the lab's pretrained model (give the pad a TrainingPanel or a .keras file to use yours)."
+PRETRAINED_NOTE = (
+    "Reading with the lab's pretrained model (give the pad a TrainingPanel or a .keras file to "
+    "use yours)."
+)
 
 
 def probability_bars_html(probabilities: np.ndarray | None) -> str:
@@ -40,12 +44,15 @@ def probability_bars_html(probabilities: np.ndarray | None) -> str:
             '<span style="flex:1;background:#eee;height:14px;position:relative">'
             f'<span style="position:absolute;left:0;top:0;bottom:0;width:{100 * p:.1f}%;'
             f'background:{colour}"></span></span>'
-            f'<span style="width:4em;text-align:right;font-size:12px">{100 * p:.1f}%</span></div>')
+            f'<span style="width:4em;text-align:right;font-size:12px">{100 * p:.1f}%</span></div>'
+        )
     return '<div class="hw-probabilities">' + "".join(rows) + "</div>"
 
 
 def _preview_png(image: np.ndarray | None) -> bytes:
-    pixels = np.zeros((28, 28), np.uint8) if image is None else np.round(image * 255).astype(np.uint8)
+    pixels = (
+        np.zeros((28, 28), np.uint8) if image is None else np.round(image * 255).astype(np.uint8)
+    )
     return encode_png(pixels, scale=4)
 
 
@@ -58,17 +65,27 @@ class DrawingPad(widgets.HBox):
             has not trained yet) the pad reads with the lab's pretrained model and says so.
         center: MNIST-style centring before the model (as the web app does).
         live_interval: seconds between predictions while a stroke is being drawn.
-        calibration: the model's :class:`~handwriting.honest.calibration.Calibration` (temperature and
+        calibration: the model's :class:`~handwriting.honest.calibration.Calibration` (temperature
+        and
             the "not sure" / "not a digit" thresholds); default: a TrainingPanel's for each of its
             models (:attr:`TrainingPanel.calibration`), the pretrained model's, the one stored
             beside a ``.keras`` path, else temperature 1 and the default thresholds.
     """
 
-    reading = traitlets.Instance(Reading, help="What the pad read last (strokes, undo, clear, a new "
-                                 "model): the inspector observes it.")
+    reading = traitlets.Instance(
+        Reading,
+        help="What the pad read last (strokes, undo, clear, a new "
+        "model): the inspector observes it.",
+    )
 
-    def __init__(self, model=None, center: bool = True, live_interval: float = 0.1,
-                 size: int = CANVAS_SIZE, calibration=None):
+    def __init__(
+        self,
+        model=None,
+        center: bool = True,
+        live_interval: float = 0.1,
+        size: int = CANVAS_SIZE,
+        calibration=None,
+    ):
         self.sketch = Sketch(size=size)
         self.calibration = calibration
         self.live_interval = live_interval
@@ -78,11 +95,18 @@ class DrawingPad(widgets.HBox):
         self.readings_shown = 0
         self._last_live = 0.0
 
-        self.canvas = Canvas(width=size, height=size, layout=widgets.Layout(
-            width=f"{size}px", height=f"{size}px", border="1px solid #888"))
+        self.canvas = Canvas(
+            width=size,
+            height=size,
+            layout=widgets.Layout(width=f"{size}px", height=f"{size}px", border="1px solid #888"),
+        )
         self.canvas.add_class("hw-pad-canvas")
-        self.width_slider = widgets.IntSlider(value=STROKE_WIDTH, min=4, max=40, description="Brush")
-        self.center_box = widgets.Checkbox(value=center, description="Centre like MNIST", indent=False)
+        self.width_slider = widgets.IntSlider(
+            value=STROKE_WIDTH, min=4, max=40, description="Brush"
+        )
+        self.center_box = widgets.Checkbox(
+            value=center, description="Centre like MNIST", indent=False
+        )
         self.undo_button = widgets.Button(description="Undo", icon="undo")
         self.clear_button = widgets.Button(description="Clear", icon="trash")
         self.prediction = widgets.HTML()
@@ -90,8 +114,11 @@ class DrawingPad(widgets.HBox):
         self.model_note = widgets.HTML()
         self.model_note.add_class("hw-pad-model-note")
         self.bars = widgets.HTML(probability_bars_html(None))
-        self.preview = widgets.Image(format="png", value=_preview_png(None),
-                                     layout=widgets.Layout(width="112px", height="112px"))
+        self.preview = widgets.Image(
+            format="png",
+            value=_preview_png(None),
+            layout=widgets.Layout(width="112px", height="112px"),
+        )
         self.preview.add_class("hw-pad-preview")
 
         self.canvas.on_mouse_down(self._pointer_down)
@@ -108,8 +135,16 @@ class DrawingPad(widgets.HBox):
 
         controls = widgets.HBox([self.undo_button, self.clear_button])
         left = widgets.VBox([self.canvas, controls, self.width_slider, self.center_box])
-        right = widgets.VBox([self.model_note, self.prediction, widgets.HTML("<b>What the model sees</b>"),
-                              self.preview, self.bars], layout=widgets.Layout(width="300px"))
+        right = widgets.VBox(
+            [
+                self.model_note,
+                self.prediction,
+                widgets.HTML("<b>What the model sees</b>"),
+                self.preview,
+                self.bars,
+            ],
+            layout=widgets.Layout(width="300px"),
+        )
         super().__init__([left, right], layout=widgets.Layout(gap="16px"))
         self.add_class("hw-drawing-pad")
         self._paint_background()
@@ -130,15 +165,16 @@ class DrawingPad(widgets.HBox):
         # No model of your own yet (or "pretrained" asked for): read with the lab's own.
         self.using_pretrained = model is None or (isinstance(model, str) and model == PRETRAINED)
         try:
-            self.recognizer = Recognizer(PRETRAINED if self.using_pretrained else model,
-                                         center=self.center_box.value,
-                                         calibration=calibration if self.calibration is None
-                                         else self.calibration)
+            self.recognizer = Recognizer(
+                PRETRAINED if self.using_pretrained else model,
+                center=self.center_box.value,
+                calibration=calibration if self.calibration is None else self.calibration,
+            )
             self.model_note.value = PRETRAINED_NOTE if self.using_pretrained else ""
         except ModelError as err:
             if not self.using_pretrained:
                 raise
-            self.recognizer, self.using_pretrained = None, False   # a broken installation: say so
+            self.recognizer, self.using_pretrained = None, False  # a broken installation: say so
             self.model_note.value = html.escape(str(err))
         self.refresh()
 
@@ -156,10 +192,12 @@ class DrawingPad(widgets.HBox):
     def set_pixels(self, rgba: np.ndarray) -> Reading:
         """Replace the drawing with an RGBA canvas image (size x size x 4 uint8) and read it."""
         with self._shown_and_raised():
-            ink_from_rgba(rgba)                              # validates shape and dtype
+            ink_from_rgba(rgba)  # validates shape and dtype
             if rgba.shape[:2] != (self.sketch.size, self.sketch.size):
-                raise ValueError(f"Expected a {self.sketch.size}x{self.sketch.size} RGBA image, "
-                                 f"got {rgba.shape[1]}x{rgba.shape[0]}.")
+                raise ValueError(
+                    f"Expected a {self.sketch.size}x{self.sketch.size} RGBA image, "
+                    f"got {rgba.shape[1]}x{rgba.shape[0]}."
+                )
             self.sketch.set_picture(rgba)
             self._redraw()
             return self.refresh()
@@ -170,8 +208,10 @@ class DrawingPad(widgets.HBox):
         try:
             yield
         except Exception as err:
-            self.prediction.value = (f'<div class="hw-guess hw-error" data-digit="" '
-                                     f'style="color:#b00020">{html.escape(str(err))}</div>')
+            self.prediction.value = (
+                f'<div class="hw-guess hw-error" data-digit="" '
+                f'style="color:#b00020">{html.escape(str(err))}</div>'
+            )
             raise
 
     def undo(self) -> Reading:
@@ -187,8 +227,12 @@ class DrawingPad(widgets.HBox):
     def refresh(self) -> Reading:
         """Read the current drawing and update the prediction, preview and bars."""
         if self.recognizer is None:
-            reading = Reading(image=None, probabilities=None, refused="no_model",
-                              message="No model yet: train one above, or pass a .keras file.")
+            reading = Reading(
+                image=None,
+                probabilities=None,
+                refused="no_model",
+                message="No model yet: train one above, or pass a .keras file.",
+            )
         else:
             reading = self.recognizer.read(self.sketch.rgba())
         self._show(reading)
@@ -209,23 +253,30 @@ class DrawingPad(widgets.HBox):
         self.bars.value = probability_bars_html(reading.probabilities)
         self.preview.value = _preview_png(reading.image)
         likeliest = "" if reading.probabilities is None else reading.digit
-        attributes = (f'class="hw-guess" data-reading="{self.readings_shown}" '
-                      f'data-drawing="{"yes" if self.sketch.drawing else "no"}" data-likeliest="{likeliest}"')
+        attributes = (
+            f'class="hw-guess" data-reading="{self.readings_shown}" '
+            f'data-drawing="{"yes" if self.sketch.drawing else "no"}" data-likeliest="{likeliest}"'
+        )
         if reading.probabilities is None:
             text = html.escape(reading.message or PROMPT)
-            self.prediction.value = f'<div {attributes} data-digit="" style="font-size:18px">{text}</div>'
-        elif reading.refused:                     # unsure / not a digit: said plainly, bars stay
+            self.prediction.value = (
+                f'<div {attributes} data-digit="" style="font-size:18px">{text}</div>'
+            )
+        elif reading.refused:  # unsure / not a digit: said plainly, bars stay
             self.prediction.value = (
                 f'<div {attributes} data-digit="" data-verdict="{reading.refused}" '
                 f'style="font-size:18px;color:#a15c00"><b>{html.escape(reading.message)}</b> '
                 f'<span style="font-size:13px">(most likely {reading.digit}, '
-                f'{100 * reading.confidence:.1f}%)</span></div>')
+                f"{100 * reading.confidence:.1f}%)</span></div>"
+            )
         else:
             self.prediction.value = (
-                f'<div {attributes} data-digit="{reading.digit}" data-verdict="digit" style="font-size:18px">'
+                f'<div {attributes} data-digit="{reading.digit}" data-verdict="digit" '
+                'style="font-size:18px">'
                 f'Looks like a <b style="font-size:28px">{reading.digit}</b> '
-                f'({100 * reading.confidence:.1f}% sure)</div>')
-        self.reading = reading                    # last: observers see the pad already updated
+                f"({100 * reading.confidence:.1f}% sure)</div>"
+            )
+        self.reading = reading  # last: observers see the pad already updated
 
     def _paint_background(self) -> None:
         with hold_canvas(self.canvas):
@@ -269,7 +320,7 @@ class DrawingPad(widgets.HBox):
             self.canvas.line_width = self.sketch.width
             self.canvas.stroke_line(last[0], last[1], x, y)
         now = time.perf_counter()
-        if now - self._last_live >= self.live_interval:     # throttled live prediction
+        if now - self._last_live >= self.live_interval:  # throttled live prediction
             self._last_live = now
             self.refresh()
 
