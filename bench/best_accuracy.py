@@ -15,8 +15,8 @@ seed 0 is the accuracy section's run).
 from __future__ import annotations
 
 from handwriting.data import load_mnist, split_validation
-from handwriting.export import export_web_app, verify_export
 from handwriting.honest.metrics import accuracy
+from handwriting.jobs import export_and_verify
 from handwriting.models.ensemble import average, member_seeds, model_name, shift_averaged
 from handwriting.training import TrainingConfig
 
@@ -89,14 +89,12 @@ def run(quick: bool = False) -> dict:
     rows = []
     for seed in SEEDS:
         row, model = _ensemble_row(seed, data, quick)
-        out = export_web_app(model, OUT / f"seed{seed}", overwrite=True).out_dir
-        report = verify_export(
+        _, report, _ = export_and_verify(
             model,
-            out,
+            OUT / f"seed{seed}",
+            overwrite=True,
             digits=len(y_test),
-            backend="wasm",
-            test_data=(x_test, y_test),
-            quantization=None,
+            verify_options={"backend": "wasm", "test_data": (x_test, y_test), "quantization": None},
         )
         row.update(
             tfjs_accuracy=report.tfjs_accuracy,

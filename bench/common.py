@@ -191,7 +191,8 @@ def bench_model(name: str, quick: bool = False):
     )
     data = load_mnist(train_size=FALLBACK_TRAIN_SIZE, test_size=1000, quick=False)
     training = TrainingRun(TrainingConfig.for_architecture(name, epochs=1, seed=0), data=data)
-    training.fit()
+    if training.fit() is None:
+        raise KeyboardInterrupt(f"stopped before the first epoch ended: {path} not written")
     save_model(training.model, path)
     return training.model
 
@@ -266,6 +267,8 @@ def trained(config, data, quick: bool = False) -> tuple[dict, object]:
             return row, load_model(path)
     run = TrainingRun(config, data=data)
     record = run.fit()
+    if record is None:
+        raise KeyboardInterrupt(f"stopped before the first epoch ended: {path} not written")
     save_model(run.model, path)
     row = {**record.as_row(), "seed": config.seed, "measured": machine()}
     if not quick:

@@ -318,6 +318,7 @@ def export_and_verify(
     verify: bool = True,
     digits: int = 500,
     without_browser: bool = False,
+    verify_options: dict | None = None,
 ) -> tuple[ExportResult, ParityReport | None, str]:
     """Write the TF.js app for a model (:func:`~handwriting.export.export_web_app`) with its
     calibration, and check it against Keras in headless Chromium
@@ -329,6 +330,8 @@ def export_and_verify(
         calibration: the model's; default: :func:`~handwriting.honest.calibration.for_model`.
         without_browser: where no Chromium can run (Colab), skip the check and say why instead
             of failing.
+        verify_options: more arguments of :func:`~handwriting.export.verify_export` (e.g. the
+            backend, the test digits), for the benchmarks.
 
     Returns:
         (what was written, the parity report or None, why the check was skipped or "").
@@ -346,7 +349,10 @@ def export_and_verify(
     if not verify:
         return result, None, ""
     try:
-        return result, verify_export(model_or_path, result.out_dir, digits=digits), ""
+        report = verify_export(
+            model_or_path, result.out_dir, digits=digits, **(verify_options or {})
+        )
+        return result, report, ""
     except BrowserUnavailableError as err:
         if not without_browser:
             raise
