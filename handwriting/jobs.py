@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -369,12 +370,33 @@ def run_record(row: dict) -> RunRecord:
     )
 
 
+def _check_better_on_validation(run_dir: Path, new: RunRecord, shipped: RunRecord) -> None:
+    """Refuse a run less accurate than the shipped model on the validation digits (the same
+    5,000 held-out training images for both), never judged on the test set, which is only
+    reported."""
+    comparable = math.isfinite(new.val_accuracy) and new.validation_size == shipped.validation_size
+    if not comparable:
+        raise ConfigError(
+            f"{run_dir} cannot be compared with the pretrained model on the validation digits (it "
+            f"held out {new.validation_size:,} training images, the pretrained model "
+            f"{shipped.validation_size:,}): train it with the default --validation, or add "
+            "--replace to ship it anyway."
+        )
+    if new.val_accuracy < shipped.val_accuracy:
+        raise ConfigError(
+            f"{run_dir} ({new.architecture}, validation {new.val_accuracy:.2%}) is less accurate "
+            f"than the pretrained model it would replace ({shipped.architecture}, validation "
+            f"{shipped.val_accuracy:.2%}); add --replace to ship it anyway."
+        )
+
+
 def ship_pretrained(run_dir: str | os.PathLike, replace: bool = False, quick: bool = False) -> Path:
     """Make the training run in ``run_dir`` (model.keras + run.json) the package's pretrained
     model, with its calibration (fitted first if the run has none, e.g. an interrupted one).
 
     Refused: an ensemble (the pretrained model is one network), a run whose files are the
-    package's own, and, unless ``replace``, a run less accurate than the shipped model.
+    package's own, and, unless ``replace``, a run less accurate than the shipped model on the
+    validation digits (the choice is made on validation, never on the test set).
 
     Returns: the weights file written.
     """
@@ -397,12 +419,8 @@ def ship_pretrained(run_dir: str | os.PathLike, replace: bool = False, quick: bo
             f"Ship one run, e.g. {REBUILD_COMMAND}"
         )
     new, shipped = (run_record(r) for r in (run["record"], pretrained_record()["record"]))
-    if new.test_accuracy < shipped.test_accuracy and not replace:
-        raise ConfigError(
-            f"{run_dir} ({new.architecture}, test {new.test_accuracy:.2%}) is less "
-            f"accurate than the pretrained model it would replace ({shipped.architecture}, "
-            f"test {shipped.test_accuracy:.2%}); add --replace to ship it anyway."
-        )
+    if not replace:
+        _check_better_on_validation(run_dir, new, shipped)
     model = load_model(model_path)
     if not calibration_path(model_path).is_file():
         calibrate_and_save(model_path, model, quick=quick)

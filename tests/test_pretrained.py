@@ -150,3 +150,28 @@ def test_its_record_and_calibration_are_bound_to_the_shipped_weights(
             calibration.for_model(models.PRETRAINED)
     finally:
         models._pretrained_weights.cache_clear()
+
+
+def test_shipping_a_run_is_decided_on_validation_not_on_test(tmp_path):
+    """`pretrained --run` compares validation accuracy (the choice), never test accuracy (only
+    reported): a run better on test but worse on validation is refused."""
+    import json
+
+    from handwriting import jobs
+    from handwriting.training import ConfigError
+
+    shipped = models.pretrained_record()["record"]
+    better_on_test_only = {
+        **shipped,
+        "val_accuracy": shipped["val_accuracy"] - 0.001,
+        "test_accuracy": 1.0,
+    }
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "run.json").write_text(json.dumps({"record": better_on_test_only}))
+    with pytest.raises(ConfigError, match="validation"):
+        jobs.ship_pretrained(run)
+    no_validation = {**shipped, "validation_size": 0, "val_accuracy": float("nan")}
+    (run / "run.json").write_text(json.dumps({"record": no_validation}))
+    with pytest.raises(ConfigError, match="cannot be compared"):
+        jobs.ship_pretrained(run)
