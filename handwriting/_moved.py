@@ -40,10 +40,15 @@ MOVED = {
 class _MovedLoader(importlib.abc.Loader):
     def __init__(self, old: str, homes: tuple[str, ...]):
         self.old, self.homes = old, homes
+        self.home_spec = None
 
     def create_module(self, spec):
         modules = [importlib.import_module(home) for home in self.homes]
         if len(modules) == 1:
+            # The import system sets the module's __spec__ to the old name's after this; the
+            # home's own is put back in exec_module (importlib.resources and submodule imports
+            # of the home read it).
+            self.home_spec = modules[0].__spec__
             return modules[0]
         joined = types.ModuleType(spec.name, f"Moved to {' and '.join(self.homes)}.")
         for module in reversed(modules):
@@ -53,6 +58,8 @@ class _MovedLoader(importlib.abc.Loader):
         return joined
 
     def exec_module(self, module):
+        if self.home_spec is not None:
+            module.__spec__ = self.home_spec
         warnings.warn(
             f"{self.old} moved to {' and '.join(self.homes)}; the old name goes in the "
             "next release.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.resources
 import shutil
 import subprocess
 import sys
@@ -99,6 +100,9 @@ def test_an_old_module_name_still_imports_with_a_warning(old):
         assert all(getattr(module, name) is getattr(home, name) for name in public)
     if len(homes) == 1:
         assert module is homes[0]  # the very module: what a notebook changes, the lab sees
+        assert module.__spec__.name == homes[0].__name__  # the home keeps its own spec
+        if hasattr(homes[0], "__path__"):  # a package still finds its data (pen digits)
+            assert importlib.resources.files(homes[0].__name__).is_dir()
 
 
 def test_the_readme_and_the_package_docstring_describe_the_checked_layers():
