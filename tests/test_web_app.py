@@ -186,7 +186,7 @@ def test_the_calibration_is_applied_identically_in_keras_and_tfjs(
     url, model_path = calibrated_apps
     open_app(page, f"{url}fitted/")
     assert (
-        page.evaluate("() => window.handwriting.honest.calibration()")
+        page.evaluate("() => window.handwriting.calibration()")
         == Calibration(temperature=2.5).as_dict()
     )
     (x, y), _ = mnist_small
@@ -241,7 +241,7 @@ def test_a_scribble_is_not_a_digit_in_the_app_and_the_pad(pretrained_app, page, 
     """Dense cross-hatching with the shipped model and its real thresholds: "not a digit"."""
     open_app(page, pretrained_app)
     assert (
-        page.evaluate("() => window.handwriting.honest.calibration()")
+        page.evaluate("() => window.handwriting.calibration()")
         == for_model(PRETRAINED).as_dict()
     )
     for stroke in non_digit_drawing("cross-hatching", np.random.default_rng(0)).strokes:

@@ -205,12 +205,13 @@ def test_js_and_numpy_draw_the_too_little_line_in_the_same_place(preprocess_page
 
 @pytest.mark.browser
 def test_a_missing_model_is_reported_on_the_page_under_the_csp(preprocess_page):
-    """web/ has no model/ folder: the page says so (not only the console), and TF.js itself
-    ran under the Content-Security-Policy (no eval)."""
+    """web/ is no export (no export.json, no model/ folder): the page says so (not only the
+    console), naming the first file it could not read, and TF.js itself ran under the
+    Content-Security-Policy (no eval)."""
     outcome = preprocess_page.evaluate(
         "() => window.handwriting.ready.then(() => 'loaded', err => err.message)"
     )
-    assert outcome.startswith("Could not load the model") and "404" in outcome
+    assert outcome.startswith("Could not read export.json") and "404" in outcome
     status = preprocess_page.locator("#status")
     assert status.get_attribute("class") == "error" and status.inner_text() == outcome
     assert preprocess_page.evaluate("() => typeof tf.tensor === 'function'")
