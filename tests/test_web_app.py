@@ -241,8 +241,7 @@ def test_a_scribble_is_not_a_digit_in_the_app_and_the_pad(pretrained_app, page, 
     """Dense cross-hatching with the shipped model and its real thresholds: "not a digit"."""
     open_app(page, pretrained_app)
     assert (
-        page.evaluate("() => window.handwriting.calibration()")
-        == for_model(PRETRAINED).as_dict()
+        page.evaluate("() => window.handwriting.calibration()") == for_model(PRETRAINED).as_dict()
     )
     for stroke in non_digit_drawing("cross-hatching", np.random.default_rng(0)).strokes:
         draw_with_mouse(page, stroke)

@@ -577,8 +577,9 @@ class TrainingPanel(widgets.VBox):
         returns the fine-tuned model's refitted calibration."""
         result = finetune_module.run_result(run, held_out, base_calibration)
         self.finetune_result = result
+        number = len(self.runs) + 1  # its row in the runs table, added once it is calibrated
         self.finetune_view.value = (
-            f"<div><b>Fine-tuning #{len(self.runs)}: before → after</b></div>"
+            f"<div><b>Fine-tuning #{number}: before → after</b></div>"
             + comparison_html(result.comparison)
             + "<div><b>Held-out drawings that changed answer "
             f"({len(result.comparison.changed)})</b></div>"
