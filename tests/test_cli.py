@@ -30,7 +30,8 @@ def test_train_then_evaluate(tmp_path, capsys):
     weights = Path(handwriting.__file__).parent / PRETRAINED_WEIGHTS
     shipped = weights.read_bytes()
     assert main(["pretrained", "--run", str(out)]) == 2  # a 1-epoch run does not replace it
-    assert "less accurate than the pretrained model it would replace" in capsys.readouterr().err
+    # refused on validation: a quick run holds out 500 digits, not the 5,000 it is compared on
+    assert "add --replace to ship it anyway" in capsys.readouterr().err
     assert weights.read_bytes() == shipped
 
 
