@@ -270,18 +270,22 @@ def test_shift_and_scale_mimics_off_centre_small_drawing(mnist_small):
     assert cy > 16 and cx < 11
 
 
+#: The spec's constants (web/PREPROCESSING.md), named once in Python and once in JS.
+CONSTANTS = (
+    "CANVAS_SIZE",
+    "MODEL_SIZE",
+    "DIGIT_BOX",
+    "STROKE_WIDTH",
+    "MIN_DIGIT_FRACTION",
+    "MAX_INK_FRACTION",
+    "MIN_INK_MASS",
+    "CENTER_OF_MASS",
+)
+
+
 def test_python_and_js_name_the_same_constants():
     js = (ROOT / "web" / "preprocess.js").read_text()
-    for name in (
-        "CANVAS_SIZE",
-        "MODEL_SIZE",
-        "DIGIT_BOX",
-        "STROKE_WIDTH",
-        "MIN_DIGIT_FRACTION",
-        "MAX_INK_FRACTION",
-        "MIN_INK_MASS",
-        "CENTER_OF_MASS",
-    ):
+    for name in CONSTANTS:
         found = re.findall(rf"const {name} = ([0-9.]+);", js)
         assert len(found) == 1, f"{name} must be defined once in preprocess.js"
         assert float(found[0]) == getattr(preprocess, name), name

@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pytest
 from conftest import ROOT
-from test_preprocess import ALMOST_EMPTY, THIN_DIGITS, frame, ring
+from test_preprocess import ALMOST_EMPTY, CONSTANTS, THIN_DIGITS, frame, ring
 
 from handwriting import preprocess
 from handwriting.browser import serve_directory
@@ -31,16 +31,6 @@ from handwriting.strokes import rasterize_strokes
 
 WEB = ROOT / "web"
 TOLERANCE = 1e-6
-CONSTANTS = (
-    "CANVAS_SIZE",
-    "MODEL_SIZE",
-    "DIGIT_BOX",
-    "STROKE_WIDTH",
-    "MIN_DIGIT_FRACTION",
-    "MAX_INK_FRACTION",
-    "MIN_INK_MASS",
-    "CENTER_OF_MASS",
-)
 
 # Runs HandwritingPreprocess on raw RGBA bytes; returns the 784 pixels or the refusal reason.
 _JS_PREPROCESS = """([b64, width, height, center]) => {
