@@ -21,7 +21,7 @@ from pathlib import Path
 from handwriting.data import load_mnist
 from handwriting.drawn import pendigits
 from handwriting.drawn.benchmark_sets import ROLE_MEANINGS, ROLES, SET_NAMES, benchmark_drawings
-from handwriting.honest.calibration import NOT_A_DIGIT_SHARE, fit, for_model
+from handwriting.honest.calibration import CLEAR, NOT_A_DIGIT_SHARE, UNUSUAL, fit, for_model
 from handwriting.honest.drawn_benchmark import CONFIDENT, drawn_digit_benchmark, drawn_summary
 from handwriting.models import architectures
 from handwriting.models import digit_model as models
@@ -478,9 +478,11 @@ def markdown(data: dict) -> str:
             f"The pad's path for every drawing: strokes rasterised with the round brush, "
             "`preprocess_canvas`, the model, then temperature scaling and the rule "
             "(web/CALIBRATION.md: "
-            '"not a digit" when the calibrated top two hold less than the model\'s floor; else a '
-            f'digit when the top probability is >= {rule["sure"]}, "not sure: a 4 or a 9?" when '
-            f'the top two reach {rule["pair"]}, else "not a digit"). T is fitted on the training '
+            f"a digit when the top probability is >= {rule['sure']} and the drawing is digit-like "
+            "(its calibrated top two reach the model's floor, or its top probability reaches "
+            f'{CLEAR}); "not sure: a 4 or a 9?" when a digit-like drawing\'s top two reach '
+            f"{rule['pair']} or the top probability reaches {UNUSUAL} (an unusual digit); else "
+            '"not a digit"). T is fitted on the training '
             "images each model "
             "held out (5,000; quick: 500), up to 2,000 of them redrawn as strokes with a training "
             "seed; "

@@ -60,6 +60,16 @@ def test_reliability_table_counts_every_example():
     assert all(r["low"] <= r["confidence"] <= r["high"] for r in full)
 
 
+def _rows(*tops_and_seconds):
+    """Probability rows with the given top (digit 7) and second (digit 1); the rest spread."""
+    rows = []
+    for top, second in tops_and_seconds:
+        row = np.full(10, (1 - top - second) / 8)
+        row[[7, 1]] = top, second
+        rows.append(row)
+    return np.stack(rows)
+
+
 def test_the_rule_digit_unsure_not_a_digit():
     sure = np.full(10, 0.01)
     sure[7] = 0.91
@@ -70,30 +80,45 @@ def test_the_rule_digit_unsure_not_a_digit():
     edge = np.full(10, (1 - cal.SURE) / 9)
     edge[2] = cal.SURE
     assert cal.verdicts(edge)[0] == "digit"  # the threshold itself counts as sure
+    # no pair, but one digit leads: an unusual digit ("not sure"), not "not a digit"
+    leads, spread = _rows((cal.UNUSUAL, 0.1), (cal.UNUSUAL - 0.01, 0.1))
+    assert list(cal.verdicts(np.stack([leads, spread]))) == ["unsure", "not_a_digit"]
 
 
-def test_below_the_floor_even_a_sure_looking_answer_is_not_a_digit():
-    sure = np.full(10, 0.02)
-    sure[7] = 0.82  # top two: 0.84
-    confident = np.full(10, 0.001)
-    confident[7] = 0.991  # top two: 0.992
-    both = np.stack([sure, confident])
-    assert list(cal.verdicts(both)) == ["digit", "digit"]  # no floor: both digits
-    assert list(cal.verdicts(both, floor=0.95)) == ["not_a_digit", "digit"]
-    assert list(cal.Calibration(floor=0.95).verdicts(both)) == ["not_a_digit", "digit"]
-    assert cal.verdicts(confident, floor=0.992)[0] == "digit"  # the floor itself is enough
+def test_below_the_floor_a_digit_that_leads_is_unsure_not_refused():
+    # top two below the floor (0.97) in every row
+    rows = _rows((0.85, 0.05), (cal.CLEAR, 0.04), (0.6, 0.05), (0.3, 0.2))
+    assert list(cal.verdicts(rows)) == ["digit", "digit", "unsure", "not_a_digit"]  # no floor
+    expected = ["unsure", "digit", "unsure", "not_a_digit"]
+    assert list(cal.verdicts(rows, floor=0.97)) == expected
+    assert list(cal.Calibration(floor=0.97).verdicts(rows)) == expected
+    assert cal.verdicts(_rows((0.9, 0.07)), floor=0.97)[0] == "digit"  # the floor itself is enough
 
 
-def test_the_floor_lets_one_percent_of_held_out_digits_through_as_not_a_digit():
+def test_a_digit_read_at_ninety_percent_is_never_refused():
+    rng = np.random.default_rng(3)
+    rows = rng.dirichlet(np.full(10, 0.3), size=5000)
+    top = rows.max(axis=1)
+    for floor in (0.0, 0.95, 0.999, 1.0):
+        for sure in (0.5, cal.SURE, cal.CLEAR):
+            verdicts = cal.verdicts(rows, sure=sure, floor=floor)
+            assert (verdicts[top >= cal.CLEAR] == "digit").all(), (floor, sure)
+    # and "not a digit" only where no digit leads
+    assert (top[cal.verdicts(rows, floor=1.0) == "not_a_digit"] < cal.UNUSUAL).all()
+
+
+def test_the_floor_lets_one_percent_of_held_out_digits_through_as_less_digit_like():
     probabilities, _ = _overconfident(2000, 0.5, seed=4)
     floor = cal.fit_floor(probabilities)
-    below = (np.sort(probabilities, axis=1)[:, -2:].sum(axis=1) < floor).mean()
+    two = np.sort(probabilities, axis=1)[:, -2:].sum(axis=1)
+    below = (two < floor).mean()
     assert 0.005 <= below <= cal.NOT_A_DIGIT_SHARE
-    assert (cal.verdicts(probabilities, sure=0.0, floor=floor) == "not_a_digit").mean() == below
-    assert (
-        cal.fit_floor(probabilities, share=0.0)
-        <= np.sort(probabilities, axis=1)[:, -2:].sum(axis=1).min()
-    )
+    # below the floor and not clearly one digit: never the plain "digit" answer
+    verdicts = cal.verdicts(probabilities, sure=0.0, floor=floor)
+    unclear = (two < floor) & (probabilities.max(axis=1) < cal.CLEAR)
+    assert unclear.any() and (verdicts[unclear] != "digit").all()
+    assert (verdicts[~unclear] == "digit").all()
+    assert cal.fit_floor(probabilities, share=0.0) <= two.min()
     with pytest.raises(cal.CalibrationError, match="no examples"):
         cal.fit_floor(np.zeros((0, 10)))
 
@@ -251,7 +276,8 @@ def _read(drawings):
 # Thresholds that force a verdict, for the pad's messages (the app: tests/test_web_app.py, real
 # thresholds).
 UNSURE = cal.Calibration(temperature=1.0, sure=1.0, pair=1e-6)  # never sure: always a pair
-NOT_A_DIGIT = cal.Calibration(temperature=1.0, sure=1.0, pair=1.0)  # ... and the pair never enough
+# ... never sure, the pair never enough, and so flattened that no digit leads
+NOT_A_DIGIT = cal.Calibration(temperature=20.0, sure=1.0, pair=1.0)
 
 
 def test_the_pad_says_unsure_and_not_a_digit_and_keeps_the_bars(tiny_model):

@@ -13,7 +13,7 @@ from handwriting.honest import calibration
 from handwriting.honest.recognizer import NOT_A_DIGIT_MESSAGE, verdict_message
 
 WEB = ROOT / "web"
-CONSTANTS = ("SURE", "PAIR", "EPSILON")
+CONSTANTS = ("SURE", "PAIR", "CLEAR", "UNUSUAL", "EPSILON")
 
 
 def test_python_and_js_define_the_same_thresholds():
@@ -64,11 +64,16 @@ def test_js_applies_the_temperature_and_the_rule_like_numpy(browser):
             assert [row["message"] for row in js] == [
                 verdict_message(v, r) for v, r in zip(expected, q, strict=False)
             ]
-        # the floor turns sure digits into "not a digit" in both
-        sure_but_low = (floored.verdicts(floored.apply(p)) == "not_a_digit") & (
-            floored.apply(p).max(axis=1) >= 0.7
-        )
-        assert sure_but_low.sum() > 5
+        # every verdict and every branch of the rule is met in both
+        q = floored.apply(p)
+        verdicts, top = floored.verdicts(q), q.max(axis=1)
+        assert {"digit", "unsure", "not_a_digit"} == set(verdicts)
+        two = np.sort(q, axis=1)[:, -2:].sum(axis=1)
+        # below the floor: sure-looking answers under CLEAR become "not sure", above it digits
+        below = two < floored.floor
+        assert ((verdicts == "unsure") & below & (top >= 0.7) & (top < calibration.CLEAR)).sum() > 5
+        assert ((verdicts == "digit") & below & (top >= calibration.CLEAR)).sum() >= 3
+        assert ((verdicts == "unsure") & below & (top < 0.7)).sum() > 5  # unusual digits
         # as Calibration(): no floor unless given, the defaults, numbers out of range refused
         create = "(calibration) => window.HandwritingCalibration.create(calibration)"
         assert page.evaluate(create, {"temperature": 0.5, "sure": 0.7, "pair": 0.9})["floor"] == 0

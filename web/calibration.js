@@ -8,6 +8,8 @@
 
   const SURE = 0.7;
   const PAIR = 0.9;
+  const CLEAR = 0.9;
+  const UNUSUAL = 0.5;
   const EPSILON = 1e-12;
 
   const NOT_A_DIGIT_MESSAGE = "That does not look like a digit. Draw one digit from 0 to 9.";
@@ -41,13 +43,17 @@
     return [order[0], order[1]];
   }
 
-  /** "digit", "unsure" or "not_a_digit" for CALIBRATED probabilities. */
+  /** "digit", "unsure" or "not_a_digit" for CALIBRATED probabilities: below the floor a digit
+   *  read at CLEAR or more is still answered, and a drawing whose top digit reaches UNUSUAL is
+   *  an unusual digit ("unsure"); "not_a_digit" only when no digit leads. */
   function verdict(calibrated, sure = SURE, pair = PAIR, floor = 0.0) {
     const [first, second] = topTwo(calibrated);
-    const two = calibrated[first] + calibrated[second];
-    if (two < floor) return "not_a_digit";
-    if (calibrated[first] >= sure) return "digit";
-    return two >= pair ? "unsure" : "not_a_digit";
+    const top = calibrated[first];
+    const two = top + calibrated[second];
+    const digitLike = two >= floor || top >= CLEAR;
+    if (digitLike && top >= sure) return "digit";
+    if ((digitLike && two >= pair) || top >= UNUSUAL) return "unsure";
+    return "not_a_digit";
   }
 
   /** What the app says for a verdict (as handwriting.recognizer.verdict_message). */
@@ -59,5 +65,5 @@
     return verdictName === "not_a_digit" ? NOT_A_DIGIT_MESSAGE : "";
   }
 
-  window.HandwritingCalibration = { SURE, PAIR, EPSILON, create, apply, verdict, message };
+  window.HandwritingCalibration = { SURE, PAIR, CLEAR, UNUSUAL, EPSILON, create, apply, verdict, message };
 })();
