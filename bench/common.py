@@ -133,6 +133,7 @@ SECTION_ORDER = (
     "tfjs",
     "robustness",
     "drawn",
+    "verdict_rule",
     "inspection",
     "learner",
     "finetune",

@@ -186,14 +186,23 @@ def _top_and_two(calibrated) -> tuple[np.ndarray, np.ndarray]:
     return p[:, -1], p[:, -1] + p[:, -2]
 
 
-def verdicts(calibrated, sure: float = SURE, pair: float = PAIR, floor: float = 0.0) -> np.ndarray:
-    """The rule on CALIBRATED probabilities: "digit", "unsure" or "not_a_digit" per row."""
+def verdicts(
+    calibrated,
+    sure: float = SURE,
+    pair: float = PAIR,
+    floor: float = 0.0,
+    clear: float = CLEAR,
+    unusual: float = UNUSUAL,
+) -> np.ndarray:
+    """The rule on CALIBRATED probabilities: "digit", "unsure" or "not_a_digit" per row
+    (``clear`` and ``unusual`` are the constants' values; others only to compare rules, as
+    ``bench/verdict_rule.py`` does)."""
     top, two = _top_and_two(calibrated)
-    digit_like = (two >= floor) | (top >= CLEAR)
+    digit_like = (two >= floor) | (top >= clear)
     return np.where(
         digit_like & (top >= sure),
         "digit",
-        np.where((digit_like & (two >= pair)) | (top >= UNUSUAL), "unsure", "not_a_digit"),
+        np.where((digit_like & (two >= pair)) | (top >= unusual), "unsure", "not_a_digit"),
     )
 
 
