@@ -79,3 +79,15 @@ def test_the_cli_says_what_to_do_when_the_doodles_cannot_be_had(tmp_path, monkey
     monkeypatch.setenv(quickdraw.PATH_ENV, str(tmp_path / "missing.tgz"))
     assert main(["evaluate", "--model", "pretrained", "--drawn", "--quick"]) == 2
     assert "error: HANDWRITING_QUICKDRAW=" in capsys.readouterr().err
+
+
+def test_the_kinds_split_by_their_place_in_sorted_order_even_and_odd():
+    """The rule written before any evaluation drawing was read: digit-like kinds out, the rest
+    sorted (code points: capitals first), even places development, odd places evaluation."""
+    kinds = ["cat", "The Mona Lisa", "circle", "ant", "bicycle", "zebra", "line"]
+    assert quickdraw.split_kinds(kinds) == {
+        "development": ["The Mona Lisa", "bicycle", "zebra"],
+        "evaluation": ["ant", "cat"],
+    }
+    assert quickdraw.FROZEN == "2026-12-06" and quickdraw.FROZEN in quickdraw.__doc__
+    assert quickdraw.DRAWINGS == {"development": range(4), "evaluation": range(50, 54)}

