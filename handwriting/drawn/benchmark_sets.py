@@ -133,7 +133,7 @@ def quickdraw_drawings(rng: np.random.Generator, per_kind: int) -> list[Drawing]
     """Doodles real people drew for Quick, Draw! (:func:`handwriting.drawn.quickdraw.doodles`:
     ``per_kind`` of every kind that is no digit's shape), redrawn as pen strokes like the MNIST
     digits and placed and varied like every drawing. For the benchmark: no recipe trains on them."""
-    images, kinds = quickdraw.doodles(per_kind)
+    images, kinds = quickdraw.doodles("development", per_kind)
     return [
         place(digit_strokes(image), rng, None, kind, shift_strokes=False)
         for image, kind in zip(images, kinds, strict=False)
