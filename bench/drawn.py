@@ -4,8 +4,9 @@ Every registry architecture (and the pretrained model, when the package has one)
 drawn-digit benchmark of :func:`handwriting.drawn.evaluation_drawings`: real writers' pen digits
 first (the held-out part of :mod:`handwriting.drawn.pendigits`), MNIST test digits redrawn as pen
 strokes, the hand-written style sets and the non-digits, both in the shapes the training drawings
-share and in held-out shapes no training data has, and Quick, Draw! doodles. Every set is shown
-with its role (:data:`handwriting.drawn.ROLES`). Each model's temperature is fitted on the
+share and in held-out shapes no training data has, and Quick, Draw! doodles in two halves of
+different kinds (development; evaluation, frozen 2026-12-06 and only reported). Every set is
+shown with its role (:data:`handwriting.drawn.ROLES`). Each model's temperature is fitted on the
 training images it held out (never the test set or the drawings).
 
 ``--arch NAME ...`` measures only those models (``pretrained`` among them) and keeps the other
@@ -19,7 +20,7 @@ import json
 from pathlib import Path
 
 from handwriting.data import load_mnist
-from handwriting.drawn import pendigits
+from handwriting.drawn import pendigits, quickdraw
 from handwriting.drawn.benchmark_sets import ROLE_MEANINGS, ROLES, SET_NAMES, benchmark_drawings
 from handwriting.honest.calibration import CLEAR, NOT_A_DIGIT_SHARE, UNUSUAL, fit, for_model
 from handwriting.honest.drawn_benchmark import CONFIDENT, drawn_digit_benchmark, drawn_summary
@@ -38,6 +39,8 @@ from .common import (
 TITLE = "Drawn digits and non-digits: the pad's path, calibration, 'not sure' and 'not a digit'"
 PRETRAINED = "pretrained"
 LEAST_FLAGGED = 5  # Quick, Draw! kinds listed per model
+#: The Quick, Draw! halves, in the order shown, and how the text names them.
+DOODLE_HALVES = {"doodles": "development half", "doodles_evaluation": "evaluation half"}
 
 
 def _trained_as(row: dict, start: str = "") -> str:
@@ -105,6 +108,7 @@ def _sizes(drawn, test_size: int) -> dict:
         "held_out_styles": len(drawn.held_out_styles),
         "held_out_non_digits": len(drawn.held_out_non_digits),
         "doodles": len(drawn.doodles),
+        "doodles_evaluation": len(drawn.doodles_evaluation),
         "mnist_test": int(test_size),
     }
 
@@ -302,9 +306,15 @@ def _roles_table(sizes: dict, roles: dict) -> list[str]:
         ],
     )
     meanings = "; ".join(f"**{role}**: {meaning}" for role, meaning in ROLE_MEANINGS.items())
-    evaluation = [SET_NAMES[f] for f, role in roles.items() if role == "evaluation"]
+    evaluation = [
+        SET_NAMES[f] for f, role in roles.items() if role == "evaluation" and sizes.get(f)
+    ]
     plainly = (
-        f"Evaluation sets here: {', '.join(evaluation)}."
+        f"**Evaluation set here: {', '.join(evaluation)}**, frozen in code before it was first "
+        "read and only reported; every other set was looked at while choosing (development) or "
+        "has the training data's own shapes (training), so its figures flatter the choices made "
+        "on it. The project's other evaluation set, the 14 writers of the pen digits' test "
+        "part, is kept outside the repository, and no figure here comes from it."
         if evaluation
         else "**No set here is an evaluation set.** Every one was looked at while choosing "
         "recipes, thresholds and templates (development), or has the training data's own "
@@ -346,6 +356,7 @@ def markdown(data: dict) -> str:
             role("non-digits flagged", "non_digits"),
             role("held-out non-digits flagged", "held_out_non_digits"),
             role("Quick, Draw! doodles flagged", "doodles"),
+            role("Quick, Draw! evaluation half flagged", "doodles_evaluation"),
             "confident mistakes (raw -> calibrated)",
             "ECE strokes (raw -> calibrated)",
         ],
@@ -363,6 +374,9 @@ def markdown(data: dict) -> str:
                 _pct(r["non_digits"]["flagged"]),
                 f"**{_pct(r['held_out_non_digits']['flagged'])}**",
                 f"**{_pct(r['doodles']['flagged'])}**",
+                f"**{_pct(r['doodles_evaluation']['flagged'])}**"
+                if "doodles_evaluation" in r
+                else "–",
                 f"{_pct(r['mnist']['confident_mistakes_uncalibrated'])} -> "
                 f"{_pct(r['mnist']['confident_mistakes'])}",
                 f"{r['mnist']['ece_before']:.3f} -> {r['mnist']['ece_after']:.3f}",
@@ -410,36 +424,53 @@ def markdown(data: dict) -> str:
     )
     styles = _per_template(reports, "per_style", ("styles", "held_out_styles"), "style")
     kinds = _per_template(reports, "per_kind", ("non_digits", "held_out_non_digits"), "non-digit")
-    doodle_kinds = len(any_report["doodles"]["per_kind"])
+    doodle_kinds = {}  # half -> how many kinds, from the first row that has it
+    for r in reports.values():
+        for family in DOODLE_HALVES:
+            if family in r:
+                doodle_kinds.setdefault(family, len(r[family]["per_kind"]))
     doodles = markdown_table(
         [
             "model",
+            "set (role)",
             "flagged",
-            f"kinds never flagged (of {doodle_kinds})",
+            "kinds never flagged",
             "read as a digit (digit: drawings)",
             "least flagged kinds (share flagged)",
         ],
         [
             [
                 name,
-                _pct(r["doodles"]["flagged"]),
-                sum(rate == 0 for rate in r["doodles"]["per_kind"].values()),
+                labelled(family),
+                _pct(d["flagged"]),
+                f"{sum(rate == 0 for rate in d['per_kind'].values())} of {len(d['per_kind'])}",
                 ", ".join(
                     f"{digit}: {n}"
-                    for digit, n in sorted(
-                        r["doodles"]["read_as"].items(), key=lambda item: -item[1]
-                    )
+                    for digit, n in sorted(d["read_as"].items(), key=lambda item: -item[1])
                 ),
                 ", ".join(
                     f"{kind} {_pct(rate)}"
-                    for kind, rate in sorted(
-                        r["doodles"]["per_kind"].items(), key=lambda item: item[1]
-                    )[:LEAST_FLAGGED]
+                    for kind, rate in sorted(d["per_kind"].items(), key=lambda item: item[1])[
+                        :LEAST_FLAGGED
+                    ]
                 ),
             ]
             for name, r in reports.items()
+            for family in DOODLE_HALVES
+            if family in r
+            for d in [r[family]]
         ],
     )
+    doodle_sets = " and ".join(
+        f"{sizes[family]:,} of the {half}'s {doodle_kinds[family]} kinds"
+        for family, half in DOODLE_HALVES.items()
+        if sizes.get(family) and family in doodle_kinds
+    )
+    if "doodles_evaluation" not in sizes:  # rows measured before the kinds were split
+        doodle_sets = (
+            f"{sizes['doodles']:,} of {doodle_kinds['doodles']} kinds, measured before they "
+            f"were split into halves on {quickdraw.FROZEN}"
+        )
     last = list(reports)[-1]
     rows = zip(
         reports[last]["mnist"]["reliability_before"],
@@ -498,7 +529,7 @@ def markdown(data: dict) -> str:
             f"({len(any_report['held_out_styles']['per_style'])} styles) and "
             f"{sizes['held_out_non_digits']:,} "
             f"held-out non-digits ({len(any_report['held_out_non_digits']['per_kind'])} kinds), "
-            f"{sizes['doodles']:,} Quick, Draw! doodles ({doodle_kinds} kinds); flags on "
+            f"Quick, Draw! doodles: {doodle_sets}; flags on "
             f"{sizes['mnist_test']:,} MNIST test digits. The drawn training data (`drawcnn`, "
             "`pretrained`) comes from "
             "the very templates of the styles and non-digits (`STYLES`, `NON_DIGIT_KINDS`: other "
@@ -514,8 +545,11 @@ def markdown(data: dict) -> str:
             "(`handwriting.drawn.quickdraw`: drawings players of Google's game made in 20 seconds, "
             "CC BY 4.0, every kind but those often drawn as a digit's shape, such as circle and "
             "line) "
-            "are other people's hands: no model here trains on them, but they too were looked at "
-            "while choosing (role: development). "
+            "are other people's hands: no model here trains on them. Their kinds, sorted, are "
+            f"split by a rule fixed on {quickdraw.FROZEN}: even places are the development half "
+            "(drawings 0-3 of each kind, looked at while choosing; role: development), odd places "
+            "the evaluation half (drawings 50-53 of each kind, first read after that day, only "
+            "reported; role: evaluation). "
             '"Right" is the most likely digit (refused drawings count wrong); a confident mistake '
             "is a "
             "wrong digit given with >= 90 % confidence. Targets: >= 90 % of non-digits flagged, <= "
@@ -530,8 +564,8 @@ def markdown(data: dict) -> str:
             styles,
             "**Non-digits flagged, per kind** (held out: kinds no training data has):",
             kinds,
-            f"**Quick, Draw! doodles**: {sizes['doodles']:,} drawings by real people "
-            f"({sizes['doodles'] // doodle_kinds} of each kind, redrawn as "
+            f"**Quick, Draw! doodles**: drawings by real people ({doodle_sets}, "
+            f"{sizes['doodles'] // doodle_kinds['doodles']} of each kind, redrawn as "
             f"strokes), kinds no model trains on:",
             doodles,
             f"**Reliability on the redrawn MNIST digits, {last}** (before and after temperature "

@@ -35,11 +35,16 @@ def test_train_then_evaluate(tmp_path, capsys):
     assert weights.read_bytes() == shipped
 
 
-def test_evaluate_drawn_reads_the_drawn_benchmark_as_the_pad_does(capsys):
+def test_evaluate_drawn_reads_the_drawn_benchmark_as_the_pad_does(capsys, monkeypatch):
     import re
 
+    from handwriting.drawn import BENCHMARK_SIZES
     from handwriting.honest.calibration import for_model
 
+    # Only reported, never a test's threshold: the Quick, Draw! evaluation half (frozen
+    # 2026-12-06) is left out here, so no test scores a model on it (tests/test_drawn_digits.py
+    # shows how a report carries it, with stand-in drawings).
+    monkeypatch.setitem(BENCHMARK_SIZES, "quick", (*BENCHMARK_SIZES["quick"][:5], 0))
     assert main(["evaluate", "--model", "pretrained", "--drawn", "--quick"]) == 0
     printed = capsys.readouterr().out
 
@@ -57,7 +62,8 @@ def test_evaluate_drawn_reads_the_drawn_benchmark_as_the_pad_does(capsys):
     # The <= 2 % target is on all 10,000 test digits (bench drawn: 1.2 %); the quick run's first
     # 1,000 are a little harder for the pretrained model (2.1 % flagged, 2026-11-30).
     assert percent("non-digits flagged:") >= 85 and percent("MNIST test digits flagged:") <= 3
-    assert "of 327)" in printed and percent("real people's Quick, Draw! doodles") >= 80
+    assert "of 164)" in printed and percent("real people's Quick, Draw! doodles") >= 80
+    assert "evaluation half" not in printed
     temperature = for_model("pretrained").temperature
     assert (
         re.search(r"confidence: [\d.]+% of \d+", printed)

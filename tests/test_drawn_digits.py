@@ -152,7 +152,8 @@ def test_the_benchmark_reports_the_held_out_families(mnist_small):
 
 
 def test_the_benchmark_reads_real_peoples_doodles_as_non_digits(mnist_small):
-    """Quick, Draw! doodles: one family more, from a stream of its own; the rest is unchanged."""
+    """Quick, Draw! doodles, development half: one family more, from a stream of its own; the rest
+    is unchanged."""
     from handwriting.drawn import quickdraw
     from handwriting.honest.drawn_benchmark import drawn_digit_benchmark, drawn_summary
 
@@ -161,31 +162,80 @@ def test_the_benchmark_reads_real_peoples_doodles_as_non_digits(mnist_small):
     drawn = dd.evaluation_drawings(
         x_test[:3], y_test[:3], per_style=1, non_digits=13, doodles_per_kind=1
     )
-    assert without.doodles == [] and _same(
-        _every_drawing(without), _every_drawing(drawn)[: -len(drawn.doodles)]
-    )
+    assert without.doodles == [] == drawn.doodles_evaluation
+    assert _same(_every_drawing(without), _every_drawing(drawn)[: -len(drawn.doodles)])
     again = dd.evaluation_drawings(
         x_test[:0], y_test[:0], per_style=0, non_digits=0, doodles_per_kind=1
     )
     assert _same(drawn.doodles, again.doodles)
     kinds = [d.kind for d in drawn.doodles]
-    assert len(kinds) == len(set(kinds)) == 345 - len(quickdraw.DIGIT_LIKE) and "cat" in kinds
+    development = quickdraw.split_kinds(quickdraw.load()["package_kinds"])["development"]
+    assert kinds == development and len(development) == 164 and "cat" in kinds
     assert all(d.label is None for d in drawn.doodles)
     images, refusals = drawn.model_inputs("doodles")
     assert refusals.count(None) >= 0.99 * len(kinds) and images.shape[1:] == (28, 28, 1)
     report = drawn_digit_benchmark(Clueless(), drawn)
     assert report["doodles"]["count"] == len(kinds) and report["doodles"]["flagged"] == 1.0
-    assert "Quick, Draw! doodles 100.0% of 327" in "\n".join(drawn_summary(report))
+    assert "Quick, Draw! doodles 100.0% of 164" in "\n".join(drawn_summary(report))
     assert "doodles" not in drawn_digit_benchmark(Clueless(), without)
-    assert report["doodles"]["read_as"] == {}
+    assert "doodles_evaluation" not in report and report["doodles"]["read_as"] == {}
     sevens = drawn_digit_benchmark(SureSeven(), drawn)["doodles"]
     assert sevens["flagged"] < 0.01 and sevens["read_as"] == {"7": sevens["verdicts"]["digit"]}
 
 
+def test_the_evaluation_half_is_a_family_of_its_own_kinds_from_a_stream_of_its_own(mnist_small):
+    """Quick, Draw!'s evaluation half (frozen 2026-12-06): other kinds than the development half,
+    drawn from a stream spawned after every other, so no other family changes. Counts and shapes
+    only: no model is scored on these drawings here."""
+    from handwriting.drawn import quickdraw
+
+    _, (x_test, y_test) = mnist_small
+    sizes = {"per_style": 1, "non_digits": 13, "doodles_per_kind": 1}
+    development = dd.evaluation_drawings(x_test[:3], y_test[:3], **sizes)
+    both = dd.evaluation_drawings(x_test[:3], y_test[:3], **sizes, evaluation_doodles_per_kind=2)
+    assert dd.DrawnSet.FAMILIES[-1] == "doodles_evaluation"
+    assert _same(_every_drawing(development), _every_drawing(both)[: -len(both.doodles_evaluation)])
+    kinds = [d.kind for d in both.doodles_evaluation]
+    evaluation = quickdraw.split_kinds(quickdraw.load()["package_kinds"])["evaluation"]
+    assert kinds == [kind for kind in evaluation for _ in range(2)] and len(evaluation) == 163
+    assert not set(kinds) & {d.kind for d in both.doodles}
+    assert all(d.label is None and d.strokes for d in both.doodles_evaluation)
+    alone = dd.evaluation_drawings(
+        x_test[:0], y_test[:0], per_style=0, non_digits=0, evaluation_doodles_per_kind=2
+    )
+    assert alone.doodles == [] and _same(alone.doodles_evaluation, both.doodles_evaluation)
+
+
+def test_the_evaluation_half_is_reported_apart_with_its_role(mnist_small):
+    """How a report carries the evaluation half, shown with stand-in drawings (the held-out
+    templates): its own family, role "evaluation", its own words in the summary."""
+    from handwriting.honest.drawn_benchmark import drawn_digit_benchmark, drawn_summary
+
+    _, (x_test, y_test) = mnist_small
+    drawn = dd.evaluation_drawings(x_test[:3], y_test[:3], per_style=1, non_digits=13)
+    drawn.doodles, drawn.doodles_evaluation = (
+        drawn.held_out_non_digits[:4],
+        drawn.held_out_non_digits[4:7],
+    )
+    report = drawn_digit_benchmark(Clueless(), drawn)
+    assert report["doodles_evaluation"]["count"] == 3 and report["doodles"]["count"] == 4
+    assert report["roles"]["doodles_evaluation"] == "evaluation"
+    summary = "\n".join(drawn_summary(report))
+    assert (
+        "Quick, Draw! doodles 100.0% of 4; their evaluation half (other kinds, only reported) "
+        "100.0% of 3)" in summary
+    )
+    assert (
+        "evaluation (frozen before first read, only reported): evaluation half of the Quick, "
+        "Draw! doodles" in summary
+    )
+
+
 def test_every_set_the_benchmark_reports_has_one_role_defined_once():
     """Issue 32: training (the training data's shapes), development (looked at while choosing)
-    or evaluation (frozen before first read); the held-out templates, the doodles and the real
-    writers' held-out part were all looked at, so they are development."""
+    or evaluation (frozen before first read); the held-out templates, the doodles' development
+    half and the real writers' held-out part were all looked at, so they are development; the
+    doodles' evaluation half, frozen 2026-12-06, is evaluation."""
     assert set(dd.ROLES) == set(dd.DrawnSet.FAMILIES) | {"mnist_test"} == set(dd.SET_NAMES)
     assert set(dd.ROLE_MEANINGS) == {"training", "development", "evaluation"}
     assert set(dd.ROLES.values()) <= set(dd.ROLE_MEANINGS)
@@ -194,6 +244,16 @@ def test_every_set_the_benchmark_reports_has_one_role_defined_once():
         dd.ROLES[family]
         for family in ("real_writers", "mnist", "held_out_styles", "held_out_non_digits", "doodles")
     } == {"development"}
+    assert dd.ROLES["doodles_evaluation"] == "evaluation"
+    assert [f for f, role in dd.ROLES.items() if role == "evaluation"] == ["doodles_evaluation"]
+
+
+def test_the_full_benchmark_reads_every_shipped_doodle_of_both_halves_and_quick_mode_one():
+    from handwriting.drawn import quickdraw
+
+    full, quick = dd.BENCHMARK_SIZES["full"], dd.BENCHMARK_SIZES["quick"]
+    assert (full[3], full[5]) == tuple(len(d) for d in quickdraw.DRAWINGS.values()) == (4, 4)
+    assert (quick[3], quick[5]) == (1, 1)
 
 
 def test_the_real_writers_are_the_pen_digits_held_out_part_all_of_it_or_300_in_quick_mode():

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 
 import pytest
 from conftest import ROOT
@@ -96,3 +97,17 @@ def test_the_wheel_installed_in_a_fresh_venv_exports_an_app(wheel, tiny_model, t
     assert (tmp_path / "app" / "tf.min.js").read_bytes() == (
         ROOT / "web" / "tf.min.js"
     ).read_bytes()
+
+
+def test_the_wheel_ships_the_data_the_benchmark_reads(wheel):
+    """Package data: the pen digits and the Quick, Draw! doodles, each with its credit (and the
+    doodles with their package's licence), so an installed copy needs no download."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in (
+        "pendigits_data/pendigits-train.npz",
+        "pendigits_data/README.md",
+        "quickdraw_data/doodles.npz",
+        "quickdraw_data/README.md",
+        "quickdraw_data/LICENSE",
+    ):
+        assert f"handwriting/drawn/{name}" in names, name

@@ -7,7 +7,8 @@
 - :mod:`~.benchmark_sets`: the drawn-digit benchmark's sets and their roles (training,
   development, evaluation);
 - :mod:`~.pendigits`: real writers' pen digits (UCI), redrawn on the pad's canvas;
-- :mod:`~.quickdraw`: real people's Quick, Draw! doodles (non-digits);
+- :mod:`~.quickdraw`: real people's Quick, Draw! doodles (non-digits, shipped in a development
+  and an evaluation half);
 - :mod:`~.collected`: a person's own drawings, saved as PNGs in a folder.
 
 Layer: numpy only, above the core modules (preprocess, strokes, data, files); models, training

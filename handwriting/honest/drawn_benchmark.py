@@ -168,19 +168,20 @@ def drawn_digit_benchmark(model, drawn_set: DrawnSet, calibration=None, mnist_te
         {"calibration", "roles" (family -> its role in :data:`~handwriting.drawn.ROLES`, for
         every family reported), then (when the set has them) "real_writers", and "mnist",
         "styles", "held_out_styles": :func:`digit_scores` (the styles' + "per_style");
-        "non_digits", "held_out_non_digits" and (when the set has them) "doodles":
-        {"count", "flagged", "per_kind", "verdicts", "read_as" (digit -> drawings read as it)},
-        "mnist_test": {"count", "flagged", "accuracy"}}.
+        "non_digits", "held_out_non_digits" and (when the set has them) "doodles",
+        "doodles_evaluation": {"count", "flagged", "per_kind", "verdicts", "read_as" (digit ->
+        drawings read as it)}, "mnist_test": {"count", "flagged", "accuracy"}}.
         The real writers' digits are real people's pen digits; the styles and non-digits are the
         templates the training data shares; the held-out ones are shapes no training data has;
-        the doodles are real people's Quick, Draw! drawings.
+        the doodles are real people's Quick, Draw! drawings, in two halves of different kinds
+        (development; evaluation, frozen 2026-12-06 and only reported).
     """
 
     calibration = calibration or Calibration()
     report = {"calibration": calibration.as_dict(), "roles": {}}
     for family in drawn_set.DIGIT_FAMILIES:
         drawings = getattr(drawn_set, family)
-        if family == "real_writers" and not drawings:
+        if not drawings and family in drawn_set.OPTIONAL_FAMILIES:
             continue
         raw, calibrated, verdicts = read_drawings(
             model, drawings, calibration, drawn_set.model_inputs(family)
@@ -195,7 +196,7 @@ def drawn_digit_benchmark(model, drawn_set: DrawnSet, calibration=None, mnist_te
             }
     for family in drawn_set.NON_DIGIT_FAMILIES:
         drawings = getattr(drawn_set, family)
-        if family == "doodles" and not drawings:
+        if not drawings and family in drawn_set.OPTIONAL_FAMILIES:
             continue
         _, calibrated, verdicts = read_drawings(
             model, drawings, calibration, drawn_set.model_inputs(family)
@@ -220,6 +221,12 @@ def drawn_digit_benchmark(model, drawn_set: DrawnSet, calibration=None, mnist_te
     report["roles"] = {family: ROLES[family] for family in ROLES if family in report}
     return report
 
+
+#: How the summary names the Quick, Draw! halves on its non-digit line.
+DOODLE_LABELS = {
+    "doodles": "real people's Quick, Draw! doodles",
+    "doodles_evaluation": "their evaluation half (other kinds, only reported)",
+}
 
 #: A role in a few words, for a terminal line.
 ROLE_WORDS = {
@@ -268,11 +275,10 @@ def drawn_summary(report: dict) -> list[str]:
         f"{strokes['confident_mistakes']:.1%} of {strokes['mistakes']}",
         f"non-digits flagged: {report['non_digits']['flagged']:.1%} (held-out kinds "
         f"{report['held_out_non_digits']['flagged']:.1%}"
-        + (
-            ""
-            if "doodles" not in report
-            else f"; real people's Quick, Draw! doodles {report['doodles']['flagged']:.1%} of "
-            f"{report['doodles']['count']:,}"
+        + "".join(
+            f"; {label} {report[family]['flagged']:.1%} of {report[family]['count']:,}"
+            for family, label in DOODLE_LABELS.items()
+            if family in report
         )
         + ")"
         + (
