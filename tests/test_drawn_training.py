@@ -1,5 +1,7 @@
 """Training for drawn digits: pad-like augmentation, outlier exposure, the drawcnn recipe."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -155,6 +157,25 @@ def test_a_pendigits_share_adds_pen_digits_to_the_drawn_training_data(
     assert examples() == 100 + len(drawn_images)
     assert examples(pendigits_share=0.3) == 100 + len(drawn_images) + 30
     assert examples(pendigits_share=0.3, augment=False) == 100  # MNIST alone, as without
+
+
+def test_a_run_with_a_pendigits_share_trains_on_the_pen_digits_too(
+    forty_pen_digits, mnist_small, tmp_path, monkeypatch
+):
+    from handwriting.training import TrainingConfig, TrainingRun
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    (x, y), test = mnist_small
+    config = TrainingConfig.for_architecture(
+        "drawcnn", epochs=1, batch_size=32, seed=0, validation_size=20, pendigits_share=0.5
+    )
+    run = TrainingRun(config, data=((x[:200], y[:200]), test))
+    run.fit()
+    train, _ = config.split(200)
+    drawn_images, _ = drawn_training.drawn_training_data(x[train], y[train], seed=0)
+    examples = len(train) + len(drawn_images) + round(0.5 * len(train))
+    assert run.steps_per_epoch == run.batch == math.ceil(examples / 32)
+    assert forty_pen_digits == ["train"]
 
 
 def test_drawcnn_trains_with_its_recipe(mnist_small, tmp_path, monkeypatch):

@@ -195,6 +195,13 @@ def test_error_midway_marks_the_run_failed(mnist_small):
         ({"validation_size": 0.5}, "validation_size"),
         ({"optimizer": "lbfgs"}, "optimizer must be one of adam, sgd, rmsprop"),
         ({"architecture": "nope"}, "architecture must be one of"),
+        ({"pendigits_share": -0.1}, r"pendigits_share must be a number in \[0, 10\]"),
+        ({"pendigits_share": 11.0}, "pendigits_share must be a number"),
+        ({"pendigits_share": 0.3}, "pendigits_share needs a recipe trained on drawings"),
+        (
+            {"architecture": "drawcnn", "augment": False, "pendigits_share": 0.3},
+            "pendigits_share adds to the augmented drawings",
+        ),
     ],
 )
 def test_invalid_settings_are_refused_with_a_message(overrides, message):

@@ -368,13 +368,14 @@ class TrainingRun:
         return dataset
 
     def _training_dataset(self, name: str, x_train, y_train):
-        """The recipe's training ``tf.data`` (``name``: :func:`training_dataset`); sets
-        :attr:`steps_per_epoch` to the batches it really has: a "drawings" recipe adds drawings
-        to the MNIST images, and a one-cycle schedule counted on the MNIST images alone reached
-        learning rate 0 long before the run ended."""
+        """The recipe's training ``tf.data`` (``name``: :func:`training_dataset`), with the
+        config's pen digits; sets :attr:`steps_per_epoch` to the batches it really has: a
+        "drawings" recipe adds drawings to the MNIST images, and a one-cycle schedule counted
+        on the MNIST images alone reached learning rate 0 long before the run ended."""
         config = self.config
+        pen = {"pendigits_share": config.pendigits_share} if config.pendigits_share else {}
         dataset = training_dataset(name)(
-            x_train, y_train, config.batch_size, augment=config.augment, seed=config.seed
+            x_train, y_train, config.batch_size, augment=config.augment, seed=config.seed, **pen
         )
         batches = int(dataset.cardinality())
         if batches > 0:  # not unknown (-2) or infinite (-1): keep the MNIST count
