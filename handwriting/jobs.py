@@ -159,8 +159,9 @@ def calibrate_and_save(model_path: str | os.PathLike, model=None, quick: bool = 
 
 
 def train_and_calibrate(config, data, out: Path, listeners=()) -> tuple[TrainingRun, Saved | None]:
-    """Train one model into ``out``: model.keras with its calibration and run.json (replaced
-    together), and checkpoint.keras after every completed epoch.
+    """Train one model into ``out``: model.keras with its calibration and run.json (its record,
+    history and every setting of ``config``; replaced together), and checkpoint.keras after
+    every completed epoch.
 
     A run stopped (Ctrl+C, :meth:`TrainingRun.stop`) before its first epoch ended writes nothing
     (returns ``(run, None)``). A run stopped later keeps its best epoch: in model.keras if ``out``
@@ -182,7 +183,14 @@ def train_and_calibrate(config, data, out: Path, listeners=()) -> tuple[Training
         run.model,
         model_path,
         calibration,
-        records={record_path: {"record": record.as_row(), "history": run.history, **started}},
+        records={
+            record_path: {
+                "record": record.as_row(),
+                "history": run.history,
+                "config": dataclasses.asdict(config),
+                **started,
+            }
+        },
     )
     return run, Saved(model_path, calibration, len(run.validation[1]), record_path, beside)
 
