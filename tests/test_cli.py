@@ -31,7 +31,9 @@ def test_train_then_evaluate(tmp_path, capsys):
     shipped = weights.read_bytes()
     assert main(["pretrained", "--run", str(out)]) == 2  # a 1-epoch run does not replace it
     # refused on validation: a quick run holds out 500 digits, not the 5,000 it is compared on
-    assert "add --replace to ship it anyway" in capsys.readouterr().err
+    refusal = capsys.readouterr().err
+    assert "cannot be compared with the pretrained model on the validation digits" in refusal
+    assert "add --replace to ship it anyway" in refusal
     assert weights.read_bytes() == shipped
 
 

@@ -157,10 +157,11 @@ def _package_file(name: str) -> Path:
 
 def pretrained_record() -> dict:
     """The pretrained model's training record: ``{"record": RunRecord row, "history": ...,
-    "calibration": ..., "model_fingerprint": ...}``, a training run's ``run.json`` (validation
-    and test accuracy included) plus its calibration (read that with
-    ``calibration.for_model("pretrained")``) and the :func:`fingerprint` of the weights it
-    describes."""
+    "calibration": ..., "validation": ..., "model_fingerprint": ...}``, a training run's
+    ``run.json`` (validation and test accuracy included) plus its calibration (read that with
+    ``calibration.for_model("pretrained")``), its accuracy on the pen digits' held-out part
+    (``validation``, written by ``handwriting.jobs.ship_pretrained``; absent in a record shipped
+    before it) and the :func:`fingerprint` of the weights it describes."""
     path = _package_file(PRETRAINED_RECORD)
     if not path.is_file():
         raise ModelError(
