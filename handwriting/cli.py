@@ -3,6 +3,8 @@
     python -m handwriting architectures
     python -m handwriting train --arch cnn2 --epochs 12 --out runs/cnn2
     python -m handwriting train --arch drawcnn --init runs/bncnn/model.keras   # start from a bncnn
+    python -m handwriting train --arch drawcnn --init runs/drawcnn/model.keras --epochs 1 \
+        --lr 3e-4 --pendigits-share 0.3 --out runs/realcnn   # + real writers' pen digits
     python -m handwriting train --arch bncnn --members 3 --out runs/bncnn-x3   # an ensemble
     python -m handwriting train --members bncnn,bncnn,cnn2 --out runs/mixed    # mixed architectures
     python -m handwriting train --arch bncnn --members 3 --tta --out runs/tta  # + test-time shifts
@@ -118,6 +120,7 @@ def cmd_train(args) -> int:
             "seed": args.seed,
             "validation_size": args.validation,
             "initial_model": args.init,
+            "pendigits_share": args.pendigits_share,
         }.items()
         if value is not None
     }
@@ -334,6 +337,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="start from this saved model's weights (same layers, e.g. a bncnn for drawcnn)",
     )
     train.add_argument(
+        "--pendigits-share",
+        type=float,
+        metavar="SHARE",
+        help="also train on real writers' pen digits (the training part of the UCI pen "
+        "digits, drawn anew with random variation), SHARE x the MNIST training images "
+        "(0-10, default 0; drawcnn, augmented)",
+    )
+    train.add_argument(
         "--validation",
         type=int,
         metavar="N",
@@ -412,7 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
     pretrained.add_argument(
         "--replace",
         action="store_true",
-        help="ship the run even if its validation accuracy is below the current one's",
+        help="ship the run even if its validation accuracy (the mean of MNIST validation and "
+        "the pen digits' held-out part) is below the current one's",
     )
     pretrained.set_defaults(func=cmd_pretrained)
 

@@ -31,7 +31,9 @@ def test_train_then_evaluate(tmp_path, capsys):
     shipped = weights.read_bytes()
     assert main(["pretrained", "--run", str(out)]) == 2  # a 1-epoch run does not replace it
     # refused on validation: a quick run holds out 500 digits, not the 5,000 it is compared on
-    assert "add --replace to ship it anyway" in capsys.readouterr().err
+    refusal = capsys.readouterr().err
+    assert "cannot be compared with the pretrained model on the validation digits" in refusal
+    assert "add --replace to ship it anyway" in refusal
     assert weights.read_bytes() == shipped
 
 
@@ -118,6 +120,27 @@ def test_train_can_start_from_a_saved_model(tmp_path, capsys):
         == 2
     )
     assert "--init starts one model" in capsys.readouterr().err
+
+
+def test_train_with_real_writers_pen_digits(tmp_path, capsys, monkeypatch):
+    """--pendigits-share adds pen digits to a drawcnn run, and run.json records every option."""
+    from handwriting.drawn import pendigits
+
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    assert "--pendigits-share SHARE" in capsys.readouterr().out
+    assert main(["train", "--arch", "tiny", "--pendigits-share", "0.3", "--quick"]) == 2
+    assert "pendigits_share needs a recipe trained on drawings" in capsys.readouterr().err
+
+    load = pendigits.load
+    monkeypatch.setattr(pendigits, "load", lambda part: [a[:40] for a in load(part)])  # quick
+    monkeypatch.setenv("HANDWRITING_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "realcnn"
+    train = ["train", "--arch", "drawcnn", "--epochs", "1", "--quick", "--fraction", "0.1"]
+    assert main([*train, "--lr", "3e-4", "--pendigits-share", "0.3", "--out", str(out)]) == 0
+    config = json.loads((out / "run.json").read_text())["config"]
+    assert config["pendigits_share"] == 0.3 and config["learning_rate"] == 3e-4
+    assert config["architecture"] == "drawcnn" and config["data_fraction"] == 0.1
 
 
 def test_train_an_ensemble_keeps_each_member_and_saves_their_shift_averaged_average(

@@ -1,5 +1,7 @@
 """Training for drawn digits: pad-like augmentation, outlier exposure, the drawcnn recipe."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -98,6 +100,82 @@ def test_the_training_data_never_draws_a_held_out_template(mnist_small, monkeypa
     assert len(kinds) > 50
     assert set(kinds) <= {"mnist", "doodle", *templates.STYLES, *templates.NON_DIGIT_KINDS}
     assert "doodle" in kinds
+
+
+@pytest.fixture
+def forty_pen_digits(monkeypatch):
+    """pendigits.load gives the first 40 rows of a part (quick to render) and notes the parts."""
+    from handwriting.drawn import pendigits
+
+    load, parts = pendigits.load, []
+
+    def first_rows(part="all"):
+        parts.append(part)
+        points, labels = load(part)
+        return points[:40], labels[:40]
+
+    monkeypatch.setattr(pendigits, "load", first_rows)
+    return parts
+
+
+def test_pen_digits_are_trained_on_from_their_training_part_only_varied_and_cached(
+    forty_pen_digits, tmp_path, monkeypatch
+):
+    from handwriting.drawn import pendigits
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    images, labels = drawn_training.pendigits_training_data(100, seed=3)
+    assert forty_pen_digits == ["train"]  # the held-out part is development data
+    assert images.shape == (100, 28, 28, 1) and images.dtype == np.float32
+    points, train_labels = pendigits.load("train")
+    assert len(list(tmp_path.glob("pendigits-varied-*.npy"))) == 3  # 3 rounds of 40, cached
+    rounds = [drawn_training._pendigits_round(points, 3, r, cache=True) for r in range(3)]
+    assert not np.array_equal(rounds[0], rounds[1])  # every round drawn anew
+    rendered = np.concatenate(rounds).reshape(120, -1)
+    for image, label in zip(images, labels, strict=True):  # each kept with its own label
+        [row] = np.flatnonzero((rendered == image.reshape(1, -1)).all(axis=1))
+        assert label == np.tile(train_labels, 3)[row]
+    again = drawn_training.pendigits_training_data(100, seed=3, cache=False)
+    np.testing.assert_array_equal(again[0], images)  # the cache holds what drawing makes
+    np.testing.assert_array_equal(again[1], labels)
+    other, _ = drawn_training.pendigits_training_data(100, seed=4)
+    assert not np.array_equal(other, images)
+
+
+def test_a_pendigits_share_adds_pen_digits_to_the_drawn_training_data(
+    forty_pen_digits, mnist_small, tmp_path, monkeypatch
+):
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    (x, y), _ = mnist_small
+    x, y = x[:100], y[:100]
+    drawn_images, _ = drawn_training.drawn_training_data(x, y, seed=1)
+
+    def examples(**settings):
+        dataset = drawn_training.make_drawing_dataset(x, y, batch_size=32, seed=1, **settings)
+        return sum(len(batch[0]) for batch in dataset)
+
+    assert examples() == 100 + len(drawn_images)
+    assert examples(pendigits_share=0.3) == 100 + len(drawn_images) + 30
+    assert examples(pendigits_share=0.3, augment=False) == 100  # MNIST alone, as without
+
+
+def test_a_run_with_a_pendigits_share_trains_on_the_pen_digits_too(
+    forty_pen_digits, mnist_small, tmp_path, monkeypatch
+):
+    from handwriting.training import TrainingConfig, TrainingRun
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    (x, y), test = mnist_small
+    config = TrainingConfig.for_architecture(
+        "drawcnn", epochs=1, batch_size=32, seed=0, validation_size=20, pendigits_share=0.5
+    )
+    run = TrainingRun(config, data=((x[:200], y[:200]), test))
+    run.fit()
+    train, _ = config.split(200)
+    drawn_images, _ = drawn_training.drawn_training_data(x[train], y[train], seed=0)
+    examples = len(train) + len(drawn_images) + round(0.5 * len(train))
+    assert run.steps_per_epoch == run.batch == math.ceil(examples / 32)
+    assert forty_pen_digits == ["train"]
 
 
 def test_drawcnn_trains_with_its_recipe(mnist_small, tmp_path, monkeypatch):

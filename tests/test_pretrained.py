@@ -152,26 +152,59 @@ def test_its_record_and_calibration_are_bound_to_the_shipped_weights(
         models._pretrained_weights.cache_clear()
 
 
-def test_shipping_a_run_is_decided_on_validation_not_on_test(tmp_path):
-    """`pretrained --run` compares validation accuracy (the choice), never test accuracy (only
-    reported): a run better on test but worse on validation is refused."""
+def test_shipping_a_run_is_decided_on_both_validation_sets_never_on_test(
+    tiny_model, second_tiny_model, tmp_path, monkeypatch
+):
+    """`pretrained --run` ships a run whose mean accuracy on MNIST's validation digits and on the
+    pen digits' held-out part is at least the shipped model's; test accuracy (only reported)
+    never counts. The shipped model's pen accuracy is read from its record, else measured."""
     import json
 
     from handwriting import jobs
+    from handwriting.honest.calibration import Calibration
     from handwriting.training import ConfigError
 
-    shipped = models.pretrained_record()["record"]
-    better_on_test_only = {
-        **shipped,
-        "val_accuracy": shipped["val_accuracy"] - 0.001,
-        "test_accuracy": 1.0,
-    }
-    run = tmp_path / "run"
-    run.mkdir()
-    (run / "run.json").write_text(json.dumps({"record": better_on_test_only}))
-    with pytest.raises(ConfigError, match="validation"):
-        jobs.ship_pretrained(run)
-    no_validation = {**shipped, "validation_size": 0, "val_accuracy": float("nan")}
-    (run / "run.json").write_text(json.dumps({"record": no_validation}))
-    with pytest.raises(ConfigError, match="cannot be compared"):
-        jobs.ship_pretrained(run)
+    pen = {id(m): jobs.pendigits_held_out_accuracy(m) for m in (tiny_model, second_tiny_model)}
+    better, worse = sorted((tiny_model, second_tiny_model), key=lambda m: -pen[id(m)])
+    gap = pen[id(better)] - pen[id(worse)]
+    assert gap > 0.005  # two tiny models read the real writers' digits differently
+    row = {**models.pretrained_record()["record"], "architecture": "tiny", "val_accuracy": 0.95}
+    monkeypatch.setattr(models, "_package_file", lambda name: tmp_path / "package" / name)
+
+    def ship(run_model, run_row: dict, shipped_model, shipped_validation=None):
+        """Ship run_model (run.json: run_row) over shipped_model (its record: row); the new
+        record, or the refusal's message."""
+        models._pretrained_weights.cache_clear()
+        validation = {} if shipped_validation is None else {"validation": shipped_validation}
+        models.write_pretrained(shipped_model, {"record": row, **validation})
+        run = tmp_path / "run"
+        models.save_model(run_model, run / "model.keras", Calibration())
+        (run / "run.json").write_text(json.dumps({"record": run_row}))
+        try:
+            jobs.ship_pretrained(run)
+        except ConfigError as refusal:
+            return str(refusal)
+        finally:
+            models._pretrained_weights.cache_clear()
+        return models.pretrained_record()
+
+    # worse on MNIST validation, better on the pen digits, better on average: shipped, and its
+    # pen accuracy is kept in the record for the next choice
+    record = ship(better, {**row, "val_accuracy": 0.95 - gap / 2}, worse)
+    assert isinstance(record, dict), record
+    assert record["validation"] == {jobs.PEN_VALIDATION: pytest.approx(pen[id(better)])}
+    # better on MNIST validation, worse on the pen digits, worse on average: refused, with the
+    # four numbers (the shipped model's pen accuracy measured: its record has none)
+    refusal = ship(worse, {**row, "val_accuracy": 0.95 + gap / 2}, better)
+    assert "less accurate on validation" in refusal and "--replace" in refusal
+    for number in (0.95 + gap / 2, pen[id(worse)], 0.95, pen[id(better)]):
+        assert f"{number:.2%}" in refusal
+    # ... the same run is shipped when the record says the shipped model reads no pen digit
+    record = ship(worse, {**row, "val_accuracy": 0.95 + gap / 2}, better, {jobs.PEN_VALIDATION: 0})
+    assert isinstance(record, dict), record
+    assert record["record"]["val_accuracy"] == 0.95 + gap / 2
+    # the shipped model itself, worse on MNIST validation, better on test: refused
+    better_on_test_only = {**row, "val_accuracy": 0.949, "test_accuracy": 1.0}
+    assert "less accurate on validation" in ship(better, better_on_test_only, better)
+    no_validation = {**row, "validation_size": 0, "val_accuracy": float("nan")}
+    assert "cannot be compared" in ship(better, no_validation, better)

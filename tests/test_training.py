@@ -195,6 +195,13 @@ def test_error_midway_marks_the_run_failed(mnist_small):
         ({"validation_size": 0.5}, "validation_size"),
         ({"optimizer": "lbfgs"}, "optimizer must be one of adam, sgd, rmsprop"),
         ({"architecture": "nope"}, "architecture must be one of"),
+        ({"pendigits_share": -0.1}, r"pendigits_share must be a number in \[0, 10\]"),
+        ({"pendigits_share": 11.0}, "pendigits_share must be a number"),
+        ({"pendigits_share": 0.3}, "pendigits_share needs a recipe trained on drawings"),
+        (
+            {"architecture": "drawcnn", "augment": False, "pendigits_share": 0.3},
+            "pendigits_share adds to the augmented drawings",
+        ),
     ],
 )
 def test_invalid_settings_are_refused_with_a_message(overrides, message):
@@ -219,6 +226,31 @@ def test_a_misspelt_setting_is_named_with_the_closest_one():
         ConfigError, match="Unknown setting 'drawings_share' \\(did you mean 'drawing_share'"
     ):
         FineTuneConfig.for_model(architectures.build("tiny"), drawings_share=0.5)
+
+
+def test_a_one_cycle_schedule_spans_every_batch_of_the_drawn_data(
+    mnist_small, tmp_path, monkeypatch
+):
+    """drawcnn trains on MNIST plus drawings: its learning rate must last for all their batches
+    (counted on the MNIST images alone, the schedule reached 0 for the last fifth of a run)."""
+    from handwriting.data import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    rates = []
+
+    class LearningRates(TrainingListener):
+        def on_batch_end(self, run, epoch, batch, logs):
+            rates.append(float(run.model.optimizer.learning_rate))  # the next batch's rate
+
+    (x, y), test = mnist_small
+    config = TrainingConfig.for_architecture(
+        "drawcnn", epochs=1, batch_size=32, seed=0, validation_size=40
+    )
+    run = TrainingRun(config, data=((x[:400], y[:400]), test), listeners=[LearningRates()])
+    run.fit()
+    assert run.batch == len(rates) > math.ceil(run.train_size / 32)  # drawings add batches
+    assert run.steps_per_epoch == run.batch  # progress ends at "batch 15/15", not "15/12"
+    assert min(rates[:-1]) > 0  # every batch of the epoch learned something
 
 
 def test_batch_larger_than_the_data_is_refused(mnist_small):

@@ -365,10 +365,19 @@ def model_inputs(
 
 def _cache_path(points: np.ndarray, size: int) -> Path:
     """The cache file of these points' model inputs, keyed by everything that makes them."""
-    key = hashlib.sha1(np.ascontiguousarray(points).tobytes() + repr(int(size)).encode())
+    return cache_dir() / f"pendigits-{cache_key(points, int(size))}.npy"
+
+
+def cache_key(points: np.ndarray, *settings) -> str:
+    """16 hex digits that change with ``points``, ``settings`` (their reprs) and the source of
+    every module that draws or reads a pen digit: the name of a cache file of its renderings
+    (here, and for the varied renderings training uses)."""
+    key = hashlib.sha1(
+        np.ascontiguousarray(points).tobytes() + "".join(map(repr, settings)).encode()
+    )
     for source in (__file__, drawing.__file__, preprocess.__file__, strokes.__file__):
         key.update(Path(source).read_bytes())
-    return cache_dir() / f"pendigits-{key.hexdigest()[:16]}.npy"
+    return key.hexdigest()[:16]
 
 
 # ---------------------------------------------------------------- the data set's own step

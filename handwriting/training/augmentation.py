@@ -5,7 +5,8 @@ the brush is thicker or thinner relative to the digit, people slant and wobble, 
 and 1s in other styles, and draw things that are no digit at all. The ``drawcnn`` recipe trains
 on MNIST plus drawings from :mod:`handwriting.drawn`'s TRAINING generators (digits redrawn as pen
 strokes, style digits, non-digits and random doodles; made once per run by
-:func:`drawn_training_data`), and augments every batch:
+:func:`drawn_training_data`), with ``pendigits_share`` > 0 also on real writers' pen digits
+(:func:`pendigits_training_data`), and augments every batch:
 
 * :func:`random_brush_width` thickens or thins strokes (grey-level dilation / erosion);
 * :func:`random_warp` slants, rotates, scales, shifts and elastically distorts (Simard et al.
@@ -27,6 +28,7 @@ import tensorflow as tf
 
 from .. import drawn, files
 from ..data import CACHE_ENV, cache_dir
+from ..drawn import pendigits
 from ..models.losses import OUTLIER_LABEL
 
 #: Brush width change, in pixels of stroke width (negative: thinner), drawn uniformly.
@@ -217,6 +219,54 @@ def drawn_training_data(x: np.ndarray, y: np.ndarray, seed: int = 0, cache: bool
     return images, labels
 
 
+#: Real writers' pen digits (:mod:`handwriting.drawn.pendigits`, its TRAINING part only), as a
+#: share of the MNIST training images; 0 in the drawcnn recipe (:func:`pendigits_training_data`).
+PENDIGITS_SHARE = 0.0
+
+
+def pendigits_training_data(n: int, seed: int = 0, cache: bool = True):
+    """``n`` renderings of real writers' pen digits: ((n, 28, 28, 1) float32, (n,) labels).
+
+    Only the TRAINING part of :mod:`handwriting.drawn.pendigits` (``load("train")``; its held-out
+    part is development data and never trained on). Each digit is drawn ``ceil(n / 5,996)``
+    times, every time varied anew by a generator of ``seed`` (size, place, brush, slant, width:
+    :data:`~handwriting.drawn.pendigits.PEN_VARIATION`), so a model cannot learn one rendering
+    by heart; the first ``n`` of the shuffled renderings are kept. Rendered through the pad's
+    path (about 8 ms a digit, 45 s a round) and cached in ``$HANDWRITING_CACHE`` like
+    :func:`drawn_training_data`.
+    """
+    n = drawn.drawing.count(n)
+    points, labels = pendigits.load("train")
+    rounds = math.ceil(n / len(points))
+    images = np.concatenate(
+        [_pendigits_round(points, seed, r, cache) for r in range(rounds)]
+        or [np.zeros((0, 28, 28, 1), np.float32)]
+    )
+    chosen = np.random.default_rng([seed, 54]).permutation(len(images))[:n]
+    return images[chosen], np.tile(labels, rounds)[chosen].astype(np.int64)
+
+
+def _pendigits_round(points: np.ndarray, seed: int, round_: int, cache: bool) -> np.ndarray:
+    """One varied rendering of every pen digit ``points``, cached by everything that makes it."""
+    path = cache_dir() / f"pendigits-varied-{pendigits.cache_key(points, seed, round_)}.npy"
+    if cache and path.is_file():
+        return np.load(path)
+    rng = np.random.default_rng([seed, 53, round_])
+    images = pendigits.model_inputs(points, rng=rng).astype(np.float32)
+    if cache:
+        try:
+            with files.replacing(path) as partial:
+                np.save(partial, images)
+        except OSError as err:  # a cache is a shortcut: training goes on without it
+            warnings.warn(
+                f"Could not keep the pen digits' renderings in {path.parent} "
+                f"({err.strerror or err}); they will be drawn again next time. Set "
+                f"${CACHE_ENV} to a folder you can write to.",
+                stacklevel=2,
+            )
+    return images
+
+
 def make_drawing_dataset(
     x: np.ndarray,
     y: np.ndarray,
@@ -224,13 +274,18 @@ def make_drawing_dataset(
     shuffle: bool = True,
     augment: bool = True,
     seed: int | None = None,
+    pendigits_share: float = PENDIGITS_SHARE,
 ):
     """The training ``tf.data`` pipeline for drawn digits (same signature as ``data.make_dataset``).
 
     With ``augment``, the MNIST images ``x``, ``y`` are joined by :func:`drawn_training_data`
-    (redrawn digits, styles, non-digits, doodles) and every batch gets :func:`pad_augmentation`.
+    (redrawn digits, styles, non-digits, doodles) and, when ``pendigits_share`` > 0, by
+    ``pendigits_share * len(x)`` renderings of real writers' digits
+    (:func:`pendigits_training_data`); every batch gets :func:`pad_augmentation`.
     """
     parts = [(x, y)] + ([drawn_training_data(x, y, seed or 0)] if augment else [])
+    if augment and pendigits_share > 0:
+        parts.append(pendigits_training_data(int(round(len(x) * pendigits_share)), seed or 0))
     images = np.concatenate(
         [np.asarray(images, np.float32).reshape(-1, 28, 28, 1) for images, _ in parts]
     )

@@ -74,6 +74,9 @@ class TrainingConfig:
     initial_model: str | None = (
         None  # a saved model of the same layers to start from (None: random)
     )
+    # Real writers' pen digits (drawn.pendigits' training part, varied renderings) added to a
+    # "drawings" recipe's augmented data, as a share of the MNIST training images (0: none).
+    pendigits_share: float = 0.0
 
     @classmethod
     def for_architecture(cls, name: str, **overrides) -> TrainingConfig:
@@ -119,6 +122,8 @@ class TrainingConfig:
                 )
         number("learning_rate", self.learning_rate, 0, 10)
         number("lr_decay", self.lr_decay, 0, 1)
+        if number("pendigits_share", self.pendigits_share, 0, 10, low_open=False):
+            self._check_pendigits(found)
         if self.optimizer not in OPTIMIZERS:
             found.append(
                 f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}"
@@ -129,6 +134,19 @@ class TrainingConfig:
                 "first, or start from random weights)"
             )
         return found
+
+    def _check_pendigits(self, found: list[str]) -> None:
+        """Pen digits join the drawn training data: only a "drawings" recipe, augmented, has it."""
+        if not self.pendigits_share or self.architecture not in architectures.names():
+            return
+        dataset = architectures.get(self.architecture).recipe.dataset
+        if dataset != "drawings":
+            found.append(
+                f"pendigits_share needs a recipe trained on drawings (e.g. drawcnn), not "
+                f"{self.architecture}'s {dataset!r} data"
+            )
+        elif not self.augment:
+            found.append("pendigits_share adds to the augmented drawings: it needs augment on")
 
     def validate(self, train_size: int | None = None) -> TrainingConfig:
         """Raise :class:`ConfigError` listing every problem; return self when there are none."""

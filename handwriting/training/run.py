@@ -363,11 +363,24 @@ class TrainingRun:
                 start_from(self.model, config.initial_model)
             if recipe.mixed_precision and native_bfloat16():
                 self.model = with_policy(self.model, MIXED)
+            dataset = self._training_dataset(recipe.dataset, x_train, y_train)
             compile_model(self.model, config, self.steps_per_epoch)
-        make_dataset = training_dataset(recipe.dataset)
-        return make_dataset(
-            x_train, y_train, config.batch_size, augment=config.augment, seed=config.seed
+        return dataset
+
+    def _training_dataset(self, name: str, x_train, y_train):
+        """The recipe's training ``tf.data`` (``name``: :func:`training_dataset`), with the
+        config's pen digits; sets :attr:`steps_per_epoch` to the batches it really has: a
+        "drawings" recipe adds drawings to the MNIST images, and a one-cycle schedule counted
+        on the MNIST images alone reached learning rate 0 long before the run ended."""
+        config = self.config
+        pen = {"pendigits_share": config.pendigits_share} if config.pendigits_share else {}
+        dataset = training_dataset(name)(
+            x_train, y_train, config.batch_size, augment=config.augment, seed=config.seed, **pen
         )
+        batches = int(dataset.cardinality())
+        if batches > 0:  # not unknown (-2) or infinite (-1): keep the MNIST count
+            self.steps_per_epoch = batches
+        return dataset
 
     def _finish_early(self, status: str, seconds: float | None = None) -> None:
         """Restore the best epoch's weights and record a stopped/interrupted run (no record
