@@ -31,8 +31,11 @@ def test_its_record_says_how_it_was_trained_and_how_well_it_does():
     record = models.pretrained_record()["record"]
     assert record["architecture"] == "drawcnn" and record["train_size"] > 50_000
     assert record["val_accuracy"] > 0.985 and record["test_accuracy"] > 0.985
-    assert models.pretrained_record()["initial_model"] == "runs/bncnn/model.keras"  # train --init
+    # train --init: the real writers' epoch starts from the drawcnn run, itself from bncnn
+    assert models.pretrained_record()["initial_model"] == "runs/drawcnn/model.keras"
+    assert "--init runs/drawcnn/model.keras" in models.REBUILD_COMMAND
     assert "--init runs/bncnn/model.keras" in models.REBUILD_COMMAND
+    assert "--pendigits-share" in models.REBUILD_COMMAND
     calibration = models.pretrained_record()["calibration"]
     assert set(calibration) == {"temperature", "sure", "pair", "floor"}
     assert 0.5 < calibration["floor"] < 1  # fitted: 1 % of its held-out digits below it
