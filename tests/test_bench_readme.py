@@ -297,3 +297,33 @@ def test_best_accuracy_is_judged_on_validation_and_its_before_comes_from_the_res
     assert "hold no validation accuracy of the ensemble, so the verdict is on the test set" in (
         best_accuracy.markdown(older, single)
     )
+
+
+def test_finetune_reports_non_digits_flagged_on_kinds_it_never_trains_on():
+    """Issue 32: the fine-tuning section shows non-digits flagged before and after on the kinds
+    fine-tuning trains on (role: training) and on kinds it never sees (held-out kinds, doodles);
+    rows measured before those were read say so instead of showing nothing."""
+    import copy
+
+    from bench import finetune
+
+    stored = common.load_results()["sections"]["finetune"]["data"]
+    text = finetune.markdown(stored)
+    assert "non-digits flagged: kinds it trains on (training)" in text
+    assert "non-digits flagged: held-out kinds, never trained on (development)" in text
+    assert "_Not yet measured on the kinds fine-tuning never trains on: persons 1301" in text
+    rows = copy.deepcopy(stored)
+    for k, row in enumerate(rows):
+        for family, count in (("non_digits", 520), ("held_out_non_digits", 520), ("doodles", 8)):
+            row.update(
+                {
+                    f"{family}_count": count,
+                    f"{family}_flagged_before": 0.5,
+                    f"{family}_flagged_after": 0.25 + k / 8,
+                }
+            )
+    text = finetune.markdown(rows)
+    assert "Not yet measured" not in text
+    assert "drawings read: 520 (kinds it trains on), 520 (held-out kinds" in text
+    assert "| 50.0% -> 25.0% | 50.0% -> 25.0% | 50.0% -> 25.0% |" in text  # the first person
+    assert "| 50.0% -> 37.5% | 50.0% -> 37.5% | 50.0% -> 37.5% |" in text  # the median
