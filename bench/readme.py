@@ -52,15 +52,16 @@ def outside_blocks(text: str) -> str:
 
 
 def rerender(results: dict) -> dict:
-    """Rebuild the text of every section whose module renders it from its rows (``markdown``),
-    so a change in how a table is written never needs a re-measurement."""
+    """Rebuild the text and title of every section whose module renders it from its rows
+    (``markdown``), so a change in how a table is written (or what it is called) never needs a
+    re-measurement."""
     import importlib
 
     for name, section in results["sections"].items():
         module = importlib.import_module(f"bench.{name}")
         text = module.markdown(section["data"]) if hasattr(module, "markdown") else None
         if text is not None:
-            section["markdown"] = text
+            section.update(markdown=text, title=module.TITLE)
     return results
 
 

@@ -1,11 +1,13 @@
 """The command line: train, evaluate, and usage errors without tracebacks."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import rates
 
 import handwriting
 from handwriting.__main__ import main
@@ -37,40 +39,100 @@ def test_train_then_evaluate(tmp_path, capsys):
     assert weights.read_bytes() == shipped
 
 
-def test_evaluate_drawn_reads_the_drawn_benchmark_as_the_pad_does(capsys, monkeypatch):
-    import re
+#: The drawn-digit targets (bench drawn's text, issue 31): share of MNIST test digits flagged
+#: (not answered as a digit) at most, non-digits flagged and drawn digits read right at least;
+#: real writers' pen digits answered right at least (issue 31, on writers nothing here has seen:
+#: the held-out part shares writers with the training part, so it should read higher).
+MNIST_FLAGGED, NON_DIGITS_FLAGGED, DRAWN_RIGHT, PEN_ANSWERED_RIGHT = 0.02, 0.90, 0.97, 0.88
+
+
+@pytest.fixture(scope="module")
+def drawn_evaluation() -> str:
+    """What ``evaluate --model pretrained --drawn --quick`` prints (run once for the tests)."""
+    import contextlib
+    import io
 
     from handwriting.drawn import BENCHMARK_SIZES
-    from handwriting.honest.calibration import for_model
 
     # Only reported, never a test's threshold: the Quick, Draw! evaluation half (frozen
     # 2026-12-06) is left out here, so no test scores a model on it (tests/test_drawn_digits.py
     # shows how a report carries it, with stand-in drawings).
-    monkeypatch.setitem(BENCHMARK_SIZES, "quick", (*BENCHMARK_SIZES["quick"][:5], 0))
-    assert main(["evaluate", "--model", "pretrained", "--drawn", "--quick"]) == 0
-    printed = capsys.readouterr().out
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
+        patch.setitem(BENCHMARK_SIZES, "quick", (*BENCHMARK_SIZES["quick"][:5], 0))
+        assert main(["evaluate", "--model", "pretrained", "--drawn", "--quick"]) == 0
+    return printed.getvalue()
+
+
+def _percent(printed: str, label: str) -> float:
+    """The rate printed after ``label``, as a share."""
+    return float(re.search(re.escape(label) + r" ([\d.]+)%", printed).group(1)) / 100
+
+
+def _quick_sizes() -> dict:
+    """How many drawings (digits) each quick-mode rate is measured on."""
+    from handwriting.data import QUICK_TEST_SIZE
+    from handwriting.drawn.benchmark_sets import BENCHMARK_SIZES
+    from handwriting.drawn.templates import HELD_OUT_STYLES
+
+    strokes, per_style, non_digits, _, real_writers, _ = BENCHMARK_SIZES["quick"]
+    return {
+        "mnist_test": QUICK_TEST_SIZE,
+        "strokes": strokes,
+        "held_out_styles": per_style * len(HELD_OUT_STYLES),
+        "non_digits": non_digits,
+        "real_writers": real_writers,
+    }
+
+
+def test_evaluate_drawn_reads_the_drawn_benchmark_as_the_pad_does(drawn_evaluation):
+    """Every rate is checked against a bound set from its target and sample size before
+    looking (tests/rates.py: 99.9 % one-sided binomial), not against a figure seen in a run."""
+    from handwriting.honest.calibration import for_model
+
+    printed, n = drawn_evaluation, _quick_sizes()
 
     def percent(label):
-        return float(re.search(re.escape(label) + r" ([\d.]+)%", printed).group(1))
+        return _percent(printed, label)
 
-    assert "of 200 MNIST test digits redrawn as strokes" in printed
+    assert f"of {n['strokes']} MNIST test digits redrawn as strokes" in printed
     # the real writers' pen digits lead the drawn-digit lines (the first 300 held out in quick
-    # mode: 82 % read right by the pretrained model, 2026-12-06); every set's role closes them
+    # mode); every set's role closes them
     drawn_lines = printed.split("Drawn-digit benchmark", 1)[1].splitlines()[1:]
     assert drawn_lines[0].startswith("real writers' pen digits read right:")
-    assert "of 300 (development;" in drawn_lines[0] and percent("pen digits read right:") >= 75
+    assert f"of {n['real_writers']} (development;" in drawn_lines[0]
     assert drawn_lines[-1].startswith("set roles: training (")
-    assert percent("drawn digits read right:") >= 95 and percent("(held-out styles") >= 90
-    # The <= 2 % target is on all 10,000 test digits (bench drawn: 1.2 %); the quick run's first
-    # 1,000 are a little harder for the pretrained model (2.1 % flagged, 2026-11-30).
-    assert percent("non-digits flagged:") >= 85 and percent("MNIST test digits flagged:") <= 3
-    assert "of 164)" in printed and percent("real people's Quick, Draw! doodles") >= 80
-    assert "evaluation half" not in printed
+    assert percent("drawn digits read right:") >= rates.at_least(DRAWN_RIGHT, n["strokes"])
+    assert percent("(held-out styles") >= rates.at_least(DRAWN_RIGHT, n["held_out_styles"])
+    assert percent("non-digits flagged:") >= rates.at_least(NON_DIGITS_FLAGGED, n["non_digits"])
+    # "flagged": not answered as a digit: "not sure" (an unusual digit, since the rule of
+    # web/CALIBRATION.md changed), "not a digit" or refused
+    assert percent("MNIST test digits flagged:") <= rates.at_most(MNIST_FLAGGED, n["mnist_test"])
+    doodles = int(re.search(r"doodles [\d.]+% of (\d+)\)", printed).group(1))
+    assert doodles == 164 and "evaluation half" not in printed  # the development half only
+    assert percent("real people's Quick, Draw! doodles") >= rates.at_least(
+        NON_DIGITS_FLAGGED, doodles
+    )
     temperature = for_model("pretrained").temperature
     assert (
         re.search(r"confidence: [\d.]+% of \d+", printed)
         and f"at temperature {temperature:.2f}" in printed
     )
+
+
+def test_evaluate_drawn_real_writers_meet_their_target(drawn_evaluation):
+    answered = _percent(drawn_evaluation, "the pad answers right")
+    assert answered >= rates.at_least(PEN_ANSWERED_RIGHT, _quick_sizes()["real_writers"])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the pretrained model flags 78.8 % of the held-out non-digit kinds in quick mode "
+    "(2026-12-06), below the >= 90 % target's bound (79.8 %)",
+)
+def test_evaluate_drawn_held_out_non_digit_kinds_meet_their_target(drawn_evaluation):
+    flagged = _percent(drawn_evaluation, "(held-out kinds")
+    assert flagged >= rates.at_least(NON_DIGITS_FLAGGED, _quick_sizes()["non_digits"])
 
 
 def test_train_can_start_from_a_saved_model(tmp_path, capsys):

@@ -215,3 +215,46 @@ def test_non_digits_join_each_batch_as_outliers():
     assert "no room for MNIST digits" in " ".join(
         FineTuneConfig(batch_size=8, drawing_share=0.5, non_digit_share=0.5).problems()
     )
+
+
+def test_finetuning_forgets_not_a_digit_on_non_digit_kinds_it_never_trains_on(
+    mnist_small, personal_drawings
+):
+    """Issue 32: fine-tuning trains towards "no idea" on NON_DIGIT_KINDS only, so whether it
+    forgets "not a digit" is checked on the held-out kinds it never sees. The pretrained model,
+    fine-tuned for one epoch with the defaults, flags them (each model with its own calibration)
+    at least as often as the 99.9 % one-sided binomial bound around the base model's own rate on
+    the same drawings allows: a bound from the base, set before looking."""
+    import rates
+
+    from handwriting import drawn
+    from handwriting.drawn.benchmark_sets import evaluation_drawings
+    from handwriting.honest.drawn_benchmark import flag_rate, read_drawings
+    from handwriting.models.digit_model import PRETRAINED, load_pretrained
+    from handwriting.training.finetune import NON_DIGITS
+
+    trained_on = {d.kind for d in drawn.non_digit_drawings(np.random.default_rng(1), NON_DIGITS)}
+    assert trained_on <= set(drawn.NON_DIGIT_KINDS)
+    held_out = evaluation_drawings(
+        np.zeros((0, 28, 28)), np.zeros(0, int), per_style=0, non_digits=104
+    )
+    kinds = {d.kind for d in held_out.held_out_non_digits}
+    assert kinds == set(drawn.HELD_OUT_NON_DIGITS) and kinds.isdisjoint(trained_on)
+    base = load_pretrained()
+    result = finetune(
+        base,
+        personal_drawings,
+        FineTuneConfig.for_model(base, epochs=1),
+        data=mnist_small,
+        calibration=calibration.for_model(PRETRAINED),
+    )
+    inputs = held_out.model_inputs("held_out_non_digits")
+    flagged = {
+        when: flag_rate(read_drawings(model, held_out.held_out_non_digits, its, inputs)[2])
+        for when, model, its in (
+            ("before", base, calibration.for_model(PRETRAINED)),
+            ("after", result.model, result.calibration),
+        )
+    }
+    n = len(held_out.held_out_non_digits)
+    assert flagged["after"] >= rates.at_least(flagged["before"], n), flagged
