@@ -120,9 +120,7 @@ def _kept_rows(quick: bool, measuring: list[str], sizes: dict) -> dict:
     if previous is None:
         return {}
     data = previous["data"]
-    changed = sorted(
-        k for k, n in data.get("sizes", {}).items() if k in sizes and sizes[k] != n
-    ) or sorted(set(sizes) - set(data.get("sizes", {})))
+    changed = sorted(k for k, n in data.get("sizes", {}).items() if k in sizes and sizes[k] != n)
     if changed:  # rows of other sets cannot stand in one table with these: left out, and said
         print(
             f"  note: the sets {', '.join(changed)} have changed since the last drawn run; the "
