@@ -99,7 +99,9 @@ def _percent(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
-def markdown(rows: list[dict], model_name: str) -> str:
+def markdown(data: dict) -> str:
+    """The section's text from its stored data (``python -m bench --readme`` re-renders it)."""
+    rows, model_name = data["rules"], data.get("model", "the pretrained model")
     digit_columns = [
         (s, k)
         for s in ("mnist_validation", "real_writers")
@@ -136,8 +138,9 @@ def markdown(rows: list[dict], model_name: str) -> str:
 def run(quick: bool = False) -> dict:
     model = as_digit_model(PRETRAINED)
     rows = compare(model, for_model(PRETRAINED), _development_sets(quick))
+    data = {"rules": rows, "chosen": CHOSEN, "model": "the pretrained model"}
     return {
         "title": TITLE,
-        "markdown": markdown(rows, "the pretrained model"),
-        "data": {"rules": rows, "chosen": CHOSEN},
+        "markdown": markdown(data),
+        "data": data,
     }
