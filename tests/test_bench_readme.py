@@ -7,7 +7,14 @@ import re
 import pytest
 
 from bench import common
-from bench.readme import README, ReadmeError, generated_sections, outside_blocks, render_readme
+from bench.readme import (
+    README,
+    ReadmeError,
+    generated_sections,
+    hand_typed_figures,
+    outside_blocks,
+    render_readme,
+)
 
 
 def test_the_readme_tables_are_what_results_json_generates():
@@ -23,6 +30,43 @@ def test_the_readme_tables_are_what_results_json_generates():
 def test_no_measured_figure_is_typed_by_hand_outside_the_generated_tables():
     by_hand = re.findall(r"\d+\.\d\d ?%|\d+\.\d+ ?(?:ms|s)\b", outside_blocks(README.read_text()))
     assert by_hand == [], f"figures typed by hand in README.md: {by_hand}"
+
+
+@pytest.mark.parametrize(
+    "text, figure",
+    [
+        ("the same epoch took 17 s one day", "17 s"),
+        ("a 12.5 MB download", "12.5 MB"),
+        ("3.4 % of the redrawn digits are refused", "3.4 %"),
+        ("flags 35–85 % of the held-out kinds", "35–85 %"),
+        ("it took 17s", "17s"),
+        ("1,498 s in all, on a quiet machine", "1,498 s"),
+        ("a peak of 1.42 GiB", "1.42 GiB"),
+        ("about 17 minutes of this CPU", "17 minutes"),
+        ("MNIST flagged rose to at most 1.9 %", "1.9 %"),  # "at most" can report a measurement
+        ("<!-- bench:x -->\n1 %\n<!-- /bench:x -->\nbut 2 ms here", "2 ms"),
+    ],
+)
+def test_a_measured_figure_typed_by_hand_is_found(text, figure):
+    found = hand_typed_figures(text)
+    assert len(found) == 1 and found[0].startswith(repr(figure)), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the target is ≥ 90 % of non-digits flagged, ≤ 60 s",
+        "a digit read at 90 % or more is never refused",
+        "redraws them at a random height (35–85 % of the canvas)",
+        "so that 1 % of the held-out images fall below it, `NOT_A_DIGIT_SHARE`",
+        "### Time to\n99 % accuracy",
+        "`train --arch fast  # 99 % in 8 s`\n```bash\nmake lab  # 17 s\n```",
+        "<!-- bench:accuracy -->\n| 99.63% | 12 s |\n<!-- /bench:accuracy -->\n",
+        "most 7s are read as 2s, and 5 seeds of 893,414 bytes",
+    ],
+)
+def test_definitions_code_and_generated_blocks_are_not_measured_figures(text):
+    assert hand_typed_figures(text) == []
 
 
 def test_a_block_for_a_section_that_was_never_measured_is_an_error():
