@@ -74,6 +74,70 @@ def test_a_block_for_a_section_that_was_never_measured_is_an_error():
         render_readme("<!-- bench:nothing -->\n<!-- /bench:nothing -->\n", {"sections": {}})
 
 
+def test_every_exploration_is_dated_and_says_how_it_was_made():
+    """Issue 32: a figure measured once while exploring is recorded with its date and the
+    command that made it, or says that none was recorded, in which session and commit."""
+    entries = common.load_results()["explorations"]
+    assert len({entry["id"] for entry in entries}) == len(entries)
+    for entry in entries:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", entry["date"]), entry["id"]
+        assert entry["title"] and entry["what"] and entry["commits"], entry["id"]
+        assert "`python -m " in entry["command"] or re.search(
+            r"not recorded: measured by hand in session \d+, see git [0-9a-f]{7}", entry["command"]
+        ), entry["id"]
+        assert all(len(row) == len(entry["columns"]) for row in entry["rows"]), entry["id"]
+
+
+def test_an_exploration_block_is_rendered_from_its_record_and_a_missing_one_is_an_error():
+    entry = {
+        "id": "x",
+        "title": "A trial",
+        "date": "2026-12-01",
+        "command": "not recorded: measured by hand in session 15, see git a0cb1c6",
+        "what": "One model.",
+        "columns": ["score", "flagged"],
+        "rows": [["energy", "81.0 %"]],
+    }
+    results = {"sections": {}, "explorations": [entry]}
+    text = "<!-- bench:explorations:x -->\n<!-- /bench:explorations:x -->\n"
+    rendered = render_readme(text, results)
+    assert "measured 2026-12-01; command: not recorded: measured by hand in session 15" in rendered
+    assert "| energy | 81.0 % |" in rendered and hand_typed_figures(rendered) == []
+    assert render_readme(rendered, results) == rendered
+    with pytest.raises(ReadmeError, match="exploration 'y'"):
+        render_readme(text.replace(":x", ":y"), results)
+
+
+def test_the_costs_of_calibration_and_the_rule_are_said_beside_what_they_buy():
+    """Issue 32: calibration lowers the error but raises the confident mistakes; the rule
+    leaves few MNIST test digits unanswered but more of the drawings the pad gets."""
+    from bench.readme import costs
+
+    family = {
+        "mistakes": 43,
+        "ece_before": 0.091,
+        "ece_after": 0.006,
+        "confident_mistakes_uncalibrated": 0.07,
+        "confident_mistakes": 0.326,
+        "unsure": 0.004,
+        "not_a_digit": 0.034,
+        "refused": 0.0,
+        "answered_right": 0.955,
+    }
+    row = {"mnist": family, "mnist_test": {"flagged": 0.012}, "measured": {"date": "D"}}
+    text = costs({"data": {"models": {"m": row}}}, "m")
+    assert "lowers its expected calibration error on the redrawn MNIST digits from 0.091 to " in (
+        text
+    )
+    assert "raises its confident mistakes (wrong at >= 90% confidence) from 7.0% to 32.6%" in text
+    assert "leaves 1.2% of the MNIST test digits unanswered" in text
+    assert 'but 3.8% of the redrawn stroke digits the pad gets (3.4% "not a digit"' in text
+    assert "real writers" not in text
+    row["real_writers"] = {**family, "confident_mistakes": 0.05, "mistakes": 320}
+    text = costs({"data": {"models": {"m": row}}}, "m")
+    assert "confident mistakes from 7.0% to 5.0% of 320" in text
+
+
 def test_rows_keep_their_own_record_when_a_section_is_merged(tmp_path, monkeypatch):
     monkeypatch.setattr(common, "RESULTS_JSON", tmp_path / "results.json")
     monkeypatch.setattr(common, "RESULTS_MD", tmp_path / "results.md")
