@@ -12,7 +12,6 @@ from bench.readme import (
     ReadmeError,
     generated_sections,
     hand_typed_figures,
-    outside_blocks,
     render_readme,
 )
 
@@ -22,14 +21,17 @@ def test_the_readme_tables_are_what_results_json_generates():
     assert render_readme(text, common.load_results()) == text, (
         "README.md's tables differ from bench/results.json: run `python -m bench --readme`"
     )
-    assert {"accuracy", "time_to_99", "overhead", "pad_latency", "tfjs"} <= set(
+    assert {"accuracy", "time_to_99", "overhead", "pad_latency", "tfjs", "costs:pretrained"} <= set(
         generated_sections(text)
     )
 
 
 def test_no_measured_figure_is_typed_by_hand_outside_the_generated_tables():
-    by_hand = re.findall(r"\d+\.\d\d ?%|\d+\.\d+ ?(?:ms|s)\b", outside_blocks(README.read_text()))
-    assert by_hand == [], f"figures typed by hand in README.md: {by_hand}"
+    """Issue 32: every number with a unit outside code and the generated blocks is a definition
+    (a target, a setting); a measurement is recorded in bench/results.json and rendered."""
+    by_hand = hand_typed_figures(README.read_text())
+    assert by_hand == [], "figures typed by hand in README.md (record them in bench/results.json's "
+    "explorations and render them, or reword):\n" + "\n".join(by_hand)
 
 
 @pytest.mark.parametrize(
