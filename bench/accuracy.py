@@ -127,8 +127,9 @@ def _compared_on_test(row: dict) -> str:
         else f"it is {-margin} short of {BEST_TARGET:.1%}"
     )
     return (
-        f" (a choice made on this test set: {len(recipes)} `{row['architecture']}` recipes "
-        f"were compared on it: {'; '.join(recipes)}; {clears} of the "
+        f" (a choice made on this test set: at least {len(recipes)} `{row['architecture']}` "
+        "recipes were compared on it, those with rows in the history of bench/results.json: "
+        f"{'; '.join(recipes)}; {clears} of the "
         f"{MNIST_TEST_DIGITS:,} test digits)"
     )
 

@@ -434,7 +434,7 @@ def test_the_accuracy_target_says_how_many_recipes_were_compared_on_the_test_set
     n = len(accuracy.RECIPES_COMPARED_ON_TEST["bncnn"])
     margin = round(bncnn["test_accuracy"] * 10_000) - 9_960
     text = accuracy.markdown(rows)
-    assert n >= 4 and f"{n} `bncnn` recipes were compared on it: " in text
+    assert n >= 4 and f"at least {n} `bncnn` recipes were compared on it, those with rows" in text
     assert f"it clears 99.6% by {margin} of the 10,000 test digits" in text
     missed = copy.deepcopy(rows)
     for row in missed:
