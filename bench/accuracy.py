@@ -28,6 +28,19 @@ HEADERS = [
     "measured",
 ]
 SEED = 0
+BEST_TARGET = 0.996  # issue #8: the best architecture's test accuracy
+MNIST_TEST_DIGITS = 10_000
+#: Recipes whose test accuracy was read before the current one (their rows are in the history
+#: of bench/results.json), the last change made after a "not met": a choice made on the test
+#: set, which the target line says (issue #32).
+RECIPES_COMPARED_ON_TEST = {
+    "bncnn": (
+        "20 epochs, a smaller network (git a32f89d)",
+        "30 epochs with exponential decay (git fb3b968; not met on 2026-11-29, git 0adda80)",
+        "20 epochs one-cycle with label smoothing (git 12f3e52)",
+        "15 epochs one-cycle, this one (git 287c217)",
+    ),
+}
 
 
 def _table_row(row: dict) -> list:
@@ -99,6 +112,28 @@ def markdown(rows: list[dict]) -> str:
     return text
 
 
+def _compared_on_test(row: dict) -> str:
+    """How many recipes of ``row``'s architecture were compared on the test set, and by how
+    many test digits it clears the target (or misses it); "" for a recipe never re-tuned."""
+    recipes = RECIPES_COMPARED_ON_TEST.get(row["architecture"])
+    if not recipes:
+        return ""
+    margin = round(row["test_accuracy"] * MNIST_TEST_DIGITS) - round(
+        BEST_TARGET * MNIST_TEST_DIGITS
+    )
+    clears = (
+        f"it clears {BEST_TARGET:.1%} by {margin}"
+        if margin >= 0
+        else f"it is {-margin} short of {BEST_TARGET:.1%}"
+    )
+    return (
+        f" (a choice made on this test set: at least {len(recipes)} `{row['architecture']}` "
+        "recipes were compared on it, those with rows in the history of bench/results.json: "
+        f"{'; '.join(recipes)}; {clears} of the "
+        f"{MNIST_TEST_DIGITS:,} test digits)"
+    )
+
+
 def _old(row: dict) -> str:
     """ " †" for a row measured before the validation split (see OLD_PROTOCOL)."""
     return "" if "val_accuracy" in row else " †"
@@ -108,9 +143,11 @@ def targets(rows: list[dict]) -> str:
     """The accuracy targets, met or not, from the rows."""
     by_name = {row["architecture"]: row for row in rows}
     best = max(rows, key=lambda row: row["test_accuracy"])
+    met = best["test_accuracy"] >= BEST_TARGET
     lines = [
-        f"best architecture >= 99.6 % test accuracy: `{best['architecture']}`{_old(best)} "
-        f"{best['test_accuracy']:.2%}, **{'met' if best['test_accuracy'] >= 0.996 else 'not met'}**"
+        f"best architecture >= {BEST_TARGET:.1%} test accuracy: `{best['architecture']}`"
+        f"{_old(best)} {best['test_accuracy']:.2%}, **{'met' if met else 'not met'}**"
+        + _compared_on_test(best)
     ]
     if "cnn2" in by_name:
         cnn2 = by_name["cnn2"]["test_accuracy"]

@@ -153,7 +153,21 @@ def render_markdown(results: dict) -> str:
     for name in names:
         section = results["sections"][name]
         parts += [f"## {section['title']}", "", stamp(section), "", section["markdown"], ""]
+    if results.get("explorations"):
+        parts += ["## Explorations: measured once, not a benchmark section", ""]
+        parts += [exploration_markdown(entry) + "\n" for entry in results["explorations"]]
     return "\n".join(parts)
+
+
+def exploration_markdown(entry: dict) -> str:
+    """One entry of results.json's ``explorations``: a figure measured once while exploring
+    (a recipe, a score, a check not shipped), with its date and the command that made it (or
+    "not recorded: ..."), rendered as a dated line, what was measured, and its table."""
+    return (
+        f"**{entry['title']}**\n\n_Exploration `{entry['id']}` in bench/results.json, "
+        f"measured {entry['date']}; command: {entry['command']}_\n\n{entry['what']}\n\n"
+        + markdown_table(entry["columns"], entry["rows"])
+    )
 
 
 def stamp(section: dict) -> str:
