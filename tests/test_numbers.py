@@ -10,6 +10,7 @@ import pytest
 from conftest import ROOT
 
 from handwriting import numbers
+from handwriting.__main__ import main
 from handwriting.drawn import pendigits
 from handwriting.drawn.templates import STYLES
 from handwriting.honest.recognizer import Recognizer
@@ -23,6 +24,7 @@ from handwriting.numbers import (
     split_touching,
     stroke_groups,
 )
+from handwriting.png import encode_png
 from handwriting.preprocess import CANVAS_SIZE, STROKE_WIDTH
 
 WIDE = (CANVAS_SIZE, 3 * CANVAS_SIZE)  # the number pad: 280 x 840
@@ -238,7 +240,7 @@ def test_a_thousand_tiny_dots_get_an_answer_quickly(reader):
     assert set(blot.text) <= {"?"} and len(blot.text) <= numbers.MAX_DIGITS
 
 
-# ------------------------------------------------------------------------ the spec and pictures
+# ------------------------------------------------------------------------ the spec and the CLI
 
 
 def test_the_spec_lists_the_python_constants():
@@ -254,6 +256,30 @@ def test_the_spec_lists_the_python_constants():
         assert f'"{message}"' in doc
 
 
+def _number_png(path, strokes, dark_on_light: bool, mode: str = "RGBA"):
+    from PIL import Image
+
+    canvas = rasterize_wide(strokes, WIDE)
+    grey = canvas[..., 0]
+    if dark_on_light:
+        grey = 255 - grey
+    Image.fromarray(grey).convert(mode).save(path)
+    return path
+
+
+@pytest.mark.parametrize(("dark_on_light", "mode"), [(False, "L"), (True, "RGB"), (True, "RGBA")])
+def test_the_cli_reads_a_png_of_a_number_in_either_polarity(tmp_path, capsys, dark_on_light, mode):
+    strokes = flat(in_a_row([STYLES["4-open"][1], STYLES["2-plain"][1]]))
+    path = _number_png(tmp_path / "number.png", strokes, dark_on_light, mode)
+    assert main(["read", str(path)]) == 0
+    printed = capsys.readouterr().out
+    expected = numbers.DARK_ON_LIGHT if dark_on_light else numbers.WHITE_ON_DARK
+    assert f"{path}: {expected}, 840x280" in printed
+    assert "number: 42" in printed
+    lines = [line for line in printed.splitlines() if re.match(r"  \d\. ", line)]
+    assert len(lines) == 2 and lines[0].startswith("  1. 4") and "%" in lines[0]
+
+
 def test_as_canvas_keeps_the_pads_own_pixels_and_inverts_a_page():
     canvas = rasterize_wide(flat(in_a_row([STYLES["2-plain"][1]])), WIDE)
     picture = numbers.as_canvas(canvas)
@@ -265,3 +291,28 @@ def test_as_canvas_keeps_the_pads_own_pixels_and_inverts_a_page():
     assert numbers.as_canvas(page).polarity == numbers.DARK_ON_LIGHT
     expected = canvas[..., 0] * (200 / 235)  # the page's grey (235) is the background: 0
     assert np.abs(inverted[..., 0] - expected).max() <= 2  # the page is rounded to 0-255
+
+
+def test_the_cli_reads_a_picture_narrower_than_high_as_one_square(tmp_path, capsys):
+    strokes = placed(STYLES["2-plain"][1], 20, height=150, top=20)
+    path = tmp_path / "two.png"
+    path.write_bytes(encode_png(rasterize_wide(strokes, (200, 200))[:, :140]))
+    assert main(["read", str(path)]) == 0
+    printed = capsys.readouterr().out
+    assert "140x200 (narrower than high: read on a square" in printed
+    assert "number: 2" in printed
+
+
+def test_the_cli_says_what_is_wrong_with_a_file(tmp_path, capsys):
+    assert main(["read", str(tmp_path / "missing.png")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    (tmp_path / "notes.png").write_text("not a picture")
+    assert main(["read", str(tmp_path / "notes.png")]) == 2
+    assert "not a readable PNG" in capsys.readouterr().err
+    (tmp_path / "tiny.png").write_bytes(encode_png(np.zeros((20, 60), np.uint8)))
+    assert main(["read", str(tmp_path / "tiny.png")]) == 2
+    assert "at least 28 pixels high" in capsys.readouterr().err
+    blank = tmp_path / "blank.png"
+    blank.write_bytes(encode_png(np.zeros((100, 300), np.uint8)))
+    assert main(["read", str(blank)]) == 0
+    assert "nothing read: Write a number first" in capsys.readouterr().out
