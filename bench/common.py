@@ -134,6 +134,7 @@ SECTION_ORDER = (
     "robustness",
     "drawn",
     "verdict_rule",
+    "numbers",
     "inspection",
     "learner",
     "finetune",

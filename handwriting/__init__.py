@@ -7,7 +7,8 @@ The package is in layers; a module imports only from its own layer or the ones b
     widgets/  cli              thin: show or parse, then call one job
     jobs                       train-and-calibrate, train an ensemble, calibrate, fine-tune,
                                export-and-verify, ship the pretrained model
-    export/  inspection/       the TF.js app and its parity check; inside the network
+    export/  inspection/       the TF.js app and its parity check; inside the network;
+    numbers/                   whole numbers: cut into digits, each read as the pad reads one
     training/                  runs, fine-tuning, pad-like augmentation, curve numbers
     honest/                    metrics, calibration and verdicts, the Recognizer, the drawn
     benchmark

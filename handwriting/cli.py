@@ -15,6 +15,7 @@
     --zip
     python -m handwriting pretrained --run runs/drawcnn     # ship a run as the pretrained model
     python -m handwriting finetune --model pretrained --drawings my_digits --out mine.keras
+    python -m handwriting read number.png                 # a digit or a number, either ink colour
 
 Wherever a model is asked for, ``pretrained`` means the lab's own model, shipped in the package.
 
@@ -49,6 +50,7 @@ from .honest.metrics import confusion_matrix, predict_probabilities
 from .models import REBUILD_COMMAND, ModelError, architectures, as_digit_model, pretrained_record
 from .models.digit_model import calibration_path
 from .models.ensemble import MIXED_EXAMPLE, member_architectures, model_name
+from .numbers import NumberError, NumberReader, load_picture
 from .quiet_tensorflow import import_tensorflow
 from .training import ConfigError, TrainingConfig, TrainingListener
 from .training.finetune import format_changes, format_comparison
@@ -311,6 +313,25 @@ def cmd_finetune(args) -> int:
     return 130 if run.status == "interrupted" else 0
 
 
+def cmd_read(args) -> int:
+    """Read a digit or a number from a PNG (:mod:`handwriting.numbers`) and print each digit."""
+    picture = load_picture(args.image)
+    height, width = picture.size
+    widened = " (narrower than high: read on a square, background added left and right)"
+    print(f"{args.image}: {picture.polarity}, {width}x{height}{widened if picture.widened else ''}")
+    reading = NumberReader(args.model).read(picture.canvas)
+    if reading.refused:
+        print(f"nothing read: {reading.message}")
+        return 0
+    print(f"number: {reading.text}")
+    for i, (digit, box) in enumerate(zip(reading.digits, reading.boxes, strict=True)):
+        read = "?" if digit.refused else str(digit.digit)
+        confidence = "" if digit.confidence is None else f"{digit.confidence:.1%}"
+        where = f"x {box[0]}-{box[2] - 1}, y {box[1]}-{box[3] - 1}"
+        print(f"  {i + 1}. {read} {confidence:>7}  {where}  {digit.message}".rstrip())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m handwriting", description=__doc__.split("\n\n")[0]
@@ -458,6 +479,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--quick", action="store_true", help="small MNIST subsets (as $HANDWRITING_QUICK=1)"
     )
     finetune.set_defaults(func=cmd_finetune)
+
+    read = sub.add_parser(
+        "read",
+        help="read a digit or a number from a PNG: white ink on black or dark ink on a light "
+        "page (told apart by the border); prints the number and each digit's reading",
+    )
+    read.add_argument("image", metavar="IMAGE.png")
+    read.add_argument("--model", default="pretrained", help="a .keras file, or 'pretrained'")
+    read.set_defaults(func=cmd_read)
     return parser
 
 
@@ -490,6 +520,7 @@ def _run(args) -> int:
         CalibrationError,
         DrawingsError,
         QuickDrawError,
+        NumberError,
         FileExistsError,
         FileNotFoundError,
         files.SaveError,

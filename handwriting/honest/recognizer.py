@@ -21,7 +21,8 @@ from ..preprocess import (
     STROKE_WIDTH,
     DrawingError,
     check_canvas_size,
-    preprocess_canvas,
+    ink_from_rgba,
+    preprocess_ink,
 )
 from ..strokes import as_points, rasterize_strokes
 from .calibration import for_model
@@ -186,23 +187,46 @@ class Recognizer:
         self._predictor = DigitPredictor(self.model)  # traced once, reused for every stroke
 
     def read(self, rgba: np.ndarray) -> Reading:
-        try:
-            image = preprocess_canvas(rgba, center=self.center)
-        except DrawingError as refusal:
-            return Reading(
-                image=None, probabilities=None, refused=refusal.reason, message=str(refusal)
-            )
-        raw = self._predictor.predict(image)
+        """One RGBA canvas (H, W, 4) uint8, white ink on black, read as the pad reads it."""
+        return self.read_inks([ink_from_rgba(rgba)])[0]
+
+    def read_inks(self, inks) -> list[Reading]:
+        """Several drawings, each an ink image (:func:`~handwriting.preprocess.ink_from_rgba`'s
+        (H, W) float in [0, 1]), read in ONE model call (a number's digits): the same
+        preprocessing, model and calibration as :meth:`read`, one :class:`Reading` each."""
+        # A refusal is kept as (reason, message), not as the DrawingError: its traceback would
+        # hold this frame, and the frame the list, a cycle that keeps every canvas until gc.
+        images, refusals = [], []
+        for ink in inks:
+            try:
+                images.append(preprocess_ink(ink, center=self.center))
+                refusals.append(None)
+            except DrawingError as refusal:
+                refusals.append((refusal.reason, str(refusal)))
+        answers = iter(self._answers(images) if images else [])
+        return [
+            Reading(image=None, probabilities=None, refused=refusal[0], message=refusal[1])
+            if refusal
+            else next(answers)
+            for refusal in refusals
+        ]
+
+    def _answers(self, images: list[np.ndarray]) -> list[Reading]:
+        """Preprocessed 28x28 images through the model (one call) and the calibration."""
+        raw = self._predictor.predict_batch(np.stack(images))
         if not np.isfinite(raw).all():
             raise ModelError(
                 f"{self.model.name!r} gives no numbers (NaN) for this drawing: its "
                 "training diverged. Train it again with a lower learning rate."
             )
         probabilities = self.calibration.apply(raw)
-        verdict = str(self.calibration.verdicts(probabilities)[0])
-        return Reading(
-            image=image,
-            probabilities=probabilities.astype(np.float32),
-            refused=None if verdict == "digit" else verdict,
-            message=verdict_message(verdict, probabilities),
-        )
+        verdicts = [str(v) for v in self.calibration.verdicts(probabilities)]
+        return [
+            Reading(
+                image=image,
+                probabilities=p.astype(np.float32),
+                refused=None if verdict == "digit" else verdict,
+                message=verdict_message(verdict, p),
+            )
+            for image, p, verdict in zip(images, probabilities, verdicts, strict=True)
+        ]
