@@ -12,6 +12,7 @@ import io
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 
 def figure_to_png(fig: Figure) -> bytes:
@@ -116,6 +117,56 @@ def label_counts_figure(y_train: np.ndarray, y_test: np.ndarray) -> Figure:
     ax.set_ylabel("examples")
     ax.legend(loc="upper center", ncol=2)
     ax.set_title("Label counts")
+    return fig
+
+
+def number_figure(
+    canvas: np.ndarray,
+    boxes: list,
+    squares: list[np.ndarray],
+    images: list,
+    titles: list[str],
+    heading: str = "",
+) -> Figure:
+    """A number cut into digits: the canvas with each digit's box (numbered), then per digit
+    the square it is read on and the 28x28 the model sees, titled.
+
+    Args:
+        canvas: the number's RGBA canvas (H, W, 4) uint8, white ink on black.
+        boxes: (x0, y0, x1, y1) per digit, half-open canvas pixels.
+        squares: per digit, its ink on the square it is read on ((s, s) floats in [0, 1]).
+        images: per digit, the 28x28 the model saw, or None (refused before the model).
+        titles: per digit, what was read.
+    """
+    count = max(len(boxes), 1)
+    columns = max(count, 4)
+    height, width = canvas.shape[:2]
+    inches = max(7.0, 1.5 * columns)  # the figure's width; the canvas spans it
+    fig = Figure(figsize=(inches, inches * height / width + 3.6))
+    grid = fig.add_gridspec(3, columns, height_ratios=[inches * height / width, 1.8, 1.8])
+    top = fig.add_subplot(grid[0, :])
+    top.imshow(canvas[..., 0], cmap="gray", vmin=0, vmax=255)
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        top.add_patch(
+            Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, color="#f5a623", lw=1.5)
+        )
+        top.text(x0, y0 - 4, str(i + 1), color="#f5a623", fontsize=9, va="bottom")
+    top.set_title(heading or f"{len(boxes)} digit(s)", fontsize=10)
+    top.axis("off")
+    for i in range(columns):
+        for row in (1, 2):
+            ax = fig.add_subplot(grid[row, i])
+            ax.axis("off")
+            if i >= len(boxes):
+                continue
+            if row == 1:
+                ax.imshow(squares[i], cmap="gray", vmin=0, vmax=1)
+                ax.set_title(f"{i + 1}: its square", fontsize=8)
+            else:
+                image = np.zeros((28, 28)) if images[i] is None else images[i]
+                ax.imshow(np.asarray(image).reshape(28, 28), cmap="gray", vmin=0, vmax=1)
+                ax.set_title(titles[i], fontsize=8)
+    fig.tight_layout()
     return fig
 
 

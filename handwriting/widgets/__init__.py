@@ -12,6 +12,14 @@ from .collector import DrawingCollector  # noqa: E402
 from .drawing_pad import DrawingPad  # noqa: E402
 from .export_panel import ExportPanel  # noqa: E402
 from .inspector import Inspector  # noqa: E402
+from .number_pad import NumberPad  # noqa: E402
 from .training_panel import TrainingPanel  # noqa: E402
 
-__all__ = ["DrawingCollector", "DrawingPad", "ExportPanel", "Inspector", "TrainingPanel"]
+__all__ = [
+    "DrawingCollector",
+    "DrawingPad",
+    "ExportPanel",
+    "Inspector",
+    "NumberPad",
+    "TrainingPanel",
+]
