@@ -217,7 +217,7 @@ _WATCH_READING = """(pad) => {
       if (up !== null && guess && guess.dataset.drawing === 'no' && count(guess) > before) {
         observer.disconnect();
         resolve({digit: guess.dataset.digit, ms: performance.now() - up, text: guess.innerText,
-                 likeliest: guess.dataset.likeliest});
+                 likeliest: guess.dataset.likeliest, number: guess.dataset.text});
       }
     };
     const observer = new MutationObserver(seen);
@@ -226,15 +226,16 @@ _WATCH_READING = """(pad) => {
 }"""
 
 
-def draw_and_read(page, pad_locator, points, timeout_ms: float = 60_000) -> dict:
-    """Draw a stroke on a DrawingPad in the page and wait for the reading that follows mouse-up.
+def draw_and_read(page, pad_locator, points, timeout_ms: float = 60_000, size: int = 280) -> dict:
+    """Draw a stroke on a DrawingPad (or a NumberPad, ``size`` its canvas's width) in the page
+    and wait for the reading that follows mouse-up.
 
     Returns {"digit": "7" or "" (refused, or not sure), "likeliest": the digit of the longest
-    bar, "text": what the pad says, "ms": mouse-up to that reading in the DOM (the kernel's work,
-    the widget messages and the page's rendering)}.
+    bar, "text": what the pad says, "number": a NumberPad's number read, "ms": mouse-up to that
+    reading in the DOM (the kernel's work, the widget messages and the page's rendering)}.
     """
     pad = pad_locator.first
     pad.evaluate(_WATCH_READING)
-    draw(page, pad.locator("canvas.hw-pad-canvas"), points)
+    draw(page, pad.locator("canvas.hw-pad-canvas"), points, size=size)
     return page.evaluate(f"""() => Promise.race([window.__hwReading, new Promise((_, reject) =>
         setTimeout(() => reject(new Error('no reading after mouse-up')), {timeout_ms}))])""")

@@ -7,6 +7,7 @@ import pytest
 from lab_harness import LIKELIEST, draw, draw_and_read
 
 from handwriting.drawn.templates import non_digit_drawing, segment_drawing
+from handwriting.drawn.written_numbers import NUMBER_PAD, number_strokes
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 
@@ -207,3 +208,27 @@ def test_your_handwriting_notebook_collects_mouse_drawings_and_finetunes_on_clic
     view.evaluate("e => e.scrollIntoView({block: 'center'})")
     lab_page.wait_for_timeout(500)
     jupyter_lab.screenshot(lab_page, "jupyterlab_your_handwriting.png")
+
+
+def test_numbers_notebook_reads_42_written_with_the_mouse(jupyter_lab, lab_page):
+    jupyter_lab.open_notebook(lab_page, "07_numbers.ipynb")
+    assert jupyter_lab.run_all_cells(lab_page, "07_numbers.ipynb") == []
+    pad = lab_page.locator(".hw-number-pad").first
+    assert "pretrained" in pad.inner_text()
+    pad.get_by_role("button", name="Clear").click()
+    lab_page.wait_for_function(
+        "() => document.querySelector('.hw-number-pad .hw-number').dataset.digits === '0'"
+    )
+    width = NUMBER_PAD[1]
+    *strokes, last = (stroke.tolist() for stroke in number_strokes("42"))
+    for stroke in strokes:
+        draw(lab_page, pad.locator("canvas.hw-pad-canvas"), stroke, size=width)
+    reading = draw_and_read(lab_page, pad, last, size=width)
+    assert reading["number"] == "42", reading
+    assert "Reads as 42" in reading["text"]
+    rows = pad.locator(".hw-number-digit")
+    assert rows.count() == 2 and rows.nth(0).get_attribute("data-digit") == "4"
+    assert rows.nth(1).locator(".hw-bar").count() == 10
+    pad.evaluate("e => e.scrollIntoView({block: 'center'})")
+    lab_page.wait_for_timeout(500)
+    jupyter_lab.screenshot(lab_page, "jupyterlab_number_pad.png")
