@@ -125,3 +125,10 @@ def test_the_sketch_keeps_strokes_as_the_pad_draws_them():
     with pytest.raises(ValueError, match="finite"):
         sketch.begin(float("inf"), 3)
     assert sketch.rgba().shape == (280, 840, 4)
+
+
+def test_a_pad_reads_with_a_model_of_your_own(tiny_model):
+    pad = NumberPad(tiny_model)
+    assert not pad.using_pretrained and pad.model is tiny_model and pad.model_note.value == ""
+    reading = pad.draw_strokes(FORTY_TWO)
+    assert len(reading.digits) == 2 and all(d.probabilities is not None for d in reading.digits)
