@@ -107,6 +107,12 @@
     return { probabilities, verdict, digit, message: C.message(verdict, probabilities) };
   }
 
+  /** A wide canvas read as a number (NUMBERS.md): every digit through the same preprocessing,
+   *  model (one call for all) and calibration as a single drawing. */
+  function readNumberPixels(imageData) {
+    return window.HandwritingNumbers.read(imageData, predictPixels, judge);
+  }
+
   // -------------------------------------------------------------------- DOM
 
   const pad = document.getElementById("pad");
@@ -287,6 +293,15 @@
       }
       const reading = judge(await predictPixels(pixels, 1));
       return { ...reading, probabilities: Array.from(reading.probabilities) };
+    },
+    /** What the number mode says for a wide canvas (numbers.js's read): {text, digits (each as
+     *  read() gives it), boxes, touching, refused, message}. */
+    async readNumber(imageData) {
+      await ready;
+      const number = await readNumberPixels(imageData);
+      const digits = number.digits.map(({ pixels, ...digit }) => (
+        { ...digit, probabilities: digit.probabilities && Array.from(digit.probabilities) }));
+      return { ...number, digits };
     },
     calibration: () => ({ ...calibration }),
     backend: () => tf.getBackend(),

@@ -1,0 +1,179 @@
+"""The JS twin of the number reader (web/numbers.js) against Python's, in real Chromium.
+
+The same canvases (numbers of real writers' pen digits, apart and touching, and odd ones) must
+be cut into the same boxes by both, and read as the same text with a real model in an export.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pytest
+
+from bench.numbers import make_number
+from handwriting.browser import serve_directory
+from handwriting.drawn import pendigits
+from handwriting.export import export_web_app, open_app
+from handwriting.models.digit_model import PRETRAINED
+from handwriting.numbers import (
+    BLANK_MESSAGE,
+    NumberError,
+    NumberReader,
+    TooManyMarks,
+    cut_digits,
+    pixel_groups,
+    rasterize_wide,
+)
+from handwriting.preprocess import CANVAS_SIZE
+
+pytestmark = pytest.mark.browser
+
+WIDE = (CANVAS_SIZE, 3 * CANVAS_SIZE)  # the number pad: 280 x 840
+TEXT_CANVASES = 20  # read with the model in both (the segmentation is compared on all)
+
+
+def _opaque(grey: np.ndarray) -> np.ndarray:
+    rgba = np.zeros((*grey.shape, 4), np.uint8)
+    rgba[..., :3] = grey[..., None]
+    rgba[..., 3] = 255
+    return rgba
+
+
+def odd_canvases(rng: np.random.Generator) -> list[tuple[str, np.ndarray]]:
+    """An empty canvas, 1,000 tiny dots, a long bar (wide, no valley), a half-transparent
+    number, a small canvas, a square one, and a canvas narrower than high."""
+    dots = np.zeros(WIDE, np.uint8)
+    dots[rng.integers(0, WIDE[0], 1000), rng.integers(0, WIDE[1], 1000)] = 255
+    bar = rasterize_wide([np.array([[100.0, 140.0], [700.0, 150.0]])], WIDE)
+    points, labels = pendigits.load("held_out")
+    faint = make_number(points[:3], labels[:3], rng, touching=False).rgba()
+    faint[..., 3] = 128
+    small = rasterize_wide(
+        [s * 0.5 for s in make_number(points[3:6], labels[3:6], rng, False).strokes], (140, 420)
+    )
+    square = rasterize_wide(make_number(points[6:7], labels[6:7], rng, False).strokes, WIDE)
+    return [
+        ("empty", _opaque(np.zeros(WIDE, np.uint8))),
+        ("1000 dots", _opaque(dots)),
+        ("a long bar", bar),
+        ("half-transparent", faint),
+        ("140 x 420", small),
+        ("square", square[:, 280:560].copy()),
+        ("narrower than high", np.ascontiguousarray(np.transpose(square[:, 280:580], (1, 0, 2)))),
+    ]
+
+
+def number_canvases() -> list[tuple[str, np.ndarray]]:
+    """100 canvases: 93 numbers of 1-6 held-out pen digits (a third touching), then odd ones."""
+    points, labels = pendigits.load("held_out")
+    rng = np.random.default_rng(2026)
+    odd = odd_canvases(rng)
+    made = []
+    for k in range(100 - len(odd)):
+        length, touching = 1 + k % 6, k % 3 == 2
+        rows = rng.choice(len(points), length, replace=False)
+        number = make_number(points[rows], labels[rows], rng, touching)
+        kind = "touching" if touching else "apart"
+        made.append((f"{number.digits} ({kind})", number.rgba()))
+    return made + odd
+
+
+CANVASES = number_canvases()
+
+
+def _planes(rgba: np.ndarray) -> list:
+    """[R and A planes as base64, height, width]: what the page needs to rebuild the canvas."""
+    planes = np.ascontiguousarray(rgba[..., [0, 3]], np.uint8)
+    return [base64.b64encode(planes.tobytes()).decode("ascii"), *rgba.shape[:2]]
+
+
+_IMAGE = """([b64, h, w]) => {
+  const planes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+  const data = new Uint8ClampedArray(4 * h * w);
+  for (let i = 0; i < h * w; i++) {
+    data.set([planes[2 * i], planes[2 * i], planes[2 * i], planes[2 * i + 1]], 4 * i);
+  }
+  return new ImageData(data, w, h);
+}"""
+
+_JS_SEGMENT = f"""(args) => {{
+  const image = ({_IMAGE})(args);
+  try {{
+    const {{pieces, refused, message}} = window.HandwritingNumbers.segment(image);
+    return {{refused, message, boxes: pieces.map(p => p.box),
+             touching: pieces.map(p => p.touching), doubtful: pieces.map(p => p.doubtful)}};
+  }} catch (err) {{
+    return {{error: err.message}};
+  }}
+}}"""
+
+_JS_READ = f"""async (args) => window.handwriting.readNumber(({_IMAGE})(args))"""
+
+
+def python_segment(rgba: np.ndarray) -> dict:
+    """NumberReader.read's pixel path up to the squares, in the shape _JS_SEGMENT returns."""
+    try:
+        pieces = cut_digits(pixel_groups(rgba))
+    except NumberError as err:
+        return {"error": str(err)}
+    except TooManyMarks as err:
+        pieces, refused, message = [], "too_many", str(err)
+    else:
+        refused, message = (None, "") if pieces else ("blank", BLANK_MESSAGE)
+    return {
+        "refused": refused,
+        "message": message,
+        "boxes": [list(p.box) for p in pieces],
+        "touching": [p.touching for p in pieces],
+        "doubtful": [p.doubtful for p in pieces],
+    }
+
+
+@pytest.fixture(scope="module")
+def app_page(browser, tmp_path_factory):
+    """One page of the pretrained model's export (with its own calibration), on the cpu backend."""
+    out = tmp_path_factory.mktemp("numbers") / "app"
+    export_web_app(PRETRAINED, out)
+    with serve_directory(out) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        page = context.new_page()
+        open_app(page, url)
+        yield page
+        context.close()
+
+
+def test_the_canvases_cover_what_the_spec_says():
+    kinds = [python_segment(rgba) for _, rgba in CANVASES]
+    assert len(CANVASES) == 100
+    assert sum(k.get("refused") == "blank" for k in kinds) == 1
+    assert sum(k.get("refused") == "too_many" for k in kinds) == 1
+    assert sum("error" in k for k in kinds) == 1
+    assert sum(any(k.get("touching", [])) for k in kinds) >= 10  # clear cuts
+    assert sum(any(k.get("doubtful", [])) for k in kinds) >= 2  # no clear valley
+
+
+def test_js_cuts_the_same_boxes_as_python(app_page):
+    for name, rgba in CANVASES:
+        js = app_page.evaluate(_JS_SEGMENT, _planes(rgba))
+        assert js == python_segment(rgba), name
+
+
+def test_js_reads_the_same_number_as_python(app_page):
+    reader = NumberReader(PRETRAINED)
+    chosen = CANVASES[: TEXT_CANVASES - 3] + [c for c in CANVASES if c[0] in ("empty", "1000 dots")]
+    chosen.append(next(c for c in CANVASES if "touching" in c[0] and len(c[0].split()[0]) > 2))
+    texts = []
+    for name, rgba in chosen:
+        python, js = reader.read(rgba), app_page.evaluate(_JS_READ, _planes(rgba))
+        assert js["text"] == python.text, name
+        assert js["boxes"] == [list(box) for box in python.boxes], name
+        assert (js["refused"], js["message"]) == (python.refused, python.message), name
+        for digit, reading in zip(js["digits"], python.digits, strict=True):
+            assert digit["message"] == reading.message, name
+            if reading.probabilities is None:
+                assert digit["probabilities"] is None and digit["verdict"] == reading.refused
+            else:
+                np.testing.assert_allclose(digit["probabilities"], reading.probabilities, atol=1e-4)
+        texts.append(python.text)
+    assert sum(text.isdigit() for text in texts) >= TEXT_CANVASES // 2, texts
