@@ -13,18 +13,23 @@ A "touching" number has every gap at most 0 (the digits' ink columns meet or ove
 Scored: the whole number right (the text is the number, no "?"), each digit right (position by
 position when the count is right), the digit count right; time per four-digit number in the
 kernel (median ms, strokes and pixels, after a warm-up; and from strokes as the pad reads while
-writing, only the last digit new). The app's (wasm) time is added by the JS twin
-(``APP_TIMING`` below is its place: a row of the targets' table).
+writing, only the last digit new); and in the exported app (wasm backend, headless Chromium):
+``web/numbers.js`` reading the same four-digit numbers' canvases, timed inside the page (median
+ms over ``APP_READS`` reads, after ``WARM_UP`` reads), in the same run.
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from handwriting.browser import chromium, serve_directory
 from handwriting.drawn import pendigits
+from handwriting.export import export_web_app, js_read_number, open_app
 from handwriting.numbers import NumberReader, rasterize_wide
 from handwriting.preprocess import CANVAS_SIZE, STROKE_WIDTH
 
@@ -44,9 +49,9 @@ TOUCH = (-0.15, 0.0)  # touching: gap (overlap of ink columns), x height
 LENGTHS = tuple(range(2, 9))  # digits per number
 TIMED_LENGTH = 4
 TARGETS = {"count": 0.99, "whole": 0.90, "ms": 20.0}  # four-digit non-touching; kernel time
-#: The app's (wasm) reading time per four-digit number: measured by the JS twin's bench, which
-#: fills this row; until then it reads "not measured".
-APP_TIMING = "not measured (the app's number mode is not built yet)"
+APP_READS = 20  # four-digit numbers read by the exported app (wasm) for its timing
+APP_BACKEND = "wasm"
+WARM_UP = 3  # reads before the app's timed ones
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,21 @@ def measure(numbers: list[Number], reader: NumberReader) -> tuple[list[dict], di
     return rows, times
 
 
+def app_times(numbers: list[Number], reads: int = APP_READS) -> list[float]:
+    """ms per four-digit non-touching number read by the pretrained model's exported app
+    (web/numbers.js, the number mode's path) on the wasm backend in headless Chromium, timed in
+    the page; the first number is read :data:`WARM_UP` times before, as a warm-up."""
+    chosen = [n for n in numbers if len(n.digits) == TIMED_LENGTH and not n.touching][:reads]
+    with tempfile.TemporaryDirectory(prefix="bench-numbers-") as tmp:
+        export_web_app("pretrained", Path(tmp) / "app")
+        with serve_directory(Path(tmp) / "app") as url, chromium() as browser:
+            page = browser.new_page()
+            open_app(page, url, backend=APP_BACKEND)
+            for _ in range(WARM_UP):  # the model's first calls and the JS engine's compiling
+                js_read_number(page, chosen[0].rgba())
+            return [js_read_number(page, number.rgba())["ms"] for number in chosen]
+
+
 def _pct(value: float) -> str:
     return f"{value:.1%}"
 
@@ -209,7 +229,15 @@ def markdown(rows: list[dict], times: dict) -> str:
                 _verdict(ms <= TARGETS["ms"]),
             ]
         )
-    lines.append(["reading a four-digit number in the app (wasm)", APP_TIMING, "<= 20 ms", "–"])
+    app_ms = median(times["app"])
+    lines.append(
+        [
+            f"reading a four-digit number in the app ({APP_BACKEND}, median)",
+            f"{app_ms:.1f} ms",
+            f"<= {TARGETS['ms']:.0f} ms",
+            _verdict(app_ms <= TARGETS["ms"]),
+        ]
+    )
     parts = [markdown_table(["issue 33's target", "measured", "target", ""], lines)]
     pooled = [r for r in rows if r["length"] is None]
     parts.append(
@@ -271,6 +299,8 @@ def run(quick: bool = False) -> dict:
     numbers = numbers_to_read(quick)
     print(f"  {len(numbers)} numbers of the held-out pen digits, pretrained model", flush=True)
     rows, times = measure(numbers, NumberReader("pretrained"))
+    print(f"  the app's number mode ({APP_BACKEND}) in headless Chromium", flush=True)
+    times["app"] = app_times(numbers)
     text = markdown(rows, times)
     intro = (
         f"{len(numbers)} numbers of 2-8 real writers' pen digits (the held-out part of "

@@ -256,6 +256,20 @@ def test_the_spec_lists_the_python_constants():
         assert f'"{message}"' in doc
 
 
+def test_the_js_twin_defines_the_python_constants_once():
+    """web/numbers.js names each constant once, with the Python value, and says the same (the
+    "too many" message, built from the count, is compared in Chromium: test_web_numbers.py)."""
+    text = (ROOT / "web" / "numbers.js").read_text()
+    names = ("MERGE_OVERLAP", "SPLIT_RATIO", "MIN_PIECE", "VALLEY_SHARE", "SQUARE_SIDE")
+    for name in (*names, "MAX_DIGITS"):
+        values = re.findall(rf"\bconst {name} = ([0-9.eE+-]+);", text)
+        assert len(values) == 1, f"{name} must be defined exactly once in numbers.js"
+        assert float(values[0]) == getattr(numbers, name), name
+    assert re.findall(r'\bconst UNSURE = "(.*?)";', text) == [numbers.UNSURE]
+    for message in (numbers.TOUCHING_MESSAGE, numbers.BLANK_MESSAGE):
+        assert f'"{message}"' in text
+
+
 def _number_png(path, strokes, dark_on_light: bool, mode: str = "RGBA"):
     from PIL import Image
 

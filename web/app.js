@@ -15,7 +15,7 @@
 
   let model = null;
   let calibration = C.create();   // the export's own, once export.json is read
-  let readyStatus = "Ready: draw a digit";   // names the TF.js backend once the model is loaded
+  let readyStatus = "Ready";   // names the TF.js backend once the model is loaded
 
   function base64ToBuffer(text) {
     const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
@@ -107,6 +107,12 @@
     return { probabilities, verdict, digit, message: C.message(verdict, probabilities) };
   }
 
+  /** A wide canvas read as a number (NUMBERS.md): every digit through the same preprocessing,
+   *  model (one call for all) and calibration as a single drawing. */
+  function readNumberPixels(imageData) {
+    return window.HandwritingNumbers.read(imageData, predictPixels, judge);
+  }
+
   // -------------------------------------------------------------------- DOM
 
   const pad = document.getElementById("pad");
@@ -116,6 +122,17 @@
   const prediction = document.getElementById("prediction");
   const confidence = document.getElementById("confidence");
   const bars = buildBars(document.getElementById("probabilities"));
+  const boxes = document.getElementById("boxes").getContext("2d");
+  const numberText = document.getElementById("number");
+  const numberMessage = document.getElementById("number-message");
+  const numberDigits = document.getElementById("number-digits");
+  const NUMBER_PAD = [P.CANVAS_SIZE, 3 * P.CANVAS_SIZE];   // NUMBERS.md, "The canvas": H x W
+  let numberMode = false;
+
+  /** What the status line asks for in this mode. */
+  function prompt() {
+    return numberMode ? "Write a number" : "Draw a digit";
+  }
 
   function buildBars(container) {
     const made = [];
@@ -141,6 +158,79 @@
     padContext.fillStyle = "#000";
     padContext.fillRect(0, 0, pad.width, pad.height);
     showReading(null, null);
+    showNumber(null);
+  }
+
+  /** Digit mode (the square pad) or number mode (a pad three times as wide): a fresh pad. */
+  function setMode(number) {
+    numberMode = number;
+    document.body.classList.toggle("number-mode", number);
+    document.getElementById("mode-digit").setAttribute("aria-pressed", String(!number));
+    document.getElementById("mode-number").setAttribute("aria-pressed", String(number));
+    document.querySelector(".number-reading").hidden = !number;
+    document.getElementById("title").textContent = number ? "Write a number" : "Draw a digit";
+    pad.setAttribute("aria-label", number ? "Drawing pad: write a number, digits side by side" :
+      "Drawing pad: draw one digit");
+    const [height, width] = number ? NUMBER_PAD : [P.CANVAS_SIZE, P.CANVAS_SIZE];
+    for (const canvas of [pad, boxes.canvas]) {
+      canvas.width = width;
+      canvas.height = height;
+    }
+    clearPad();
+    if (model) setStatus(`${readyStatus}: ${prompt().toLowerCase()}`);
+  }
+
+  /** A small card per digit: its answer ("?" when not answered) and its 10 probability bars. */
+  function digitCard(digit) {
+    const card = document.createElement("div");
+    const sure = digit.verdict === "digit";
+    card.className = sure ? "digit-card" : "digit-card unsure";
+    card.dataset.verdict = digit.verdict;
+    card.title = digit.message;
+    const answer = document.createElement("div");
+    answer.className = "answer";
+    answer.textContent = sure ? String(digit.digit) : window.HandwritingNumbers.UNSURE;
+    const minis = document.createElement("div");
+    minis.className = "mini-bars";
+    const labels = document.createElement("div");
+    labels.className = "mini-labels";
+    for (let d = 0; d < 10; d++) {
+      const p = digit.probabilities ? digit.probabilities[d] : 0;
+      const bar = document.createElement("span");
+      bar.className = digit.probabilities && d === digit.digit ? "mini-bar top" : "mini-bar";
+      bar.dataset.probability = p.toFixed(6);
+      bar.title = `${d}: ${(100 * p).toFixed(1)} %`;
+      const fill = document.createElement("span");
+      fill.className = "fill";
+      fill.style.height = `${(100 * p).toFixed(1)}%`;   // CSSOM: the page's CSP allows no inline style
+      bar.appendChild(fill);
+      minis.appendChild(bar);
+      labels.appendChild(Object.assign(document.createElement("span"), { textContent: d }));
+    }
+    card.append(answer, minis, labels);
+    return card;
+  }
+
+  /** Number mode: the text, a box around each digit on the pad, each digit's card; the first
+   *  digit's doubt (or why nothing is read) below the text. */
+  function showNumber(number) {
+    boxes.clearRect(0, 0, boxes.canvas.width, boxes.canvas.height);
+    numberDigits.replaceChildren();
+    numberText.textContent = number ? number.text : "";
+    const doubt = number && (number.digits.find((d) => d.verdict !== "digit") || number);
+    numberMessage.textContent = doubt && number.refused !== "blank" ? doubt.message : "";
+    if (!number) return;
+    boxes.lineWidth = 3;
+    boxes.font = "bold 18px system-ui, sans-serif";
+    number.digits.forEach((digit, i) => {
+      const [x0, y0, x1, y1] = number.boxes[i];
+      const colour = digit.verdict === "digit" ? "#2f7ed8" : "#e08a00";
+      boxes.strokeStyle = boxes.fillStyle = colour;
+      boxes.strokeRect(x0 - 2.5, y0 - 2.5, x1 - x0 + 5, y1 - y0 + 5);
+      const label = digit.verdict === "digit" ? String(digit.digit) : window.HandwritingNumbers.UNSURE;
+      boxes.fillText(label, x0, Math.max(y0 - 8, 16));
+      numberDigits.appendChild(digitCard(digit));
+    });
   }
 
   /** Preview, bars (always, also when unsure) and the answer: a digit, "Not sure: a 4 or a 9?"
@@ -170,6 +260,7 @@
 
   async function readPad() {
     const imageData = padContext.getImageData(0, 0, pad.width, pad.height);
+    if (numberMode) return readNumberPad(imageData);
     let pixels;
     try {
       pixels = P.preprocess(imageData);
@@ -181,7 +272,16 @@
     }
     if (!model) return;
     showReading(pixels, judge(await predictPixels(pixels, 1)));
-    setStatus(readyStatus);
+    setStatus(`${readyStatus}: draw a digit`);
+  }
+
+  async function readNumberPad(imageData) {
+    if (!model) return;
+    const number = await readNumberPixels(imageData);
+    if (!numberMode) return;                         // switched back while it was read
+    showNumber(number);
+    if (number.refused === "blank") setStatus(prompt());
+    else setStatus(number.refused ? number.message : `${readyStatus}: write a number`);
   }
 
   // Live reading while drawing: one prediction at a time, at most every LIVE_INTERVAL_MS.
@@ -248,15 +348,20 @@
   pad.addEventListener("pointercancel", endStroke);
   document.getElementById("clear").addEventListener("click", () => {
     clearPad();
-    if (model) setStatus("Draw a digit");
+    if (model) setStatus(prompt());
   });
+  document.getElementById("mode-digit").addEventListener("click", () => setMode(false));
+  document.getElementById("mode-number").addEventListener("click", () => setMode(true));
   window.addEventListener("unhandledrejection", (event) => {
     setStatus(`Error: ${event.reason && event.reason.message || event.reason}`, true);
   });
 
   clearPad();
   const ready = loadModel().then(
-    (backend) => setStatus(readyStatus = `Ready (TF.js ${tf.version.tfjs}, ${backend}): draw a digit`),
+    (backend) => {
+      readyStatus = `Ready (TF.js ${tf.version.tfjs}, ${backend})`;
+      setStatus(`${readyStatus}: ${prompt().toLowerCase()}`);
+    },
     (err) => { setStatus(err.message, true); throw err; });
   ready.catch(() => {});   // the page shows the error; tests read it from `ready` too
 
@@ -287,6 +392,15 @@
       }
       const reading = judge(await predictPixels(pixels, 1));
       return { ...reading, probabilities: Array.from(reading.probabilities) };
+    },
+    /** What the number mode says for a wide canvas (numbers.js's read): {text, digits (each as
+     *  read() gives it), boxes, touching, refused, message}. */
+    async readNumber(imageData) {
+      await ready;
+      const number = await readNumberPixels(imageData);
+      const digits = number.digits.map(({ pixels, ...digit }) => (
+        { ...digit, probabilities: digit.probabilities && Array.from(digit.probabilities) }));
+      return { ...number, digits };
     },
     calibration: () => ({ ...calibration }),
     backend: () => tf.getBackend(),

@@ -174,8 +174,12 @@
    *  Throws an Error with .reason "blank" | "too_small" | "too_full" | "too_little" instead of
    *  guessing. */
   function preprocess(imageData, center = true) {
-    const { width: w, height: h } = imageData;
-    const ink = inkFromImageData(imageData);
+    return preprocessInk(inkFromImageData(imageData), imageData.height, imageData.width, center);
+  }
+
+  /** Steps 2-4 on an ink image (Float64Array of h*w in [0, 1], row-major), as Python's
+   *  preprocess_ink: a number's digits (numbers.js) come here as ink, not as a canvas. */
+  function preprocessInk(ink, h, w, center = true) {
     const checked = checkAndCenter(ink, h, w);
     if (checked.reason) throw drawingError(checked.reason);
     const image = center ? checked.digit : areaResize(ink, h, w, MODEL_SIZE, MODEL_SIZE);
@@ -192,6 +196,6 @@
   window.HandwritingPreprocess = {
     CANVAS_SIZE, MODEL_SIZE, DIGIT_BOX, STROKE_WIDTH, MIN_DIGIT_FRACTION, MAX_INK_FRACTION,
     MIN_INK_MASS, CENTER_OF_MASS,
-    MESSAGES, preprocess, checkDrawing, areaResize,
+    MESSAGES, preprocess, preprocessInk, inkFromImageData, checkDrawing, areaResize,
   };
 })();

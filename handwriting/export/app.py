@@ -67,6 +67,7 @@ APP_FILES = (
     "backend.js",
     "preprocess.js",
     "calibration.js",
+    "numbers.js",
     "manifest.js",
     "style.css",
     "before-tfjs.js",
@@ -77,6 +78,7 @@ APP_FILES = (
     "LICENSE-tfjs-backend-wasm.txt",
     "PREPROCESSING.md",
     "CALIBRATION.md",
+    "NUMBERS.md",
 )
 
 

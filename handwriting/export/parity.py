@@ -186,6 +186,36 @@ def js_preprocess(page, rgba: np.ndarray) -> np.ndarray | str:
     return np.asarray(result["pixels"], dtype=np.float32).reshape(28, 28)
 
 
+#: JS: [R and A planes (base64, interleaved), height, width] -> an ImageData, opaque grey ink.
+PAGE_IMAGE = """([b64, h, w]) => {
+  const planes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+  const data = new Uint8ClampedArray(4 * h * w);
+  for (let i = 0; i < h * w; i++) {
+    data.set([planes[2 * i], planes[2 * i], planes[2 * i], planes[2 * i + 1]], 4 * i);
+  }
+  return new ImageData(data, w, h);
+}"""
+
+_PAGE_READ_NUMBER = f"""async (args) => {{
+  const image = ({PAGE_IMAGE})(args);
+  const start = performance.now();
+  const number = await window.handwriting.readNumber(image);
+  return {{...number, ms: performance.now() - start}};
+}}"""
+
+
+def image_planes(rgba: np.ndarray) -> list:
+    """What :data:`PAGE_IMAGE` takes for a canvas: its R and A planes (all the ink there is,
+    (R/255) * (A/255)) as base64, its height and width; half the bytes of the RGBA."""
+    return [_b64(np.asarray(rgba, np.uint8)[..., [0, 3]]), *np.shape(rgba)[:2]]
+
+
+def js_read_number(page, rgba: np.ndarray) -> dict:
+    """The app's number mode on one RGBA canvas (H, W >= H, 4): {text, digits, boxes, touching,
+    refused, message} as web/numbers.js reads it, and ``ms``, the reading's time in the page."""
+    return page.evaluate(_PAGE_READ_NUMBER, image_planes(rgba))
+
+
 def verify_export(
     model,
     out_dir: str | os.PathLike,
