@@ -32,7 +32,9 @@ command prints; every job it runs is in :mod:`handwriting.jobs`.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -57,6 +59,33 @@ from .training.finetune import format_changes, format_comparison
 
 DEFAULT_ARCH = "cnn2"
 NOTHING_SAVED = "Stopped before the first epoch ended: nothing to save; {out} is as it was."
+
+
+class CtrlC(TrainingListener):
+    """Ctrl+C while training ends the run after the current batch, as interrupted.
+
+    A SIGINT only sets a flag, and the next batch's callback raises the KeyboardInterrupt: raised
+    at a random point instead, inside TensorFlow's own Python code, it can be swallowed there
+    and the epoch runs on (seen on a busy machine). A second Ctrl+C interrupts at once.
+    """
+
+    def on_run_begin(self, run):
+        self.pressed, self._previous = False, None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._press)
+
+    def _press(self, signum, frame):
+        if self.pressed:
+            raise KeyboardInterrupt
+        self.pressed = True
+
+    def on_batch_end(self, run, epoch, batch, logs):
+        if self.pressed:
+            raise KeyboardInterrupt
+
+    def on_run_end(self, run):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 class ConsoleProgress(TrainingListener):
@@ -153,7 +182,7 @@ def cmd_train(args) -> int:
         return _train_ensemble(configs, data, out, tta=args.tta)
     if configs[0].initial_model is not None:
         print(f"Starting from the weights of {configs[0].initial_model}")
-    run, saved = jobs.train_and_calibrate(configs[0], data, out, [ConsoleProgress()])
+    run, saved = jobs.train_and_calibrate(configs[0], data, out, [ConsoleProgress(), CtrlC()])
     _say_trained(run, saved, out)
     return 130 if run.status == "interrupted" else 0
 
@@ -176,7 +205,7 @@ def _train_ensemble(configs: list, data, out: Path, tta: bool = False) -> int:
         print(f"Member {k + 1} of {len(configs)}: {config.architecture} (seed {seed})")
 
     result = jobs.train_ensemble(
-        configs, data, out, tta=tta, listeners=[ConsoleProgress()], on_member=announce
+        configs, data, out, tta=tta, listeners=[ConsoleProgress(), CtrlC()], on_member=announce
     )
     if result.saved is None:
         print(
@@ -293,7 +322,7 @@ def cmd_finetune(args) -> int:
         held_out=args.held_out,
         seed=args.seed,
         quick=args.quick,
-        listeners=[ConsoleProgress()],
+        listeners=[ConsoleProgress(), CtrlC()],
         on_loaded=loaded,
     )
     if saved is None:
