@@ -3,6 +3,9 @@ widget's model through traitlets."""
 
 from __future__ import annotations
 
+import contextlib
+import html
+
 
 def shown_not_raised(action) -> None:
     """Run a button's action. The action shows its own problems in its widget and raises them
@@ -26,3 +29,17 @@ def follow_models(source, on_change):
         source.observe(lambda change: on_change(change.new, source.calibration), names="model")
         return source.model, source.calibration
     return source, None
+
+
+@contextlib.contextmanager
+def shown_and_raised(message_widget, empty_attribute: str):
+    """Show an error in ``message_widget`` (where the person looks, as an ``hw-guess hw-error``
+    with ``data-<empty_attribute>=""``), then let it reach the caller, so a cell fails."""
+    try:
+        yield
+    except Exception as err:
+        message_widget.value = (
+            f'<div class="hw-guess hw-error" data-{empty_attribute}="" '
+            f'style="color:#b00020">{html.escape(str(err))}</div>'
+        )
+        raise

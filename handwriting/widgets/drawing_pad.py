@@ -8,7 +8,6 @@ all end in the same :meth:`DrawingPad.refresh`.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import time
 
@@ -21,7 +20,7 @@ from ..honest.recognizer import Reading, Recognizer, Sketch
 from ..models.digit_model import PRETRAINED, ModelError
 from ..png import encode_png
 from ..preprocess import CANVAS_SIZE, STROKE_WIDTH, ink_from_rgba
-from ._common import follow_models
+from ._common import follow_models, shown_and_raised
 
 PROMPT = "Draw a digit"
 PRETRAINED_NOTE = (
@@ -202,17 +201,9 @@ class DrawingPad(widgets.HBox):
             self._redraw()
             return self.refresh()
 
-    @contextlib.contextmanager
     def _shown_and_raised(self):
         """Show an error on the pad (where the person looks), then let it reach the caller."""
-        try:
-            yield
-        except Exception as err:
-            self.prediction.value = (
-                f'<div class="hw-guess hw-error" data-digit="" '
-                f'style="color:#b00020">{html.escape(str(err))}</div>'
-            )
-            raise
+        return shown_and_raised(self.prediction, "digit")
 
     def undo(self) -> Reading:
         self.sketch.undo()

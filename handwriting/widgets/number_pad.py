@@ -8,7 +8,6 @@ end in the same :meth:`NumberPad.refresh`.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import time
 
@@ -21,7 +20,7 @@ from ..drawn.written_numbers import NUMBER_PAD
 from ..models.digit_model import PRETRAINED, ModelError
 from ..numbers import BLANK_MESSAGE, NumberReader, NumberReading
 from ..numbers.writing import NumberCut, NumberSketch, digit_title
-from ._common import follow_models
+from ._common import follow_models, shown_and_raised
 from .drawing_pad import PRETRAINED_NOTE
 
 PROMPT = "Write a number, e.g. your year of birth, digits side by side"
@@ -183,17 +182,9 @@ class NumberPad(widgets.VBox):
     def rgba(self) -> np.ndarray:
         return self.sketch.rgba()
 
-    @contextlib.contextmanager
     def _shown_and_raised(self):
         """Show an error on the pad (where the person looks), then let it reach the caller."""
-        try:
-            yield
-        except Exception as err:
-            self.prediction.value = (
-                f'<div class="hw-guess hw-error" data-text="" '
-                f'style="color:#b00020">{html.escape(str(err))}</div>'
-            )
-            raise
+        return shown_and_raised(self.prediction, "text")
 
     # ------------------------------------------------------------- rendering
 
