@@ -84,7 +84,7 @@ def test_square_canvases_match_the_per_segment_code_exactly(seed):
     size = int(rng.choice([28, 29, 64, 100, 280, 281, 840]))
     for _ in range(3):
         strokes = random_strokes(rng, size, size)
-        width = float(rng.choice([1.0, 3.0, 20.0, 40.0, rng.uniform(1, 40)]))
+        width = float(rng.choice([0.5, 1.0, 3.0, 20.0, 40.0, rng.uniform(1, 40)]))
         canvas = rasterize_strokes(strokes, size=size, width=width)
         expected = reference(strokes, (size, size), width)
         np.testing.assert_array_equal(canvas[..., 0], expected)
@@ -100,6 +100,14 @@ def test_wide_canvases_match_the_per_segment_code_exactly(seed):
     pen = float(rng.uniform(1, 40))
     expected = reference(strokes, (max(height, width),) * 2, pen)[:height, :width]
     np.testing.assert_array_equal(rasterize_wide(strokes, (height, width), pen)[..., 0], expected)
+    tall = reference(strokes, (width, height), pen)  # (H, W) with H > W, drawn directly
+    np.testing.assert_array_equal(rasterize_strokes(strokes, (width, height), pen)[..., 0], tall)
+
+
+@pytest.mark.parametrize("size", [0, 2.5, (0, 5), (5, 2.5), (1, 2, 3)])
+def test_a_bad_size_gets_a_clear_error(size):
+    with pytest.raises(ValueError, match="size must be a positive whole number"):
+        rasterize_strokes([], size=size)
 
 
 def test_extreme_but_finite_points_match_the_per_segment_code():
