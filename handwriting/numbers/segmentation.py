@@ -69,9 +69,7 @@ def check_number_canvas(height: int, width: int) -> None:
 def rasterize_wide(strokes, size: tuple[int, int], width: float = STROKE_WIDTH) -> np.ndarray:
     """The wide pad's canvas: :func:`~handwriting.strokes.rasterize_strokes` on ``size`` = (H, W),
     an RGBA uint8 (H, W, 4) array, white strokes on opaque black."""
-    height, canvas_width = size
-    square = rasterize_strokes(strokes, size=max(height, canvas_width), width=width)
-    return square[:height, :canvas_width]
+    return rasterize_strokes(strokes, size=tuple(size), width=width)
 
 
 # ------------------------------------------------------------------------ parts and groups
