@@ -30,7 +30,7 @@ import numpy as np
 from handwriting.browser import chromium, serve_directory
 from handwriting.drawn import pendigits
 from handwriting.export import export_web_app, js_read_number, open_app
-from handwriting.numbers import NumberReader, rasterize_wide
+from handwriting.numbers import UNSURE, NumberReader, rasterize_wide
 from handwriting.preprocess import CANVAS_SIZE, STROKE_WIDTH
 
 from .common import markdown_table, median
@@ -122,7 +122,13 @@ def numbers_to_read(quick: bool) -> list[Number]:
 def _score(number: Number, text: str) -> dict:
     count = len(text) == len(number.digits)
     right = sum(a == b for a, b in zip(text, number.digits, strict=False)) if count else 0
-    return {"whole": text == number.digits, "count": count, "digits_right": right}
+    unsure = text.count(UNSURE) if count else 0
+    return {
+        "whole": text == number.digits,
+        "count": count,
+        "digits_right": right,
+        "digits_unsure": unsure,
+    }
 
 
 def _row(path: str, kind: str, length: int | None, scores: list[dict], digits: int) -> dict:
@@ -134,6 +140,7 @@ def _row(path: str, kind: str, length: int | None, scores: list[dict], digits: i
         "whole": float(np.mean([s["whole"] for s in scores])),
         "count": float(np.mean([s["count"] for s in scores])),
         "per_digit": sum(s["digits_right"] for s in scores) / digits,
+        "per_digit_unsure": sum(s["digits_unsure"] for s in scores) / digits,
     }
 
 
@@ -242,11 +249,20 @@ def markdown(rows: list[dict], times: dict) -> str:
     pooled = [r for r in rows if r["length"] is None]
     parts.append(
         "\n**All lengths (2-8 digits)**: whole number right, digits right (in numbers whose "
-        "digit count is right, position by position, over all digits) and digit count right.\n"
+        'digit count is right, position by position, over all digits), digits read "?" and '
+        "digit count right.\n"
     )
     parts.append(
         markdown_table(
-            ["read from", "kind", "numbers", "whole number", "per digit", "digit count"],
+            [
+                "read from",
+                "kind",
+                "numbers",
+                "whole number",
+                "per digit",
+                "digits ?",
+                "digit count",
+            ],
             [
                 [
                     r["path"],
@@ -254,6 +270,7 @@ def markdown(rows: list[dict], times: dict) -> str:
                     r["numbers"],
                     _pct(r["whole"]),
                     _pct(r["per_digit"]),
+                    _pct(r["per_digit_unsure"]),
                     _pct(r["count"]),
                 ]
                 for r in pooled
@@ -278,14 +295,18 @@ def markdown(rows: list[dict], times: dict) -> str:
         )
     )
     four = target["strokes"]
+    wrong = 1 - four["per_digit"] - four["per_digit_unsure"]
     parts.append(
         f"\nA number is right only when every digit is: at {_pct(four['per_digit'])} per digit, "
         f"four digits are all right about {_pct(four['per_digit'] ** TIMED_LENGTH)} of the time, "
         "so the whole-number target needs the single-digit reading of these writers' digits "
         "to improve, not the segmentation (its digit count is the segmentation's own figure). "
+        f'Of all digits, {_pct(four["per_digit_unsure"])} are read "?" (the verdict '
+        f"refuses a digit it is unsure of) and {_pct(wrong)} "
+        "are answered wrong; one of either makes the number wrong. "
         "Reading from strokes draws each digit's pen line again with the brush "
-        "(`rasterize_strokes`, about 0.1 ms a segment; these smoothed pen lines have about 110 "
-        "points a digit); the reader keeps the digits it drew for the last reading, so while a "
+        "(`rasterize_strokes`; these smoothed pen lines have about 110 points a digit); "
+        "the reader keeps the digits it drew for the last reading, so while a "
         "number is written only the newest digit is drawn: a four-digit number whose last "
         f"digit is new reads in {median(times[LIVE]):.1f} ms (median; not the target's "
         "measure, which is a number read afresh). "
