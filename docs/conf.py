@@ -66,6 +66,7 @@ html_title = "Handwriting Lab"
 html_static_path: list[str] = []
 html_theme_options = {
     "navigation_with_keys": False,
+    "header_links_before_dropdown": 3,
     "show_toc_level": 2,
     "footer_start": ["copyright"],
     "footer_end": [],
