@@ -8,7 +8,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Real MNIST for tests/benchmarks: the shared offline copy when it is beside the project.
 export HANDWRITING_MNIST ?= $(wildcard $(abspath ../shared/mnist))
 
-.PHONY: install lab lint test test-quick chromium bench bench-quick dist notebooks clean
+.PHONY: install install-docs lab lint test test-quick chromium bench bench-quick dist notebooks docs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,13 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+# The documentation site's tools (the `docs` extra of pyproject.toml), on top of the lab's.
+$(VENV)/.docs-installed: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test,docs]'
+	touch $@
+
+install-docs: $(VENV)/.docs-installed
 
 # Debian's Chromium for the real-browser tests (Playwright drives it; it never downloads one).
 chromium:
@@ -53,6 +60,13 @@ dist: install
 # the notebooks' first (Colab set-up) cell.
 notebooks: install
 	$(PY) -m handwriting.colab
+
+# The documentation site (docs/README.md) into build/docs, offline, every warning an error:
+# a broken link, a missing picture or a bad cross-reference fails the build. Not in `make test`
+# yet (tests/test_docs.py runs it when the docs extra is installed).
+docs: install-docs
+	$(PY) -m sphinx -W --keep-going -q -b html -d build/docs-doctrees docs build/docs
+	@echo "Built build/docs/index.html"
 
 clean:
 	rm -rf build dist runs artifacts .pytest_cache

@@ -1,5 +1,7 @@
 """Atomic file writes: a file the lab writes appears whole under its name, or not at all.
 
+For example::
+
     with files.replacing("runs/cnn2/model.keras") as partial:
         model.save(partial)                   # renamed to model.keras only if this succeeds
     files.write_json("runs/cnn2/run.json", record)

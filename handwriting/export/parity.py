@@ -285,7 +285,7 @@ def verify_export(
 
 
 def compare_preprocessing(drawings, js_outputs) -> tuple[float, bool]:
-    """(max |numpy - JS| over the accepted drawings, whether both refuse the same drawings for
+    """(``max |numpy - JS|`` over the accepted drawings, whether both refuse the same drawings for
     the same reasons), given each drawing's JS output: a 28x28 array or a refusal reason."""
     diff, reasons_agree = 0.0, True
     for rgba, js in zip(drawings, js_outputs, strict=True):

@@ -159,17 +159,16 @@ class TrainingPanel(widgets.VBox):
     Attributes:
         model: the model of the latest run that finished, or was stopped after completing an
             epoch (None before).
-        calibration: that model's :class:`~handwriting.honest.calibration.Calibration`, which the
-        pad
-            and the export panel following the panel use with it: fitted on the run's held-out
-            validation digits as ``python -m handwriting train`` does, refitted after a
+        calibration: that model's :class:`~handwriting.honest.calibration.Calibration`, which
+            the pad and the export panel following the panel use with it: fitted on the run's
+            held-out validation digits as ``python -m handwriting train`` does, refitted after a
             fine-tuning as ``python -m handwriting finetune`` does (None before).
         models: every such run's model, by run number (1-based, as in the runs table).
         runs: the :class:`RunRecord` of every such run, oldest first.
         last_run: the latest :class:`TrainingRun`, whatever its status (None before).
         finetune_result: the latest fine-tuning's
-        :class:`~handwriting.training.finetune.FineTuneResult`
-            (before/after, changed drawings, refitted calibration; None before).
+            :class:`~handwriting.training.finetune.FineTuneResult` (before/after, changed
+            drawings, refitted calibration; None before).
     """
 
     model = traitlets.Any(
