@@ -43,12 +43,13 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--readme",
         action="store_true",
-        help="only rewrite README.md's result tables from bench/results.json",
+        help="only rewrite the result tables of README.md and docs/ from bench/results.json",
     )
     args = parser.parse_args(argv)
     if args.readme:
         save_results(rerender(load_results()))
-        print("README.md " + ("updated" if write_readme() else "already up to date"))
+        changed = write_readme()
+        print("Updated " + ", ".join(p.name for p in changed) if changed else "Pages up to date")
         return 0
     if not os.environ.get("HANDWRITING_MNIST"):
         print("note: $HANDWRITING_MNIST is not set; Keras will download MNIST.", file=sys.stderr)
@@ -63,8 +64,8 @@ def main(argv=None) -> int:
         save_section(name, section)
         print(section["markdown"], flush=True)
     print(f"Wrote {QUICK_MD if args.quick else RESULTS_MD}")
-    if not args.quick and write_readme():
-        print("Updated README.md's result tables")
+    if not args.quick and (changed := write_readme()):
+        print("Updated the result tables of " + ", ".join(p.name for p in changed))
     return 0
 
 

@@ -81,10 +81,13 @@ def median(values) -> float:
 
 
 def markdown_table(headers, rows) -> str:
-    """A GitHub markdown table."""
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
+    """A GitHub markdown table; a ``|`` inside a cell (``max |Δp|``) is escaped, so it stays in
+    its cell."""
+
+    def line(cells) -> str:
+        return "| " + " | ".join(str(cell).replace("|", r"\|") for cell in cells) + " |"
+
+    return "\n".join([line(headers), "|" + "---|" * len(headers), *map(line, rows)])
 
 
 def load_results(quick: bool = False) -> dict:

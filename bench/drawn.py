@@ -325,11 +325,10 @@ REAL_WRITER_TARGETS = (
 )
 
 
-def _real_writer_targets(report: dict | None) -> list[str]:
-    """Issue 31's targets for the shipped model, met or not, from its row."""
-    if report is None:
-        return []
-    items = []
+def real_writer_targets(report: dict) -> list[tuple[str, float, str, float, bool]]:
+    """Issue 31's targets for a model's report: (what, measured, "at least" / "at most",
+    target, met), for the families the report has."""
+    targets = []
     for what, family, key, direction, target in REAL_WRITER_TARGETS:
         if family not in report:
             continue
@@ -340,9 +339,18 @@ def _real_writer_targets(report: dict | None) -> list[str]:
             else row[key]
         )
         met = value >= target if direction == "at least" else value <= target
-        items.append(
-            f"{what} {direction} {target:.1%}: {_pct(value)}, **{'met' if met else 'not met'}**"
-        )
+        targets.append((what, value, direction, target, met))
+    return targets
+
+
+def _real_writer_targets(report: dict | None) -> list[str]:
+    """Issue 31's targets for the shipped model, met or not, from its row."""
+    if report is None:
+        return []
+    items = [
+        f"{what} {direction} {target:.1%}: {_pct(value)}, **{'met' if met else 'not met'}**"
+        for what, value, direction, target, met in real_writer_targets(report)
+    ]
     return [
         "**The real-writers issue's targets** for `pretrained` (the digit targets are set on "
         "writers nobody here has seen, kept outside the repository; on this development part, "

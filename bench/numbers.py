@@ -202,8 +202,9 @@ def _verdict(met: bool) -> str:
     return "met" if met else "**not met**"
 
 
-def markdown(rows: list[dict], times: dict) -> str:
-    """The section's tables, from the rows alone."""
+def markdown(data: dict) -> str:
+    """The section's text and tables, from its data alone (``python -m bench --readme``)."""
+    rows, times = data["rows"], data["times_ms"]
     target = {
         r["path"]: r for r in rows if r["kind"] == "non-touching" and r["length"] == TIMED_LENGTH
     }
@@ -245,7 +246,15 @@ def markdown(rows: list[dict], times: dict) -> str:
             _verdict(app_ms <= TARGETS["ms"]),
         ]
     )
-    parts = [markdown_table(["issue 33's target", "measured", "target", ""], lines)]
+    intro = (
+        f"{data['numbers']} numbers of 2-8 real writers' pen digits (the held-out part of "
+        "`handwriting.drawn.pendigits`, development: the segmentation's constants were chosen "
+        "on its training part), drawn on the number pad (280 x 840) with the pad's brush: "
+        "per number a height, a slant and a drifting baseline, per digit its size and gap "
+        f"(seed {data['seed']}). Read by `NumberReader('pretrained')` from the pad's strokes and "
+        "from the canvas's pixels.\n"
+    )
+    parts = [intro, markdown_table(["issue 33's target", "measured", "target", ""], lines)]
     pooled = [r for r in rows if r["length"] is None]
     parts.append(
         "\n**All lengths (2-8 digits)**: whole number right, digits right (in numbers whose "
@@ -322,17 +331,5 @@ def run(quick: bool = False) -> dict:
     rows, times = measure(numbers, NumberReader("pretrained"))
     print(f"  the app's number mode ({APP_BACKEND}) in headless Chromium", flush=True)
     times["app"] = app_times(numbers)
-    text = markdown(rows, times)
-    intro = (
-        f"{len(numbers)} numbers of 2-8 real writers' pen digits (the held-out part of "
-        "`handwriting.drawn.pendigits`, development: the segmentation's constants were chosen "
-        "on its training part), drawn on the number pad (280 x 840) with the pad's brush: "
-        "per number a height, a slant and a drifting baseline, per digit its size and gap "
-        f"(seed {SEED}). Read by `NumberReader('pretrained')` from the pad's strokes and from "
-        "the canvas's pixels.\n\n"
-    )
-    return {
-        "title": TITLE,
-        "markdown": intro + text,
-        "data": {"rows": rows, "times_ms": times, "numbers": len(numbers), "seed": SEED},
-    }
+    data = {"rows": rows, "times_ms": times, "numbers": len(numbers), "seed": SEED}
+    return {"title": TITLE, "markdown": markdown(data), "data": data}

@@ -1,12 +1,15 @@
-"""The README's figures are generated from bench/results.json, never typed by hand.
+"""The figures of the README and the documentation pages are generated from
+bench/results.json, never typed by hand.
 
-Each block sits between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` in README.md: NAME
-a section of results.json (its stamp line and tables), ``explorations:ID`` (a figure measured
-once while exploring, recorded in results.json's ``explorations`` with its date and command) or
-``costs:MODEL`` (what calibration and the not-a-digit rule cost a model, from its drawn-section
-rows). ``python -m bench --readme`` rewrites the blocks (a full benchmark run does it too); a
-test checks that the README is what results.json generates, and :func:`hand_typed_figures` that
-no measured figure is typed outside them.
+Each block sits between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` in one of the
+:func:`pages` (README.md and the docs' Markdown pages): NAME a section of results.json (its
+stamp line and tables), ``headline`` (the README's table of the figures that matter,
+:mod:`bench.headline`), ``explorations:ID`` (a figure measured once while exploring, recorded in
+results.json's ``explorations`` with its date and command) or ``costs:MODEL`` (what calibration
+and the not-a-digit rule cost a model, from its drawn-section rows). ``python -m bench
+--readme`` rewrites the blocks (a full benchmark run does it too); a test checks that every page
+is what results.json generates, and :func:`hand_typed_figures` that no measured figure is typed
+outside them.
 """
 
 from __future__ import annotations
@@ -15,14 +18,25 @@ import re
 
 from handwriting import files
 
+from . import headline
 from .common import ROOT, exploration_markdown, load_results, stamp
 
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+
+
+def pages() -> list:
+    """The Markdown pages people read: README.md, then the documentation site's pages
+    (docs/README.md, about building the site, included; docs/lab, the notebooks, is not)."""
+    docs = [path for folder in ("", "guides", "reference") for path in (DOCS / folder).glob("*.md")]
+    return [README, *sorted(docs)]
+
+
 _BLOCK = re.compile(r"(<!-- bench:([\w:]+) -->\n)(?:.*?\n)?(<!-- /bench:\2 -->)", re.DOTALL)
 
 
 class ReadmeError(ValueError):
-    """README.md names a section or an exploration that results.json does not have."""
+    """A page names a section or an exploration that results.json does not have."""
 
 
 def section_block(section: dict) -> str:
@@ -43,18 +57,20 @@ def block(name: str, results: dict) -> str:
     """The text of the block ``name``: a section (``accuracy``), an exploration
     (``explorations:ID``) or what a model's calibration and floor cost (``costs:MODEL``)."""
     kind, _, key = name.partition(":")
+    if name == "headline":
+        return headline.markdown(results)
     if kind == "explorations":
         entries = {entry["id"]: entry for entry in results.get("explorations", [])}
         if key not in entries:
             raise ReadmeError(
-                f"README.md has a block for exploration {key!r}, which bench/results.json's "
+                f"A page has a block for exploration {key!r}, which bench/results.json's "
                 "explorations lack: record it there (id, date, command, what, columns, rows)."
             )
         return exploration_markdown(entries[key])
     section = "drawn" if kind == "costs" else name
     if section not in results["sections"]:
         raise ReadmeError(
-            f"README.md has a block for section {section!r}, which bench/results.json "
+            f"A page has a block for section {section!r}, which bench/results.json "
             f"lacks: run `python -m bench --only {section}` first."
         )
     if kind == "costs":
@@ -132,13 +148,16 @@ def rerender(results: dict) -> dict:
     return results
 
 
-def write_readme() -> bool:
-    """Rewrite README.md's blocks from bench/results.json; True when something changed."""
-    text = README.read_text()
-    updated = render_readme(text, load_results())
-    if updated != text:
-        files.write_text(README, updated)
-    return updated != text
+def write_readme() -> list:
+    """Rewrite the blocks of every page from bench/results.json; the pages that changed."""
+    results, changed = load_results(), []
+    for page in pages():
+        text = page.read_text()
+        updated = render_readme(text, results)
+        if updated != text:
+            files.write_text(page, updated)
+            changed.append(page)
+    return changed
 
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?"  # 1,498 or 12.5

@@ -98,15 +98,5 @@ def _live_kernel_note(app, doctree):
     section.insert(1, note)
 
 
-def _escape_table_pipes(app, relative_path, parent_docname, content):
-    """bench/results.md writes ``max |Δp|`` in two table headers with bare pipes, which split the
-    header into one cell more than the table has, so no Markdown reader (MyST, GitHub) sees a
-    table there. Until the bench escapes them (its renderer, issue 34's README work), escape them
-    here."""
-    if Path(relative_path).name == "results.md":
-        content[0] = content[0].replace("|Δp|", r"\|Δp\|")
-
-
 def setup(app):
     app.connect("doctree-read", _live_kernel_note)
-    app.connect("include-read", _escape_table_pipes)

@@ -1,4 +1,5 @@
-"""Every figure in the README comes from a recorded benchmark run (bench/results.json)."""
+"""Every figure in the README and the documentation pages comes from a recorded benchmark run
+(bench/results.json)."""
 
 from __future__ import annotations
 
@@ -6,32 +7,88 @@ import re
 
 import pytest
 
-from bench import common
+from bench import common, headline
 from bench.readme import (
     README,
     ReadmeError,
     generated_sections,
     hand_typed_figures,
+    pages,
     render_readme,
+    rerender,
 )
 
+ROOT = README.parent
 
-def test_the_readme_tables_are_what_results_json_generates():
-    text = README.read_text()
+
+def _block_page(name: str) -> str:
+    """The text of the page that holds the generated block ``name``."""
+    holders = [page for page in pages() if name in generated_sections(page.read_text())]
+    assert len(holders) == 1, f"block {name!r} should be on one page, is on {holders}"
+    return holders[0].read_text()
+
+
+@pytest.mark.parametrize("page", pages(), ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_pages_tables_are_what_results_json_generates(page):
+    text = page.read_text()
     assert render_readme(text, common.load_results()) == text, (
-        "README.md's tables differ from bench/results.json: run `python -m bench --readme`"
-    )
-    assert {"accuracy", "time_to_99", "overhead", "pad_latency", "tfjs", "costs:pretrained"} <= set(
-        generated_sections(text)
+        f"{page.name}'s tables differ from bench/results.json: run `python -m bench --readme`"
     )
 
 
-def test_no_measured_figure_is_typed_by_hand_outside_the_generated_tables():
-    """Issue 32: every number with a unit outside code and the generated blocks is a definition
-    (a target, a setting); a measurement is recorded in bench/results.json and rendered."""
-    by_hand = hand_typed_figures(README.read_text())
-    assert by_hand == [], "figures typed by hand in README.md (record them in bench/results.json's "
-    "explorations and render them, or reword):\n" + "\n".join(by_hand)
+def test_every_section_and_the_headline_is_shown_somewhere():
+    shown = {name for page in pages() for name in generated_sections(page.read_text())}
+    sections = set(common.load_results()["sections"])
+    assert sections <= shown, f"sections on no page: {sections - shown}"
+    assert "headline" in generated_sections(README.read_text())
+    assert "costs:pretrained" in shown
+
+
+@pytest.mark.parametrize("page", pages(), ids=lambda page: str(page.relative_to(ROOT)))
+def test_no_measured_figure_is_typed_by_hand_outside_the_generated_tables(page):
+    """Issues 32 and 34: every number with a unit outside code and the generated blocks is a
+    definition (a target, a setting); a measurement is recorded in bench/results.json and
+    rendered."""
+    by_hand = hand_typed_figures(page.read_text())
+    assert by_hand == [], f"figures typed by hand in {page.name} (record them in bench/results"
+    ".json's explorations and render them, or reword):\n" + "\n".join(by_hand)
+
+
+def test_rendering_a_section_again_from_its_data_gives_what_results_json_stores():
+    """`python -m bench --readme` re-renders every section that can from its rows: that must
+    neither fail nor change a figure (a renderer out of step with its data would)."""
+    results = common.load_results()
+    stored = {name: section["markdown"] for name, section in results["sections"].items()}
+    again = rerender(common.load_results())
+    for name, section in again["sections"].items():
+        assert section["markdown"] == stored[name], f"section {name!r} renders differently"
+
+
+def test_the_headline_says_each_figure_met_or_not_from_the_sections_data():
+    """The README's headline table: every row with a target says met or **not met**, computed
+    from the same data as its section (e.g. the numbers section's own verdict)."""
+    results = common.load_results()
+    table = headline.markdown(results)
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) >= 10
+    for row in rows[1:]:
+        cells = [cell.strip() for cell in row.strip("|").split(" | ")]
+        if cells[2]:
+            assert cells[3] in ("met", "**not met**"), row
+    numbers = results["sections"]["numbers"]["markdown"]
+    whole = "four-digit non-touching, from strokes: whole number right"
+    section_says_met = next(line for line in numbers.splitlines() if whole in line).endswith(
+        "| met |"
+    )
+    headline_row = next(row for row in rows if "four-digit numbers" in row)
+    assert headline_row.endswith("| met | [whole numbers](docs/guides/whole-numbers.md) |") == (
+        section_says_met
+    )
+
+
+def test_a_pipe_inside_a_table_cell_stays_in_its_cell():
+    table = common.markdown_table(["same argmax / max |Δp|"], [["100% / 1e-6"]])
+    assert table.splitlines()[0] == r"| same argmax / max \|Δp\| |"
 
 
 @pytest.mark.parametrize(
@@ -203,13 +260,13 @@ def test_a_bench_model_is_reused_only_for_the_same_recipe(mnist_small, tmp_path,
 
 
 def _drawn_block() -> str:
-    text = README.read_text()
+    text = _block_page("drawn")
     return text[text.index("<!-- bench:drawn -->") : text.index("<!-- /bench:drawn -->")]
 
 
 def test_the_readme_drawn_section_leads_with_the_real_writers_and_says_each_sets_role():
     """Issues 31 and 32: the real writers' rows come first, every set is shown with its role,
-    and the README says plainly which set here is an evaluation set (none, in rows measured
+    and the page says plainly which set here is an evaluation set (none, in rows measured
     before the Quick, Draw! doodles were split into halves on 2026-12-06)."""
     from handwriting.drawn import ROLES, pendigits
 
