@@ -9,6 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
+SCREENSHOTS = "--screenshots"
 
 # Tests run on the real data but in quick mode (small subsets, one epoch) unless told otherwise.
 _shared_mnist = ROOT.parent / "shared" / "mnist"
@@ -100,6 +101,20 @@ def page(browser):
 
 
 @pytest.fixture(scope="session")
+def pretrained_app(tmp_path_factory):
+    """The shipped pretrained model exported with its own calibration (as the CLI does), served
+    on 127.0.0.1: the base URL."""
+    from handwriting.browser import serve_directory
+    from handwriting.export import export_web_app
+    from handwriting.models.digit_model import PRETRAINED
+
+    out = tmp_path_factory.mktemp("pretrained") / "app"
+    export_web_app(PRETRAINED, out)
+    with serve_directory(out) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def jupyter_lab(tmp_path_factory):
     """A real JupyterLab on 127.0.0.1 (token-protected) serving a copy of lab/."""
     from lab_harness import start_jupyterlab, stop_jupyterlab
@@ -125,3 +140,26 @@ def personal_drawings(tmp_path_factory) -> Path:
         for _ in range(12):
             save_drawing(folder, digit, segment_drawing(digit, rng).rgba())
     return folder
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        SCREENSHOTS,
+        action="store_true",
+        help="make the docs' pictures into docs/images/ (tests/test_screenshots.py; "
+        "make screenshots); without it those tests are skipped",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "screenshots: writes a picture of docs/images/")
+
+
+def pytest_collection_modifyitems(config, items):
+    """A normal run never rewrites docs/images/: the picture makers run only when asked."""
+    if config.getoption(SCREENSHOTS):
+        return
+    skip = pytest.mark.skip(reason=f"makes docs/images/: run with {SCREENSHOTS}")
+    for item in items:
+        if "screenshots" in item.keywords:
+            item.add_marker(skip)

@@ -101,6 +101,21 @@ class JupyterLab:
             "[data-mime-type='application/vnd.jupyter.error']", "els => els.map(e => e.innerText)"
         )
 
+    def execute(self, page, name: str, code: str) -> None:
+        """Run ``code`` in the kernel of the open notebook ``name``, silently (no cell, no
+        output): e.g. to seed its random generators before the cells run."""
+        status = page.evaluate(
+            f"""async ([path, code]) => {{
+            const w = ({self._FIND})(path);
+            const future = w.sessionContext.session.kernel.requestExecute(
+                {{code, silent: true, store_history: false}});
+            return (await future.done).content.status;
+        }}""",
+            [name, code],
+        )
+        if status != "ok":
+            raise RuntimeError(f"{code!r} failed in {name}'s kernel: {status}")
+
     def screenshot(self, page, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / name

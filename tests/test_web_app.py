@@ -171,15 +171,6 @@ def calibrated_apps(tiny_model, tmp_path_factory):
         yield url, model_path
 
 
-@pytest.fixture(scope="module")
-def pretrained_app(tmp_path_factory):
-    """The shipped pretrained model, exported with its own calibration (as the CLI does)."""
-    out = tmp_path_factory.mktemp("pretrained") / "app"
-    export_web_app(PRETRAINED, out)
-    with serve_directory(out) as url:
-        yield url
-
-
 def test_the_calibration_is_applied_identically_in_keras_and_tfjs(
     calibrated_apps, page, mnist_small
 ):

@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 
 from bench.numbers import make_number
-from handwriting.browser import serve_directory
 from handwriting.drawn import pendigits
-from handwriting.export import export_web_app, image_planes, js_read_number, open_app
+from handwriting.export import image_planes, js_read_number, open_app
 from handwriting.export.parity import PAGE_IMAGE
 from handwriting.models.digit_model import PRETRAINED
 from handwriting.numbers import (
@@ -113,20 +112,11 @@ def python_segment(rgba: np.ndarray) -> dict:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    """The pretrained model's export (with its own calibration), served."""
-    out = tmp_path_factory.mktemp("numbers") / "app"
-    export_web_app(PRETRAINED, out)
-    with serve_directory(out) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def app_page(browser, app_url):
+def app_page(browser, pretrained_app):
     """One page of the export on the cpu backend, reused by the parity tests."""
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
-    open_app(page, app_url)
+    open_app(page, pretrained_app)
     yield page
     context.close()
 
@@ -191,8 +181,8 @@ def write_with_mouse(page, strokes, canvas_width: int):
         page.mouse.up()
 
 
-def test_writing_42_in_number_mode_shows_42(app_url, page, artifacts_dir):
-    open_app(page, app_url)
+def test_writing_42_in_number_mode_shows_42(pretrained_app, page, artifacts_dir):
+    open_app(page, pretrained_app)
     page.click("#mode-number")
     pad = page.locator("#pad").bounding_box()
     assert page.evaluate("[pad.width, pad.height]") == [3 * CANVAS_SIZE, CANVAS_SIZE]
@@ -225,7 +215,7 @@ def test_writing_42_in_number_mode_shows_42(app_url, page, artifacts_dir):
     assert page.locator(".number-reading").is_hidden() and page.locator(".reading").is_visible()
 
 
-def test_number_mode_on_a_phone_with_touch(app_url, browser, artifacts_dir):
+def test_number_mode_on_a_phone_with_touch(pretrained_app, browser, artifacts_dir):
     context = browser.new_context(
         viewport={"width": 390, "height": 844},
         has_touch=True,
@@ -233,7 +223,7 @@ def test_number_mode_on_a_phone_with_touch(app_url, browser, artifacts_dir):
         device_scale_factor=2,
     )
     page = context.new_page()
-    open_app(page, app_url)
+    open_app(page, pretrained_app)
     page.tap("#mode-number")
     box = page.locator("#pad").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390, "the wide pad fits a phone screen"
