@@ -210,6 +210,21 @@ def test_missing_data_is_reported_in_the_panel(monkeypatch, tmp_path):
     assert panel.last_run is None and not panel.train_button.disabled
 
 
+def test_new_data_trains_the_next_runs_and_bad_data_is_refused(panel, mnist_small):
+    """After quick runs a learner can give the panel more data (e.g. all of MNIST); what is
+    not digit data is refused with the same error as at construction, and the runs go on."""
+    from handwriting.data import DigitDataError
+
+    (x_train, y_train), test = mnist_small
+    first = panel.train(wait=True)
+    panel.data = ((x_train[:600], y_train[:600]), test)
+    second = panel.train(wait=True)
+    assert second.train_size < first.train_size
+    with pytest.raises(DigitDataError):
+        panel.data = ((x_train[:10], y_train[:5]), test)  # more images than labels
+    assert panel.data[0][0].shape[0] == 600  # the refused data replaced nothing
+
+
 def test_runs_table_without_runs_invites_a_first_run():
     assert "No runs yet" in runs_table_html([])
 

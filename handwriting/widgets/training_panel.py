@@ -320,10 +320,18 @@ class TrainingPanel(widgets.VBox):
 
     @property
     def data(self):
-        """The panel's MNIST data, loaded once on first use."""
+        """The panel's MNIST data, loaded once on first use. Set it to train the next runs on
+        other data (checked as the ``data`` argument is), e.g. all of MNIST after quick runs:
+        ``panel.data = load_mnist(quick=False)``."""
         if self._data is None:
             self._data = data_module.load_mnist()
         return self._data
+
+    @data.setter
+    def data(self, data) -> None:
+        if self.running:
+            raise RuntimeError("Training is running: press Stop, or wait for it, then set data.")
+        self._data = data_module.as_digit_data(data)
 
     # ------------------------------------------------------------- actions
 
