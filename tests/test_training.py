@@ -253,6 +253,23 @@ def test_a_one_cycle_schedule_spans_every_batch_of_the_drawn_data(
     assert min(rates[:-1]) > 0  # every batch of the epoch learned something
 
 
+def test_the_batch_count_never_passes_the_epochs_batches(mnist_small):
+    """`fast` runs 16 batches per call into TensorFlow; an epoch of 33 batches ends with a call
+    of 1, which Keras numbers as if it were whole. The progress must say "batch 33/33", not
+    48/33."""
+    (x, y), test = mnist_small
+    config = TrainingConfig.for_architecture(
+        "fast", epochs=1, batch_size=128, seed=0, validation_size=500
+    )
+    counts = []
+    recorder = Recorder(on_batch=lambda run, epoch, batch: counts.append(run.batch))
+    run = TrainingRun(config, data=((x[:4600], y[:4600]), test), listeners=[recorder])
+    run.fit()
+    steps = run.steps_per_epoch
+    assert steps % 16, "the test needs an epoch whose last call is short"
+    assert max(counts) == counts[-1] == steps
+
+
 def test_batch_larger_than_the_data_is_refused(mnist_small):
     config = TrainingConfig.for_architecture("dnn", batch_size=512, data_fraction=0.05)
     assert "larger than the 225 training images" in " ".join(config.problems(5000))

@@ -93,7 +93,9 @@ def _keras_callbacks(run: TrainingRun):
             run.epoch = epoch
 
         def on_train_batch_end(self, batch, logs=None):
-            run.batch = batch + 1
+            # With steps_per_execution > 1 Keras numbers an epoch's last, shorter call as if it
+            # were whole (batch 432 of 430): a batch count never passes the epoch's batches.
+            run.batch = min(batch + 1, run.steps_per_epoch or batch + 1)
             run._record_batch(logs or {})
             for listener in run.listeners:
                 listener.on_batch_end(run, run.epoch, batch, logs or {})
