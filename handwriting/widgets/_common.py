@@ -1,10 +1,35 @@
-"""What every widget of the lab shares: buttons that show their errors, and following another
-widget's model through traitlets."""
+"""What every widget of the lab shares: buttons that show their errors, following another
+widget's model through traitlets, and the pads' reader of a model (or the lab's own)."""
 
 from __future__ import annotations
 
 import contextlib
 import html
+
+from ..models.digit_model import PRETRAINED, ModelError
+
+PRETRAINED_NOTE = (
+    "Reading with the lab's pretrained model (give the pad a TrainingPanel or a .keras file to "
+    "use yours)."
+)
+
+
+def reader_for(model, make) -> tuple[object | None, bool, str]:
+    """A pad's reader of ``model``: (reader, using the pretrained model, note for the pad).
+
+    ``make(model)`` builds the reader (a Recognizer, a NumberReader). No model yet, or
+    ``"pretrained"``, reads with the lab's pretrained model, and the note says so. A broken
+    installation of that model gives no reader and a note saying what is wrong (the pad shows
+    it, it does not fail); a broken model of the user's own is raised, for the cell to fail.
+    """
+    pretrained = model is None or (isinstance(model, str) and model == PRETRAINED)
+    try:
+        reader = make(PRETRAINED if pretrained else model)
+    except ModelError as err:
+        if not pretrained:
+            raise
+        return None, False, html.escape(str(err))
+    return reader, pretrained, PRETRAINED_NOTE if pretrained else ""
 
 
 def shown_not_raised(action) -> None:

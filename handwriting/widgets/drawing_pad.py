@@ -17,16 +17,11 @@ import traitlets
 from ipycanvas import Canvas, hold_canvas
 
 from ..honest.recognizer import Reading, Recognizer, Sketch
-from ..models.digit_model import PRETRAINED, ModelError
 from ..png import encode_png
 from ..preprocess import CANVAS_SIZE, STROKE_WIDTH, ink_from_rgba
-from ._common import follow_models, shown_and_raised
+from ._common import follow_models, reader_for, shown_and_raised
 
 PROMPT = "Draw a digit"
-PRETRAINED_NOTE = (
-    "Reading with the lab's pretrained model (give the pad a TrainingPanel or a .keras file to "
-    "use yours)."
-)
 
 
 def probability_bars_html(probabilities: np.ndarray | None) -> str:
@@ -161,20 +156,11 @@ class DrawingPad(widgets.HBox):
         self._set_model(*follow_models(model, self._set_model))
 
     def _set_model(self, model, calibration=None) -> None:
-        # No model of your own yet (or "pretrained" asked for): read with the lab's own.
-        self.using_pretrained = model is None or (isinstance(model, str) and model == PRETRAINED)
-        try:
-            self.recognizer = Recognizer(
-                PRETRAINED if self.using_pretrained else model,
-                center=self.center_box.value,
-                calibration=calibration if self.calibration is None else self.calibration,
-            )
-            self.model_note.value = PRETRAINED_NOTE if self.using_pretrained else ""
-        except ModelError as err:
-            if not self.using_pretrained:
-                raise
-            self.recognizer, self.using_pretrained = None, False  # a broken installation: say so
-            self.model_note.value = html.escape(str(err))
+        calibration = calibration if self.calibration is None else self.calibration
+        self.recognizer, self.using_pretrained, self.model_note.value = reader_for(
+            model,
+            lambda model: Recognizer(model, center=self.center_box.value, calibration=calibration),
+        )
         self.refresh()
 
     # ------------------------------------------------------------ user actions

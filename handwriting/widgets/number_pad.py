@@ -17,11 +17,9 @@ import traitlets
 from ipycanvas import Canvas, hold_canvas
 
 from ..drawn.written_numbers import NUMBER_PAD
-from ..models.digit_model import PRETRAINED, ModelError
 from ..numbers import BLANK_MESSAGE, NumberReader, NumberReading
 from ..numbers.writing import NumberCut, NumberSketch, digit_title
-from ._common import follow_models, shown_and_raised
-from .drawing_pad import PRETRAINED_NOTE
+from ._common import follow_models, reader_for, shown_and_raised
 
 PROMPT = "Write a number, e.g. your year of birth, digits side by side"
 BOX_COLOUR = "#f5a623"
@@ -130,18 +128,10 @@ class NumberPad(widgets.VBox):
         self._set_model(*follow_models(model, self._set_model))
 
     def _set_model(self, model, calibration=None) -> None:
-        self.using_pretrained = model is None or (isinstance(model, str) and model == PRETRAINED)
-        try:
-            self.reader = NumberReader(
-                PRETRAINED if self.using_pretrained else model,
-                calibration=calibration if self.calibration is None else self.calibration,
-            )
-            self.model_note.value = PRETRAINED_NOTE if self.using_pretrained else ""
-        except ModelError as err:
-            if not self.using_pretrained:
-                raise
-            self.reader, self.using_pretrained = None, False  # a broken installation: say so
-            self.model_note.value = html.escape(str(err))
+        calibration = calibration if self.calibration is None else self.calibration
+        self.reader, self.using_pretrained, self.model_note.value = reader_for(
+            model, lambda model: NumberReader(model, calibration=calibration)
+        )
         self.refresh()
 
     # ------------------------------------------------------------ user actions
