@@ -70,7 +70,7 @@
       labels[start] = label;
       while (top > 0) {
         const i = stack[--top];
-        const y = Math.floor(i / w), x = i - y * w;
+        const y = (i / w) | 0, x = i - y * w;
         region.x0 = Math.min(region.x0, x); region.x1 = Math.max(region.x1, x + 1);
         region.y0 = Math.min(region.y0, y); region.y1 = Math.max(region.y1, y + 1);
         for (let ny = Math.max(y - 1, 0); ny <= Math.min(y + 1, h - 1); ny++) {
@@ -128,7 +128,8 @@
     const groups = groupParts(regions.map((r) => [r.x0, r.x1]));
     checkCount(groups.length);
     return groups.map((group) => {
-      const members = new Set(group.map((i) => i + 1));
+      const member = new Uint8Array(regions.length + 1);   // member[label]: in this group
+      for (const i of group) member[i + 1] = 1;
       let x0 = w, y0 = h, x1 = 0, y1 = 0;          // the union of its regions' boxes
       for (const i of group) {
         x0 = Math.min(x0, regions[i].x0); x1 = Math.max(x1, regions[i].x1);
@@ -137,7 +138,7 @@
       const own = new Float64Array((y1 - y0) * (x1 - x0));
       for (let y = y0; y < y1; y++) {
         for (let x = x0; x < x1; x++) {
-          if (members.has(labels[y * w + x])) own[(y - y0) * (x1 - x0) + x - x0] = ink[y * w + x];
+          if (member[labels[y * w + x]]) own[(y - y0) * (x1 - x0) + x - x0] = ink[y * w + x];
         }
       }
       return makePiece([x0, y0, x1, y1], own);

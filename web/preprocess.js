@@ -30,9 +30,10 @@
   /** Ink per pixel, (R/255) * (A/255): a Float64Array of height*width. */
   function inkFromImageData(imageData) {
     const { width, height, data } = imageData;
-    const ink = new Float64Array(width * height);
+    const ink = new Float64Array(width * height);     // zeros: a black or clear pixel stays 0
     for (let i = 0; i < ink.length; i++) {
-      ink[i] = (data[4 * i] / 255) * (data[4 * i + 3] / 255);
+      const red = data[4 * i], alpha = data[4 * i + 3];
+      if (red && alpha) ink[i] = (red / 255) * (alpha / 255);
     }
     return ink;
   }
