@@ -116,14 +116,14 @@ def _speed(sections: dict) -> list[list[str]]:
     )
     return [
         [
-            "drawing pad: pointer-up to bars shown, in the kernel (median)",
+            "drawing pad (`cnn2`): pointer-up to bars shown, in the kernel (median)",
             f"{pad:.1f} ms",
             f"<= {pad_latency.TARGET_MS:.0f} ms",
             _met(pad <= pad_latency.TARGET_MS),
             link,
         ],
         [
-            "exported app (wasm): one digit read, median; same answers as Keras",
+            "exported app (`cnn2`, wasm): one digit read, median; same answers as Keras",
             f"{app['median_ms']:.2f} ms; {_pct(app['argmax_agreement'])}",
             f"<= {tfjs.TARGET_MS:.0f} ms",
             _met(app["median_ms"] <= tfjs.TARGET_MS),
