@@ -8,7 +8,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Real MNIST for tests/benchmarks: the shared offline copy when it is beside the project.
 export HANDWRITING_MNIST ?= $(wildcard $(abspath ../shared/mnist))
 
-.PHONY: install install-docs lab lint test test-quick chromium bench bench-quick screenshots dist notebooks docs clean
+.PHONY: install install-docs lab lint test test-quick chromium bench bench-quick screenshots notebook-pages dist notebooks docs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ bench-quick: install chromium
 # The README's and the docs' pictures into docs/images/, from real JupyterLab and Chromium.
 screenshots: install chromium
 	$(PY) -m pytest -p no:nbval tests/test_screenshots.py --screenshots
+
+# The notebooks' pages of the docs: every lab notebook run in quick mode, stored with its outputs
+# in docs/lab/ (docs/run_notebooks.py); after changing a notebook.
+notebook-pages: install chromium
+	$(PY) docs/run_notebooks.py
 
 # Wheel + sdist in dist/ (what `pip install` from the repository builds, e.g. in Colab).
 dist: install

@@ -31,8 +31,8 @@ extensions = [
     "sphinx.ext.napoleon",  # ... written in Google style (GUIDE.md)
 ]
 
-# Only these files are pages: docs/lab is a link to ../lab, where running the notebooks leaves
-# other files (an exported app's build/web/*.md, checkpoints) that must not become pages.
+# Only these files are pages: docs/lab holds the notebooks as run by docs/run_notebooks.py
+# (make notebook-pages), outputs and all; nothing else there may become a page.
 include_patterns = [
     "index.md",
     "notebooks.md",
@@ -81,9 +81,10 @@ nitpicky = False
 suppress_warnings: list[str] = []
 
 LIVE_KERNEL_NOTE = (
-    "This page shows the notebook as it is stored, without running it. Its widgets (the training "
-    "panel, the drawing pad, the export panel, ...) need a live kernel: open the notebook in "
-    "JupyterLab (make lab), on Binder or in Colab to use them."
+    "This page shows the notebook as it ran in quick mode (small MNIST subsets, one epoch: "
+    "make notebook-pages), with its plots, tables and printed output. Its widgets (the training "
+    "panel, the drawing pad, the export panel, ...) need a live kernel and are not shown here: "
+    "open the notebook in JupyterLab (make lab), on Binder or in Colab to use them."
 )
 
 

@@ -10,6 +10,7 @@ runs when the extra is there and is skipped, with the reason, when it is not.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -22,9 +23,28 @@ NOTEBOOKS = sorted(path.stem for path in (ROOT / "lab").glob("[0-9][0-9]_*.ipynb
 API_PAGES = ["widgets", "numbers", "honest", "models", "training", "export", "drawn", "core"]
 
 
-def test_every_notebook_is_a_page():
-    """docs/lab is the lab folder itself, and the notebooks page links every notebook."""
-    assert (DOCS / "lab").resolve() == (ROOT / "lab").resolve(), "docs/lab must link to ../lab"
+def _code(path):
+    notebook = json.loads(path.read_text())
+    return ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_notebook_has_its_page_with_its_current_code_and_outputs(name):
+    """docs/lab/NAME.ipynb is the notebook as run by `make notebook-pages`: the same code cells
+    (a notebook changed since is a stale page), with outputs, and no widget left in them."""
+    page = DOCS / "lab" / f"{name}.ipynb"
+    assert page.is_file(), f"docs/lab has no page for lab/{name}.ipynb: run make notebook-pages"
+    assert _code(page) == _code(ROOT / "lab" / f"{name}.ipynb"), (
+        f"docs/lab/{name}.ipynb has other code than lab/{name}.ipynb: run make notebook-pages"
+    )
+    cells = json.loads(page.read_text())["cells"]
+    outputs = [out for cell in cells if cell["cell_type"] == "code" for out in cell["outputs"]]
+    assert outputs, f"docs/lab/{name}.ipynb was stored without running it"
+    assert not any("error" == out["output_type"] for out in outputs), f"{name} ran into an error"
+    assert "widget-view" not in page.read_text()
+
+
+def test_the_notebooks_page_links_every_notebook():
     index = (DOCS / "notebooks.md").read_text()
     missing = [name for name in NOTEBOOKS if f"<lab/{name}>" not in index]
     assert not missing, f"docs/notebooks.md does not link {missing}: add a row to its table"

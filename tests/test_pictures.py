@@ -14,6 +14,8 @@ from pathlib import Path
 
 from conftest import ROOT
 
+from bench.readme import pages
+
 IMAGES = ROOT / "docs" / "images"
 MAX_TOTAL_KB = 500  # "a few hundred KB in all" (issue 34): the README loads them all
 
@@ -22,14 +24,6 @@ _INLINE_CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 _MARKDOWN = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 _HTML = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 _DIRECTIVE = re.compile(r"^(?:`{3,}|:{3,})\{(?:image|figure)\}[ \t]+(\S+)", re.MULTILINE)
-
-
-def pages() -> list[Path]:
-    """README.md and every Markdown page under docs/ (docs/lab, a link to the notebooks, aside)."""
-    docs = ROOT / "docs"
-    return [ROOT / "README.md"] + sorted(
-        path for path in docs.rglob("*.md") if not path.relative_to(docs).parts[0] == "lab"
-    )
 
 
 def named_pictures(text: str) -> list[str]:
