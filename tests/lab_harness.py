@@ -206,6 +206,33 @@ def draw(page, canvas_locator, points, size: int = 280) -> None:
     mouse.up()
 
 
+#: A phone's browser context (Playwright's ``browser.new_context(**PHONE)``): narrow, touch.
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "has_touch": True,
+    "is_mobile": True,
+    "device_scale_factor": 2,
+}
+
+
+def touch_stroke(page, canvas_locator, points, size: int = 280) -> None:
+    """Draw one stroke through ``points`` (canvas pixels) with a finger on a canvas element
+    ``size`` canvas pixels wide: touch events sent through the Chrome DevTools Protocol."""
+    box = canvas_locator.bounding_box()
+    scale = box["width"] / size
+    cdp = page.context.new_cdp_session(page)
+
+    def touch(kind, point=None):
+        at = [] if point is None else [(box["x"] + point[0] * scale, box["y"] + point[1] * scale)]
+        where = [{"x": x, "y": y} for x, y in at]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": where})
+
+    touch("touchStart", points[0])
+    for point in points[1:]:
+        touch("touchMove", point)
+    touch("touchEnd")
+
+
 #: JS: the digit of the longest probability bar (data-digit / data-probability), pad or app alike.
 LIKELIEST = """function likeliest(bars) {
   let best = null;

@@ -40,7 +40,7 @@ def resolved(page: Path, name: str) -> Path:
 
 def test_named_pictures_are_found_in_markdown_html_and_directives_not_in_code():
     page = """![A pad](images/pad.png "title") and <img alt="x" src='../images/app.webp'>
-[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org)
+[![badge](https://example.org/badge.svg)](https://example.org)
 `![not a picture](images/inline.png)`
 
 ```markdown

@@ -6,6 +6,7 @@ import base64
 
 import numpy as np
 import pytest
+from lab_harness import PHONE, draw, touch_stroke
 
 from handwriting.browser import serve_directory
 from handwriting.drawn.templates import non_digit_drawing, non_digit_drawings, training_drawings
@@ -34,13 +35,7 @@ def cnn2_app(cnn2_model, tmp_path_factory):
 
 
 def draw_with_mouse(page, points):
-    box = page.locator("#pad").bounding_box()
-    scale = box["width"] / 280
-    page.mouse.move(box["x"] + points[0][0] * scale, box["y"] + points[0][1] * scale)
-    page.mouse.down()
-    for x, y in points[1:]:
-        page.mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=3)
-    page.mouse.up()
+    draw(page, page.locator("#pad"), points)
 
 
 def wait_for_prediction(page):
@@ -89,31 +84,12 @@ def test_no_request_leaves_the_origin(cnn2_app, browser):
 
 
 def test_phone_width_and_touch_drawing(cnn2_app, browser, artifacts_dir):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        has_touch=True,
-        is_mobile=True,
-        device_scale_factor=2,
-    )
+    context = browser.new_context(**PHONE)
     page = context.new_page()
     open_app(page, cnn2_app)
     box = page.locator("#pad").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390, "the pad fits a phone screen"
-    cdp = context.new_cdp_session(page)
-    scale = box["width"] / 280
-
-    def touch(kind, point=None):
-        points = (
-            []
-            if point is None
-            else [{"x": box["x"] + point[0] * scale, "y": box["y"] + point[1] * scale}]
-        )
-        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
-
-    touch("touchStart", ONE[0])
-    for point in np.linspace(ONE[0], ONE[-1], 12)[1:]:
-        touch("touchMove", point)
-    touch("touchEnd")
+    touch_stroke(page, page.locator("#pad"), np.linspace(ONE[0], ONE[-1], 12))
     assert wait_for_prediction(page) == "1"
     page.screenshot(path=str(artifacts_dir / "web_app_phone.png"), full_page=True)
     context.close()

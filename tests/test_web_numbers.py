@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lab_harness import PHONE, draw, touch_stroke
 
 from bench.numbers import make_number
 from handwriting.drawn import pendigits
@@ -171,14 +172,8 @@ TWO = [
 
 
 def write_with_mouse(page, strokes, canvas_width: int):
-    box = page.locator("#pad").bounding_box()
-    scale = box["width"] / canvas_width
     for stroke in strokes:
-        page.mouse.move(box["x"] + stroke[0][0] * scale, box["y"] + stroke[0][1] * scale)
-        page.mouse.down()
-        for x, y in stroke[1:]:
-            page.mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=3)
-        page.mouse.up()
+        draw(page, page.locator("#pad"), stroke, size=canvas_width)
 
 
 def test_writing_42_in_number_mode_shows_42(pretrained_app, page, artifacts_dir):
@@ -216,33 +211,15 @@ def test_writing_42_in_number_mode_shows_42(pretrained_app, page, artifacts_dir)
 
 
 def test_number_mode_on_a_phone_with_touch(pretrained_app, browser, artifacts_dir):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        has_touch=True,
-        is_mobile=True,
-        device_scale_factor=2,
-    )
+    context = browser.new_context(**PHONE)
     page = context.new_page()
     open_app(page, pretrained_app)
     page.tap("#mode-number")
     box = page.locator("#pad").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390, "the wide pad fits a phone screen"
-    cdp = context.new_cdp_session(page)
-    scale = box["width"] / (3 * CANVAS_SIZE)
-
-    def touch(kind, point=None):
-        points = (
-            []
-            if point is None
-            else [{"x": box["x"] + point[0] * scale, "y": box["y"] + point[1] * scale}]
-        )
-        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
-
     for x in (200, 500):  # two 1s, far apart
-        touch("touchStart", (x, 40))
-        for point in np.linspace((x, 40), (x + 4, 245), 12)[1:]:
-            touch("touchMove", point)
-        touch("touchEnd")
+        stroke = np.linspace((x, 40), (x + 4, 245), 12)
+        touch_stroke(page, page.locator("#pad"), stroke, size=3 * CANVAS_SIZE)
     page.wait_for_function("() => document.querySelector('#number').textContent === '11'")
     page.screenshot(path=str(artifacts_dir / "web_app_number_phone.png"), full_page=True)
     context.close()

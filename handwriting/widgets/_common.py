@@ -1,10 +1,15 @@
 """What every widget of the lab shares: buttons that show their errors, following another
-widget's model through traitlets, and the pads' reader of a model (or the lab's own)."""
+widget's model through traitlets, and what both pads share: their reader of a model (or the
+lab's own), their canvas and their pointer handling."""
 
 from __future__ import annotations
 
 import contextlib
 import html
+import time
+
+import ipywidgets as widgets
+from ipycanvas import Canvas, hold_canvas
 
 from ..models.digit_model import PRETRAINED, ModelError
 
@@ -68,3 +73,59 @@ def shown_and_raised(message_widget, empty_attribute: str):
             f'style="color:#b00020">{html.escape(str(err))}</div>'
         )
         raise
+
+
+def pad_canvas(width: int, height: int) -> Canvas:
+    """A pad's canvas, ``width`` x ``height`` pixels, framed."""
+    canvas = Canvas(
+        width=width,
+        height=height,
+        layout=widgets.Layout(width=f"{width}px", height=f"{height}px", border="1px solid #888"),
+    )
+    canvas.add_class("hw-pad-canvas")
+    return canvas
+
+
+class PointerDrawing:
+    """A pad's pointer handling, for a widget with ``canvas``, ``sketch`` (begin / extend / end
+    strokes), ``undo_button``, ``clear_button``, ``live_interval`` and ``refresh()``: mouse, pen
+    and touch draw on the sketch and the canvas; the pad reads while a stroke is drawn (at most
+    every ``live_interval`` seconds) and when it ends."""
+
+    _last_live = 0.0
+
+    def _listen_to_pointer(self) -> None:
+        canvas = self.canvas
+        canvas.on_mouse_down(self._pointer_down)
+        canvas.on_mouse_move(self._pointer_move)
+        canvas.on_mouse_up(self._pointer_up)
+        canvas.on_mouse_out(self._pointer_up)
+        canvas.on_touch_start(lambda touches: self._pointer_down(*touches[0]))
+        canvas.on_touch_move(lambda touches: self._pointer_move(*touches[0]))
+        canvas.on_touch_end(lambda touches: self._pointer_up())
+        self.undo_button.on_click(lambda _: self.undo())
+        self.clear_button.on_click(lambda _: self.clear())
+
+    def _pointer_down(self, x, y) -> None:
+        self.sketch.begin(x, y)
+        with hold_canvas(self.canvas):
+            self.canvas.line_width = self.sketch.width
+            self.canvas.fill_circle(x, y, self.sketch.width / 2)
+
+    def _pointer_move(self, x, y) -> None:
+        if not self.sketch.drawing:
+            return
+        last = self.sketch.last_point
+        self.sketch.extend(x, y)
+        with hold_canvas(self.canvas):
+            self.canvas.line_width = self.sketch.width
+            self.canvas.stroke_line(last[0], last[1], x, y)
+        now = time.perf_counter()
+        if now - self._last_live >= self.live_interval:  # throttled live reading
+            self._last_live = now
+            self.refresh()
+
+    def _pointer_up(self, *_args) -> None:
+        if self.sketch.drawing:
+            self.sketch.end()
+            self.refresh()

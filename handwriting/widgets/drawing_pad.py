@@ -9,17 +9,16 @@ all end in the same :meth:`DrawingPad.refresh`.
 from __future__ import annotations
 
 import html
-import time
 
 import ipywidgets as widgets
 import numpy as np
 import traitlets
-from ipycanvas import Canvas, hold_canvas
+from ipycanvas import hold_canvas
 
 from ..honest.recognizer import Reading, Recognizer, Sketch
 from ..png import encode_png
 from ..preprocess import CANVAS_SIZE, STROKE_WIDTH, ink_from_rgba
-from ._common import follow_models, reader_for, shown_and_raised
+from ._common import PointerDrawing, follow_models, pad_canvas, reader_for, shown_and_raised
 
 PROMPT = "Draw a digit"
 
@@ -50,7 +49,7 @@ def _preview_png(image: np.ndarray | None) -> bytes:
     return encode_png(pixels, scale=4)
 
 
-class DrawingPad(widgets.HBox):
+class DrawingPad(PointerDrawing, widgets.HBox):
     """Draw a digit (mouse, pen or touch) and see what the model sees and thinks.
 
     Args:
@@ -87,14 +86,8 @@ class DrawingPad(widgets.HBox):
         self.using_pretrained = False
         self.reading = Reading(image=None, probabilities=None, refused="blank", message=PROMPT)
         self.readings_shown = 0
-        self._last_live = 0.0
 
-        self.canvas = Canvas(
-            width=size,
-            height=size,
-            layout=widgets.Layout(width=f"{size}px", height=f"{size}px", border="1px solid #888"),
-        )
-        self.canvas.add_class("hw-pad-canvas")
+        self.canvas = pad_canvas(size, size)
         self.width_slider = widgets.IntSlider(
             value=STROKE_WIDTH, min=4, max=40, description="Brush"
         )
@@ -115,15 +108,7 @@ class DrawingPad(widgets.HBox):
         )
         self.preview.add_class("hw-pad-preview")
 
-        self.canvas.on_mouse_down(self._pointer_down)
-        self.canvas.on_mouse_move(self._pointer_move)
-        self.canvas.on_mouse_up(self._pointer_up)
-        self.canvas.on_mouse_out(self._pointer_up)
-        self.canvas.on_touch_start(lambda touches: self._pointer_down(*touches[0]))
-        self.canvas.on_touch_move(lambda touches: self._pointer_move(*touches[0]))
-        self.canvas.on_touch_end(lambda touches: self._pointer_up())
-        self.undo_button.on_click(lambda _: self.undo())
-        self.clear_button.on_click(lambda _: self.clear())
+        self._listen_to_pointer()
         self.width_slider.observe(self._brush_changed, "value")
         self.center_box.observe(self._center_changed, "value")
 
@@ -279,32 +264,6 @@ class DrawingPad(widgets.HBox):
             self.canvas.fill_circle(points[0][0], points[0][1], width / 2)
         else:
             self.canvas.stroke_lines(points)
-
-    # --------------------------------------------------------- pointer events
-
-    def _pointer_down(self, x, y) -> None:
-        self.sketch.begin(x, y)
-        with hold_canvas(self.canvas):
-            self.canvas.line_width = self.sketch.width
-            self.canvas.fill_circle(x, y, self.sketch.width / 2)
-
-    def _pointer_move(self, x, y) -> None:
-        if not self.sketch.drawing:
-            return
-        last = self.sketch.last_point
-        self.sketch.extend(x, y)
-        with hold_canvas(self.canvas):
-            self.canvas.line_width = self.sketch.width
-            self.canvas.stroke_line(last[0], last[1], x, y)
-        now = time.perf_counter()
-        if now - self._last_live >= self.live_interval:  # throttled live prediction
-            self._last_live = now
-            self.refresh()
-
-    def _pointer_up(self, *_args) -> None:
-        if self.sketch.drawing:
-            self.sketch.end()
-            self.refresh()
 
     def _brush_changed(self, change) -> None:
         self.sketch.width = change["new"]

@@ -9,17 +9,16 @@ end in the same :meth:`NumberPad.refresh`.
 from __future__ import annotations
 
 import html
-import time
 
 import ipywidgets as widgets
 import numpy as np
 import traitlets
-from ipycanvas import Canvas, hold_canvas
+from ipycanvas import hold_canvas
 
 from ..drawn.written_numbers import NUMBER_PAD
 from ..numbers import BLANK_MESSAGE, NumberReader, NumberReading
 from ..numbers.writing import NumberCut, NumberSketch, digit_title
-from ._common import follow_models, reader_for, shown_and_raised
+from ._common import PointerDrawing, follow_models, pad_canvas, reader_for, shown_and_raised
 
 PROMPT = "Write a number, e.g. your year of birth, digits side by side"
 BOX_COLOUR = "#f5a623"
@@ -57,7 +56,7 @@ def digit_bars_html(reading, index: int) -> str:
     )
 
 
-class NumberPad(widgets.VBox):
+class NumberPad(PointerDrawing, widgets.VBox):
     """Write a number (mouse, pen or touch) on a canvas three times as wide as high and see the
     number read, each digit's box and each digit's probabilities, live.
 
@@ -81,16 +80,8 @@ class NumberPad(widgets.VBox):
         self.reader: NumberReader | None = None
         self.using_pretrained = False
         self.readings_shown = 0
-        self._last_live = 0.0
         height, width = self.sketch.size
-        self.canvas = Canvas(
-            width=width,
-            height=height,
-            layout=widgets.Layout(
-                width=f"{width}px", height=f"{height}px", border="1px solid #888"
-            ),
-        )
-        self.canvas.add_class("hw-pad-canvas")
+        self.canvas = pad_canvas(width, height)
         self.undo_button = widgets.Button(description="Undo", icon="undo")
         self.clear_button = widgets.Button(description="Clear", icon="trash")
         self.prediction = widgets.HTML()
@@ -100,15 +91,7 @@ class NumberPad(widgets.VBox):
         self.digit_rows = widgets.HTML()
         self.digit_rows.add_class("hw-number-digits")
 
-        self.canvas.on_mouse_down(self._pointer_down)
-        self.canvas.on_mouse_move(self._pointer_move)
-        self.canvas.on_mouse_up(self._pointer_up)
-        self.canvas.on_mouse_out(self._pointer_up)
-        self.canvas.on_touch_start(lambda touches: self._pointer_down(*touches[0]))
-        self.canvas.on_touch_move(lambda touches: self._pointer_move(*touches[0]))
-        self.canvas.on_touch_end(lambda touches: self._pointer_up())
-        self.undo_button.on_click(lambda _: self.undo())
-        self.clear_button.on_click(lambda _: self.clear())
+        self._listen_to_pointer()
 
         controls = widgets.HBox([self.undo_button, self.clear_button, self.prediction])
         super().__init__([self.model_note, self.canvas, controls, self.digit_rows])
@@ -234,27 +217,3 @@ class NumberPad(widgets.VBox):
             self.canvas.stroke_style = "white"
             self.canvas.fill_style = "white"
             self.canvas.line_width = self.sketch.width
-
-    # --------------------------------------------------------- pointer events
-
-    def _pointer_down(self, x, y) -> None:
-        self.sketch.begin(x, y)
-        with hold_canvas(self.canvas):
-            self.canvas.fill_circle(x, y, self.sketch.width / 2)
-
-    def _pointer_move(self, x, y) -> None:
-        if not self.sketch.drawing:
-            return
-        last = self.sketch.last_point
-        self.sketch.extend(x, y)
-        with hold_canvas(self.canvas):
-            self.canvas.stroke_line(last[0], last[1], x, y)
-        now = time.perf_counter()
-        if now - self._last_live >= self.live_interval:  # throttled live reading
-            self._last_live = now
-            self.refresh()
-
-    def _pointer_up(self, *_args) -> None:
-        if self.sketch.drawing:
-            self.sketch.end()
-            self.refresh()
