@@ -113,6 +113,14 @@
     return window.HandwritingNumbers.read(imageData, predictPixels, judge);
   }
 
+  /** The number pad's strokes read as a number (NUMBERS.md, parts from strokes): grouped by
+   *  stroke, so digits whose ink touches stay apart; each group drawn alone as the pad draws it. */
+  function readNumberStrokes(strokes) {
+    const [height, width] = NUMBER_PAD;
+    return window.HandwritingNumbers.readStrokes(
+      strokes, height, width, P.STROKE_WIDTH, drawGroup, predictPixels, judge);
+  }
+
   // -------------------------------------------------------------------- DOM
 
   const pad = document.getElementById("pad");
@@ -127,6 +135,46 @@
   const numberMessage = document.getElementById("number-message");
   const numberDigits = document.getElementById("number-digits");
   const NUMBER_PAD = [P.CANVAS_SIZE, 3 * P.CANVAS_SIZE];   // NUMBERS.md, "The canvas": H x W
+  let strokes = [];     // the pad's strokes as drawn (lists of [x, y]): the number mode's parts
+
+  /** The pad's brush: a dot where a stroke starts, a round-capped line to each next point. */
+  function drawDot(context, [x, y]) {
+    context.fillStyle = "#fff";
+    context.beginPath();
+    context.arc(x, y, P.STROKE_WIDTH / 2, 0, 2 * Math.PI);
+    context.fill();
+  }
+
+  function drawLine(context, [x0, y0], [x1, y1]) {
+    context.strokeStyle = "#fff";
+    context.lineWidth = P.STROKE_WIDTH;
+    context.lineCap = "round";
+    context.lineJoin = "round";
+    context.beginPath();
+    context.moveTo(x0, y0);
+    context.lineTo(x1, y1);
+    context.stroke();
+  }
+
+  const groupContext = document.createElement("canvas")
+    .getContext("2d", { willReadFrequently: true });
+
+  /** Some strokes drawn alone, exactly as the pad draws them (same brush, same order), on a
+   *  canvas of the number pad's size: the ImageData of `[x0, y0, x1, y1]` (numbers.js asks for
+   *  a region holding all their ink). */
+  function drawGroup(group, [x0, y0, x1, y1]) {
+    const canvas = groupContext.canvas;
+    if (canvas.width !== NUMBER_PAD[1] || canvas.height !== NUMBER_PAD[0]) {
+      [canvas.height, canvas.width] = NUMBER_PAD;
+    }
+    groupContext.fillStyle = "#000";
+    groupContext.fillRect(x0, y0, x1 - x0, y1 - y0);
+    for (const stroke of group) {
+      drawDot(groupContext, stroke[0]);
+      for (let i = 1; i < stroke.length; i++) drawLine(groupContext, stroke[i - 1], stroke[i]);
+    }
+    return groupContext.getImageData(x0, y0, x1 - x0, y1 - y0);
+  }
   let numberMode = false;
 
   /** What the status line asks for in this mode. */
@@ -157,6 +205,7 @@
   function clearPad() {
     padContext.fillStyle = "#000";
     padContext.fillRect(0, 0, pad.width, pad.height);
+    strokes = [];
     showReading(null, null);
     showNumber(null);
   }
@@ -259,8 +308,8 @@
   }
 
   async function readPad() {
+    if (numberMode) return readNumberPad();
     const imageData = padContext.getImageData(0, 0, pad.width, pad.height);
-    if (numberMode) return readNumberPad(imageData);
     let pixels;
     try {
       pixels = P.preprocess(imageData);
@@ -275,9 +324,9 @@
     setStatus(`${readyStatus}: draw a digit`);
   }
 
-  async function readNumberPad(imageData) {
+  async function readNumberPad() {
     if (!model) return;
-    const number = await readNumberPixels(imageData);
+    const number = await readNumberStrokes(strokes);
     if (!numberMode) return;                         // switched back while it was read
     showNumber(number);
     if (number.refused === "blank") setStatus(prompt());
@@ -316,10 +365,8 @@
     pad.setPointerCapture(event.pointerId);
     drawing = true;
     last = padPoint(event);
-    padContext.fillStyle = "#fff";
-    padContext.beginPath();
-    padContext.arc(last[0], last[1], P.STROKE_WIDTH / 2, 0, 2 * Math.PI);
-    padContext.fill();
+    strokes.push([last]);
+    drawDot(padContext, last);
     requestRead();
   });
 
@@ -327,14 +374,8 @@
     if (!drawing) return;
     event.preventDefault();
     const point = padPoint(event);
-    padContext.strokeStyle = "#fff";
-    padContext.lineWidth = P.STROKE_WIDTH;
-    padContext.lineCap = "round";
-    padContext.lineJoin = "round";
-    padContext.beginPath();
-    padContext.moveTo(last[0], last[1]);
-    padContext.lineTo(point[0], point[1]);
-    padContext.stroke();
+    drawLine(padContext, last, point);
+    strokes[strokes.length - 1].push(point);
     last = point;
     requestRead();
   });
@@ -367,6 +408,13 @@
 
   // ---------------------------------------------------------------- test API
 
+  /** A number reading without its digits' model inputs, probabilities as plain arrays. */
+  function plainNumber(number) {
+    const digits = number.digits.map(({ pixels, ...digit }) => (
+      { ...digit, probabilities: digit.probabilities && Array.from(digit.probabilities) }));
+    return { ...number, digits };
+  }
+
   window.handwriting = {
     ready,
     preprocess: (imageData, center = true) => P.preprocess(imageData, center),
@@ -397,11 +445,16 @@
      *  read() gives it), boxes, touching, refused, message}. */
     async readNumber(imageData) {
       await ready;
-      const number = await readNumberPixels(imageData);
-      const digits = number.digits.map(({ pixels, ...digit }) => (
-        { ...digit, probabilities: digit.probabilities && Array.from(digit.probabilities) }));
-      return { ...number, digits };
+      return plainNumber(await readNumberPixels(imageData));
     },
+    /** The same for strokes (lists of [x, y] on the number pad, 280 x 840) as the number mode
+     *  reads the pad's own strokes. */
+    async readNumberStrokes(written) {
+      await ready;
+      return plainNumber(await readNumberStrokes(written));
+    },
+    /** The strokes the pad holds, as drawn (lists of [x, y] canvas points). */
+    strokes: () => strokes.map((stroke) => stroke.map((point) => [...point])),
     calibration: () => ({ ...calibration }),
     backend: () => tf.getBackend(),
     numTensors: () => tf.memory().numTensors,

@@ -1,6 +1,7 @@
-/* A number -> its digits (NUMBERS.md), the JavaScript twin of handwriting/numbers/ (the pixel
- * path: the app reads its canvas). Same constants, same steps, same float64 arithmetic; tests run
- * both on the same canvases in Chromium and require the same boxes and the same text. Each digit
+/* A number -> its digits (NUMBERS.md), the JavaScript twin of handwriting/numbers/: from the
+ * pad's strokes (the app's number mode: exact grouping) and from a canvas's pixels. Same
+ * constants, same steps, same float64 arithmetic; tests run both on the same canvases (and
+ * strokes) in Chromium and require the same boxes and the same text. Each digit
  * is then read by the single-digit path unchanged: preprocess.js, the model, calibration (the
  * app's predict and judge). Plain script: defines window.HandwritingNumbers. */
 (function () {
@@ -145,6 +146,41 @@
     });
   }
 
+  /** Steps 1-3 from strokes (as stroke_groups): the pad's strokes (arrays of [x, y] canvas
+   *  points, drawn with a brush `brush` wide) on a canvas `height` x `width`. Each stroke's
+   *  column range is its points' x range widened by half the brush; groupParts groups them, and
+   *  `drawGroup(strokes, [x0, y0, x1, y1])` draws each group alone, exactly as the pad draws it,
+   *  returning that region's ImageData. One piece per group (none for a group off the canvas). */
+  function strokeGroups(strokes, height, width, brush, drawGroup) {
+    checkNumberCanvas(height, width);
+    const parts = strokes.filter((stroke) => stroke.length);
+    const radius = brush / 2;
+    const extents = parts.map((stroke) => {
+      let low = Infinity, high = -Infinity;
+      for (const [x] of stroke) { low = Math.min(low, x); high = Math.max(high, x); }
+      return [low - radius, high + radius];
+    });
+    const groups = groupParts(extents);
+    checkCount(groups.length);
+    const reach = radius + 2;   // the brush's anti-aliased ink ends within this of a point
+    const pieces = groups.map((group) => {
+      const members = group.map((i) => parts[i]);
+      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (const stroke of members) {
+        for (const [x, y] of stroke) {
+          x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+        }
+      }
+      const left = Math.max(Math.floor(x0 - reach), 0), top = Math.max(Math.floor(y0 - reach), 0);
+      const right = Math.min(Math.ceil(x1 + reach), width);
+      const bottom = Math.min(Math.ceil(y1 + reach), height);
+      if (left >= right || top >= bottom) return null;
+      const region = drawGroup(members, [left, top, right, bottom]);
+      return trimmed(P.inkFromImageData(region), bottom - top, right - left, left, top);
+    });
+    return pieces.filter((piece) => piece !== null);
+  }
+
   // ------------------------------------------------------------ step 4: touching digits
 
   /** The inked part of an ink image h x w whose top-left is canvas pixel (x0, y0), as a piece,
@@ -236,9 +272,14 @@
   /** Steps 1-5 on a canvas: {pieces} (the digits, left to right), or {refused: "blank" |
    *  "too_many", message} with no pieces. Throws for a canvas narrower than high. */
   function segment(imageData) {
+    return segmentGroups(() => pixelGroups(imageData));
+  }
+
+  /** Steps 4-5 on the groups `makeGroups()` returns (steps 1-3, from pixels or strokes). */
+  function segmentGroups(makeGroups) {
     let pieces;
     try {
-      pieces = cutDigits(pixelGroups(imageData));
+      pieces = cutDigits(makeGroups());
     } catch (err) {
       if (err.reason !== "too_many") throw err;
       return { pieces: [], refused: "too_many", message: err.message };
@@ -260,7 +301,18 @@
    *  Resolves to {text, digits, boxes, touching, refused, message}; each digit {verdict, digit,
    *  message, probabilities, pixels} (a refused one: verdict = the reason, no probabilities). */
   async function read(imageData, predict, judge) {
-    const { pieces, refused, message } = segment(imageData);
+    return readSegmented(segment(imageData), predict, judge);
+  }
+
+  /** Steps 1-7 from the pad's strokes (as NumberReader.read_strokes): strokeGroups' arguments,
+   *  then read's `predict` and `judge`; resolves to what read does. */
+  async function readStrokes(strokes, height, width, brush, drawGroup, predict, judge) {
+    const segmented = segmentGroups(() => strokeGroups(strokes, height, width, brush, drawGroup));
+    return readSegmented(segmented, predict, judge);
+  }
+
+  /** Steps 6-7 on segment's result. */
+  async function readSegmented({ pieces, refused, message }, predict, judge) {
     if (refused) return { text: "", digits: [], boxes: [], touching: [], refused, message };
     const height = digitHeight(pieces);
     const inputs = pieces.map((piece) => {
@@ -305,7 +357,7 @@
   window.HandwritingNumbers = {
     MERGE_OVERLAP, SPLIT_RATIO, MIN_PIECE, VALLEY_SHARE, SQUARE_SIDE, MAX_DIGITS, UNSURE,
     BLANK_MESSAGE, TOUCHING_MESSAGE,
-    checkNumberCanvas, inkRegions, groupParts, pixelGroups, findCut, splitTouching, cutDigits,
-    digitHeight, digitSquare, segment, composeText, read,
+    checkNumberCanvas, inkRegions, groupParts, pixelGroups, strokeGroups, findCut, splitTouching,
+    cutDigits, digitHeight, digitSquare, segment, segmentGroups, composeText, read, readStrokes,
   };
 })();

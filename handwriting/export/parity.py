@@ -203,6 +203,12 @@ _PAGE_READ_NUMBER = f"""async (args) => {{
   return {{...number, ms: performance.now() - start}};
 }}"""
 
+_PAGE_READ_NUMBER_STROKES = """async (strokes) => {
+  const start = performance.now();
+  const number = await window.handwriting.readNumberStrokes(strokes);
+  return {...number, ms: performance.now() - start};
+}"""
+
 
 def image_planes(rgba: np.ndarray) -> list:
     """What :data:`PAGE_IMAGE` takes for a canvas: its R and A planes (all the ink there is,
@@ -211,9 +217,18 @@ def image_planes(rgba: np.ndarray) -> list:
 
 
 def js_read_number(page, rgba: np.ndarray) -> dict:
-    """The app's number mode on one RGBA canvas (H, W >= H, 4): {text, digits, boxes, touching,
-    refused, message} as web/numbers.js reads it, and ``ms``, the reading's time in the page."""
+    """web/numbers.js on one RGBA canvas (H, W >= H, 4), from its pixels: {text, digits, boxes,
+    touching, refused, message}, and ``ms``, the reading's time in the page."""
     return page.evaluate(_PAGE_READ_NUMBER, image_planes(rgba))
+
+
+def js_read_number_strokes(page, strokes) -> dict:
+    """The app's number mode on strokes (lists of (x, y) points on its 280 x 840 pad), read as it
+    reads the pad's own: what :func:`js_read_number` gives, and ``ms`` likewise."""
+    plain = [
+        [[float(x), float(y)] for x, y in np.asarray(s, float).reshape(-1, 2)] for s in strokes
+    ]
+    return page.evaluate(_PAGE_READ_NUMBER_STROKES, plain)
 
 
 def verify_export(
