@@ -69,7 +69,7 @@ def _numbers(sections: dict) -> list[list[str]]:
             link,
         ],
         [
-            "reading a four-digit number: kernel (from strokes) / app (wasm), median",
+            "reading a four-digit number: kernel / app (wasm), both from strokes, median",
             f"{kernel_ms:.1f} ms / {app_ms:.1f} ms",
             f"<= {target_ms:.0f} ms",
             _met(max(kernel_ms, app_ms) <= target_ms),

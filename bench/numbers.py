@@ -14,8 +14,9 @@ Scored: the whole number right (the text is the number, no "?"), each digit righ
 position when the count is right), the digit count right; time per four-digit number in the
 kernel (median ms, strokes and pixels, after a warm-up; and from strokes as the pad reads while
 writing, only the last digit new); and in the exported app (wasm backend, headless Chromium):
-``web/numbers.js`` reading the same four-digit numbers' canvases, timed inside the page (median
-ms over ``APP_READS`` reads, after ``WARM_UP`` reads), in the same run.
+the number mode reading the same four-digit numbers' strokes, drawn on its pad first (not
+timed) as a pen would, timed inside the page (median ms over ``APP_READS`` reads, after
+``WARM_UP`` reads), in the same run.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import numpy as np
 
 from handwriting.browser import chromium, serve_directory
 from handwriting.drawn import pendigits
-from handwriting.export import export_web_app, js_read_number, open_app
+from handwriting.export import export_web_app, js_read_number_strokes, open_app
 from handwriting.numbers import UNSURE, NumberReader, rasterize_wide
 from handwriting.preprocess import CANVAS_SIZE, STROKE_WIDTH
 
@@ -181,8 +182,9 @@ def measure(numbers: list[Number], reader: NumberReader) -> tuple[list[dict], di
 
 def app_times(numbers: list[Number], reads: int = APP_READS) -> list[float]:
     """ms per four-digit non-touching number read by the pretrained model's exported app
-    (web/numbers.js, the number mode's path) on the wasm backend in headless Chromium, timed in
-    the page; the first number is read :data:`WARM_UP` times before, as a warm-up."""
+    (web/numbers.js from the number's strokes, the number mode's path) on the wasm backend in
+    headless Chromium, timed in the page; the first number is read :data:`WARM_UP` times
+    before, as a warm-up."""
     chosen = [n for n in numbers if len(n.digits) == TIMED_LENGTH and not n.touching][:reads]
     with tempfile.TemporaryDirectory(prefix="bench-numbers-") as tmp:
         export_web_app("pretrained", Path(tmp) / "app")
@@ -190,8 +192,8 @@ def app_times(numbers: list[Number], reads: int = APP_READS) -> list[float]:
             page = browser.new_page()
             open_app(page, url, backend=APP_BACKEND)
             for _ in range(WARM_UP):  # the model's first calls and the JS engine's compiling
-                js_read_number(page, chosen[0].rgba())
-            return [js_read_number(page, number.rgba())["ms"] for number in chosen]
+                js_read_number_strokes(page, chosen[0].strokes)
+            return [js_read_number_strokes(page, number.strokes)["ms"] for number in chosen]
 
 
 def _pct(value: float) -> str:
@@ -240,7 +242,7 @@ def markdown(data: dict) -> str:
     app_ms = median(times["app"])
     lines.append(
         [
-            f"reading a four-digit number in the app ({APP_BACKEND}, median)",
+            f"reading a four-digit number in the app ({APP_BACKEND}, from strokes, median)",
             f"{app_ms:.1f} ms",
             f"<= {TARGETS['ms']:.0f} ms",
             _verdict(app_ms <= TARGETS["ms"]),

@@ -203,11 +203,7 @@ _PAGE_READ_NUMBER = f"""async (args) => {{
   return {{...number, ms: performance.now() - start}};
 }}"""
 
-_PAGE_READ_NUMBER_STROKES = """async (strokes) => {
-  const start = performance.now();
-  const number = await window.handwriting.readNumberStrokes(strokes);
-  return {...number, ms: performance.now() - start};
-}"""
+_PAGE_READ_NUMBER_STROKES = "(strokes) => window.handwriting.readNumberStrokes(strokes)"
 
 
 def image_planes(rgba: np.ndarray) -> list:
@@ -223,8 +219,9 @@ def js_read_number(page, rgba: np.ndarray) -> dict:
 
 
 def js_read_number_strokes(page, strokes) -> dict:
-    """The app's number mode on strokes (lists of (x, y) points on its 280 x 840 pad), read as it
-    reads the pad's own: what :func:`js_read_number` gives, and ``ms`` likewise."""
+    """The app's number mode with ``strokes`` (lists of (x, y) points on its 280 x 840 pad) drawn
+    on a fresh pad, read as it reads its pad: what :func:`js_read_number` gives, and ``ms``, the
+    reading's time in the page (the drawing not included). The page shows that number."""
     plain = [
         [[float(x), float(y)] for x, y in np.asarray(s, float).reshape(-1, 2)] for s in strokes
     ]
