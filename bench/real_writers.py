@@ -6,8 +6,9 @@ Development data (looked at while choosing): MNIST's validation split (the 5,000
 (:mod:`handwriting.drawn.pendigits`, ``load("held_out")``: it shares its 30 writers with the
 training part, so it reads higher than unseen writers would) and non-digits from a training
 generator with a seed no training uses (``non_digit_drawings(default_rng(5), 520)``, doodles
-likewise). The MNIST test set is never read here unless ``--test`` is given (once, at the end,
-for the chosen candidate).
+likewise), and issue 33's whole four-digit numbers made of that held-out part (the numbers
+section's, read from strokes). The MNIST test set is never read here unless ``--test`` is given
+(once, at the end, for the chosen candidate).
 
     PYTHONPATH=. HANDWRITING_MNIST=/work/shared/mnist nice -n 10 python -m bench.real_writers \\
         --out runs/real-writers --epochs 1 --learning-rate 3e-4 --pendigits-share 0.3
@@ -38,7 +39,10 @@ from handwriting.honest.drawn_benchmark import CONFIDENT, flag_rate
 from handwriting.honest.metrics import predict_probabilities
 from handwriting.jobs import train_and_calibrate
 from handwriting.models.digit_model import PRETRAINED, as_digit_model
+from handwriting.numbers import NumberReader
 from handwriting.training import TrainingConfig, TrainingListener
+
+from . import numbers as numbers_section
 
 #: Seed of the development non-digits and doodles (no training stream uses it).
 NON_DIGIT_SEED = 5
@@ -104,7 +108,22 @@ def evaluate(model, calibration=None, sets=None) -> dict:
         images, refused = sets[name]
         verdicts = calibration.verdicts(calibration.apply(predict_probabilities(model, images)))
         report[f"{name}_flagged"] = flag_rate(np.where(refused, "refused", verdicts))
+    report["four_digit_numbers_right"] = four_digit_numbers_right(model, calibration)
     return report
+
+
+def four_digit_numbers_right(model, calibration) -> float:
+    """Share of the numbers section's four-digit non-touching numbers (made of the pen digits'
+    held-out part: development) that ``model`` with ``calibration`` reads right from strokes:
+    issue 33's whole-number target, measured as ``python -m bench --only numbers`` does."""
+    reader = NumberReader(model, calibration=calibration)
+    chosen = [
+        n
+        for n in numbers_section.numbers_to_read(quick=False)
+        if len(n.digits) == numbers_section.TIMED_LENGTH and not n.touching
+    ]
+    read = [reader.read_strokes(n.strokes, numbers_section.CANVAS).text for n in chosen]
+    return float(np.mean([text == n.digits for text, n in zip(read, chosen, strict=True)]))
 
 
 def mnist_test_accuracy(model) -> float:
@@ -124,6 +143,7 @@ def summary(name: str, report: dict) -> str:
         f"{pad['wrong']:.1%} unsure {pad['unsure']:.1%} not-digit {pad['not_a_digit']:.1%} "
         f"wrong>=90% {pad['wrong_confident']:.2%} | non-digits flagged "
         f"{report['non_digits_flagged']:.1%} doodles {report['doodles_flagged']:.1%} | "
+        f"four-digit numbers {report['four_digit_numbers_right']:.1%} | "
         f"T {calibration['temperature']:.3f} floor {calibration['floor']:.4f} | "
         f"{report['pendigits_confusions']}"
     )
