@@ -164,6 +164,12 @@
     context.stroke();
   }
 
+  /** A whole stroke as the pad draws it while it is written: its dot, then each line. */
+  function drawStroke(context, points) {
+    drawDot(context, points[0]);
+    for (let i = 1; i < points.length; i++) drawLine(context, points[i - 1], points[i]);
+  }
+
   const groupContext = document.createElement("canvas")
     .getContext("2d", { willReadFrequently: true });
 
@@ -177,10 +183,7 @@
     }
     groupContext.fillStyle = "#000";
     groupContext.fillRect(x0, y0, x1 - x0, y1 - y0);
-    for (const stroke of group) {
-      drawDot(groupContext, stroke[0]);
-      for (let i = 1; i < stroke.length; i++) drawLine(groupContext, stroke[i - 1], stroke[i]);
-    }
+    for (const stroke of group) drawStroke(groupContext, stroke);
     return groupContext.getImageData(x0, y0, x1 - x0, y1 - y0);
   }
 
@@ -216,11 +219,11 @@
     for (const stroke of written) {
       const points = stroke.map(([x, y]) => [x, y]);
       if (!points.length) continue;
-      drawDot(padContext, points[0]);
-      for (let i = 1; i < points.length; i++) drawLine(padContext, points[i - 1], points[i]);
+      drawStroke(padContext, points);
       strokes.push(points);
     }
   }
+
   let numberMode = false;
 
   /** What the status line asks for in this mode. */
