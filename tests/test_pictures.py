@@ -40,7 +40,7 @@ def resolved(page: Path, name: str) -> Path:
 
 def test_named_pictures_are_found_in_markdown_html_and_directives_not_in_code():
     page = """![A pad](images/pad.png "title") and <img alt="x" src='../images/app.webp'>
-[![badge](https://example.org/badge.svg)](https://example.org)
+[![badge](data:image/png;base64,iVBORw0KGgo=)](#credits) <img src='data:image/gif;base64,R0lGOD'>
 `![not a picture](images/inline.png)`
 
 ```markdown

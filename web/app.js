@@ -113,9 +113,9 @@
     return window.HandwritingNumbers.read(imageData, predictPixels, judge);
   }
 
-  /** The number pad's strokes read as a number (NUMBERS.md, parts from strokes): grouped by
-   *  stroke, so digits whose ink touches stay apart; each group's pixels as if drawn alone. */
-  function readNumberStrokes(strokes) {
+  /** The number pad's own strokes read as a number (NUMBERS.md, parts from strokes): grouped
+   *  by stroke, so digits whose ink touches stay apart; each group's pixels as if drawn alone. */
+  function readNumberPadStrokes() {
     const [height, width] = NUMBER_PAD;
     let padPixels = null;   // read from the pad at most once per reading
     const groupPixels = (group, box) => {
@@ -192,7 +192,7 @@
    *  pixels in the box are a group's drawn alone (the usual case: it is much faster to read
    *  them than to draw the group again). */
   function reachesBox(others, [x0, y0, x1, y1]) {
-    const reach = P.STROKE_WIDTH / 2 + 2;
+    const reach = window.HandwritingNumbers.inkReach(P.STROKE_WIDTH);
     for (const stroke of others) {
       for (let i = 0; i < stroke.length; i++) {
         const [ax, ay] = stroke[i], [bx, by] = stroke[Math.max(i - 1, 0)];
@@ -375,7 +375,7 @@
 
   async function readNumberPad() {
     if (!model) return;
-    const number = await readNumberStrokes(strokes);
+    const number = await readNumberPadStrokes();
     if (!numberMode) return;                         // switched back while it was read
     showNumber(number);
     if (number.refused === "blank") setStatus(prompt());
@@ -505,7 +505,7 @@
       drawOnPad(written);
       padContext.getImageData(0, 0, 1, 1);   // drawn now, as a pen's strokes are shown as drawn
       const start = performance.now();
-      const number = await readNumberStrokes(strokes);
+      const number = await readNumberPadStrokes();
       const ms = performance.now() - start;
       showNumber(number);
       return { ...plainNumber(number), ms };

@@ -146,36 +146,43 @@
     });
   }
 
+  /** How far beyond a stroke's points its ink may reach on a canvas: half the brush, and the
+   *  anti-aliased edge's pixels. */
+  function inkReach(brush) {
+    return brush / 2 + 2;
+  }
+
   /** Steps 1-3 from strokes (as stroke_groups): the pad's strokes (arrays of [x, y] canvas
    *  points, drawn with a brush `brush` wide) on a canvas `height` x `width`. Each stroke's
    *  column range is its points' x range widened by half the brush; groupParts groups them, and
-   *  `drawGroup(strokes, [x0, y0, x1, y1])` draws each group alone, exactly as the pad draws it,
-   *  returning that region's ImageData. One piece per group (none for a group off the canvas). */
+   *  `drawGroup(strokes, [x0, y0, x1, y1])` gives a group's pixels as if it were drawn alone,
+   *  exactly as the pad draws it: that region's ImageData (the group's strokes are the very
+   *  arrays given here). One piece per group (none for a group off the canvas). */
   function strokeGroups(strokes, height, width, brush, drawGroup) {
     checkNumberCanvas(height, width);
     const parts = strokes.filter((stroke) => stroke.length);
-    const radius = brush / 2;
-    const extents = parts.map((stroke) => {
-      let low = Infinity, high = -Infinity;
-      for (const [x] of stroke) { low = Math.min(low, x); high = Math.max(high, x); }
-      return [low - radius, high + radius];
-    });
-    const groups = groupParts(extents);
-    checkCount(groups.length);
-    const reach = radius + 2;   // the brush's anti-aliased ink ends within this of a point
-    const pieces = groups.map((group) => {
-      const members = group.map((i) => parts[i]);
-      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-      for (const stroke of members) {
-        for (const [x, y] of stroke) {
-          x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
-        }
+    const boxes = parts.map((stroke) => {        // [min x, min y, max x, max y] of its points
+      const box = [Infinity, Infinity, -Infinity, -Infinity];
+      for (const [x, y] of stroke) {
+        box[0] = Math.min(box[0], x); box[1] = Math.min(box[1], y);
+        box[2] = Math.max(box[2], x); box[3] = Math.max(box[3], y);
       }
+      return box;
+    });
+    const radius = brush / 2;
+    const groups = groupParts(boxes.map((box) => [box[0] - radius, box[2] + radius]));
+    checkCount(groups.length);
+    const reach = inkReach(brush);
+    const pieces = groups.map((group) => {
+      const x0 = Math.min(...group.map((i) => boxes[i][0]));
+      const y0 = Math.min(...group.map((i) => boxes[i][1]));
+      const x1 = Math.max(...group.map((i) => boxes[i][2]));
+      const y1 = Math.max(...group.map((i) => boxes[i][3]));
       const left = Math.max(Math.floor(x0 - reach), 0), top = Math.max(Math.floor(y0 - reach), 0);
       const right = Math.min(Math.ceil(x1 + reach), width);
       const bottom = Math.min(Math.ceil(y1 + reach), height);
       if (left >= right || top >= bottom) return null;
-      const region = drawGroup(members, [left, top, right, bottom]);
+      const region = drawGroup(group.map((i) => parts[i]), [left, top, right, bottom]);
       return trimmed(P.inkFromImageData(region), bottom - top, right - left, left, top);
     });
     return pieces.filter((piece) => piece !== null);
@@ -357,7 +364,8 @@
   window.HandwritingNumbers = {
     MERGE_OVERLAP, SPLIT_RATIO, MIN_PIECE, VALLEY_SHARE, SQUARE_SIDE, MAX_DIGITS, UNSURE,
     BLANK_MESSAGE, TOUCHING_MESSAGE,
-    checkNumberCanvas, inkRegions, groupParts, pixelGroups, strokeGroups, findCut, splitTouching,
+    checkNumberCanvas, inkRegions, groupParts, pixelGroups, inkReach, strokeGroups, findCut,
+    splitTouching,
     cutDigits, digitHeight, digitSquare, segment, segmentGroups, composeText, read, readStrokes,
   };
 })();
