@@ -74,6 +74,18 @@ def test_choosing_an_architecture_loads_its_recipe(mnist_small):
     assert "parameters" in panel.architecture.label
 
 
+def test_real_pen_digits_are_offered_for_a_drawings_recipe_only(mnist_small):
+    panel = TrainingPanel(data=mnist_small, architecture="drawcnn")
+    assert not panel.pendigits_share.disabled and panel.config().pendigits_share == 0.0
+    panel.pendigits_share.value = 0.3
+    assert panel.config().pendigits_share == pytest.approx(0.3)
+    assert panel.config().problems(train_size=4_500) == []
+    panel.augment.value = False  # the pen digits join the augmented drawings
+    assert "needs augment on" in " ".join(panel.config().problems(train_size=4_500))
+    panel.architecture.value = "cnn2"  # trained on MNIST alone: not offered, not passed on
+    assert panel.pendigits_share.disabled and panel.config().pendigits_share == 0.0
+
+
 def test_stop_mid_run_keeps_a_usable_model(mnist_small):
     panel = TrainingPanel(data=mnist_small, architecture="dnn", epochs=50, batch_size=32)
     panel.train()

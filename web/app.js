@@ -320,13 +320,16 @@
     if (!number) return;
     boxes.lineWidth = 3;
     boxes.font = "bold 18px system-ui, sans-serif";
+    let free = 0; // labels left to right: one starts where the last one ended (touching digits)
     number.digits.forEach((digit, i) => {
       const [x0, y0, x1, y1] = number.boxes[i];
       const colour = digit.verdict === "digit" ? "#2f7ed8" : "#e08a00";
       boxes.strokeStyle = boxes.fillStyle = colour;
       boxes.strokeRect(x0 - 2.5, y0 - 2.5, x1 - x0 + 5, y1 - y0 + 5);
       const label = digit.verdict === "digit" ? String(digit.digit) : window.HandwritingNumbers.UNSURE;
-      boxes.fillText(label, x0, Math.max(y0 - 8, 16));
+      const x = Math.max(x0, free);
+      boxes.fillText(label, x, Math.max(y0 - 8, 16));
+      free = x + boxes.measureText(label).width + 4;
       numberDigits.appendChild(digitCard(digit));
     });
   }

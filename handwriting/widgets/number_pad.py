@@ -22,6 +22,7 @@ from ._common import PointerDrawing, follow_models, pad_canvas, reader_for, show
 
 PROMPT = "Write a number, e.g. your year of birth, digits side by side"
 BOX_COLOUR = "#f5a623"
+LABEL_CHAR_WIDTH = 9  # pixels per character of the boxes' 14px labels (digits are about 8 wide)
 
 
 def digit_bars_html(reading, index: int) -> str:
@@ -211,9 +212,12 @@ class NumberPad(PointerDrawing, widgets.VBox):
             self.canvas.fill_style = BOX_COLOUR
             self.canvas.line_width = 2
             self.canvas.font = "14px sans-serif"
+            free = 0.0  # labels left to right: one starts where the last one ended
             for i, (x0, y0, x1, y1) in enumerate(boxes):
                 self.canvas.stroke_rect(x0, y0, x1 - x0, y1 - y0)
-                self.canvas.fill_text(str(i + 1), x0 + 3, max(y0 - 4, 14))
+                label, x = str(i + 1), max(x0 + 3, free)
+                self.canvas.fill_text(label, x, max(y0 - 4, 14))
+                free = x + LABEL_CHAR_WIDTH * len(label) + 3
             self.canvas.stroke_style = "white"
             self.canvas.fill_style = "white"
             self.canvas.line_width = self.sketch.width

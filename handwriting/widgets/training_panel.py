@@ -220,6 +220,16 @@ class TrainingPanel(widgets.VBox):
         self.data_fraction = widgets.FloatSlider(
             min=0.05, max=1.0, step=0.05, description="Data used", readout_format=".0%", style=style
         )
+        self.pendigits_share = widgets.FloatSlider(
+            min=0.0,
+            max=1.0,
+            step=0.1,
+            description="Real pen digits",
+            readout_format=".0%",
+            tooltip="Real writers' pen digits added to a drawings recipe's data, as a share of "
+            "MNIST's training images (drawcnn; needs Augment)",
+            style=style,
+        )
         self.train_button = widgets.Button(description="Train", button_style="success", icon="play")
         self.stop_button = widgets.Button(
             description="Stop", button_style="danger", icon="stop", disabled=True
@@ -271,6 +281,7 @@ class TrainingPanel(widgets.VBox):
                 self.architecture,
                 widgets.HBox([self.epochs, self.batch_size, self.learning_rate]),
                 widgets.HBox([self.optimizer, self.data_fraction, self.augment]),
+                self.pendigits_share,
                 widgets.HBox(
                     [self.train_button, self.stop_button, self.progress, self.progress_label],
                     layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
@@ -297,6 +308,10 @@ class TrainingPanel(widgets.VBox):
         self.optimizer.value = config.optimizer
         self.augment.value = config.augment
         self.data_fraction.value = config.data_fraction
+        self.pendigits_share.value = config.pendigits_share
+        # Only a recipe trained on drawings takes real writers' pen digits (TrainingConfig says so)
+        drawings = architectures.get(config.architecture).recipe.dataset == "drawings"
+        self.pendigits_share.disabled = not drawings
         self._lr_decay = config.lr_decay
 
     def config(self) -> TrainingConfig:
@@ -310,6 +325,7 @@ class TrainingPanel(widgets.VBox):
             optimizer=self.optimizer.value,
             augment=self.augment.value,
             data_fraction=self.data_fraction.value,
+            pendigits_share=0.0 if self.pendigits_share.disabled else self.pendigits_share.value,
             seed=self._overrides.get("seed"),
             validation_size=self._overrides.get("validation_size", data_module.VALIDATION_SIZE),
         )
