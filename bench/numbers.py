@@ -66,6 +66,11 @@ class Number:
     def rgba(self) -> np.ndarray:
         return rasterize_wide(self.strokes, CANVAS)
 
+    @property
+    def targeted(self) -> bool:
+        """One of the numbers the targets are about: four digits that do not touch."""
+        return len(self.digits) == TIMED_LENGTH and not self.touching
+
 
 def make_number(points, labels, rng: np.random.Generator, touching: bool) -> Number:
     """Pen digits (k, 8, 2) with their labels as one number in a row on the number pad."""
@@ -158,10 +163,10 @@ def measure(numbers: list[Number], reader: NumberReader) -> tuple[list[dict], di
                 text = reader.read_strokes(number.strokes, CANVAS).text
             else:
                 text = reader.read(canvas).text
-            if len(number.digits) == TIMED_LENGTH and not number.touching:
+            if number.targeted:
                 times[path].append((time.perf_counter() - start) * 1000)
             scores[path].append((number, _score(number, text)))
-        if len(number.digits) == TIMED_LENGTH and not number.touching:
+        if number.targeted:
             reader.read_strokes(number.strokes[:-1], CANVAS)  # the pad, before the last digit
             start = time.perf_counter()
             reader.read_strokes(number.strokes, CANVAS)  # only the new digit is drawn
@@ -185,7 +190,7 @@ def app_times(numbers: list[Number], reads: int = APP_READS) -> list[float]:
     (web/numbers.js from the number's strokes, the number mode's path) on the wasm backend in
     headless Chromium, timed in the page; the first number is read :data:`WARM_UP` times
     before, as a warm-up."""
-    chosen = [n for n in numbers if len(n.digits) == TIMED_LENGTH and not n.touching][:reads]
+    chosen = [n for n in numbers if n.targeted][:reads]
     with tempfile.TemporaryDirectory(prefix="bench-numbers-") as tmp:
         export_web_app("pretrained", Path(tmp) / "app")
         with serve_directory(Path(tmp) / "app") as url, chromium() as browser:

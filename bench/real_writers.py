@@ -117,11 +117,7 @@ def four_digit_numbers_right(model, calibration) -> float:
     held-out part: development) that ``model`` with ``calibration`` reads right from strokes:
     issue 33's whole-number target, measured as ``python -m bench --only numbers`` does."""
     reader = NumberReader(model, calibration=calibration)
-    chosen = [
-        n
-        for n in numbers_section.numbers_to_read(quick=False)
-        if len(n.digits) == numbers_section.TIMED_LENGTH and not n.touching
-    ]
+    chosen = [n for n in numbers_section.numbers_to_read(quick=False) if n.targeted]
     read = [reader.read_strokes(n.strokes, numbers_section.CANVAS).text for n in chosen]
     return float(np.mean([text == n.digits for text, n in zip(read, chosen, strict=True)]))
 

@@ -135,12 +135,18 @@ class TrainingConfig:
             )
         return found
 
+    @property
+    def trained_on_drawings(self) -> bool:
+        """Whether the architecture's recipe trains on drawings (MNIST plus pad-like drawings),
+        the only data real writers' pen digits can join (a known architecture's only)."""
+        return architectures.get(self.architecture).recipe.dataset == "drawings"
+
     def _check_pendigits(self, found: list[str]) -> None:
         """Pen digits join the drawn training data: only a "drawings" recipe, augmented, has it."""
         if not self.pendigits_share or self.architecture not in architectures.names():
             return
-        dataset = architectures.get(self.architecture).recipe.dataset
-        if dataset != "drawings":
+        if not self.trained_on_drawings:
+            dataset = architectures.get(self.architecture).recipe.dataset
             found.append(
                 f"pendigits_share needs a recipe trained on drawings (e.g. drawcnn), not "
                 f"{self.architecture}'s {dataset!r} data"

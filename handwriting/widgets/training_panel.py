@@ -309,9 +309,7 @@ class TrainingPanel(widgets.VBox):
         self.augment.value = config.augment
         self.data_fraction.value = config.data_fraction
         self.pendigits_share.value = config.pendigits_share
-        # Only a recipe trained on drawings takes real writers' pen digits (TrainingConfig says so)
-        drawings = architectures.get(config.architecture).recipe.dataset == "drawings"
-        self.pendigits_share.disabled = not drawings
+        self.pendigits_share.disabled = not config.trained_on_drawings
         self._lr_decay = config.lr_decay
 
     def config(self) -> TrainingConfig:
