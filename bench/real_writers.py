@@ -180,6 +180,7 @@ def train_candidate(
     pendigits_share: float = 0.3,
     seed: int = 0,
     sets=None,
+    teacher: str | None = None,
 ) -> dict:
     """Train one candidate into ``out`` and score it on development data.
 
@@ -187,11 +188,13 @@ def train_candidate(
     split, the drawn training data with non-digits trained towards "no idea", the pad-like
     augmentation, one-cycle schedule peaking at ``learning_rate``) plus ``pendigits_share`` x
     55,000 renderings of the pen digits' TRAINING part, started from the weights of ``start``
-    ("pretrained" or a ``.keras`` of the same layers). The run's "test" slot is given the MNIST
-    validation images, so the test set is never read (its record's test_accuracy is the
-    validation accuracy). Trained and saved by :func:`handwriting.jobs.train_and_calibrate`
-    (``out``/model.keras with its calibration, fitted on the MNIST validation images, and
-    run.json), then run.json gains how the candidate was made and :func:`evaluate`'s report.
+    ("pretrained" or a ``.keras`` of the same layers), and with a ``teacher`` (a ``.keras``)
+    taught on the MNIST images (knowledge distillation, :mod:`handwriting.models.losses`).
+    The run's "test" slot is given the MNIST validation images, so the test set is never
+    read (its record's test_accuracy is the validation accuracy). Trained and saved by
+    :func:`handwriting.jobs.train_and_calibrate` (``out``/model.keras with its calibration,
+    fitted on the MNIST validation images, and run.json), then run.json gains how the
+    candidate was made and :func:`evaluate`'s report.
 
     Returns: the run.json dict.
     """
@@ -209,6 +212,7 @@ def train_candidate(
         seed=seed,
         initial_model=str(initial),
         pendigits_share=pendigits_share,
+        teacher=teacher,
     ).validate()
     started = time.time()
     run, saved = train_and_calibrate(
@@ -225,6 +229,7 @@ def train_candidate(
             "command": " ".join(["python -m bench.real_writers", *sys.argv[1:]]),
             "commit": _commit(),
             "start": str(start),
+            "teacher": teacher,
             "note": (
                 "the run's test slot held the MNIST validation images: its "
                 "record.test_accuracy is the validation accuracy; the test set "
@@ -251,6 +256,7 @@ def main(argv=None) -> None:
     parser.add_argument("--learning-rate", type=float, default=3e-4)
     parser.add_argument("--pendigits-share", type=float, default=0.3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--teacher", help="a .keras model teaching the MNIST images (distillation)")
     parser.add_argument(
         "--shipped-calibration",
         action="store_true",
@@ -269,6 +275,7 @@ def main(argv=None) -> None:
             args.learning_rate,
             args.pendigits_share,
             args.seed,
+            teacher=args.teacher,
         )
         args.model = str(Path(args.out) / "model.keras")
         if not args.test:

@@ -152,6 +152,7 @@ def cmd_train(args) -> int:
             "validation_size": args.validation,
             "initial_model": args.init,
             "pendigits_share": args.pendigits_share,
+            "teacher": args.teacher,
         }.items()
         if value is not None
     }
@@ -393,6 +394,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="also train on real writers' pen digits (the training part of the UCI pen "
         "digits, drawn anew with random variation), SHARE x the MNIST training images "
         "(0-10, default 0; drawcnn, augmented)",
+    )
+    train.add_argument(
+        "--teacher",
+        metavar="MODEL.keras",
+        help="also learn this trained model's readings of the MNIST training images "
+        "(knowledge distillation: e.g. a bncnn teaching a drawcnn that learns the pen digits "
+        "to keep reading MNIST as well; drawcnn)",
     )
     train.add_argument(
         "--validation",

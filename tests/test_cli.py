@@ -190,7 +190,8 @@ def test_train_with_real_writers_pen_digits(tmp_path, capsys, monkeypatch):
 
     with pytest.raises(SystemExit):
         main(["train", "--help"])
-    assert "--pendigits-share SHARE" in capsys.readouterr().out
+    helped = capsys.readouterr().out
+    assert "--pendigits-share SHARE" in helped and "--teacher MODEL.keras" in helped
     assert main(["train", "--arch", "tiny", "--pendigits-share", "0.3", "--quick"]) == 2
     assert "pendigits_share needs a recipe trained on drawings" in capsys.readouterr().err
 
@@ -203,6 +204,14 @@ def test_train_with_real_writers_pen_digits(tmp_path, capsys, monkeypatch):
     config = json.loads((out / "run.json").read_text())["config"]
     assert config["pendigits_share"] == 0.3 and config["learning_rate"] == 3e-4
     assert config["architecture"] == "drawcnn" and config["data_fraction"] == 0.1
+
+    taught = tmp_path / "taught"
+    assert main([*train, "--teacher", str(out / "model.keras"), "--out", str(taught)]) == 0
+    assert json.loads((taught / "run.json").read_text())["config"]["teacher"] == str(
+        out / "model.keras"
+    )
+    assert main([*train, "--teacher", str(tmp_path / "none.keras"), "--out", str(taught)]) == 2
+    assert "teacher" in capsys.readouterr().err
 
 
 def test_train_an_ensemble_keeps_each_member_and_saves_their_shift_averaged_average(

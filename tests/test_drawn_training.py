@@ -55,6 +55,68 @@ def test_accuracy_counts_digits_only():
     assert float(metric.result()) == pytest.approx(2 / 3)
 
 
+def test_a_taught_image_learns_its_label_and_its_teachers_reading():
+    loss = losses.OutlierExposureLoss(label_smoothing=0.0, teacher_weight=0.5, temperature=1.0)
+    teacher = np.full((1, 10), 0.02, np.float32)
+    teacher[0, 3], teacher[0, 5] = 0.7, 0.14  # a 3 that looks a little like a 5
+
+    def taught(labels, taught_rows):
+        return np.asarray(
+            losses.taught_targets(
+                np.array(labels), np.repeat(teacher, len(labels), 0), np.array(taught_rows)
+            )
+        )
+
+    one_hot, like_teacher = np.eye(10, dtype=np.float32)[[3]] * 0.9 + 0.01, teacher
+    # not taught: the label's loss, exactly as without a teacher
+    for reading in (one_hot, like_teacher):
+        assert float(loss(taught([3], [False]), reading)) == pytest.approx(
+            float(loss(np.array([3]), reading))
+        )
+    # taught: half the label's cross-entropy, half the teacher's
+    expected = 0.5 * -np.log(0.7) + 0.5 * -(teacher * np.log(teacher)).sum()
+    assert float(loss(taught([3], [True]), like_teacher)) == pytest.approx(expected, rel=1e-5)
+    # the teacher pulls a taught reading towards its own: the 5 it saw gains
+    import tensorflow as tf
+
+    x = np.log(one_hot)
+    for taught_row, grows in ((False, False), (True, True)):
+        logits = tf.Variable(x)
+        with tf.GradientTape() as tape:
+            value = loss(taught([3], [taught_row]), tf.nn.softmax(logits))
+        step = -tape.gradient(value, logits).numpy()
+        assert (step[0, 5] > 0) == grows
+    # accuracy reads the label from taught targets
+    metric = losses.DigitAccuracy()
+    metric.update_state(taught([3, 9], [True, False]), np.eye(10, dtype=np.float32)[[3, 3]])
+    assert float(metric.result()) == pytest.approx(0.5)
+
+
+def test_a_teacher_teaches_the_mnist_images_only(
+    forty_pen_digits, mnist_small, tmp_path, monkeypatch
+):
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    (x, y), _ = mnist_small
+    x, y = x[:100], y[:100]
+
+    import tensorflow as tf
+
+    def teacher(batch, training=False):  # reads every image as a 7
+        return tf.one_hot(tf.fill([tf.shape(batch)[0]], 7), 10)
+
+    dataset = drawn_training.make_drawing_dataset(
+        x, y, batch_size=32, seed=1, pendigits_share=0.3, teacher=teacher
+    )
+    targets = np.concatenate([t for _, t in dataset])
+    drawn_images, _ = drawn_training.drawn_training_data(x, y, seed=1)
+    assert targets.shape == (100 + len(drawn_images) + 30, 11)
+    taught = targets[:, 1] != losses.NOT_TAUGHT
+    assert taught.sum() == 100  # the MNIST images, not the drawings or the pen digits
+    assert (targets[taught, 1:].argmax(axis=1) == 7).all()
+    assert (targets[~taught, 1:] == losses.NOT_TAUGHT).all()
+    assert sorted(targets[taught, 0].astype(int)) == sorted(y)
+
+
 def test_training_data_joins_drawn_digits_and_non_digits(mnist_small, tmp_path, monkeypatch):
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     (x, y), _ = mnist_small
@@ -176,6 +238,21 @@ def test_a_run_with_a_pendigits_share_trains_on_the_pen_digits_too(
     examples = len(train) + len(drawn_images) + round(0.5 * len(train))
     assert run.steps_per_epoch == run.batch == math.ceil(examples / 32)
     assert forty_pen_digits == ["train"]
+
+
+def test_a_run_with_a_teacher_learns_from_it(mnist_small, tmp_path, monkeypatch):
+    from handwriting.models import architectures
+    from handwriting.training import TrainingConfig, TrainingRun
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    (x, y), test = mnist_small
+    teacher = tmp_path / "teacher.keras"
+    architectures.build("drawcnn").save(teacher)
+    config = TrainingConfig.for_architecture(
+        "drawcnn", epochs=1, batch_size=32, seed=0, validation_size=20, teacher=str(teacher)
+    )
+    record = TrainingRun(config, data=((x[:200], y[:200]), test)).fit()
+    assert 0 < record.train_accuracy <= 1 and 0 <= record.val_accuracy <= 1
 
 
 def test_drawcnn_trains_with_its_recipe(mnist_small, tmp_path, monkeypatch):

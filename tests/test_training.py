@@ -202,6 +202,11 @@ def test_error_midway_marks_the_run_failed(mnist_small):
             {"architecture": "drawcnn", "augment": False, "pendigits_share": 0.3},
             "pendigits_share adds to the augmented drawings",
         ),
+        (
+            {"architecture": "drawcnn", "teacher": "no/such/model.keras"},
+            "teacher no/such/model.keras is not a file",
+        ),
+        ({"teacher": __file__}, "teacher needs a recipe trained on drawings"),
     ],
 )
 def test_invalid_settings_are_refused_with_a_message(overrides, message):

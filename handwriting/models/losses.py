@@ -1,10 +1,17 @@
-"""Losses for digit models: label smoothing, and outlier exposure for "not a digit".
+"""Losses for digit models: label smoothing, outlier exposure for "not a digit", and learning
+from a teacher model (knowledge distillation).
 
 Non-digit drawings carry the label :data:`OUTLIER_LABEL` and are trained towards the uniform
 distribution over the ten digits ("outlier exposure", Hendrycks et al. 2019), so that the model's
 confidence on a scribble is low and the "not a digit" rule can flag it. The model keeps the lab's
 contract, (None, 28, 28, 1) in [0, 1] -> (None, 10) softmax: outliers change the loss, not the
-outputs. This module imports Keras: import it lazily.
+outputs.
+
+A training image may also be *taught*: its target then carries a teacher model's probabilities
+for it as well as its label (:func:`taught_targets`), and the loss mixes the label's
+cross-entropy with the cross-entropy to the teacher's probabilities, both softened by
+:data:`TEMPERATURE` (Hinton et al. 2015, "Distilling the knowledge in a neural network"). This
+module imports Keras: import it lazily.
 """
 
 from __future__ import annotations
@@ -16,6 +23,38 @@ from ..constants import NUM_CLASSES
 
 #: The label of a non-digit drawing in the training data: its target is 1/10 for every digit.
 OUTLIER_LABEL = -1
+
+
+#: Knowledge distillation: the teacher's share of a taught image's loss, and the temperature
+#: that softens both the teacher's and the model's probabilities (the teacher's term is scaled
+#: by its square, so that its gradients keep their size, as Hinton et al. do).
+TEACHER_WEIGHT = 0.5
+
+
+TEMPERATURE = 4.0
+
+
+#: The teacher's probabilities of an image that is not taught (a pen digit, a drawing).
+NOT_TAUGHT = -1.0
+
+
+def taught_targets(labels, teacher_probabilities, taught):
+    """Targets (B, 1 + 10) of a batch: each image's label, then the teacher's probabilities
+    (B, 10) where ``taught`` (B,) is true, :data:`NOT_TAUGHT` elsewhere (TensorFlow tensors)."""
+    import tensorflow as tf  # lazy: the data pipeline's side of the loss
+
+    probabilities = tf.cast(teacher_probabilities, tf.float32)
+    probabilities = tf.where(
+        taught[:, None], probabilities, tf.fill(tf.shape(probabilities), NOT_TAUGHT)
+    )
+    return tf.concat([tf.cast(labels, tf.float32)[:, None], probabilities], axis=1)
+
+
+def _split_targets(y_true):
+    """(labels (B,), teacher's probabilities (B, 10) or None) of plain or :func:`taught_targets`."""
+    if len(y_true.shape) == 2 and y_true.shape[-1] == NUM_CLASSES + 1:
+        return ops.cast(y_true[:, 0], "int32"), y_true[:, 1:]
+    return ops.reshape(ops.cast(y_true, "int32"), (-1,)), None
 
 
 def outlier_exposure_objective(label_smoothing: float = 0.1, outlier_weight: float = 0.5):
@@ -33,34 +72,56 @@ def label_smoothing_objective(label_smoothing: float = 0.1):
 
 @keras.saving.register_keras_serializable(package="handwriting")
 class OutlierExposureLoss(keras.losses.Loss):
-    """Cross-entropy to label-smoothed one-hot targets, and to 1/10 everywhere for outliers."""
+    """Cross-entropy to label-smoothed one-hot targets, and to 1/10 everywhere for outliers;
+    for a taught image (:func:`taught_targets`) mixed with the softened cross-entropy to its
+    teacher's probabilities, which weighs ``teacher_weight``."""
 
     def __init__(
         self,
         label_smoothing: float = 0.1,
         outlier_weight: float = 0.5,
+        teacher_weight: float = TEACHER_WEIGHT,
+        temperature: float = TEMPERATURE,
         name: str = "outlier_exposure",
         **kwargs,
     ):
         super().__init__(name=name, **kwargs)
         self.label_smoothing = label_smoothing
         self.outlier_weight = outlier_weight
+        self.teacher_weight = teacher_weight
+        self.temperature = temperature
 
     def call(self, y_true, y_pred):
-        labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
+        labels, teacher = _split_targets(y_true)
         outlier = labels < 0
         one_hot = ops.one_hot(ops.maximum(labels, 0), NUM_CLASSES)
         smoothing = ops.where(outlier, 1.0, self.label_smoothing)[:, None]
         target = one_hot * (1.0 - smoothing) + smoothing / NUM_CLASSES
         log_p = ops.log(ops.clip(y_pred, 1e-7, 1.0))
-        cross_entropy = -ops.sum(target * log_p, axis=-1)
-        return cross_entropy * ops.where(outlier, self.outlier_weight, 1.0)
+        loss = -ops.sum(target * log_p, axis=-1) * ops.where(outlier, self.outlier_weight, 1.0)
+        if teacher is None:
+            return loss
+        taught = teacher[:, 0] != NOT_TAUGHT
+        return ops.where(
+            taught,
+            (1.0 - self.teacher_weight) * loss + self.teacher_weight * self._taught(teacher, log_p),
+            loss,
+        )
+
+    def _taught(self, teacher, log_p):
+        """Cross-entropy of the model's softened probabilities to the teacher's, x T^2."""
+        t = self.temperature
+        teacher_soft = ops.softmax(ops.log(ops.clip(teacher, 1e-7, 1.0)) / t, axis=-1)
+        model_soft = ops.log_softmax(log_p / t, axis=-1)
+        return -ops.sum(teacher_soft * model_soft, axis=-1) * t**2
 
     def get_config(self):
         return {
             **super().get_config(),
             "label_smoothing": self.label_smoothing,
             "outlier_weight": self.outlier_weight,
+            "teacher_weight": self.teacher_weight,
+            "temperature": self.temperature,
         }
 
 
@@ -69,6 +130,6 @@ class DigitAccuracy(keras.metrics.Mean):
     """Share of digit images (outliers ignored) whose most likely class is the label."""
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
+        labels, _ = _split_targets(y_true)
         correct = ops.cast(ops.argmax(y_pred, axis=-1) == labels, "float32")
         return super().update_state(correct, sample_weight=ops.cast(labels >= 0, "float32"))

@@ -29,7 +29,7 @@ import tensorflow as tf
 from .. import drawn, files
 from ..data import CACHE_ENV, cache_dir
 from ..drawn import pendigits
-from ..models.losses import OUTLIER_LABEL
+from ..models.losses import OUTLIER_LABEL, taught_targets
 
 #: Brush width change, in pixels of stroke width (negative: thinner), drawn uniformly.
 BRUSH_STEPS = (-0.7, 2.0)
@@ -275,13 +275,17 @@ def make_drawing_dataset(
     augment: bool = True,
     seed: int | None = None,
     pendigits_share: float = PENDIGITS_SHARE,
+    teacher=None,
 ):
     """The training ``tf.data`` pipeline for drawn digits (same signature as ``data.make_dataset``).
 
     With ``augment``, the MNIST images ``x``, ``y`` are joined by :func:`drawn_training_data`
     (redrawn digits, styles, non-digits, doodles) and, when ``pendigits_share`` > 0, by
     ``pendigits_share * len(x)`` renderings of real writers' digits
-    (:func:`pendigits_training_data`); every batch gets :func:`pad_augmentation`.
+    (:func:`pendigits_training_data`); every batch gets :func:`pad_augmentation`. With a
+    ``teacher`` (a Keras digit model), the MNIST images are taught: their targets also carry
+    the teacher's probabilities for the image as augmented
+    (:func:`~handwriting.models.losses.taught_targets`).
     """
     parts = [(x, y)] + ([drawn_training_data(x, y, seed or 0)] if augment else [])
     if augment and pendigits_share > 0:
@@ -290,13 +294,18 @@ def make_drawing_dataset(
         [np.asarray(images, np.float32).reshape(-1, 28, 28, 1) for images, _ in parts]
     )
     labels = np.concatenate([np.asarray(labels, np.int64) for _, labels in parts])
-    ds = tf.data.Dataset.from_tensor_slices((images, labels)).cache()
+    from_mnist = np.arange(len(images)) < len(x)
+    ds = tf.data.Dataset.from_tensor_slices((images, labels, from_mnist)).cache()
     if shuffle:
         ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)
-    if augment:
-        ds = ds.map(
-            lambda batch, labels: (pad_augmentation(batch), labels),
-            num_parallel_calls=tf.data.AUTOTUNE,
-        )
+
+    def batch_targets(batch, labels, mnist):
+        if augment:
+            batch = pad_augmentation(batch)
+        if teacher is None:
+            return batch, labels
+        return batch, taught_targets(labels, teacher(batch, training=False), mnist)
+
+    ds = ds.map(batch_targets, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)

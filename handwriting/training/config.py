@@ -77,6 +77,9 @@ class TrainingConfig:
     # Real writers' pen digits (drawn.pendigits' training part, varied renderings) added to a
     # "drawings" recipe's augmented data, as a share of the MNIST training images (0: none).
     pendigits_share: float = 0.0
+    # A saved digit model whose probabilities on the MNIST training images (augmented as this
+    # run sees them) join their targets: knowledge distillation (a "drawings" recipe only).
+    teacher: str | None = None
 
     @classmethod
     def for_architecture(cls, name: str, **overrides) -> TrainingConfig:
@@ -128,6 +131,7 @@ class TrainingConfig:
             found.append(
                 f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}"
             )
+        self._check_teacher(found)
         if self.initial_model is not None and not Path(self.initial_model).is_file():
             found.append(
                 f"initial_model {self.initial_model} is not a file (train that model "
@@ -153,6 +157,22 @@ class TrainingConfig:
             )
         elif not self.augment:
             found.append("pendigits_share adds to the augmented drawings: it needs augment on")
+
+    def _check_teacher(self, found: list[str]) -> None:
+        """A teacher is a saved model, taught through the drawings recipe's targets."""
+        if self.teacher is None:
+            return
+        if not Path(self.teacher).is_file():
+            found.append(
+                f"teacher {self.teacher} is not a file (train the teacher model first, "
+                "e.g. a bncnn)"
+            )
+        if self.architecture in architectures.names() and not self.trained_on_drawings:
+            dataset = architectures.get(self.architecture).recipe.dataset
+            found.append(
+                f"teacher needs a recipe trained on drawings (e.g. drawcnn), not "
+                f"{self.architecture}'s {dataset!r} data"
+            )
 
     def validate(self, train_size: int | None = None) -> TrainingConfig:
         """Raise :class:`ConfigError` listing every problem; return self when there are none."""

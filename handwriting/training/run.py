@@ -375,9 +375,11 @@ class TrainingRun:
         "drawings" recipe adds drawings to the MNIST images, and a one-cycle schedule counted
         on the MNIST images alone reached learning rate 0 long before the run ended."""
         config = self.config
-        pen = {"pendigits_share": config.pendigits_share} if config.pendigits_share else {}
+        extra = {"pendigits_share": config.pendigits_share} if config.pendigits_share else {}
+        if config.teacher is not None:
+            extra["teacher"] = load_model(config.teacher)
         dataset = training_dataset(name)(
-            x_train, y_train, config.batch_size, augment=config.augment, seed=config.seed, **pen
+            x_train, y_train, config.batch_size, augment=config.augment, seed=config.seed, **extra
         )
         batches = int(dataset.cardinality())
         if batches > 0:  # not unknown (-2) or infinite (-1): keep the MNIST count
