@@ -27,11 +27,14 @@ OUTLIER_LABEL = -1
 
 #: Knowledge distillation: the teacher's share of a taught image's loss, and the temperature
 #: that softens both the teacher's and the model's probabilities (the teacher's term is scaled
-#: by its square, so that its gradients keep their size, as Hinton et al. do).
+#: by its square, so that its gradients keep their size, as Hinton et al. do). Temperature 1:
+#: at 4, a drawcnn taught by a bncnn read its MNIST images far more sharply than the pen
+#: digits, and its calibration (fitted on MNIST) was unsure of 5 % of the pen digits; at 1 it
+#: was not (candidates L and N2 of bench/results.json's exploration whole_number_candidates).
 TEACHER_WEIGHT = 0.5
 
 
-TEMPERATURE = 4.0
+TEMPERATURE = 1.0
 
 
 #: The teacher's probabilities of an image that is not taught (a pen digit, a drawing).
