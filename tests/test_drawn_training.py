@@ -240,7 +240,7 @@ def test_a_run_with_a_pendigits_share_trains_on_the_pen_digits_too(
     assert forty_pen_digits == ["train"]
 
 
-def test_a_run_with_a_teacher_learns_from_it(mnist_small, tmp_path, monkeypatch):
+def test_a_run_with_a_teacher_trains(mnist_small, tmp_path, monkeypatch):
     from handwriting.models import architectures
     from handwriting.training import TrainingConfig, TrainingRun
 

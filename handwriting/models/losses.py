@@ -46,9 +46,8 @@ def taught_targets(labels, teacher_probabilities, taught):
     (B, 10) where ``taught`` (B,) is true, :data:`NOT_TAUGHT` elsewhere (TensorFlow tensors)."""
     import tensorflow as tf  # lazy: the data pipeline's side of the loss
 
-    probabilities = tf.cast(teacher_probabilities, tf.float32)
     probabilities = tf.where(
-        taught[:, None], probabilities, tf.fill(tf.shape(probabilities), NOT_TAUGHT)
+        taught[:, None], tf.cast(teacher_probabilities, tf.float32), NOT_TAUGHT
     )
     return tf.concat([tf.cast(labels, tf.float32)[:, None], probabilities], axis=1)
 

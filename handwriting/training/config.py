@@ -145,17 +145,23 @@ class TrainingConfig:
         the only data real writers' pen digits can join (a known architecture's only)."""
         return architectures.get(self.architecture).recipe.dataset == "drawings"
 
+    def _needs_drawings(self, setting: str, found: list[str]) -> bool:
+        """Note that ``setting`` needs a recipe trained on drawings unless this one is (or is
+        unknown: the architecture check says so); True when it is."""
+        if self.architecture not in architectures.names() or self.trained_on_drawings:
+            return True
+        dataset = architectures.get(self.architecture).recipe.dataset
+        found.append(
+            f"{setting} needs a recipe trained on drawings (e.g. drawcnn), not "
+            f"{self.architecture}'s {dataset!r} data"
+        )
+        return False
+
     def _check_pendigits(self, found: list[str]) -> None:
         """Pen digits join the drawn training data: only a "drawings" recipe, augmented, has it."""
-        if not self.pendigits_share or self.architecture not in architectures.names():
+        if not self.pendigits_share:
             return
-        if not self.trained_on_drawings:
-            dataset = architectures.get(self.architecture).recipe.dataset
-            found.append(
-                f"pendigits_share needs a recipe trained on drawings (e.g. drawcnn), not "
-                f"{self.architecture}'s {dataset!r} data"
-            )
-        elif not self.augment:
+        if self._needs_drawings("pendigits_share", found) and not self.augment:
             found.append("pendigits_share adds to the augmented drawings: it needs augment on")
 
     def _check_teacher(self, found: list[str]) -> None:
@@ -167,12 +173,7 @@ class TrainingConfig:
                 f"teacher {self.teacher} is not a file (train the teacher model first, "
                 "e.g. a bncnn)"
             )
-        if self.architecture in architectures.names() and not self.trained_on_drawings:
-            dataset = architectures.get(self.architecture).recipe.dataset
-            found.append(
-                f"teacher needs a recipe trained on drawings (e.g. drawcnn), not "
-                f"{self.architecture}'s {dataset!r} data"
-            )
+        self._needs_drawings("teacher", found)
 
     def validate(self, train_size: int | None = None) -> TrainingConfig:
         """Raise :class:`ConfigError` listing every problem; return self when there are none."""
