@@ -10,6 +10,7 @@
     python -m handwriting train --arch bncnn --members 3 --tta --out runs/tta  # + test-time shifts
     python -m handwriting evaluate --model runs/cnn2/model.keras
     python -m handwriting evaluate --model pretrained --drawn   # + digits and non-digits as drawn
+    python -m handwriting average runs/taught-t4 runs/taught-t1 --out runs/soup  # mean weights
     python -m handwriting calibrate --model runs/cnn2/model.keras
     python -m handwriting export --model runs/cnn2/model.keras --out build/web --quantize uint8
     --zip
@@ -41,6 +42,7 @@ from pathlib import Path
 
 from . import files, jobs
 from .browser import BrowserUnavailableError
+from .constants import TEACHER_TEMPERATURE, TEACHER_WEIGHT
 from .data import MnistDataError, load_mnist
 from .drawn.collected import DrawingsError, skipped_lines
 from .drawn.quickdraw import QuickDrawError
@@ -153,6 +155,8 @@ def cmd_train(args) -> int:
             "initial_model": args.init,
             "pendigits_share": args.pendigits_share,
             "teacher": args.teacher,
+            "teacher_weight": args.teacher_weight,
+            "teacher_temperature": args.teacher_temperature,
         }.items()
         if value is not None
     }
@@ -239,6 +243,14 @@ def _say_saved(saved: jobs.Saved) -> None:
             f"than {calibration.pair:.0%}); saved {calibration_path(saved.model_path)}"
         )
     print(f"Saved {saved.model_path}")
+
+
+def cmd_average(args) -> int:
+    record, saved = jobs.average_runs(args.runs, args.out, quick=args.quick)
+    print(f"Averaged the weights of {', '.join(args.runs)}")
+    print(record.summary())
+    _say_saved(saved)
+    return 0
 
 
 def cmd_calibrate(args) -> int:
@@ -403,6 +415,19 @@ def build_parser() -> argparse.ArgumentParser:
         "to keep reading MNIST as well; drawcnn)",
     )
     train.add_argument(
+        "--teacher-weight",
+        type=float,
+        metavar="W",
+        help=f"the teacher's share of a taught image's loss (0-1, default {TEACHER_WEIGHT})",
+    )
+    train.add_argument(
+        "--teacher-temperature",
+        type=float,
+        metavar="T",
+        help="softens the teacher's and the model's readings before they are compared "
+        f"(default {TEACHER_TEMPERATURE}; Hinton et al. use 2-20)",
+    )
+    train.add_argument(
         "--validation",
         type=int,
         metavar="N",
@@ -446,6 +471,22 @@ def build_parser() -> argparse.ArgumentParser:
         "hand-written styles and non-digits, as the pad reads them",
     )
     evaluate.set_defaults(func=cmd_evaluate)
+
+    soup = sub.add_parser(
+        "average",
+        help="average the weights of fine-tunes of one run into one model (a model soup), "
+        "calibrated, with its run.json",
+    )
+    soup.add_argument(
+        "runs",
+        nargs="+",
+        metavar="RUN",
+        help="training run folders (model.keras and run.json), each a fine-tune of one run "
+        "(train --init the same model)",
+    )
+    soup.add_argument("--out", required=True, help="output folder (model.keras, run.json)")
+    soup.add_argument("--quick", action="store_true")
+    soup.set_defaults(func=cmd_average)
 
     calibrate = sub.add_parser(
         "calibrate",

@@ -4,6 +4,8 @@
   record, or nothing at all (stopped before its first epoch); a stopped run never replaces an
   earlier model (it goes beside it, :func:`stopped_paths`);
 - :func:`train_ensemble`: several members, then their average, calibrated;
+- :func:`average_runs`: several fine-tunes of one run, their weights averaged (a model soup),
+  calibrated;
 - :func:`calibrate_and_save`: fit a saved model's calibration on the digits training holds out;
 - :func:`finetune_and_save`: teach a model a person's drawings, saved with its new calibration;
 - :func:`export_and_verify`: write the TF.js app (and its zip) and check it against Keras in
@@ -45,6 +47,7 @@ from .honest.metrics import accuracy
 from .models import PRETRAINED, REBUILD_COMMAND, as_digit_model, load_model, pretrained_record
 from .models.digit_model import calibration_path, pretrained_paths, save_model, write_pretrained
 from .models.ensemble import average, describe, member_seeds, model_name, shift_averaged
+from .models.soup import average_weights
 from .training import ConfigError, RunRecord, TrainingListener, TrainingRun
 from .training.finetune import FineTuneConfig, prepare, run_result
 
@@ -254,6 +257,78 @@ def train_ensemble(
     )
     saved = Saved(model_path, calibration, len(validation[1]), out / RECORD_FILE)
     return EnsembleResult(record, saved, len(runs))
+
+
+# ------------------------------------------------------------------------------------- soups
+
+
+def _run_json(run_dir: Path) -> dict:
+    """A single training run's run.json (with its "record"), or a clear error."""
+    path = run_dir / RECORD_FILE
+    if not (path.is_file() and (run_dir / MODEL_FILE).is_file()):
+        raise FileNotFoundError(
+            f"{run_dir} holds no trained run ({MODEL_FILE} and {RECORD_FILE}): train it first."
+        )
+    run = json.loads(path.read_text())
+    if "record" not in run:
+        raise ConfigError(f"{run_dir} holds an ensemble, not one run: average single runs.")
+    return run
+
+
+def average_runs(
+    run_dirs: list, out: str | os.PathLike, quick: bool = False
+) -> tuple[RunRecord, Saved]:
+    """Average the weights of the training runs in ``run_dirs`` (fine-tunes of one run:
+    :mod:`handwriting.models.soup`) into ``out``: model.keras with its calibration, and run.json
+    with a run record and the runs averaged (their folders and settings).
+
+    The record is measured like a run's: validation on the training images the runs held out,
+    the test set once; its epochs and seconds are the runs' together, its other settings the
+    first run's, and its training accuracy is not measured (nan). Refused before any work: fewer
+    than two runs, a folder without a trained run (or with an ensemble), runs of different
+    architectures or validation splits, and an ``out`` whose files are one of the runs'.
+    """
+    run_dirs = [Path(run_dir) for run_dir in run_dirs]
+    if len(run_dirs) < 2:
+        raise ConfigError(f"Averaging needs two runs or more, got {len(run_dirs)}.")
+    out = output_folder(out)
+    inputs = {}
+    for run_dir in run_dirs:
+        inputs[f"{run_dir}'s record"] = run_dir / RECORD_FILE
+        for role, path in model_files(run_dir / MODEL_FILE).items():
+            inputs[f"{run_dir}'s model{role}"] = path
+    check_outputs(run_files(out), inputs)
+    runs = [_run_json(run_dir) for run_dir in run_dirs]
+    rows = [run_record(run["record"]) for run in runs]
+    if len({(row.architecture, row.validation_size) for row in rows}) > 1:
+        kinds = ", ".join(f"{row.architecture} ({row.validation_size:,} held out)" for row in rows)
+        raise ConfigError(
+            f"Only runs of one architecture and one validation split average; got {kinds}."
+        )
+    model = average_weights([load_model(run_dir / MODEL_FILE) for run_dir in run_dirs])
+    (x_train, y_train), (x_test, y_test) = load_mnist(quick=quick or None)
+    _, (x_val, y_val) = split_validation(x_train, y_train, rows[0].validation_size)
+    first = rows[0]
+    record = dataclasses.replace(
+        first,
+        epochs=sum(row.epochs for row in rows),
+        epochs_planned=sum(row.epochs_planned for row in rows),
+        seconds=sum(row.seconds for row in rows),
+        train_accuracy=float("nan"),
+        val_accuracy=accuracy(model, x_val, y_val) if len(y_val) else float("nan"),
+        test_accuracy=accuracy(model, x_test, y_test),
+        stopped=False,
+    )
+    calibration = fit_calibration(model, x_val, y_val)
+    averaged = {
+        "record": record.as_row(),
+        "averaged": [str(run_dir) for run_dir in run_dirs],
+        "configs": [run.get("config") for run in runs],
+    }
+    model_path = save_model(
+        model, out / MODEL_FILE, calibration, records={out / RECORD_FILE: averaged}
+    )
+    return record, Saved(model_path, calibration, len(y_val), out / RECORD_FILE)
 
 
 # --------------------------------------------------------------------------------- fine-tuning

@@ -192,6 +192,7 @@ def test_train_with_real_writers_pen_digits(tmp_path, capsys, monkeypatch):
         main(["train", "--help"])
     helped = capsys.readouterr().out
     assert "--pendigits-share SHARE" in helped and "--teacher MODEL.keras" in helped
+    assert "--teacher-weight W" in helped and "--teacher-temperature T" in helped
     assert main(["train", "--arch", "tiny", "--pendigits-share", "0.3", "--quick"]) == 2
     assert "pendigits_share needs a recipe trained on drawings" in capsys.readouterr().err
 
@@ -206,10 +207,13 @@ def test_train_with_real_writers_pen_digits(tmp_path, capsys, monkeypatch):
     assert config["architecture"] == "drawcnn" and config["data_fraction"] == 0.1
 
     taught = tmp_path / "taught"
-    assert main([*train, "--teacher", str(out / "model.keras"), "--out", str(taught)]) == 0
-    assert json.loads((taught / "run.json").read_text())["config"]["teacher"] == str(
-        out / "model.keras"
-    )
+    teaching = ["--teacher", str(out / "model.keras"), "--teacher-temperature", "2"]
+    assert main([*train, *teaching, "--teacher-weight", "0.75", "--out", str(taught)]) == 0
+    config = json.loads((taught / "run.json").read_text())["config"]
+    assert config["teacher"] == str(out / "model.keras")
+    assert (config["teacher_weight"], config["teacher_temperature"]) == (0.75, 2.0)
+    assert main([*train, "--teacher-temperature", "2", "--out", str(taught)]) == 2
+    assert "teacher_temperature needs a teacher" in capsys.readouterr().err
     assert main([*train, "--teacher", str(tmp_path / "none.keras"), "--out", str(taught)]) == 2
     assert "teacher" in capsys.readouterr().err
 

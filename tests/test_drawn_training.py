@@ -249,10 +249,19 @@ def test_a_run_with_a_teacher_trains(mnist_small, tmp_path, monkeypatch):
     teacher = tmp_path / "teacher.keras"
     architectures.build("drawcnn").save(teacher)
     config = TrainingConfig.for_architecture(
-        "drawcnn", epochs=1, batch_size=32, seed=0, validation_size=20, teacher=str(teacher)
+        "drawcnn",
+        epochs=1,
+        batch_size=32,
+        seed=0,
+        validation_size=20,
+        teacher=str(teacher),
+        teacher_weight=0.75,
+        teacher_temperature=2.0,
     )
-    record = TrainingRun(config, data=((x[:200], y[:200]), test)).fit()
+    run = TrainingRun(config, data=((x[:200], y[:200]), test))
+    record = run.fit()
     assert 0 < record.train_accuracy <= 1 and 0 <= record.val_accuracy <= 1
+    assert (run.model.loss.teacher_weight, run.model.loss.temperature) == (0.75, 2.0)
 
 
 def test_drawcnn_trains_with_its_recipe(mnist_small, tmp_path, monkeypatch):

@@ -207,6 +207,16 @@ def test_error_midway_marks_the_run_failed(mnist_small):
             "teacher no/such/model.keras is not a file",
         ),
         ({"teacher": __file__}, "teacher needs a recipe trained on drawings"),
+        ({"teacher_weight": 0.75}, "teacher_weight needs a teacher"),
+        (
+            {"teacher_weight": 0.75, "teacher_temperature": 2.0},
+            "teacher_weight and teacher_temperature need a teacher",
+        ),
+        (
+            {"architecture": "drawcnn", "teacher": __file__, "teacher_weight": 1.5},
+            r"teacher_weight must be a number in \[0, 1\]",
+        ),
+        ({"teacher_temperature": 0.0}, r"teacher_temperature must be a number in \(0, 100\]"),
     ],
 )
 def test_invalid_settings_are_refused_with_a_message(overrides, message):

@@ -205,10 +205,10 @@ def build_bncnn():
     return _bncnn_layers("bncnn", dropout=0.4)
 
 
-def _outlier_exposure():
+def _outlier_exposure(**teaching):
     from .losses import outlier_exposure_objective  # lazy: losses imports Keras
 
-    return outlier_exposure_objective()
+    return outlier_exposure_objective(**teaching)
 
 
 @register(

@@ -10,7 +10,7 @@ outputs.
 A training image may also be *taught*: its target then carries a teacher model's probabilities
 for it as well as its label (:func:`taught_targets`), and the loss mixes the label's
 cross-entropy with the cross-entropy to the teacher's probabilities, both softened by
-:data:`TEMPERATURE` (Hinton et al. 2015, "Distilling the knowledge in a neural network"). This
+a temperature (Hinton et al. 2015, "Distilling the knowledge in a neural network"). This
 module imports Keras: import it lazily.
 """
 
@@ -19,22 +19,10 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from ..constants import NUM_CLASSES
+from ..constants import NUM_CLASSES, TEACHER_TEMPERATURE, TEACHER_WEIGHT
 
 #: The label of a non-digit drawing in the training data: its target is 1/10 for every digit.
 OUTLIER_LABEL = -1
-
-
-#: Knowledge distillation: the teacher's share of a taught image's loss, and the temperature
-#: that softens both the teacher's and the model's probabilities (the teacher's term is scaled
-#: by its square, so that its gradients keep their size, as Hinton et al. do). Temperature 1:
-#: at 4, a drawcnn taught by a bncnn read its MNIST images far more sharply than the pen
-#: digits, and its calibration (fitted on MNIST) was unsure of 5 % of the pen digits; at 1 it
-#: was not (candidates L and N2 of bench/results.json's exploration whole_number_candidates).
-TEACHER_WEIGHT = 0.5
-
-
-TEMPERATURE = 1.0
 
 
 #: The teacher's probabilities of an image that is not taught (a pen digit, a drawing).
@@ -59,11 +47,18 @@ def _split_targets(y_true):
     return ops.reshape(ops.cast(y_true, "int32"), (-1,)), None
 
 
-def outlier_exposure_objective(label_smoothing: float = 0.1, outlier_weight: float = 0.5):
+def outlier_exposure_objective(
+    label_smoothing: float = 0.1,
+    outlier_weight: float = 0.5,
+    teacher_weight: float = TEACHER_WEIGHT,
+    temperature: float = TEACHER_TEMPERATURE,
+):
     """(loss, metrics) for ``model.compile``: digits get label-smoothed cross-entropy, images
     labelled :data:`OUTLIER_LABEL` the cross-entropy to the uniform distribution, weighted by
-    ``outlier_weight`` (Hendrycks et al. use 0.5); "accuracy" counts the digits only."""
-    return (OutlierExposureLoss(label_smoothing, outlier_weight), [DigitAccuracy(name="accuracy")])
+    ``outlier_weight`` (Hendrycks et al. use 0.5), taught images also the teacher's term
+    (``teacher_weight``, ``temperature``); "accuracy" counts the digits only."""
+    loss = OutlierExposureLoss(label_smoothing, outlier_weight, teacher_weight, temperature)
+    return loss, [DigitAccuracy(name="accuracy")]
 
 
 def label_smoothing_objective(label_smoothing: float = 0.1):
@@ -83,7 +78,7 @@ class OutlierExposureLoss(keras.losses.Loss):
         label_smoothing: float = 0.1,
         outlier_weight: float = 0.5,
         teacher_weight: float = TEACHER_WEIGHT,
-        temperature: float = TEMPERATURE,
+        temperature: float = TEACHER_TEMPERATURE,
         name: str = "outlier_exposure",
         **kwargs,
     ):

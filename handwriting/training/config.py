@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import data as data_module
+from ..constants import TEACHER_TEMPERATURE, TEACHER_WEIGHT
 from ..models import architectures
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
@@ -80,6 +81,10 @@ class TrainingConfig:
     # A saved digit model whose probabilities on the MNIST training images (augmented as this
     # run sees them) join their targets: knowledge distillation (a "drawings" recipe only).
     teacher: str | None = None
+    # The teacher's share of a taught image's loss, and the temperature softening both
+    # readings (handwriting.models.losses; a run with a teacher only).
+    teacher_weight: float = TEACHER_WEIGHT
+    teacher_temperature: float = TEACHER_TEMPERATURE
 
     @classmethod
     def for_architecture(cls, name: str, **overrides) -> TrainingConfig:
@@ -165,8 +170,21 @@ class TrainingConfig:
             found.append("pendigits_share adds to the augmented drawings: it needs augment on")
 
     def _check_teacher(self, found: list[str]) -> None:
-        """A teacher is a saved model, taught through the drawings recipe's targets."""
+        """A teacher is a saved model, taught through the drawings recipe's targets, at a weight
+        in [0, 1] and a positive temperature (which mean nothing without it)."""
+        settings = (
+            ("teacher_weight", self.teacher_weight, TEACHER_WEIGHT, 1, False),
+            ("teacher_temperature", self.teacher_temperature, TEACHER_TEMPERATURE, 100, True),
+        )
+        changed = [
+            name
+            for name, value, default, high, low_open in settings
+            if check_number(found, name, value, 0, high, low_open) and value != default
+        ]
         if self.teacher is None:
+            if changed:
+                need = "needs" if len(changed) == 1 else "need"
+                found.append(f"{' and '.join(changed)} {need} a teacher (a model to learn from)")
             return
         if not Path(self.teacher).is_file():
             found.append(

@@ -187,10 +187,15 @@ def training_dataset(name: str):
 
 def compile_model(model, config: TrainingConfig, steps_per_epoch: int) -> None:
     """Compile ``model`` for digit classification with the run's optimizer and schedule, and
-    the recipe's loss (default: sparse cross-entropy)."""
+    the recipe's loss (default: sparse cross-entropy; a taught run's at its teacher settings)."""
     recipe = architectures.get(config.architecture).recipe
+    teaching = (
+        {}
+        if config.teacher is None
+        else {"teacher_weight": config.teacher_weight, "temperature": config.teacher_temperature}
+    )
     loss, metrics = (
-        recipe.objective()
+        recipe.objective(**teaching)
         if recipe.objective
         else ("sparse_categorical_crossentropy", ["accuracy"])
     )
