@@ -291,13 +291,6 @@ def average_runs(
     run_dirs = [Path(run_dir) for run_dir in run_dirs]
     if len(run_dirs) < 2:
         raise ConfigError(f"Averaging needs two runs or more, got {len(run_dirs)}.")
-    out = output_folder(out)
-    inputs = {}
-    for run_dir in run_dirs:
-        inputs[f"{run_dir}'s record"] = run_dir / RECORD_FILE
-        for role, path in model_files(run_dir / MODEL_FILE).items():
-            inputs[f"{run_dir}'s model{role}"] = path
-    check_outputs(run_files(out), inputs)
     runs = [_run_json(run_dir) for run_dir in run_dirs]
     rows = [run_record(run["record"]) for run in runs]
     if len({(row.architecture, row.validation_size) for row in rows}) > 1:
@@ -305,6 +298,13 @@ def average_runs(
         raise ConfigError(
             f"Only runs of one architecture and one validation split average; got {kinds}."
         )
+    out = output_folder(out)
+    inputs = {}
+    for run_dir in run_dirs:
+        inputs[f"{run_dir}'s record"] = run_dir / RECORD_FILE
+        for role, path in model_files(run_dir / MODEL_FILE).items():
+            inputs[f"{run_dir}'s model{role}"] = path
+    check_outputs(run_files(out), inputs)
     model = average_weights([load_model(run_dir / MODEL_FILE) for run_dir in run_dirs])
     (x_train, y_train), (x_test, y_test) = load_mnist(quick=quick or None)
     _, (x_val, y_val) = split_validation(x_train, y_train, rows[0].validation_size)

@@ -62,20 +62,35 @@ def test_average_saves_a_calibrated_soup_of_two_runs_with_its_record(tmp_path, c
     assert 0 < record["val_accuracy"] <= 1 and 0 < record["test_accuracy"] <= 1
 
 
+def _fake_run(folder, architecture: str) -> None:
+    """A run folder whose model is never read: its refusal comes first."""
+    folder.mkdir()
+    (folder / "model.keras").write_bytes(b"not read: refused before")
+    record = {
+        **dict.fromkeys(("epochs", "epochs_planned", "train_size", "validation_size"), 1),
+        **dict.fromkeys(("seconds", "train_accuracy", "val_accuracy", "test_accuracy"), 0.5),
+        "architecture": architecture,
+        "batch_size": 32,
+        "learning_rate": 1e-3,
+        "augment": False,
+        "parameters": 10,
+    }
+    (folder / "run.json").write_text(json.dumps({"record": record}))
+
+
 @pytest.mark.parametrize(
     "runs, out, message",
     [
-        (["first"], "soup", "two runs or more"),
-        (["first", "missing"], "soup", "missing holds no trained run"),
-        (["first", "first"], "first", "would destroy an input"),
+        (["tiny"], "soup", "two runs or more"),
+        (["tiny", "missing"], "soup", "missing holds no trained run"),
+        (["tiny", "dnn"], "soup", "Only runs of one architecture"),
+        (["tiny", "tiny"], "tiny", "would destroy an input"),
     ],
 )
 def test_average_refuses_bad_runs_before_any_work(runs, out, message, tmp_path, capsys):
-    first = tmp_path / "first"
-    first.mkdir()
-    (first / "model.keras").write_bytes(b"not read: refused before")
-    (first / "run.json").write_text(json.dumps({"record": {}}))
+    _fake_run(tmp_path / "tiny", "tiny")
+    _fake_run(tmp_path / "dnn", "dnn")
     argv = ["average", *(str(tmp_path / run) for run in runs), "--out", str(tmp_path / out)]
     assert main(argv) == 2
     assert message in capsys.readouterr().err
-    assert not (tmp_path / "soup").exists() or not any((tmp_path / "soup").iterdir())
+    assert not (tmp_path / "soup").exists()

@@ -35,7 +35,8 @@ class Recipe:
     #: The training data: "mnist" (MNIST, shifted/rotated/zoomed when ``augment``) or "drawings"
     #: (MNIST plus pad-like drawings and non-digits; handwriting.training.augmentation).
     dataset: str = "mnist"
-    #: Returns (loss, metrics) for model.compile; default sparse cross-entropy and accuracy.
+    #: Returns (loss, metrics) for model.compile; default sparse cross-entropy and accuracy. A
+    #: "drawings" recipe's also takes a taught run's teacher_weight and temperature.
     objective: Callable | None = None
 
 
