@@ -511,6 +511,13 @@ def test_finetune_reports_non_digits_flagged_on_kinds_it_never_trains_on():
     text = finetune.markdown(stored)
     assert "non-digits flagged: kinds it trains on (training)" in text
     assert "non-digits flagged: held-out kinds, never trained on (development)" in text
+    assert "Not yet measured" not in text  # every stored person was read on them
+    unmeasured = copy.deepcopy(stored)
+    for row in unmeasured:  # as rows measured before those kinds were read
+        for family in finetune.NOT_TRAINED_ON:
+            for key in ("count", "flagged_before", "flagged_after"):
+                row.pop(f"{family}_{key}", None)
+    text = finetune.markdown(unmeasured)
     assert "_Not yet measured on the kinds fine-tuning never trains on: persons 1301" in text
     rows = copy.deepcopy(stored)
     for k, row in enumerate(rows):
