@@ -129,6 +129,16 @@ def check_outputs(
                 )
 
 
+def run_inputs(run_dir: Path, name: str) -> dict[str, Path]:
+    """A training run given as an input, for :func:`check_outputs`: its record and its model
+    (with the model's calibration), each labelled "``name``'s ..."."""
+    model = model_files(run_dir / MODEL_FILE)
+    return {
+        f"{name}'s record": run_dir / RECORD_FILE,
+        **{f"{name}'s model{role}": path for role, path in model.items()},
+    }
+
+
 def stopped_paths(*paths: Path) -> tuple[Path, ...]:
     """New names beside ``paths`` for a stopped run's result, which must not replace an earlier
     model: model.keras -> model.stopped.keras, run.json -> run.stopped.json (then .stopped-2,
@@ -200,6 +210,15 @@ def train_and_calibrate(config, data, out: Path, listeners=()) -> tuple[Training
     return run, Saved(model_path, calibration, len(run.validation[1]), record_path, beside)
 
 
+def validation_and_test_accuracy(model, validation, test) -> dict:
+    """{"val_accuracy", "test_accuracy"} of ``model`` on (x, y) ``validation`` (nan when it is
+    empty) and ``test``: a saved model's record, measured once."""
+    return {
+        "val_accuracy": accuracy(model, *validation) if len(validation[1]) else float("nan"),
+        "test_accuracy": accuracy(model, *test),
+    }
+
+
 @dataclass
 class EnsembleResult:
     """An ensemble job's outcome: its record and what was saved (None when it was stopped)."""
@@ -230,13 +249,10 @@ def train_ensemble(
             return EnsembleResult({}, None, k + (saved is not None))
         runs.append(run)
     model = average([run.model for run in runs], name=model_name(names))
-    validation, (x_test, y_test) = runs[0].validation, data[1]
+    validation, test = runs[0].validation, data[1]
 
     def accuracies(reader) -> dict:
-        return {
-            "val_accuracy": accuracy(reader, *validation) if len(validation[1]) else float("nan"),
-            "test_accuracy": accuracy(reader, x_test, y_test),
-        }
+        return validation_and_test_accuracy(reader, validation, test)
 
     record = {
         "architecture": describe(names) + (" + TTA" if tta else ""),
@@ -301,25 +317,21 @@ def average_runs(
     out = output_folder(out)
     inputs = {}
     for run_dir in run_dirs:
-        inputs[f"{run_dir}'s record"] = run_dir / RECORD_FILE
-        for role, path in model_files(run_dir / MODEL_FILE).items():
-            inputs[f"{run_dir}'s model{role}"] = path
+        inputs.update(run_inputs(run_dir, str(run_dir)))
     check_outputs(run_files(out), inputs)
     model = average_weights([load_model(run_dir / MODEL_FILE) for run_dir in run_dirs])
-    (x_train, y_train), (x_test, y_test) = load_mnist(quick=quick or None)
-    _, (x_val, y_val) = split_validation(x_train, y_train, rows[0].validation_size)
-    first = rows[0]
+    (x_train, y_train), test = load_mnist(quick=quick or None)
+    _, validation = split_validation(x_train, y_train, rows[0].validation_size)
     record = dataclasses.replace(
-        first,
+        rows[0],
         epochs=sum(row.epochs for row in rows),
         epochs_planned=sum(row.epochs_planned for row in rows),
         seconds=sum(row.seconds for row in rows),
         train_accuracy=float("nan"),
-        val_accuracy=accuracy(model, x_val, y_val) if len(y_val) else float("nan"),
-        test_accuracy=accuracy(model, x_test, y_test),
         stopped=False,
+        **validation_and_test_accuracy(model, validation, test),
     )
-    calibration = fit_calibration(model, x_val, y_val)
+    calibration = fit_calibration(model, *validation)
     averaged = {
         "record": record.as_row(),
         "averaged": [str(run_dir) for run_dir in run_dirs],
@@ -328,7 +340,7 @@ def average_runs(
     model_path = save_model(
         model, out / MODEL_FILE, calibration, records={out / RECORD_FILE: averaged}
     )
-    return record, Saved(model_path, calibration, len(y_val), out / RECORD_FILE)
+    return record, Saved(model_path, calibration, len(validation[1]), out / RECORD_FILE)
 
 
 # --------------------------------------------------------------------------------- fine-tuning
@@ -517,10 +529,7 @@ def ship_pretrained(run_dir: str | os.PathLike, replace: bool = False, quick: bo
     run_json, model_path = run_dir / RECORD_FILE, run_dir / MODEL_FILE
     check_outputs(
         list(pretrained_paths()),
-        {
-            "--run's record": run_json,
-            **{f"--run's model{role}": path for role, path in model_files(model_path).items()},
-        },
+        run_inputs(run_dir, "--run"),
         fix="ship a copy of that run instead",
     )
     if not run_json.is_file():

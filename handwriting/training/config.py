@@ -172,15 +172,13 @@ class TrainingConfig:
     def _check_teacher(self, found: list[str]) -> None:
         """A teacher is a saved model, taught through the drawings recipe's targets, at a weight
         in [0, 1] and a positive temperature (which mean nothing without it)."""
-        settings = (
+        changed = []
+        for name, value, default, high, low_open in (
             ("teacher_weight", self.teacher_weight, TEACHER_WEIGHT, 1, False),
             ("teacher_temperature", self.teacher_temperature, TEACHER_TEMPERATURE, 100, True),
-        )
-        changed = [
-            name
-            for name, value, default, high, low_open in settings
-            if check_number(found, name, value, 0, high, low_open) and value != default
-        ]
+        ):
+            if check_number(found, name, value, 0, high, low_open) and value != default:
+                changed.append(name)
         if self.teacher is None:
             if changed:
                 need = "needs" if len(changed) == 1 else "need"
