@@ -37,6 +37,7 @@ from .data import load_mnist, split_validation
 from .drawn import pendigits
 from .drawn.collected import load_drawings
 from .export import (
+    PARITY_DIGITS,
     ExportResult,
     ParityReport,
     export_web_app,
@@ -414,7 +415,7 @@ def export_and_verify(
     calibration: Calibration | None = None,
     zip: bool = False,
     verify: bool = True,
-    digits: int = 500,
+    digits: int = PARITY_DIGITS,
     without_browser: bool = False,
     verify_options: dict | None = None,
 ) -> tuple[ExportResult, ParityReport | None, str]:

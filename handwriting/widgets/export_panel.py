@@ -48,10 +48,16 @@ class ExportPanel(widgets.VBox):
             TrainingPanel (follows its newest model).
         out_dir: where the app is written (replaced on each export when ``overwrite``).
         verify: run the Keras-vs-TF.js parity check in headless Chromium after exporting.
+        verify_digits: how many MNIST test digits the check compares (1,000: one digit is the
+            0.1 point of accuracy an export may lose).
     """
 
     def __init__(
-        self, model=None, out_dir: str = "build/web", verify: bool = True, verify_digits: int = 500
+        self,
+        model=None,
+        out_dir: str = "build/web",
+        verify: bool = True,
+        verify_digits: int = export_module.PARITY_DIGITS,
     ):
         self._model = None
         self.verify_digits = verify_digits
