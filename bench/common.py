@@ -29,17 +29,36 @@ TUTORIAL_ACCURACY = {"dnn": 0.9798, "cnn1": 0.9834, "cnn2": 0.9939}
 QUICK_NOTE = ", QUICK mode (small data, not the real figures)"
 
 
+#: /proc/cpuinfo flags that decide how fast TensorFlow's CPU kernels run here (oneDNN picks its
+#: code by them), widest first. The same fine-tuning took almost twice as long on a 2-core "AMD
+#: EPYC" without AVX-512 as on one with it (2026-12-07): the CPU's name alone does not say which.
+VECTOR_FLAGS = (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX"))
+
+
+def cpu_features(flags) -> str:
+    """The widest vector extension among /proc/cpuinfo ``flags``, and bfloat16 when the CPU has
+    it in hardware (:data:`handwriting.models.precision.BFLOAT16_FLAGS`): "AVX-512, bfloat16"."""
+    from handwriting.models.precision import BFLOAT16_FLAGS
+
+    flags = set(flags)
+    widest = next((name for flag, name in VECTOR_FLAGS if flag in flags), "no AVX")
+    return widest + (", bfloat16" if flags & set(BFLOAT16_FLAGS) else "")
+
+
 def machine() -> dict:
-    """Date, CPU, cores, GPU and library versions: printed with every result."""
+    """Date, CPU (name and vector extensions), cores, GPU and library versions: printed with every
+    result."""
     import keras
     import numpy
     import tensorflow as tf
 
-    cpu = platform.processor() or platform.machine()
+    cpu, features = platform.processor() or platform.machine(), None
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
+            if line.startswith("model name") and features is None:
                 cpu = line.split(":", 1)[1].strip()
+            elif line.startswith("flags"):
+                features = cpu_features(line.split(":", 1)[1].split())
                 break
     except OSError:
         pass
@@ -47,6 +66,7 @@ def machine() -> dict:
     return {
         "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": cpu,
+        "cpu_features": features or "unknown",
         "cores": os.cpu_count(),
         "gpu": ", ".join(gpus) or "none",
         "python": platform.python_version(),
@@ -188,10 +208,10 @@ def stamp(section: dict) -> str:
     )
     loads = [x["load_average"][2] for x in measured if "load_average" in x]
     load = f", load average {min(loads):.1f}–{max(loads):.1f} (15 min)" if loads else ""
+    features = f" ({m['cpu_features']})" if "cpu_features" in m else ""
     return (
-        f"_{when}, {m['cpu']}, {m['cores']} cores{load}, GPU: {m['gpu']}, TF {m['tensorflow']}, "
-        "Keras "
-        f"{m['keras']}{QUICK_NOTE if section.get('quick') else ''}_"
+        f"_{when}, {m['cpu']}{features}, {m['cores']} cores{load}, GPU: {m['gpu']}, "
+        f"TF {m['tensorflow']}, Keras {m['keras']}{QUICK_NOTE if section.get('quick') else ''}_"
     )
 
 

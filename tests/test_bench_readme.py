@@ -237,6 +237,22 @@ def test_rows_keep_their_own_record_when_a_section_is_merged(tmp_path, monkeypat
     assert "2026-01-01 10:00 UTC to 2026-02-02 12:00 UTC" in line and "load average 0.3–7.0" in line
 
 
+def test_every_result_says_which_vector_extensions_its_cpu_had():
+    """Two CPUs both called "AMD EPYC" ran the same fine-tuning in 107 s and 60 s: the stamp
+    says which extensions the CPU had, so a reader can tell."""
+    assert common.cpu_features(["fpu", "avx", "avx2", "avx512f", "avx512_bf16"]) == (
+        "AVX-512, bfloat16"
+    )
+    assert common.cpu_features(["fpu", "avx", "avx2"]) == "AVX2"
+    assert common.cpu_features(["fpu", "sse4_2"]) == "no AVX"
+    here = common.machine()
+    assert here["cpu_features"] != "" and here["cpu"] != ""
+    section = {"machine": {**here, "load_average": [1.0, 1.0, 1.0]}, "data": []}
+    assert f"{here['cpu']} ({here['cpu_features']}), {here['cores']} cores" in common.stamp(section)
+    older = {k: v for k, v in here.items() if k != "cpu_features"}  # rows from before the field
+    assert f"{here['cpu']}, {here['cores']} cores" in common.stamp({"machine": older, "data": []})
+
+
 def test_a_bench_model_is_reused_only_for_the_same_recipe(mnist_small, tmp_path, monkeypatch):
     """Older records list every setting; a setting added since (at its default) keeps them valid,
     a changed setting trains the model again."""
