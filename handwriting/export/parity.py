@@ -100,7 +100,7 @@ class ParityReport:
         verdict = "OK" if self.ok else "FAILED: " + "; ".join(self.problems)
         return (
             f"TF.js ({self.backend}, {self.quantization or 'float32'}) vs Keras on "
-            f"{self.digits} test digits: max |Δp| {self.max_abs_diff:.2e}, argmax agreement "
+            f"{self.digits:,} test digits: max |Δp| {self.max_abs_diff:.2e}, argmax agreement "
             f"{self.argmax_agreement:.2%}, accuracy TF.js {self.tfjs_accuracy:.2%} / Keras "
             f"{self.keras_accuracy:.2%}; preprocessing on {self.drawings} drawings: max |Δ| "
             f"{self.preprocess_max_diff:.1e} — {verdict}"

@@ -207,7 +207,7 @@ class ExportPanel(widgets.VBox):
         if report is not None:
             verdict = "matches Keras" if report.ok else "DIFFERS: " + "; ".join(report.problems)
             lines.append(
-                f"TF.js ({report.backend}) on {report.digits} test digits: max |Δp| "
+                f"TF.js ({report.backend}) on {report.digits:,} test digits: max |Δp| "
                 f"{report.max_abs_diff:.1e}, same answer as Keras for "
                 f"{report.argmax_agreement:.2%}, accuracy {report.tfjs_accuracy:.2%} "
                 f"(Keras {report.keras_accuracy:.2%}); preprocessing identical on "
