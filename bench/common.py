@@ -52,21 +52,15 @@ def machine() -> dict:
     import numpy
     import tensorflow as tf
 
-    cpu, features = platform.processor() or platform.machine(), None
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name") and features is None:
-                cpu = line.split(":", 1)[1].strip()
-            elif line.startswith("flags"):
-                features = cpu_features(line.split(":", 1)[1].split())
-                break
-    except OSError:
-        pass
+    from handwriting.models.precision import cpu_field
+
+    cpu = cpu_field("model name") or platform.processor() or platform.machine()
+    flags = cpu_field("flags")
     gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
     return {
         "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": cpu,
-        "cpu_features": features or "unknown",
+        "cpu_features": cpu_features(flags.split()) if flags is not None else "unknown",
         "cores": os.cpu_count(),
         "gpu": ", ".join(gpus) or "none",
         "python": platform.python_version(),

@@ -251,10 +251,6 @@ def train_ensemble(
         runs.append(run)
     model = average([run.model for run in runs], name=model_name(names))
     validation, test = runs[0].validation, data[1]
-
-    def accuracies(reader) -> dict:
-        return validation_and_test_accuracy(reader, validation, test)
-
     record = {
         "architecture": describe(names) + (" + TTA" if tta else ""),
         "members": names,
@@ -263,10 +259,11 @@ def train_ensemble(
         "seconds": sum(run.record.seconds for run in runs),
     }
     if tta:
-        record["without_tta"] = accuracies(model)
+        record["without_tta"] = validation_and_test_accuracy(model, validation, test)
         model = shift_averaged(model)  # named bncnn_x3_tta, ...
     record.update(
-        accuracies(model), member_test_accuracy=[run.record.test_accuracy for run in runs]
+        validation_and_test_accuracy(model, validation, test),
+        member_test_accuracy=[run.record.test_accuracy for run in runs],
     )
     calibration = fit_calibration(model, *validation)
     model_path = save_model(

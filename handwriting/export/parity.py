@@ -34,8 +34,8 @@ MAX_ACCURACY_LOSS = 0.001  # any export: TF.js accuracy at most 0.1 point below 
 
 
 # How many MNIST test digits an export is checked on by default: 0.1 point is one digit in
-# 1,000. On 500, one digit is 0.2 point, so a single near-tie digit that float16 rounding flips
-# from right to wrong (about 1 in 20,000) refused an export that lost nothing measurable.
+# 1,000. On 500, one digit is 0.2 point, so a single near-tie digit that float16 rounding flipped
+# from right to wrong (rare: docs/guides/tfjs-and-deployment.md) refused the export.
 PARITY_DIGITS = 1000
 
 

@@ -16,6 +16,16 @@ MIXED = "mixed_bfloat16"
 BFLOAT16_FLAGS = ("amx_bf16", "avx512_bf16")
 
 
+def cpu_field(name: str, cpuinfo: Path = Path("/proc/cpuinfo")) -> str | None:
+    """The first /proc/cpuinfo line's value for ``name`` ("model name", "flags"), or None where
+    there is no such line or file (not Linux)."""
+    try:
+        lines = cpuinfo.read_text().splitlines()
+    except OSError:
+        return None
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith(name)), None)
+
+
 @functools.cache
 def native_bfloat16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     """True when training runs on a CPU (no GPU) with native bfloat16 arithmetic (Linux only)."""
@@ -23,17 +33,7 @@ def native_bfloat16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
 
     if tf.config.list_logical_devices("GPU"):
         return False
-    try:
-        flags = next(
-            (
-                line.split(":", 1)[1].split()
-                for line in cpuinfo.read_text().splitlines()
-                if line.startswith("flags")
-            ),
-            [],
-        )
-    except OSError:
-        return False
+    flags = (cpu_field("flags", cpuinfo) or "").split()
     return any(flag in flags for flag in BFLOAT16_FLAGS)
 
 
